@@ -1,0 +1,54 @@
+# Two commands for users: `make demo` and `make test`. Everything else is for developers.
+SHELL  := /bin/bash
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+CONSTRAINTS := requirements/constraints.txt
+
+# Constraints apply to build environments too, so the build back-end is pinned as well.
+export PIP_CONSTRAINT := $(CURDIR)/$(CONSTRAINTS)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test lint pytest install install-dev lock clean bench
+
+demo: install
+	$(BIN)/bsz demo
+
+test: install-dev lint pytest
+
+lint: install-dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+pytest: install-dev
+	$(BIN)/pytest -n 2
+
+install: $(VENV)/.installed-runtime
+install-dev: $(VENV)/.installed-dev
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-runtime: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed-runtime
+
+# Regenerate the pinned constraints after changing dependencies in pyproject.toml.
+lock:
+	env -u PIP_CONSTRAINT $(PYTHON) -m venv /tmp/bsz-lock && env -u PIP_CONSTRAINT /tmp/bsz-lock/bin/pip install -q uv
+	/tmp/bsz-lock/bin/uv pip compile pyproject.toml requirements/build.in --all-extras \
+		--constraint requirements/policy.txt --python-version 3.11 --python-platform linux \
+		--no-header --output-file $(CONSTRAINTS).tmp
+	mv $(CONSTRAINTS).tmp $(CONSTRAINTS)
+
+bench: install-dev
+	$(BIN)/python benchmarks/synth_scale.py
+
+clean:
+	rm -rf $(VENV) uitvoer .pytest_cache .mypy_cache .ruff_cache
