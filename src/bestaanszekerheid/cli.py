@@ -1,12 +1,23 @@
-"""The ``bsz`` command line (Dutch first).
+"""The ``bsz`` command line (Dutch first, ``--taal en`` for English).
 
 Every command turns our own errors (:class:`bestaanszekerheid.errors.UserFacingError`) into a
-clear Dutch message and a non-zero exit code, never a traceback.
+clear message on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bestaanszekerheid.errors import UserFacingError
 
 app = typer.Typer(
     name="bsz",
@@ -15,6 +26,150 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+DEMO_DIR = Path("uitvoer/demo")
+DEMO_HOUSEHOLDS = 112_000  # about the number of households in Tilburg (research notes §3.1)
+DEMO_SEED = 2025
+
+Taal = Annotated[str, typer.Option("--taal", help="Taal van de uitvoer: nl of en.")]
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print a :class:`UserFacingError` as a clean message and exit with code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except UserFacingError as exc:
+            err_console.print(f"[bold red]Fout:[/bold red] {exc}", highlight=False, markup=True)
+            raise typer.Exit(code=exc.exit_code) from None
+
+    return wrapper
+
+
+@contextmanager
+def progress_bar(description: str, total: int) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar; yields a callback ``(done, total)``."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(description, total=total)
+
+        def update(done: int, total_: int) -> None:
+            progress.update(task, completed=done, total=total_)
+
+        yield update
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserFacingError(
+            f"{option} '{value}' is geen geldige datum; gebruik JJJJ-MM-DD, "
+            "bijvoorbeeld 2025-01-01."
+        ) from None
+
+
+def _check_language(taal: str) -> str:
+    if taal not in {"nl", "en"}:
+        raise UserFacingError(f"--taal moet 'nl' of 'en' zijn, niet '{taal}'.")
+    return taal
+
+
+@app.command()
+@handle_errors
+def synth(
+    households: Annotated[
+        int, typer.Option("--households", "--huishoudens", help="Aantal huishoudens.", min=1)
+    ] = DEMO_HOUSEHOLDS,
+    seed: Annotated[int, typer.Option("--seed", help="Startgetal; zelfde seed, zelfde data.")] = 0,
+    out: Annotated[
+        Path, typer.Option("--out", help="Uitvoerbestand: .parquet, .csv of .sav.")
+    ] = Path("synthetisch.parquet"),
+    year: Annotated[int, typer.Option("--jaar", help="Verslagjaar van de populatie.")] = 2025,
+) -> None:
+    """Maak een synthetische, Tilburg-achtige populatie (met een apart waarheidsbestand)."""
+    from bestaanszekerheid.households.synthetic import write_population
+
+    with progress_bar("Synthetische huishoudens maken", households) as update:
+        written = write_population(households, out, seed, year=year, progress=update)
+    console.print(
+        f"Geschreven: {written.households_path} ({written.n_households:,} synthetische "
+        f"huishoudens)".replace(",", ".")
+    )
+    console.print(f"Waarheidsbestand (geplante groepen): {written.truth_path}")
+
+
+@app.command()
+@handle_errors
+def doelgroep(
+    input: Annotated[Path, typer.Option("--input", help="Huishoudbestand (.csv, .parquet, .sav).")],
+    max_pct: Annotated[
+        float, typer.Option("--max-pct", help="Grens in procenten van het sociaal minimum.")
+    ] = 130.0,
+    peildatum: Annotated[
+        str | None, typer.Option("--peildatum", help="Datum van de norm (JJJJ-MM-DD).")
+    ] = None,
+    taal: Taal = "nl",
+) -> None:
+    """Selecteer de huishoudens tot en met een percentage van het sociaal minimum."""
+    from bestaanszekerheid.households import read_households
+    from bestaanszekerheid.target import select_target
+
+    lang = _check_language(taal)
+    on = _parse_date(peildatum, "--peildatum")
+    with err_console.status("Bestand lezen en controleren..."):
+        households = read_households(input)
+    group = select_target(households, max_pct=max_pct, on=on)
+    console.print(group.summary(lang), highlight=False, markup=False)
+
+
+@app.command()
+@handle_errors
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Map voor de uitvoer.")] = DEMO_DIR,
+    households: Annotated[
+        int, typer.Option("--huishoudens", help="Aantal synthetische huishoudens.", min=100)
+    ] = DEMO_HOUSEHOLDS,
+    seed: Annotated[int, typer.Option("--seed", help="Startgetal van de demo.")] = DEMO_SEED,
+    taal: Taal = "nl",
+) -> None:
+    """Draai de hele analyse op een verse synthetische Tilburg-populatie."""
+    from bestaanszekerheid.households import read_households
+    from bestaanszekerheid.households.synthetic import write_population
+    from bestaanszekerheid.target import select_target
+
+    lang = _check_language(taal)
+    path = out / "huishoudens.parquet"
+    with progress_bar("1/2 Synthetische populatie maken", households) as update:
+        written = write_population(households, path, seed, progress=update)
+    with progress_bar("2/2 Lezen, controleren en doelgroep kiezen", 3) as update:
+        data = read_households(written.households_path)
+        update(1, 3)
+        group = select_target(data, max_pct=130.0)
+        update(2, 3)
+        summary = group.summary(lang)
+        update(3, 3)
+    console.print()
+    console.print(summary, highlight=False, markup=False)
+    console.print()
+    console.print(f"Bestanden in {out}/:")
+    console.print(f"  {written.households_path}  (synthetische huishoudens)")
+    console.print(f"  {written.truth_path}  (geplante groepen, alleen voor controle)")
 
 
 def main() -> None:

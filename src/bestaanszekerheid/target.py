@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -53,7 +54,12 @@ class TargetGroup:
         column = COLUMNS_BY_NAME.get(by)
         values = self.households[by].astype("string").fillna("(onbekend)")
         table = values.value_counts().rename_axis("code").reset_index(name="aantal")
-        labels = column.codes if column is not None else {}
+        labels: Mapping[str, str] = column.codes if column is not None else {}
+        if by == "wijk_code":
+            from bestaanszekerheid.areas_lookup import wijk_names
+
+            names = wijk_names()
+            labels = {code: f"{code} {names[code]}" for code in names}
         table.insert(1, "omschrijving", [labels.get(code, code) for code in table["code"]])
         table["aandeel"] = 100.0 * table["aantal"] / max(self.count, 1)
         return table.sort_values(["aantal", "code"], ascending=[False, True], ignore_index=True)
@@ -79,10 +85,10 @@ class TargetGroup:
             lines.append("")
             lines.append(_BY[lang][by])
             table = self.counts(by)
-            names = table["code"] if by == "wijk_code" else table["omschrijving"]
-            for name, n, share in zip(names, table["aantal"], table["aandeel"], strict=True):
+            rows = zip(table["omschrijving"], table["aantal"], table["aandeel"], strict=True)
+            for name, n, share in rows:
                 lines.append(
-                    f"  {name!s:<45} {_cell(int(n), lang):>8}"
+                    f"  {name!s:<55} {_cell(int(n), lang):>8}"
                     f"  {_cell_pct(int(n), float(share), lang):>7}"
                 )
         lines.append("")

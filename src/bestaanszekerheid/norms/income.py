@@ -68,7 +68,7 @@ def at_aow_age(age_years: np.ndarray, on: date) -> np.ndarray:
     """
     years, months = aow_age(on)
     ages = np.asarray(age_years, dtype="float64")
-    return (ages > years) | ((ages == years) & (months == 0))
+    return np.asarray((ages > years) | ((ages == years) & (months == 0)), dtype=bool)
 
 
 def norm_categories(households: pd.DataFrame, on: date) -> pd.Series:
