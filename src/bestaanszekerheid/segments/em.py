@@ -1,0 +1,352 @@
+"""EM kernels for the latent class model (log space, chunked, threaded).
+
+Memory stays linear in N: the only per-row arrays are the encoded data; responsibilities
+exist one chunk at a time. Each chunk is processed by one thread (numpy releases the GIL in
+the gathers, ufuncs and BLAS calls), and chunk results are summed in a fixed order, so a fit
+is bit-for-bit deterministic whatever the number of threads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+import numpy as np
+import scipy.sparse as sp
+
+from bestaanszekerheid.segments.indicators import EncodedData, FloatArray, block_marginals
+
+#: Smallest probability used inside a logarithm: keeps log-probabilities finite (no NaN from
+#: -inf - -inf) while changing the log-likelihood by far less than 1e-200.
+TINY = np.finfo(np.float64).tiny
+LOG_TINY = math.log(TINY)
+LOG_2PI = math.log(2.0 * math.pi)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Params:
+    """Model parameters; continuous indicators on the internal standardised scale."""
+
+    weights: FloatArray  # (K,)
+    probs: tuple[FloatArray, ...]  # per categorical indicator: (L_j, K)
+    means: FloatArray  # (C, K)
+    variances: FloatArray  # (C, K)
+
+    @property
+    def n_classes(self) -> int:
+        return int(self.weights.size)
+
+
+@dataclass
+class Stats:
+    """Sufficient statistics from one E-step (summed over chunks)."""
+
+    loglik: float
+    class_totals: FloatArray  # (K,)
+    cell_counts: FloatArray  # (sum of block cells, K)
+    moments: FloatArray  # (3C, K): sum r*observed, sum r*x, sum r*x^2
+
+
+@dataclass
+class Run:
+    """State of one random start."""
+
+    params: Params
+    loglik: float = -np.inf
+    n_iter: int = 0
+    converged: bool = False
+    seed: int = 0
+    #: Statistics of the E-step at ``params`` (saves one E-step when a run is continued).
+    stats: Stats | None = None
+    #: Log-likelihood of the parameters before the last M-step.
+    prev_loglik: float = -np.inf
+
+
+@dataclass
+class PosteriorSummary:
+    """Aggregates of the posterior class probabilities over the (weighted) data."""
+
+    entropy: float  # - sum_i w_i sum_k r_ik log r_ik
+    modal_totals: FloatArray  # (K,) weighted count of rows assigned to k
+    modal_posterior: FloatArray  # (K,) sum of r_ik over rows assigned to k
+    max_posterior_sum: float  # sum_i w_i max_k r_ik
+    cross: FloatArray  # (K, K): sum_i w_i r_ik [modal_i == s]  (BCH matrix before scaling)
+    class_totals: FloatArray  # (K,)
+    total_weight: float
+
+
+def random_params(data: EncodedData, n_classes: int, rng: np.random.Generator) -> Params:
+    """A random start: Dirichlet(1) response probabilities, standard-normal means."""
+    probs = tuple(rng.dirichlet(np.ones(n), size=n_classes).T.copy() for n in data.n_levels)
+    c = data.n_continuous
+    return Params(
+        weights=np.full(n_classes, 1.0 / n_classes),
+        probs=probs,
+        means=rng.standard_normal((c, n_classes)),
+        variances=np.ones((c, n_classes)),
+    )
+
+
+class Kernel:
+    """E- and M-steps on one encoded data set."""
+
+    def __init__(
+        self,
+        data: EncodedData,
+        *,
+        chunk_size: int = 32768,
+        n_threads: int = 1,
+        smoothing: float = 0.0,
+        reg_covar: float = 1e-6,
+    ) -> None:
+        self.data = data
+        self.chunks = data.chunks(chunk_size)
+        self.n_threads = max(1, min(n_threads, len(self.chunks)))
+        self.smoothing = smoothing
+        self.reg_covar = reg_covar
+        self.cell_offsets = np.cumsum([0] + [b.n_cells for b in data.blocks])
+        self._pool = ThreadPoolExecutor(self.n_threads) if self.n_threads > 1 else None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _map(self, fn: Callable[[int], T]) -> list[T]:
+        if self._pool is None:
+            return [fn(i) for i in range(len(self.chunks))]
+        return list(self._pool.map(fn, range(len(self.chunks))))
+
+    # ----------------------------------------------------------------- tables
+    def tables(self, params: Params) -> tuple[list[FloatArray], FloatArray, FloatArray]:
+        """Log-probability table per block, Gaussian coefficient matrix, log class weights."""
+        log_w = np.log(np.maximum(params.weights, TINY))
+        k = params.n_classes
+        block_tables = []
+        for block in self.data.blocks:
+            table = np.zeros((1, k))
+            for member in block.members:
+                logp = np.log(np.maximum(params.probs[member], TINY))
+                # The extra row of zeros is the "missing" cell: no contribution (FIML).
+                with_missing = np.vstack([logp, np.zeros((1, k))])
+                table = (table[:, None, :] + with_missing[None, :, :]).reshape(-1, k)
+            block_tables.append(np.ascontiguousarray(table))
+        c = self.data.n_continuous
+        coef = np.empty((3 * c, k))
+        if c:
+            var = params.variances
+            coef[:c] = -0.5 * (LOG_2PI + np.log(var)) - 0.5 * params.means**2 / var
+            coef[c : 2 * c] = params.means / var
+            coef[2 * c :] = -0.5 / var
+        return block_tables, coef, log_w
+
+    def _log_joint(
+        self, i: int, tables: tuple[list[FloatArray], FloatArray, FloatArray]
+    ) -> FloatArray:
+        """log p(x_i, class k) for the rows of chunk i (unnormalised posteriors in log space)."""
+        lo, hi, _ = self.chunks[i]
+        block_tables, coef, log_w = tables
+        n = hi - lo
+        out = np.empty((n, log_w.size))
+        out[:] = log_w
+        if block_tables:
+            tmp = np.empty_like(out)
+            for table, codes in zip(block_tables, self.data.block_codes, strict=True):
+                np.take(table, codes[lo:hi], axis=0, out=tmp)
+                out += tmp
+        if coef.shape[0]:
+            out += self.data.design[lo:hi] @ coef
+        return out
+
+    @staticmethod
+    def _normalise(log_joint: FloatArray) -> FloatArray:
+        """Turn log p(x, k) into posteriors in place; return log p(x) per row."""
+        row_max = log_joint.max(axis=1, keepdims=True)
+        log_joint -= row_max
+        np.exp(log_joint, out=log_joint)
+        total = log_joint.sum(axis=1, keepdims=True)
+        log_joint /= total
+        out: FloatArray = (np.log(total) + row_max)[:, 0]
+        return out
+
+    # ----------------------------------------------------------------- E-step
+    def e_step(self, params: Params) -> Stats:
+        """Log-likelihood and sufficient statistics at ``params``."""
+        tables = self.tables(params)
+        data = self.data
+
+        def work(i: int) -> tuple[float, FloatArray, FloatArray, FloatArray]:
+            lo, hi, onehot = self.chunks[i]
+            resp = self._log_joint(i, tables)
+            row_ll = self._normalise(resp)
+            w = data.weights[lo:hi]
+            resp *= w[:, None]
+            cells = onehot.T @ resp if data.blocks else np.empty((0, resp.shape[1]))
+            moments = data.design[lo:hi].T @ resp
+            return float(w @ row_ll), resp.sum(axis=0), np.asarray(cells), moments
+
+        parts = self._map(work)
+        return Stats(
+            loglik=math.fsum(p[0] for p in parts),
+            class_totals=np.sum([p[1] for p in parts], axis=0),
+            cell_counts=np.sum([p[2] for p in parts], axis=0),
+            moments=np.sum([p[3] for p in parts], axis=0),
+        )
+
+    # ----------------------------------------------------------------- M-step
+    def m_step(self, stats: Stats, previous: Params) -> Params:
+        """Maximum-likelihood (optionally smoothed) parameters from sufficient statistics."""
+        totals = stats.class_totals
+        weights = totals / max(totals.sum(), TINY)
+        counts = block_marginals(self.data.blocks, stats.cell_counts, self.data.n_levels)
+        probs = []
+        for j, cnt in enumerate(counts):
+            num = cnt + self.smoothing
+            den = num.sum(axis=0, keepdims=True)
+            # A class with no observed answer on this indicator keeps its previous
+            # probabilities instead of dividing by zero.
+            p = np.where(den > 0, num / np.where(den > 0, den, 1.0), previous.probs[j])
+            probs.append(p)
+        c = self.data.n_continuous
+        means, variances = previous.means, previous.variances
+        if c:
+            m = stats.moments
+            n_obs = m[:c]
+            ok = n_obs > TINY * 1e10
+            safe = np.where(ok, n_obs, 1.0)
+            mu = m[c : 2 * c] / safe
+            var = np.maximum(m[2 * c :] / safe - mu**2, 0.0) + self.reg_covar
+            means = np.where(ok, mu, previous.means)
+            variances = np.where(ok, var, previous.variances)
+        return Params(weights=weights, probs=tuple(probs), means=means, variances=variances)
+
+    # ----------------------------------------------------------------- EM loop
+    def run(self, run: Run, max_iter: int, tol: float) -> Run:
+        """Continue EM from ``run`` for at most ``max_iter`` more M-steps.
+
+        Convergence: the change in the average log-likelihood per (weighted) row between two
+        successive parameter sets is below ``tol``. The returned log-likelihood belongs
+        exactly to the returned parameters (the last E-step is never skipped).
+        """
+        total_w = max(self.data.total_weight, TINY)
+        params = run.params
+        stats = run.stats if run.stats is not None else self.e_step(params)
+        prev = run.prev_loglik
+        n_iter = run.n_iter
+
+        def done() -> bool:
+            return bool(np.isfinite(prev)) and abs(stats.loglik - prev) / total_w < tol
+
+        for _ in range(max_iter):
+            if done():
+                break
+            new_params = self.m_step(stats, params)
+            prev = stats.loglik
+            params = new_params
+            stats = self.e_step(params)
+            n_iter += 1
+        return Run(params, stats.loglik, n_iter, done(), run.seed, stats, prev)
+
+    # ----------------------------------------------------------------- posteriors
+    def posterior_summary(self, params: Params) -> PosteriorSummary:
+        """Classification statistics from one pass over the data (no N x K array kept)."""
+        tables = self.tables(params)
+        data = self.data
+        k = params.n_classes
+
+        def work(i: int) -> tuple[float, FloatArray, FloatArray, float, FloatArray, FloatArray]:
+            lo, hi, _ = self.chunks[i]
+            resp = self._log_joint(i, tables)
+            self._normalise(resp)
+            w = data.weights[lo:hi]
+            plogp = np.where(resp > 0, resp * np.log(np.maximum(resp, TINY)), 0.0)
+            entropy = -float(w @ plogp.sum(axis=1))
+            modal = resp.argmax(axis=1)
+            rmax = resp[np.arange(hi - lo), modal]
+            modal_totals = np.bincount(modal, weights=w, minlength=k)
+            modal_post = np.bincount(modal, weights=w * rmax, minlength=k)
+            onehot = sp.csr_matrix((w, (np.arange(hi - lo), modal)), shape=(hi - lo, k))
+            cross = np.asarray((onehot.T @ resp).T)
+            return entropy, modal_totals, modal_post, float(w @ rmax), cross, w @ resp
+
+        parts = self._map(work)
+        return PosteriorSummary(
+            entropy=math.fsum(p[0] for p in parts),
+            modal_totals=np.sum([p[1] for p in parts], axis=0),
+            modal_posterior=np.sum([p[2] for p in parts], axis=0),
+            max_posterior_sum=math.fsum(p[3] for p in parts),
+            cross=np.sum([p[4] for p in parts], axis=0),
+            class_totals=np.sum([p[5] for p in parts], axis=0),
+            total_weight=data.total_weight,
+        )
+
+    def posteriors(self, params: Params) -> tuple[FloatArray, FloatArray]:
+        """Posterior class probabilities (n_rows, K) and log p(x) per row."""
+        tables = self.tables(params)
+
+        def work(i: int) -> tuple[FloatArray, FloatArray]:
+            resp = self._log_joint(i, tables)
+            return resp, self._normalise(resp)
+
+        parts = self._map(work)
+        if not parts:
+            return np.empty((0, params.n_classes)), np.empty(0)
+        return np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def fit_starts(
+    kernel: Kernel,
+    starts: Sequence[Run],
+    *,
+    screen_iter: int,
+    n_keep: int,
+    max_iter: int,
+    tol: float,
+    parallel_starts: ThreadPoolExecutor | None = None,
+) -> tuple[Run, list[Run]]:
+    """Screen all starts for ``screen_iter`` iterations, continue the best ``n_keep``.
+
+    Poor starts are discarded early (the Latent GOLD "start sets" strategy): most of the
+    cost of many random starts is in their slow tail, which we only pay for the best few.
+    Returns the best run and all runs in their final state (for reporting).
+    """
+
+    def go(run: Run, iters: int) -> Run:
+        return kernel.run(run, iters, tol)
+
+    def run_all(runs: Sequence[Run], iters: int) -> list[Run]:
+        if parallel_starts is not None:
+            return list(parallel_starts.map(lambda r: go(r, iters), runs))
+        return [go(r, iters) for r in runs]
+
+    screened = run_all(starts, min(screen_iter, max_iter))
+    # Ties broken by start order, so the choice is deterministic.
+    order = sorted(range(len(screened)), key=lambda i: (-screened[i].loglik, i))
+    keep = order[: max(1, n_keep)]
+    todo = [i for i in keep if not screened[i].converged]
+    continued = run_all([screened[i] for i in todo], max_iter - min(screen_iter, max_iter))
+    final = list(screened)
+    for i, run in zip(todo, continued, strict=True):
+        final[i] = run
+    best_idx = min(keep, key=lambda i: (-final[i].loglik, i))
+    return final[best_idx], final
+
+
+def sort_by_size(params: Params) -> tuple[Params, np.ndarray]:
+    """Order classes by decreasing weight so labels are canonical across runs."""
+    order = np.argsort(-params.weights, kind="stable")
+    return (
+        replace(
+            params,
+            weights=params.weights[order],
+            probs=tuple(p[:, order] for p in params.probs),
+            means=params.means[:, order],
+            variances=params.variances[:, order],
+        ),
+        order,
+    )
