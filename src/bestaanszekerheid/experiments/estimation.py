@@ -1,0 +1,442 @@
+"""Intention-to-treat effects of several arms against one control group.
+
+Defaults follow the research notes (``disclosure_and_effects.md`` part B) and ADR 0020:
+OLS on arm dummies, HC2 standard errors (CR2 when randomised in clusters), covariates via
+Lin's (2013) fully interacted estimator, Holm and Benjamini-Hochberg over the whole family of
+arm x outcome tests, optionally Romano-Wolf and randomisation-inference p-values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.experiments._ols import (
+    CR_TYPES,
+    HC_TYPES,
+    FloatArray,
+    OlsFit,
+    SingularDesignError,
+    ols,
+    stepdown_max_t,
+)
+from bestaanszekerheid.experiments.allocation import AllocationDesign
+from bestaanszekerheid.experiments.results import ArmEffect, EffectResult
+
+IntArray = npt.NDArray[np.int64]
+ADJUSTMENTS = ("lin", "additief", "geen")
+RANDOMISED = (
+    "Sterk bewijs: de groepen zijn door loting ingedeeld, dus verschillen in uitkomst zijn aan "
+    "de interventie toe te schrijven (binnen de statistische onzekerheid)."
+)
+
+
+# ----------------------------------------------------------------------------- corrections
+
+
+def holm(pvalues: Sequence[float] | FloatArray) -> FloatArray:
+    """Holm (1979) step-down adjusted p-values (controls the family-wise error rate)."""
+    p = np.asarray(pvalues, dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    adj = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adj
+    return out
+
+
+def benjamini_hochberg(pvalues: Sequence[float] | FloatArray) -> FloatArray:
+    """Benjamini-Hochberg (1995) adjusted p-values (controls the false discovery rate)."""
+    p = np.asarray(pvalues, dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    raw = p[order] * m / np.arange(1, m + 1)
+    adj = np.minimum.accumulate(raw[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(adj, 1.0)
+    return out
+
+
+def romano_wolf(t_observed: FloatArray, t_null: FloatArray) -> FloatArray:
+    """Romano-Wolf stepdown p-values from observed t statistics and (B x S) null draws."""
+    return stepdown_max_t(np.asarray(t_observed, float), np.asarray(t_null, float))
+
+
+# ----------------------------------------------------------------------------- data prep
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Numeric arrays for repeated fitting (randomisation inference, bootstrap)."""
+
+    frame: pd.DataFrame  # rows with arm, covariates, strata and cluster present
+    outcomes: tuple[str, ...]
+    levels: tuple[str, ...]  # control first
+    codes: IntArray  # arm code per row (0 = control)
+    ys: tuple[FloatArray, ...]
+    masks: tuple[npt.NDArray[np.bool_], ...]
+    z: FloatArray  # covariate matrix (rows of frame), dummies for categories and strata
+    strata: IntArray
+    clusters: IntArray | None
+    adjustment: str
+    cov_type: str
+    n_dropped: dict[str, int]
+
+
+def _covariate_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> FloatArray:
+    parts: list[FloatArray] = []
+    for c in columns:
+        s = frame[c]
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            parts.append(s.astype(float).to_numpy()[:, None])
+        else:
+            dummies = pd.get_dummies(s.astype(str), drop_first=True, dtype=float)
+            if dummies.shape[1]:
+                parts.append(dummies.to_numpy())
+    if not parts:
+        return np.zeros((len(frame), 0))
+    return np.column_stack(parts)
+
+
+def _prepare(
+    data: pd.DataFrame,
+    *,
+    outcomes: Sequence[str],
+    arm: str,
+    control: str | None,
+    covariates: Sequence[str],
+    strata: Sequence[str],
+    cluster: str | None,
+    adjustment: str,
+    cov_type: str | None,
+) -> _Prepared:
+    needed = [arm, *outcomes, *covariates, *strata, *([cluster] if cluster else [])]
+    for c in needed:
+        if c not in data.columns:
+            raise UserFacingError(f"Kolom '{c}' ontbreekt in de gegevens.")
+    if adjustment not in ADJUSTMENTS:
+        raise UserFacingError(
+            f"Onbekende correctie '{adjustment}'; kies uit {', '.join(ADJUSTMENTS)}."
+        )
+    for o in outcomes:
+        if not pd.api.types.is_numeric_dtype(data[o]) and not pd.api.types.is_bool_dtype(data[o]):
+            raise UserFacingError(
+                f"Uitkomst '{o}' is niet numeriek; gebruik 0/1 voor ja/nee-uitkomsten."
+            )
+    keep = data[[arm, *covariates, *strata, *([cluster] if cluster else [])]].notna().all(axis=1)
+    frame = data.loc[keep].copy()
+    labels = frame[arm].astype(str)
+    levels_all = sorted(labels.unique())
+    if control is None:
+        control = levels_all[0]
+    control = str(control)
+    if control not in levels_all:
+        raise UserFacingError(
+            f"Controlegroep '{control}' komt niet voor in kolom '{arm}' "
+            f"(wel: {', '.join(levels_all)})."
+        )
+    if len(levels_all) < 2:
+        raise UserFacingError(f"Kolom '{arm}' bevat maar één groep; er valt niets te vergelijken.")
+    levels = (control, *[lv for lv in levels_all if lv != control])
+    codes = np.asarray(pd.Categorical(labels, categories=levels).codes, dtype=np.int64)
+    if cov_type is None:
+        cov_type = "CR2" if cluster else "HC2"
+    if cluster and cov_type not in CR_TYPES:
+        raise UserFacingError(
+            "Bij clusterloting horen clusterrobuuste standaardfouten (CR1 of CR2)."
+        )
+    if not cluster and cov_type not in HC_TYPES:
+        raise UserFacingError(f"Standaardfout '{cov_type}' vraagt om een clusterkolom.")
+    z = _covariate_matrix(frame, [*covariates, *strata])
+    strata_codes = np.asarray(
+        pd.factorize(frame[list(strata)].astype(str).agg("|".join, axis=1))[0]
+        if strata
+        else np.zeros(len(frame), dtype=np.int64),
+        dtype=np.int64,
+    )
+    clusters = np.asarray(pd.factorize(frame[cluster])[0], dtype=np.int64) if cluster else None
+    ys, masks, dropped = [], [], {}
+    for o in outcomes:
+        y = frame[o].astype(float).to_numpy()
+        mask = ~np.isnan(y)
+        ys.append(y)
+        masks.append(mask)
+        dropped[o] = int(len(data) - mask.sum())
+    return _Prepared(
+        frame=frame,
+        outcomes=tuple(outcomes),
+        levels=levels,
+        codes=codes,
+        ys=tuple(ys),
+        masks=tuple(masks),
+        z=z,
+        strata=strata_codes,
+        clusters=clusters,
+        adjustment=adjustment if z.shape[1] else "geen",
+        cov_type=cov_type,
+        n_dropped=dropped,
+    )
+
+
+def design_matrix(codes: IntArray, n_levels: int, z: FloatArray, adjustment: str) -> FloatArray:
+    """[1, arm dummies] plus covariates: centred and interacted with every arm dummy for Lin."""
+    dummies = (codes[:, None] == np.arange(1, n_levels)[None, :]).astype(float)
+    cols = [np.ones((len(codes), 1)), dummies]
+    if adjustment == "additief" and z.shape[1]:
+        cols.append(z)
+    elif adjustment == "lin" and z.shape[1]:
+        zc = z - z.mean(axis=0)
+        cols.append(zc)
+        cols.extend(dummies[:, [j]] * zc for j in range(n_levels - 1))
+    return np.column_stack(cols)
+
+
+def _fit(p: _Prepared, i: int, codes: IntArray) -> OlsFit:
+    idx = np.flatnonzero(p.masks[i])
+    x = design_matrix(codes[idx], len(p.levels), p.z[idx], p.adjustment)
+    clusters = p.clusters[idx] if p.clusters is not None else None
+    try:
+        return ols(p.ys[i][idx], x, p.cov_type, clusters=clusters)
+    except SingularDesignError as exc:
+        raise UserFacingError(
+            f"Het model voor uitkomst '{p.outcomes[i]}' is niet te schatten: een groep is leeg "
+            "of een achtergrondkenmerk is constant of valt samen met een ander. Laat kenmerken "
+            "weg of gebruik --correctie additief."
+        ) from exc
+
+
+def _stats(p: _Prepared, codes: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Arm coefficients and t statistics, shape (outcomes x treated arms)."""
+    k = len(p.levels) - 1
+    est = np.empty((len(p.outcomes), k))
+    tval = np.empty((len(p.outcomes), k))
+    for i in range(len(p.outcomes)):
+        fit = _fit(p, i, codes)
+        est[i] = fit.params[1 : k + 1]
+        tval[i] = fit.tvalues[1 : k + 1]
+    return est, tval
+
+
+# ----------------------------------------------------------------------------- resampling
+
+
+def _permute_within(
+    codes: IntArray, strata: IntArray, clusters: IntArray | None, rng: np.random.Generator
+) -> IntArray:
+    """Re-randomise by permuting arm labels within strata (of clusters when clustered)."""
+    out = codes.copy()
+    if clusters is None:
+        for s in np.unique(strata):
+            idx = np.flatnonzero(strata == s)
+            out[idx] = rng.permutation(codes[idx])
+        return out
+    first = np.unique(clusters, return_index=True)[1]
+    c_codes = codes[first]
+    c_strata = strata[first]
+    new = c_codes.copy()
+    for s in np.unique(c_strata):
+        idx = np.flatnonzero(c_strata == s)
+        new[idx] = rng.permutation(c_codes[idx])
+    return np.asarray(new[clusters], dtype=np.int64)
+
+
+def _groups(labels: IntArray) -> list[IntArray]:
+    """Row indices per label value, in label order."""
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    return [np.asarray(g, dtype=np.int64) for g in np.split(order, bounds)]
+
+
+def _bootstrap_rows(p: _Prepared, rng: np.random.Generator) -> tuple[IntArray, IntArray | None]:
+    """Resample units (or whole clusters) with replacement within arm x stratum cells.
+
+    Keeping arm and stratum sizes fixed mirrors the design. With clusters, each drawn copy of
+    a cluster gets its own label (second return value, per position) so the cluster-robust
+    covariance treats copies as distinct clusters.
+    """
+    cell = p.codes * (int(p.strata.max()) + 1) + p.strata
+    if p.clusters is None:
+        parts = [rng.choice(idx, size=len(idx)) for idx in _groups(cell)]
+        return np.concatenate(parts).astype(np.int64), None
+    first = np.unique(p.clusters, return_index=True)[1]
+    members = _groups(p.clusters)
+    rows: list[IntArray] = []
+    labels: list[IntArray] = []
+    for idx in _groups(cell[first]):
+        for c in rng.choice(idx, size=len(idx)):
+            rows.append(members[c])
+            labels.append(np.full(len(members[c]), len(labels), dtype=np.int64))
+    return np.concatenate(rows), np.concatenate(labels)
+
+
+def _fit_rows(p: _Prepared, i: int, rows: IntArray, labels: IntArray | None) -> OlsFit:
+    """Fit outcome ``i`` on the bootstrap sample ``rows``."""
+    mask = p.masks[i][rows]
+    sel = rows[mask]
+    x = design_matrix(p.codes[sel], len(p.levels), p.z[sel], p.adjustment)
+    clusters = labels[mask] if labels is not None else None
+    return ols(p.ys[i][sel], x, p.cov_type, clusters=clusters)
+
+
+def _bootstrap_t(p: _Prepared, est: FloatArray, reps: int, rng: np.random.Generator) -> FloatArray:
+    """Centred bootstrap t statistics (reps x tests) for Romano-Wolf: (b* - b) / se*."""
+    k = len(p.levels) - 1
+    out = np.empty((reps, len(p.outcomes) * k))
+    for b in range(reps):
+        rows, labels = _bootstrap_rows(p, rng)
+        stats_b = []
+        for i in range(len(p.outcomes)):
+            try:
+                fit = _fit_rows(p, i, rows, labels)
+            except SingularDesignError:
+                # A degenerate resample carries no information about the null distribution.
+                stats_b.append(np.zeros(k))
+                continue
+            stats_b.append((fit.params[1 : k + 1] - est[i]) / fit.bse[1 : k + 1])
+        out[b] = np.concatenate(stats_b)
+    return out
+
+
+# ----------------------------------------------------------------------------- main API
+
+
+def estimate_effects(
+    data: pd.DataFrame,
+    *,
+    outcomes: str | Sequence[str],
+    arm: str,
+    control: str | None = None,
+    covariates: Sequence[str] = (),
+    strata: Sequence[str] = (),
+    cluster: str | None = None,
+    adjustment: str = "lin",
+    cov_type: str | None = None,
+    alpha: float = 0.05,
+    romano_wolf_reps: int = 0,
+    randomisation_reps: int = 0,
+    design: AllocationDesign | None = None,
+    unit: str | None = None,
+    seed: int = 0,
+) -> EffectResult:
+    """Intention-to-treat effect of every arm against ``control`` on every outcome.
+
+    Each outcome is regressed on arm dummies (plus covariates and stratum dummies, centred and
+    interacted with the arms for ``adjustment="lin"``), with HC2 standard errors, or CR2 when
+    ``cluster`` is given (``cov_type="CR1"`` reproduces statsmodels/Stata). Holm and
+    Benjamini-Hochberg adjust over all arm x outcome tests. ``romano_wolf_reps > 0`` adds
+    Romano-Wolf p-values (bootstrap within arm x stratum cells); ``randomisation_reps > 0``
+    adds randomisation-inference p-values: the allocation is redrawn with ``design`` (the
+    procedure that was actually used, see :mod:`allocation`) or, without it, by permuting
+    arm labels within strata (and clusters), and the studentised statistic is recomputed.
+    """
+    outcome_list = [outcomes] if isinstance(outcomes, str) else list(outcomes)
+    p = _prepare(
+        data,
+        outcomes=outcome_list,
+        arm=arm,
+        control=control,
+        covariates=covariates,
+        strata=strata,
+        cluster=cluster,
+        adjustment=adjustment,
+        cov_type=cov_type,
+    )
+    k = len(p.levels) - 1
+    fits = [_fit(p, i, p.codes) for i in range(len(p.outcomes))]
+    est = np.array([f.params[1 : k + 1] for f in fits])
+    tval = np.array([f.tvalues[1 : k + 1] for f in fits])
+    pvals = np.array([f.pvalues[1 : k + 1] for f in fits]).ravel()
+    p_holm = holm(pvals)
+    p_bh = benjamini_hochberg(pvals)
+    rng = np.random.default_rng(seed)
+    p_rw: FloatArray | None = None
+    if romano_wolf_reps > 0:
+        p_rw = romano_wolf(tval.ravel(), _bootstrap_t(p, est, romano_wolf_reps, rng))
+    p_ri: FloatArray | None = None
+    if randomisation_reps > 0:
+        p_ri = _randomisation_p(p, tval, randomisation_reps, rng, design, unit)
+    effects: list[ArmEffect] = []
+    for i, (o, fit) in enumerate(zip(p.outcomes, fits, strict=True)):
+        ci = fit.conf_int(alpha)
+        y = p.ys[i]
+        for j in range(k):
+            flat = i * k + j
+            in_arm = p.masks[i] & (p.codes == j + 1)
+            in_ctl = p.masks[i] & (p.codes == 0)
+            effects.append(
+                ArmEffect(
+                    outcome=o,
+                    arm=p.levels[j + 1],
+                    control=p.levels[0],
+                    estimate=float(fit.params[j + 1]),
+                    std_error=float(fit.bse[j + 1]),
+                    df=fit.df,
+                    p_value=float(fit.pvalues[j + 1]),
+                    ci_low=float(ci[j + 1, 0]),
+                    ci_high=float(ci[j + 1, 1]),
+                    n_arm=int(in_arm.sum()),
+                    n_control=int(in_ctl.sum()),
+                    control_mean=float(y[in_ctl].mean()) if in_ctl.any() else float("nan"),
+                    p_holm=float(p_holm[flat]),
+                    p_bh=float(p_bh[flat]),
+                    p_romano_wolf=None if p_rw is None else float(p_rw[flat]),
+                    p_randomisation=None if p_ri is None else float(p_ri[flat]),
+                )
+            )
+    notes = []
+    if p_ri is not None:
+        notes.append(f"Lotingstoets: {randomisation_reps} herhalingen van de loting (seed {seed}).")
+    if p_rw is not None:
+        notes.append(f"Romano-Wolf: {romano_wolf_reps} bootstrap-trekkingen (seed {seed}).")
+    dropped = {o: n for o, n in p.n_dropped.items() if n}
+    if dropped:
+        notes.append(
+            "Weggelaten wegens ontbrekende waarden: "
+            + ", ".join(f"{o}: {n}" for o, n in dropped.items())
+            + " (zie de uitvalanalyse)."
+        )
+    return EffectResult(
+        effects=tuple(effects),
+        cov_type=p.cov_type,
+        adjustment=p.adjustment,
+        covariates=tuple([*covariates, *strata]),
+        alpha=alpha,
+        evidence=RANDOMISED,
+        notes=tuple(notes),
+        n_dropped=p.n_dropped,
+    )
+
+
+def _randomisation_p(
+    p: _Prepared,
+    tval: FloatArray,
+    reps: int,
+    rng: np.random.Generator,
+    design: AllocationDesign | None,
+    unit: str | None,
+) -> FloatArray:
+    """Randomisation-inference p-values (count + 1) / (reps + 1) on |t|, per test."""
+    t_obs = np.abs(tval.ravel())
+    exceed = np.zeros_like(t_obs)
+    if design is not None:
+        if unit is None:
+            raise UserFacingError("Geef de kolom met de deelnemer-id voor de lotingstoets.")
+        if set(design.arms) != set(p.levels):
+            raise UserFacingError(
+                "De groepen in het lotingsontwerp komen niet overeen met de groepen in de gegevens."
+            )
+    for _ in range(reps):
+        if design is not None:
+            assert unit is not None
+            drawn = design.draw(p.frame, unit, rng)
+            codes = np.asarray(pd.Categorical(drawn, categories=p.levels).codes, dtype=np.int64)
+        else:
+            codes = _permute_within(p.codes, p.strata, p.clusters, rng)
+        _, t_b = _stats(p, codes)
+        exceed += np.abs(t_b.ravel()) >= t_obs - 1e-12
+    return np.asarray((exceed + 1.0) / (reps + 1.0), dtype=np.float64)

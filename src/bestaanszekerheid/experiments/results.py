@@ -1,0 +1,431 @@
+"""Typed result objects of effect measurement, with Dutch summaries.
+
+Every result has ``to_frame()`` (machine-readable, English column names, stable for code) and
+``summary()`` returning a :class:`Summary` with ``.text``, ``.html`` and ``.frame`` (Dutch labels,
+for people). Nothing here applies disclosure control: exporting is the job of the CLI (for now)
+and later of ``bestaanszekerheid.disclosure``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+
+def format_number(value: object, digits: int = 3) -> str:
+    """Format a number the Dutch way (decimal comma); missing values become an empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer() and abs(value) >= 1:
+            return str(int(value))
+        return f"{value:.{digits}f}".replace(".", ",")
+    return str(value)
+
+
+def format_p(value: float | None) -> str:
+    """Format a p-value: small values as '< 0,001'."""
+    if value is None or math.isnan(value):
+        return ""
+    if value < 0.001:
+        return "< 0,001"
+    return f"{value:.3f}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A human-readable summary: title, a table with Dutch labels and explanatory notes."""
+
+    title: str
+    frame: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    def _formatted(self) -> pd.DataFrame:
+        out = self.frame.copy()
+        for col in out.columns:
+            if str(col).startswith("p"):
+                out[col] = [format_p(v) if isinstance(v, float) else v for v in out[col]]
+            else:
+                out[col] = [format_number(v) for v in out[col]]
+        return out
+
+    @property
+    def text(self) -> str:
+        """Plain text (for a terminal or a log)."""
+        lines = [self.title, "=" * len(self.title), self._formatted().to_string(index=False)]
+        lines += ["", *self.notes] if self.notes else []
+        return "\n".join(lines)
+
+    @property
+    def html(self) -> str:
+        """An HTML fragment (escaped) for reports and notebooks."""
+        table = self._formatted().to_html(index=False, escape=True, border=0)
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
+        return f"<section><h3>{html.escape(self.title)}</h3>{table}{notes}</section>"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+# ----------------------------------------------------------------------------- power
+
+
+@dataclass(frozen=True)
+class PowerResult:
+    """Power, minimum detectable effect or sample size of a multi-arm design."""
+
+    outcome_type: str  # "binair" or "continu"
+    n_arms: int  # including the control group
+    n_per_arm: float
+    n_control: float
+    n_total: float
+    alpha: float
+    alpha_per_test: float
+    correction: str
+    power: float
+    effect: float  # absolute effect (proportion points or outcome units)
+    baseline: float | None  # control proportion (binary)
+    sd: float | None  # outcome standard deviation (continuous)
+    design_effect: float
+    explanation: str
+
+    def uitleg(self) -> str:  # Dutch name on purpose: it is the user-facing sentence
+        """The plain-Dutch sentence explaining what this design can detect."""
+        return self.explanation
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row DataFrame with all fields."""
+        return pd.DataFrame([asdict(self)])
+
+    def summary(self) -> Summary:
+        """Dutch summary table."""
+        frame = pd.DataFrame(
+            {
+                "Onderdeel": [
+                    "Soort uitkomst",
+                    "Aantal groepen (incl. controle)",
+                    "Deelnemers per interventiegroep",
+                    "Deelnemers controlegroep",
+                    "Totaal",
+                    "Significantieniveau (totaal)",
+                    "Significantieniveau per toets",
+                    "Correctie meervoudig toetsen",
+                    "Onderscheidend vermogen",
+                    "Effect",
+                ],
+                "Waarde": [
+                    self.outcome_type,
+                    self.n_arms,
+                    round(self.n_per_arm, 1),
+                    round(self.n_control, 1),
+                    round(self.n_total, 1),
+                    self.alpha,
+                    self.alpha_per_test,
+                    self.correction,
+                    self.power,
+                    self.effect,
+                ],
+            }
+        )
+        frame["Waarde"] = frame["Waarde"].astype(object)
+        return Summary(
+            "Onderscheidend vermogen en kleinst aantoonbaar effect", frame, (self.explanation,)
+        )
+
+
+@dataclass(frozen=True)
+class SimulatedPower:
+    """Power estimated by simulation, with its Monte Carlo standard error."""
+
+    power: float
+    mc_se: float
+    n_sim: int
+
+
+# ----------------------------------------------------------------------------- effects
+
+
+@dataclass(frozen=True)
+class ArmEffect:
+    """The intention-to-treat effect of one arm against control on one outcome."""
+
+    outcome: str
+    arm: str
+    control: str
+    estimate: float
+    std_error: float
+    df: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+    n_arm: int
+    n_control: int
+    control_mean: float
+    p_holm: float | None = None
+    p_bh: float | None = None
+    p_romano_wolf: float | None = None
+    p_randomisation: float | None = None
+
+
+DUTCH_EFFECT_LABELS: dict[str, str] = {
+    "outcome": "Uitkomst",
+    "arm": "Groep",
+    "control_mean": "Gemiddelde controle",
+    "estimate": "Effect",
+    "std_error": "Standaardfout",
+    "ci_low": "Ondergrens 95%-BI",
+    "ci_high": "Bovengrens 95%-BI",
+    "p_value": "p",
+    "p_holm": "p (Holm)",
+    "p_bh": "p (BH)",
+    "p_romano_wolf": "p (Romano-Wolf)",
+    "p_randomisation": "p (lotingstoets)",
+    "n_arm": "n groep",
+    "n_control": "n controle",
+}
+
+
+@dataclass(frozen=True)
+class EffectResult:
+    """Effects of all arms against control, for one or more outcomes."""
+
+    effects: tuple[ArmEffect, ...]
+    cov_type: str
+    adjustment: str  # "geen", "lin" or "additief"
+    covariates: tuple[str, ...]
+    alpha: float
+    evidence: str  # plain-Dutch label of the strength of the design
+    notes: tuple[str, ...] = ()
+    n_dropped: dict[str, int] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """All effects as a DataFrame (English column names)."""
+        return pd.DataFrame([asdict(e) for e in self.effects])
+
+    def effect(self, arm: str, outcome: str | None = None) -> ArmEffect:
+        """The effect of one arm (on one outcome when there are several)."""
+        for e in self.effects:
+            if e.arm == arm and (outcome is None or e.outcome == outcome):
+                return e
+        raise KeyError(f"geen effect voor groep {arm!r} en uitkomst {outcome!r}")
+
+    def summary(self) -> Summary:
+        """Dutch summary table with the multiple-testing corrections that were computed."""
+        frame = self.to_frame()
+        cols = [c for c in DUTCH_EFFECT_LABELS if c in frame.columns and frame[c].notna().any()]
+        frame = frame[cols].rename(columns=DUTCH_EFFECT_LABELS)
+        se_label = {
+            "HC2": "robuuste standaardfouten (HC2)",
+            "CR1": "clusterrobuuste standaardfouten (CR1)",
+            "CR2": "clusterrobuuste standaardfouten (CR2)",
+        }.get(self.cov_type, f"standaardfouten {self.cov_type}")
+        adj = {
+            "lin": "gecorrigeerd voor " + ", ".join(self.covariates) + " (Lin-schatter)",
+            "additief": "gecorrigeerd voor " + ", ".join(self.covariates) + " (additief)",
+        }.get(self.adjustment, "zonder correctie voor achtergrondkenmerken")
+        notes = (
+            f"Effect = verschil met de controlegroep (intention-to-treat), {adj}; {se_label}.",
+            self.evidence,
+            *self.notes,
+        )
+        return Summary("Effecten per groep ten opzichte van de controlegroep", frame, notes)
+
+
+@dataclass(frozen=True)
+class BalanceResult:
+    """Balance of baseline characteristics across arms."""
+
+    table: pd.DataFrame  # rows: variable (level); columns: mean per arm, smd per treated arm
+    control: str
+    arms: tuple[str, ...]
+    threshold: float = 0.1
+
+    def to_frame(self) -> pd.DataFrame:
+        """The balance table (means per arm and standardised differences vs control)."""
+        return self.table.copy()
+
+    def max_abs_smd(self) -> float:
+        """Largest absolute standardised difference in the table."""
+        smd_cols = [c for c in self.table.columns if str(c).startswith("smd_")]
+        return float(self.table[smd_cols].abs().max().max()) if smd_cols else 0.0
+
+    def summary(self) -> Summary:
+        """Dutch balance table."""
+        frame = self.table.copy()
+        frame = frame.rename(
+            columns={
+                "variable": "Kenmerk",
+                **{f"mean_{a}": f"Gemiddelde {a}" for a in self.arms},
+                **{f"smd_{a}": f"Gest. verschil {a}" for a in self.arms},
+            }
+        )
+        note = (
+            f"Gestandaardiseerd verschil = verschil met de controlegroep ({self.control}) gedeeld "
+            f"door de gepoolde standaarddeviatie; boven {format_number(self.threshold, 2)} "
+            "verdient aandacht. Grootste absolute verschil: "
+            f"{format_number(self.max_abs_smd(), 3)}."
+        )
+        return Summary("Vergelijkbaarheid van de groepen bij de start", frame, (note,))
+
+
+@dataclass(frozen=True)
+class LeeBounds:
+    """Lee (2009) trimming bounds for the effect of one arm under differential attrition."""
+
+    arm: str
+    control: str
+    lower: float
+    upper: float
+    trim_share: float
+    trimmed_group: str
+    observed_share_arm: float
+    observed_share_control: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+@dataclass(frozen=True)
+class AttritionResult:
+    """Attrition per arm, a test of differential attrition and Lee bounds."""
+
+    rates: pd.DataFrame  # arm, n, n_missing, attrition
+    differential: tuple[ArmEffect, ...]  # effect of each arm on the attrition indicator
+    joint_p_value: float  # Wald test: equal attrition in all arms
+    bounds: tuple[LeeBounds, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Attrition rates per arm."""
+        return self.rates.copy()
+
+    def bounds_frame(self) -> pd.DataFrame:
+        """Lee bounds as a DataFrame."""
+        return pd.DataFrame([asdict(b) for b in self.bounds])
+
+    def summary(self) -> Summary:
+        """Dutch attrition table with the joint test and bounds in the notes."""
+        frame = self.rates.rename(
+            columns={
+                "arm": "Groep",
+                "n": "n gestart",
+                "n_missing": "n zonder uitkomst",
+                "attrition": "Uitval",
+            }
+        )
+        notes = [
+            "Toets op gelijke uitval in alle groepen: p = " + format_p(self.joint_p_value) + "."
+        ]
+        for b in self.bounds:
+            notes.append(
+                f"Lee-grenzen voor {b.arm}: effect tussen {format_number(b.lower)} en "
+                f"{format_number(b.upper)} (bijgesneden: {format_number(100 * b.trim_share, 1)}% "
+                f"van groep {b.trimmed_group})."
+            )
+        return Summary("Uitval (attritie)", frame, tuple(notes))
+
+
+@dataclass(frozen=True)
+class ClassEffectResult:
+    """Effects per latent class, from a regression on posterior class probabilities."""
+
+    effects: pd.DataFrame  # arm, latent_class, estimate, std_error, p_value, ci, expected_n
+    heterogeneity: pd.DataFrame  # arm, wald statistic, df, p_value (H0: same effect in all classes)
+    mean_max_posterior: float
+    cov_type: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """Effects per arm and class."""
+        return self.effects.copy()
+
+    def summary(self) -> Summary:
+        """Dutch table of effects per latent group."""
+        frame = self.effects.rename(
+            columns={
+                "arm": "Groep",
+                "latent_class": "Profiel",
+                "estimate": "Effect",
+                "std_error": "Standaardfout",
+                "ci_low": "Ondergrens 95%-BI",
+                "ci_high": "Bovengrens 95%-BI",
+                "p_value": "p",
+                "expected_n_arm": "Verwacht n groep",
+                "expected_n_control": "Verwacht n controle",
+            }
+        )
+        notes = [
+            "Effect per profiel geschat met de kansen op profiellidmaatschap (geen harde "
+            "indeling). Gemiddelde hoogste kans: "
+            f"{format_number(self.mean_max_posterior, 2)} (dichter bij 1 = scherpere profielen).",
+            "Verschillen tussen profielen zijn verkennend, tenzij ze vooraf zijn vastgelegd.",
+        ]
+        for _, row in self.heterogeneity.iterrows():
+            notes.append(
+                f"Toets op gelijk effect van {row['arm']} in alle profielen: "
+                f"p = {format_p(float(row['p_value']))}."
+            )
+        return Summary("Effecten per profiel", frame, tuple(notes))
+
+
+WEAKER_EVIDENCE = (
+    "Let op: zwakker bewijs. Deze schatting komt niet uit een loting maar uit een verschil-in-"
+    "verschillen-vergelijking; ze is alleen geldig als de groepen zich zonder interventie "
+    "gelijk zouden hebben ontwikkeld (parallelle trends)."
+)
+
+
+@dataclass(frozen=True)
+class DidResult:
+    """Difference-in-differences (two-way fixed effects) estimate; weaker evidence."""
+
+    outcome: str
+    estimate: float
+    std_error: float
+    df: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+    n_obs: int
+    n_units: int
+    n_treated_units: int
+    n_periods: int
+    cov_type: str
+    pre_trend_p_value: float | None = None
+    evidence: str = WEAKER_EVIDENCE
+    warnings: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row DataFrame."""
+        d = asdict(self)
+        d["warnings"] = " ".join(self.warnings)
+        return pd.DataFrame([d])
+
+    def summary(self) -> Summary:
+        """Dutch summary with the weaker-evidence label up front."""
+        frame = pd.DataFrame(
+            {
+                "Uitkomst": [self.outcome],
+                "Effect": [self.estimate],
+                "Standaardfout": [self.std_error],
+                "Ondergrens 95%-BI": [self.ci_low],
+                "Bovengrens 95%-BI": [self.ci_high],
+                "p": [self.p_value],
+                "Waarnemingen": [self.n_obs],
+                "Eenheden": [self.n_units],
+                "Behandelde eenheden": [self.n_treated_units],
+            }
+        )
+        return Summary(
+            "Verschil-in-verschillen (zwakker bewijs)", frame, (self.evidence, *self.warnings)
+        )
