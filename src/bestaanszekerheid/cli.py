@@ -135,7 +135,7 @@ def doelgroep(
     with err_console.status("Bestand lezen en controleren..."):
         households = read_households(input)
     group = select_target(households, max_pct=max_pct, on=on)
-    console.print(group.summary(lang), highlight=False, markup=False)
+    console.print(group.summary(lang), highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -165,7 +165,7 @@ def demo(
         summary = group.summary(lang)
         update(3, 3)
     console.print()
-    console.print(summary, highlight=False, markup=False)
+    console.print(summary, highlight=False, markup=False, soft_wrap=True)
     console.print()
     console.print(f"Bestanden in {out}/:")
     console.print(f"  {written.households_path}  (synthetische huishoudens)")

@@ -171,17 +171,20 @@ def _generate_block(block: int, n: int, seed: int, year: int, on: date) -> pd.Da
         [dict(a.income_source) for a in archetypes],
         list(COLUMNS_BY_NAME["income_source"].codes),
     )
+    # Single parents and couples with children are rarely past 62 in this demo.
+    with_children = np.isin(htype, ["single_parent", "couple_with_children"])
+    old_parent = with_children & (age > 62)
+    age[old_parent] = rng.integers(30, 55, old_parent.sum())
+    age[with_children & (age < 19)] = 19
     # Keep income source and age coherent: pensioners are of AOW age and vice versa.
+    pension = source == "state_pension"
+    source[pension & with_children] = "work"
     pension = source == "state_pension"
     young_pensioner = pension & (age < 67)
     age[young_pensioner] = rng.integers(67, 90, young_pensioner.sum())
     general = groups == len(archetypes) - 1
     old_worker = general & (age >= 67) & ~pension & (rng.random(n) < 0.92)
     source[old_worker] = "state_pension"
-    # Single parents and couples with children are rarely past 70 in this demo.
-    with_children = np.isin(htype, ["single_parent", "couple_with_children"])
-    age[with_children & (age > 62)] = rng.integers(30, 55, (with_children & (age > 62)).sum())
-    age[with_children & (age < 19)] = 19
 
     adults = np.where(np.isin(htype, ["single", "single_parent"]), 1, 2)
     other = htype == "other"

@@ -109,5 +109,14 @@ def _write_sav(frame: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
             file_label=describe_metadata(meta)[:64],
             column_labels=variable_labels,
             variable_value_labels=value_labels,
-            note=json.dumps(meta, ensure_ascii=False),
+            note=_spss_notes(meta),
         )
+
+
+def _spss_notes(meta: dict[str, Any]) -> list[str]:
+    """SPSS document lines (at most 80 characters each): the simple metadata fields."""
+    lines = [describe_metadata(meta)]
+    for key, value in meta.items():
+        if isinstance(value, str | int | float | bool):
+            lines.append(f"{key}={json.dumps(value, ensure_ascii=False)}")
+    return [line[:80] for line in lines]

@@ -1,0 +1,38 @@
+"""Shared fixtures: a small synthetic population built once per test session."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bestaanszekerheid.households.synthetic import SyntheticPopulation, generate_population
+
+
+@pytest.fixture(scope="session")
+def population() -> SyntheticPopulation:
+    return generate_population(3_000, seed=7)
+
+
+@pytest.fixture()
+def households(population: SyntheticPopulation) -> pd.DataFrame:
+    return population.households.copy()
+
+
+def minimal_row(**overrides: object) -> dict[str, object]:
+    """One valid household (single adult, 21+, working) as raw strings, with overrides."""
+    row: dict[str, object] = {
+        "household_id": "H1",
+        "year": "2025",
+        "wijk_code": "WK085510",
+        "buurt_code": "BU08551001",
+        "household_type": "single",
+        "n_adults": "1",
+        "n_children": "0",
+        "age_youngest_child": "",
+        "age_main_earner": "40",
+        "income_source": "work",
+        "net_income_month": "1500.00",
+        "synthetic": "0",
+    }
+    row.update(overrides)
+    return row

@@ -1,0 +1,67 @@
+"""The bsz command line: commands, clean Dutch errors with exit code 2, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from bestaanszekerheid.cli import app
+from tests.conftest import minimal_row
+
+runner = CliRunner()
+
+
+def test_synth_then_doelgroep(tmp_path: Path) -> None:
+    out = tmp_path / "pop.parquet"
+    result = runner.invoke(app, ["synth", "--households", "2000", "--seed", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.exists() and (tmp_path / "pop.truth.parquet").exists()
+    result = runner.invoke(
+        app, ["doelgroep", "--input", str(out), "--max-pct", "120", "--peildatum", "2025-01-01"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "SYNTHETISCHE DEMODATA" in result.stdout
+    assert "tot en met 120% van het sociaal minimum, peildatum 01-01-2025" in result.stdout
+    english = runner.invoke(app, ["doelgroep", "--input", str(out), "--taal", "en"])
+    assert "By household type" in english.stdout
+
+
+def test_demo_writes_outputs(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--huishoudens", "3000"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "huishoudens.parquet").exists()
+    assert "Naar belangrijkste inkomensbron" in result.stdout
+
+
+def test_invalid_file_gives_dutch_error_and_exit_code_2(tmp_path: Path) -> None:
+    path = tmp_path / "fout.csv"
+    pd.DataFrame([minimal_row(income_source="loterij", net_income_month="-1")]).to_csv(
+        path, sep=";", index=False
+    )
+    result = runner.invoke(app, ["doelgroep", "--input", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "fout.csv" in result.stderr
+    assert "income_source" in result.stderr and "'loterij'" in result.stderr
+    assert "negatief" in result.stderr
+
+
+def test_bad_options_are_explained(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["doelgroep", "--input", str(tmp_path / "x.csv")])
+    assert result.exit_code == 2 and "niet gevonden" in result.stderr
+    out = tmp_path / "p.parquet"
+    runner.invoke(app, ["synth", "--households", "200", "--out", str(out)])
+    result = runner.invoke(app, ["doelgroep", "--input", str(out), "--peildatum", "1-1-2025"])
+    assert result.exit_code == 2 and "geen geldige datum" in result.stderr
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bestaanszekerheid", "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    assert "doelgroep" in done.stdout and "synth" in done.stdout

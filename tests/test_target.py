@@ -1,0 +1,82 @@
+"""Target-group selection: thresholds, definitions, counts and the summary."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.norms import assess_income
+from bestaanszekerheid.target import select_target
+
+
+def test_selection_matches_percentage(households: pd.DataFrame) -> None:
+    on = date(2025, 1, 1)
+    group = select_target(households, max_pct=120, on=on)
+    pct = assess_income(households, on).income_pct_norm
+    assert group.count == int((pct <= 120).sum())
+    assert (group.households["income_pct_norm"] <= 120).all()
+    assert group.pct_column == "income_pct_norm"
+    assert group.norm_table_version
+
+
+def test_threshold_is_inclusive() -> None:
+    frame = pd.DataFrame(
+        {
+            "household_type": ["single", "single"],
+            "n_adults": [1, 1],
+            "age_main_earner": [40, 40],
+            "net_income_month": [1345.45 * 1.3, 1345.45 * 1.3 + 0.02],
+            "year": [2025, 2025],
+            "income_source": ["work", "work"],
+            "wijk_code": ["WK085510", "WK085510"],
+        }
+    )
+    group = select_target(frame, max_pct=130, on=date(2025, 1, 1))
+    assert group.count == 1
+
+
+def test_more_generous_threshold_selects_superset(households: pd.DataFrame) -> None:
+    narrow = select_target(households, max_pct=120)
+    wide = select_target(households, max_pct=130)
+    assert set(narrow.households.index) < set(wide.households.index)
+    assert narrow.on == date(2025, 1, 1)  # default: 1 January of the data year
+
+
+def test_cbs_percentage_is_used_when_present(households: pd.DataFrame) -> None:
+    frame = households.copy()
+    frame["pct_social_minimum_cbs"] = 200.0
+    frame.loc[frame.index[:25], "pct_social_minimum_cbs"] = 95.0
+    group = select_target(frame, max_pct=110)
+    assert group.count == 25
+    assert group.pct_column == "pct_social_minimum_cbs"
+    assert "CBS-definitie" in group.definition and "INHARMSOC" in group.definition
+
+
+def test_summary_in_dutch_and_english(households: pd.DataFrame) -> None:
+    group = select_target(households, max_pct=130)
+    dutch = group.summary()
+    assert dutch.startswith("*** SYNTHETISCHE DEMODATA")
+    assert "Naar huishoudtype" in dutch and "Naar wijk" in dutch
+    assert f"{group.count:,}".replace(",", ".") in dutch
+    english = group.summary("en")
+    assert "SYNTHETIC DEMO DATA" in english and "By household type" in english
+
+
+def test_summary_hides_counts_below_ten(households: pd.DataFrame) -> None:
+    group = select_target(households.iloc[:200], max_pct=130)
+    counts = group.counts("wijk_code")
+    small = counts[counts["aantal"] < 10]
+    assert not small.empty
+    summary = group.summary()
+    assert "< 10" in summary
+    for label in small["omschrijving"]:
+        line = next(line for line in summary.splitlines() if label in line)
+        assert "< 10" in line
+
+
+def test_invalid_threshold() -> None:
+    with pytest.raises(UserFacingError, match="max-pct"):
+        select_target(pd.DataFrame({"year": [2025]}), max_pct=0)
