@@ -93,7 +93,7 @@ def _covariate_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> FloatArray
     for c in columns:
         s = frame[c]
         if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-            parts.append(s.astype(float).to_numpy()[:, None])
+            parts.append(np.asarray(s.astype(float).to_numpy(), dtype=np.float64)[:, None])
         else:
             dummies = pd.get_dummies(s.astype(str), drop_first=True, dtype=float)
             if dummies.shape[1]:
@@ -160,9 +160,11 @@ def _prepare(
         dtype=np.int64,
     )
     clusters = np.asarray(pd.factorize(frame[cluster])[0], dtype=np.int64) if cluster else None
-    ys, masks, dropped = [], [], {}
+    ys: list[FloatArray] = []
+    masks: list[npt.NDArray[np.bool_]] = []
+    dropped: dict[str, int] = {}
     for o in outcomes:
-        y = frame[o].astype(float).to_numpy()
+        y = np.asarray(frame[o].astype(float).to_numpy(), dtype=np.float64)
         mask = ~np.isnan(y)
         ys.append(y)
         masks.append(mask)

@@ -183,9 +183,9 @@ def _explain(
             extra = f" Zonder correctie voor meervoudig toetsen zou dat ongeveer {unc} zijn."
         return (
             f"{start} is het kleinste effect dat u betrouwbaar kunt aantonen ongeveer "
-            f"{size_long}.{extra} 'Betrouwbaar' betekent: {level}. Kleinere effecten kunnen bestaan "
-            "maar blijven dan waarschijnlijk onopgemerkt: 'geen significant effect' betekent "
-            "dus niet 'geen effect'."
+            f"{size_long}.{extra} 'Betrouwbaar' betekent: {level}. Kleinere effecten kunnen "
+            "bestaan maar blijven dan waarschijnlijk onopgemerkt: 'geen significant effect' "
+            "betekent dus niet 'geen effect'."
         )
     if what == "n":
         return (
@@ -195,7 +195,8 @@ def _explain(
         )
     return (
         f"{start} is de kans om een effect van {size_long} aan te tonen "
-        f"{_nl(100 * power)}% (tweezijdige toets, {_nl(100 * d.alpha)}% significantieniveau, {corr})."
+        f"{_nl(100 * power)}% (tweezijdige toets, {_nl(100 * d.alpha)}% "
+        f"significantieniveau, {corr})."
     )
 
 

@@ -1,0 +1,347 @@
+"""Command-line functions ``effect``, ``loting``, ``controleer_loting`` and ``power``.
+
+Plain functions with typer annotations; the ``bsz`` app registers them (this module does not
+own the app). Every user error becomes a Dutch message and exit code 2. Files are written to
+a temporary file and then renamed, so a crash never leaves half a result.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.experiments._cellcheck import check_min_cells
+from bestaanszekerheid.experiments.allocation import (
+    AllocationLog,
+    balance_table,
+    randomise,
+    replay,
+)
+from bestaanszekerheid.experiments.attrition import attrition_analysis
+from bestaanszekerheid.experiments.estimation import estimate_effects
+from bestaanszekerheid.experiments.power import (
+    minimum_detectable_effect,
+    power_for_effect,
+    sample_size,
+)
+from bestaanszekerheid.households.readers import read_table
+
+
+def _split(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Atomic write: temporary file in the same folder, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        Path(tmp).replace(path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _write_csv(path: Path, frame: pd.DataFrame) -> None:
+    # Dutch Excel opens ';' with decimal comma directly.
+    _write_text(path, frame.to_csv(index=False, sep=";", decimal=","))
+
+
+def _fail(exc: UserFacingError) -> typer.Exit:
+    typer.echo(f"Fout: {exc}", err=True)
+    return typer.Exit(code=2)
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return read_table(path)
+
+
+def effect(
+    input: Annotated[
+        Path,
+        typer.Option(
+            "--input", help="Invoerbestand (.csv, .parquet, .sav), één rij per deelnemer."
+        ),
+    ],
+    uitkomst: Annotated[
+        str, typer.Option("--uitkomst", help="Uitkomstkolom(men), gescheiden door komma's.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Map voor de resultaten.")],
+    arm: Annotated[
+        str, typer.Option("--arm", help="Kolom met de groep (interventie of controle).")
+    ] = "groep",
+    controle: Annotated[
+        str | None,
+        typer.Option(
+            "--controle", help="Naam van de controlegroep (standaard: eerste op alfabet)."
+        ),
+    ] = None,
+    covariaten: Annotated[
+        str, typer.Option("--covariaten", help="Achtergrondkenmerken bij de start, met komma's.")
+    ] = "",
+    strata: Annotated[
+        str, typer.Option("--strata", help="Kolommen waarbinnen is geloot, met komma's.")
+    ] = "",
+    cluster: Annotated[
+        str | None, typer.Option("--cluster", help="Kolom met het cluster bij clusterloting.")
+    ] = None,
+    correctie: Annotated[
+        str,
+        typer.Option(
+            "--correctie", help="Correctie voor kenmerken: lin (standaard), additief of geen."
+        ),
+    ] = "lin",
+    lotingstoets: Annotated[
+        int, typer.Option("--lotingstoets", help="Aantal herhalingen van de loting (0 = niet).")
+    ] = 0,
+    romano_wolf: Annotated[
+        int,
+        typer.Option(
+            "--romano-wolf", help="Aantal bootstrap-trekkingen voor Romano-Wolf (0 = niet)."
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Startwaarde voor toevalsgetallen.")] = 0,
+) -> None:
+    """Schat het effect van elke groep ten opzichte van de controlegroep (intention-to-treat)."""
+    try:
+        data = _read(input)
+        outcomes = _split(uitkomst)
+        covs, strat = _split(covariaten), _split(strata)
+        if not outcomes:
+            raise UserFacingError("Geef minstens één uitkomstkolom met --uitkomst.")
+        result = estimate_effects(
+            data,
+            outcomes=outcomes,
+            arm=arm,
+            control=controle,
+            covariates=covs,
+            strata=strat,
+            cluster=cluster,
+            adjustment=correctie,
+            randomisation_reps=lotingstoets,
+            romano_wolf_reps=romano_wolf,
+            seed=seed,
+        )
+        cells: dict[str, float] = {}
+        for e in result.effects:
+            cells[f"{e.outcome} / {e.arm}"] = e.n_arm
+            cells[f"{e.outcome} / {e.control}"] = e.n_control
+        balance = None
+        if covs or strat:
+            balance = balance_table(data, arm=arm, covariates=[*covs, *strat], control=controle)
+            labels = data[arm].astype(str)
+            for c in [*covs, *strat]:
+                s = data[c]
+                if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+                    counts = pd.crosstab(labels, s.astype(str))
+                    for a in counts.index:
+                        for level in counts.columns:
+                            cells[f"{a} / {c} = {level}"] = int(counts.loc[a, level])
+        attrition = []
+        for o in outcomes:
+            if data[o].isna().any():
+                att = attrition_analysis(
+                    data, outcome=o, arm=arm, control=controle, strata=strat, cluster=cluster
+                )
+                for _, row in att.rates.iterrows():
+                    cells[f"{o} / {row['arm']} ontbrekend"] = int(row["n_missing"])
+                attrition.append((o, att))
+        check_min_cells(cells)
+        summary = result.summary()
+        _write_csv(out / "effecten.csv", summary.frame)
+        texts = [summary.text]
+        htmls = [summary.html]
+        if balance is not None:
+            _write_csv(out / "balans.csv", balance.summary().frame)
+            texts.append(balance.summary().text)
+            htmls.append(balance.summary().html)
+        for o, att in attrition:
+            _write_csv(out / f"uitval_{o}.csv", att.summary().frame)
+            texts.append(f"Uitkomst {o}\n" + att.summary().text)
+            htmls.append(att.summary().html)
+        _write_text(out / "samenvatting.txt", "\n\n".join(texts) + "\n")
+        _write_text(out / "samenvatting.html", "<html><body>" + "".join(htmls) + "</body></html>\n")
+    except UserFacingError as exc:
+        raise _fail(exc) from exc
+    typer.echo(summary.text)
+    typer.echo(f"\nResultaten geschreven naar {out}.")
+
+
+def loting(
+    input: Annotated[
+        Path, typer.Option("--input", help="Bestand met de deelnemers (.csv, .parquet, .sav).")
+    ],
+    id: Annotated[str, typer.Option("--id", help="Kolom met het unieke deelnemernummer.")],
+    groepen: Annotated[
+        str,
+        typer.Option(
+            "--groepen", help="Namen van de groepen, met komma's (eerst de controlegroep)."
+        ),
+    ],
+    seed: Annotated[
+        int, typer.Option("--seed", help="Startwaarde: dezelfde seed geeft dezelfde loting.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Map voor toewijzing, logboek en balans.")],
+    verhouding: Annotated[
+        str,
+        typer.Option("--verhouding", help="Verhouding per groep, bijv. 2,1,1 (standaard gelijk)."),
+    ] = "",
+    strata: Annotated[
+        str, typer.Option("--strata", help="Loot binnen deze kolommen (strata), met komma's.")
+    ] = "",
+    blokgrootte: Annotated[
+        int | None, typer.Option("--blokgrootte", help="Permuted blocks van deze grootte.")
+    ] = None,
+    cluster: Annotated[
+        str | None, typer.Option("--cluster", help="Loot hele clusters (bijv. wijk of team).")
+    ] = None,
+    kenmerken: Annotated[
+        str, typer.Option("--kenmerken", help="Kenmerken voor de balanstabel, met komma's.")
+    ] = "",
+) -> None:
+    """Deel deelnemers door loting in groepen in, met een onwijzigbaar logboek."""
+    try:
+        data = _read(input)
+        arms = _split(groepen)
+        ratios = [int(r) for r in _split(verhouding)] if verhouding else None
+        log_path = out / "lotingslogboek.jsonl"
+        alloc = randomise(
+            data,
+            unit=id,
+            arms=arms,
+            ratios=ratios,
+            strata=_split(strata),
+            block_size=blokgrootte,
+            cluster=cluster,
+            seed=seed,
+            log_path=log_path,
+        )
+        table = alloc.assignments.rename(columns={"arm": "groep", "stratum": "stratum"})
+        _write_csv(out / "toewijzing.csv", table)
+        covs = _split(kenmerken) or _split(strata)
+        if covs:
+            merged = data.assign(_groep=alloc.assignments["arm"])
+            bal = balance_table(merged, arm="_groep", covariates=covs, control=arms[0])
+            _write_csv(out / "balans.csv", bal.summary().frame)
+            typer.echo(bal.summary().text)
+    except ValueError as exc:
+        raise _fail(
+            UserFacingError(f"Ongeldige verhouding '{verhouding}': gebruik gehele getallen.")
+        ) from exc
+    except UserFacingError as exc:
+        raise _fail(exc) from exc
+    typer.echo(alloc.counts().to_string())
+    typer.echo(
+        f"\nLogboek: {log_path}\nControlecode (bewaar deze apart, bijv. in de "
+        f"onderzoeksregistratie): {alloc.log.head}"
+    )
+
+
+def controleer_loting(
+    logboek: Annotated[Path, typer.Option("--logboek", help="Het lotingslogboek (.jsonl).")],
+    controlecode: Annotated[
+        str | None, typer.Option("--controlecode", help="De apart bewaarde controlecode.")
+    ] = None,
+    input: Annotated[
+        Path | None,
+        typer.Option("--input", help="Deelnemersbestand om de loting opnieuw uit te voeren."),
+    ] = None,
+    id: Annotated[str | None, typer.Option("--id", help="Kolom met het deelnemernummer.")] = None,
+) -> None:
+    """Controleer dat een lotingslogboek niet is gewijzigd (en desgewenst dat de seed het geeft)."""
+    try:
+        log = AllocationLog.open(logboek)
+        check = log.verify(expected_head=controlecode)
+        problems = list(check.problems)
+        if input is not None:
+            if id is None:
+                raise UserFacingError("Geef met --id de kolom met het deelnemernummer.")
+            if not replay(log, _read(input), id):
+                problems.append("Opnieuw loten met de vastgelegde seed geeft een andere indeling.")
+    except UserFacingError as exc:
+        raise _fail(exc) from exc
+    if problems:
+        typer.echo("Logboek NIET in orde:\n" + "\n".join(problems), err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Logboek in orde: {check.n_entries} regels, controlecode {check.head}.")
+
+
+def power(
+    deelnemers: Annotated[
+        int, typer.Option("--deelnemers", help="Totaal aantal deelnemers (alle groepen samen).")
+    ],
+    groepen: Annotated[
+        int, typer.Option("--groepen", help="Aantal groepen inclusief de controlegroep.")
+    ] = 2,
+    basiskans: Annotated[
+        float | None,
+        typer.Option(
+            "--basiskans",
+            help="Kans op de uitkomst in de controlegroep (ja/nee-uitkomst), bijv. 0.2.",
+        ),
+    ] = None,
+    sd: Annotated[
+        float | None, typer.Option("--sd", help="Standaarddeviatie (uitkomst met een schaal).")
+    ] = None,
+    effect: Annotated[
+        float | None,
+        typer.Option("--effect", help="Verwacht effect (bijv. 0.05 = 5 procentpunten)."),
+    ] = None,
+    vermogen: Annotated[
+        float, typer.Option("--vermogen", help="Gewenst onderscheidend vermogen.")
+    ] = 0.8,
+    alfa: Annotated[float, typer.Option("--alfa", help="Significantieniveau.")] = 0.05,
+    correctie: Annotated[
+        str, typer.Option("--correctie", help="bonferroni (standaard), holm of geen.")
+    ] = "bonferroni",
+    uitkomsten: Annotated[
+        int,
+        typer.Option("--uitkomsten", help="Aantal primaire uitkomsten (telt mee in de correctie)."),
+    ] = 1,
+) -> None:
+    """Bereken het kleinste aantoonbare effect, of het vermogen en de benodigde omvang."""
+    try:
+        if effect is None:
+            res = minimum_detectable_effect(
+                deelnemers,
+                n_arms=groepen,
+                baseline=basiskans,
+                sd=sd,
+                alpha=alfa,
+                power=vermogen,
+                n_outcomes=uitkomsten,
+                correction=correctie,
+            )
+            typer.echo(res.uitleg())
+        else:
+            now = power_for_effect(
+                effect,
+                deelnemers,
+                n_arms=groepen,
+                baseline=basiskans,
+                sd=sd,
+                alpha=alfa,
+                n_outcomes=uitkomsten,
+                correction=correctie,
+            )
+            need = sample_size(
+                effect,
+                n_arms=groepen,
+                baseline=basiskans,
+                sd=sd,
+                alpha=alfa,
+                power=vermogen,
+                n_outcomes=uitkomsten,
+                correction=correctie,
+            )
+            typer.echo(now.uitleg())
+            typer.echo(need.uitleg())
+    except UserFacingError as exc:
+        raise _fail(exc) from exc

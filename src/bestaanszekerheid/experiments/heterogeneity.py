@@ -1,0 +1,134 @@
+"""Effects per latent group (profiel), using posterior class probabilities.
+
+Instead of assigning each person to their most likely class (which attenuates differences
+when classes overlap) we fit one regression in which every term is weighted by the posterior
+probabilities p_ic:
+
+    y_i = sum_c p_ic * (alpha_c + sum_j tau_jc * D_ij) + e_i
+
+Under the usual latent-class assumption that, given the class, the outcome does not depend on
+the indicators that produced the posteriors, E[y | D, indicators] is exactly this mixture, so
+tau_jc is the effect of arm j in class c. With 0/1 posteriors it reduces to per-class
+differences in means. Standard errors are HC2 (or cluster-robust) and treat the posteriors
+as known; they ignore the uncertainty of the latent-class model itself. The latent classes
+must be estimated from baseline information only (never from outcomes).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.experiments._ols import SingularDesignError, ols
+from bestaanszekerheid.experiments.results import ClassEffectResult
+
+
+def effects_by_class(
+    data: pd.DataFrame,
+    posteriors: pd.DataFrame,
+    *,
+    outcome: str,
+    arm: str,
+    control: str | None = None,
+    cluster: str | None = None,
+    cov_type: str | None = None,
+    alpha: float = 0.05,
+) -> ClassEffectResult:
+    """Effect of every arm in every latent class; ``posteriors`` has one column per class.
+
+    ``posteriors`` must share the index of ``data`` (one row per person) and each row must sum
+    to 1, e.g. the posterior probabilities from the segments engine. Also returns, per arm, a
+    Wald test of the hypothesis that the effect is the same in all classes.
+    """
+    for col in (arm, outcome, *([cluster] if cluster else [])):
+        if col not in data:
+            raise UserFacingError(f"Kolom '{col}' ontbreekt in de gegevens.")
+    if posteriors.shape[1] < 2:
+        raise UserFacingError(
+            "Geef de kansen voor minstens twee profielen (één kolom per profiel)."
+        )
+    if not posteriors.index.equals(data.index):
+        missing = data.index.difference(posteriors.index)
+        if len(missing):
+            raise UserFacingError(
+                f"Voor rij {missing[0]!r} van de gegevens ontbreken de profielkansen."
+            )
+        posteriors = posteriors.loc[data.index]
+    post = posteriors.astype(float)
+    if post.isna().any().any() or (post.to_numpy() < -1e-9).any():
+        raise UserFacingError("Profielkansen mogen niet leeg of negatief zijn.")
+    sums = post.sum(axis=1)
+    if ((sums - 1.0).abs() > 1e-6).any():
+        bad = sums.index[((sums - 1.0).abs() > 1e-6).to_numpy()][0]
+        raise UserFacingError(
+            f"De profielkansen in rij {bad!r} tellen op tot {sums[bad]:.4f} in plaats van 1."
+        )
+    keep = data[outcome].notna() & data[arm].notna()
+    frame = data.loc[keep]
+    p = post.loc[keep].to_numpy()
+    labels = frame[arm].astype(str)
+    levels_all = sorted(labels.unique())
+    ctl = str(control) if control is not None else levels_all[0]
+    if ctl not in levels_all:
+        raise UserFacingError(f"Controlegroep '{ctl}' komt niet voor in kolom '{arm}'.")
+    levels = [ctl, *[lv for lv in levels_all if lv != ctl]]
+    codes = np.asarray(pd.Categorical(labels, categories=levels).codes)
+    n_c = p.shape[1]
+    k = len(levels) - 1
+    dummies = (codes[:, None] == np.arange(1, k + 1)[None, :]).astype(float)
+    # Columns: p_c (class means in control), then D_j * p_c for every arm j and class c.
+    x = np.column_stack([p, *[dummies[:, [j]] * p for j in range(k)]])
+    cov_type = cov_type or ("CR2" if cluster else "HC2")
+    clusters = np.asarray(pd.factorize(frame[cluster])[0], dtype=np.int64) if cluster else None
+    try:
+        y = np.asarray(frame[outcome].astype(float).to_numpy(), dtype=np.float64)
+        fit = ols(y, x, cov_type, clusters=clusters)
+    except SingularDesignError as exc:
+        raise UserFacingError(
+            "Effecten per profiel zijn niet te schatten: een profiel komt (vrijwel) niet voor "
+            "in een van de groepen."
+        ) from exc
+    ci = fit.conf_int(alpha)
+    rows = []
+    het_rows = []
+    names = [str(name) for name in posteriors.columns]
+    for j in range(k):
+        base = n_c + j * n_c
+        for c in range(n_c):
+            col = base + c
+            rows.append(
+                {
+                    "arm": levels[j + 1],
+                    "latent_class": names[c],
+                    "estimate": float(fit.params[col]),
+                    "std_error": float(fit.bse[col]),
+                    "ci_low": float(ci[col, 0]),
+                    "ci_high": float(ci[col, 1]),
+                    "p_value": float(fit.pvalues[col]),
+                    "expected_n_arm": float(p[codes == j + 1, c].sum()),
+                    "expected_n_control": float(p[codes == 0, c].sum()),
+                }
+            )
+        # H0: tau_j1 = tau_j2 = ... = tau_jC.
+        r = np.zeros((n_c - 1, x.shape[1]))
+        for c in range(1, n_c):
+            r[c - 1, base] = -1.0
+            r[c - 1, base + c] = 1.0
+        rb = r @ fit.params
+        wald = float(rb @ np.linalg.pinv(r @ fit.cov @ r.T) @ rb)
+        het_rows.append(
+            {
+                "arm": levels[j + 1],
+                "wald": wald,
+                "df": n_c - 1,
+                "p_value": float(stats.f.sf(wald / (n_c - 1), n_c - 1, fit.df)),
+            }
+        )
+    return ClassEffectResult(
+        effects=pd.DataFrame(rows),
+        heterogeneity=pd.DataFrame(het_rows),
+        mean_max_posterior=float(p.max(axis=1).mean()),
+        cov_type=cov_type,
+    )
