@@ -97,16 +97,16 @@ def effects_by_class(
     for j in range(k):
         base = n_c + j * n_c
         for c in range(n_c):
-            col = base + c
+            pos = base + c
             rows.append(
                 {
                     "arm": levels[j + 1],
                     "latent_class": names[c],
-                    "estimate": float(fit.params[col]),
-                    "std_error": float(fit.bse[col]),
-                    "ci_low": float(ci[col, 0]),
-                    "ci_high": float(ci[col, 1]),
-                    "p_value": float(fit.pvalues[col]),
+                    "estimate": float(fit.params[pos]),
+                    "std_error": float(fit.bse[pos]),
+                    "ci_low": float(ci[pos, 0]),
+                    "ci_high": float(ci[pos, 1]),
+                    "p_value": float(fit.pvalues[pos]),
                     "expected_n_arm": float(p[codes == j + 1, c].sum()),
                     "expected_n_control": float(p[codes == 0, c].sum()),
                 }
