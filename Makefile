@@ -29,7 +29,6 @@ install-dev: $(VENV)/.installed-dev
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed-runtime: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	$(BIN)/pip install -q -e .
