@@ -9,6 +9,7 @@ is bit-for-bit deterministic whatever the number of threads.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -99,13 +100,15 @@ class Kernel:
         self,
         data: EncodedData,
         *,
-        chunk_size: int = 32768,
+        chunk_size: int = 8192,
         n_threads: int = 1,
         smoothing: float = 0.0,
         reg_covar: float = 1e-6,
     ) -> None:
         self.data = data
+        self.chunk_size = chunk_size
         self.chunks = data.chunks(chunk_size)
+        self._local = threading.local()
         self.n_threads = max(1, min(n_threads, len(self.chunks)))
         self.smoothing = smoothing
         self.reg_covar = reg_covar
@@ -135,7 +138,7 @@ class Kernel:
                 # The extra row of zeros is the "missing" cell: no contribution (FIML).
                 with_missing = np.vstack([logp, np.zeros((1, k))])
                 table = (table[:, None, :] + with_missing[None, :, :]).reshape(-1, k)
-            block_tables.append(np.ascontiguousarray(table))
+            block_tables.append(np.ascontiguousarray(table.T))
         c = self.data.n_continuous
         coef = np.empty((3 * c, k))
         if c:
@@ -148,30 +151,49 @@ class Kernel:
     def _log_joint(
         self, i: int, tables: tuple[list[FloatArray], FloatArray, FloatArray]
     ) -> FloatArray:
-        """log p(x_i, class k) for the rows of chunk i (unnormalised posteriors in log space)."""
+        """log p(x_i, class k) for the rows of chunk i, shape (K, rows).
+
+        Classes are the *first* axis: the per-row max and sum over classes then become
+        element-wise operations over K contiguous vectors, much faster than reductions along
+        a short last axis.
+        """
         lo, hi, _ = self.chunks[i]
         block_tables, coef, log_w = tables
-        n = hi - lo
-        out = np.empty((n, log_w.size))
-        out[:] = log_w
-        if block_tables:
-            tmp = np.empty_like(out)
-            for table, codes in zip(block_tables, self.data.block_codes, strict=True):
-                np.take(table, codes[lo:hi], axis=0, out=tmp)
-                out += tmp
+        out, tmp = self._scratch(log_w.size, hi - lo)
+        out[:] = log_w[:, None]
+        for table, codes in zip(block_tables, self.data.block_codes, strict=True):
+            np.take(table, codes[lo:hi], axis=1, out=tmp)
+            out += tmp
         if coef.shape[0]:
-            out += self.data.design[lo:hi] @ coef
+            np.matmul(coef.T, self.data.design[:, lo:hi], out=tmp)
+            out += tmp
         return out
+
+    def _scratch(self, k: int, n: int) -> tuple[FloatArray, FloatArray]:
+        """Two reusable (k, n) work arrays per thread.
+
+        Allocating fresh chunk-sized arrays every iteration costs page faults that dominate
+        the arithmetic and serialise the threads; reusing them keeps both cores busy. Callers
+        must copy a result out before the thread processes its next chunk.
+        """
+        bufs: list[FloatArray] | None = getattr(self._local, "bufs", None)
+        size = k * self.chunk_size
+        if bufs is None or bufs[0].size < size:
+            bufs = [np.empty(size), np.empty(size)]
+            self._local.bufs = bufs
+        return bufs[0][: k * n].reshape(k, n), bufs[1][: k * n].reshape(k, n)
 
     @staticmethod
     def _normalise(log_joint: FloatArray) -> FloatArray:
-        """Turn log p(x, k) into posteriors in place; return log p(x) per row."""
-        row_max = log_joint.max(axis=1, keepdims=True)
+        """Turn log p(x, k) (K, rows) into posteriors in place; return log p(x) per row."""
+        row_max = log_joint.max(axis=0)
         log_joint -= row_max
         np.exp(log_joint, out=log_joint)
-        total = log_joint.sum(axis=1, keepdims=True)
+        total = log_joint.sum(axis=0)
         log_joint /= total
-        out: FloatArray = (np.log(total) + row_max)[:, 0]
+        np.log(total, out=total)
+        total += row_max
+        out: FloatArray = total
         return out
 
     # ----------------------------------------------------------------- E-step
@@ -179,16 +201,21 @@ class Kernel:
         """Log-likelihood and sufficient statistics at ``params``."""
         tables = self.tables(params)
         data = self.data
+        unit = data.unit_weights
 
         def work(i: int) -> tuple[float, FloatArray, FloatArray, FloatArray]:
             lo, hi, onehot = self.chunks[i]
             resp = self._log_joint(i, tables)
             row_ll = self._normalise(resp)
-            w = data.weights[lo:hi]
-            resp *= w[:, None]
-            cells = onehot.T @ resp if data.blocks else np.empty((0, resp.shape[1]))
-            moments = data.design[lo:hi].T @ resp
-            return float(w @ row_ll), resp.sum(axis=0), np.asarray(cells), moments
+            if unit:
+                ll = math.fsum(row_ll) if row_ll.size < 64 else float(row_ll.sum())
+            else:
+                w = data.weights[lo:hi]
+                ll = float(w @ row_ll)
+                resp *= w
+            cells = (onehot.T @ resp.T) if data.blocks else np.empty((0, resp.shape[0]))
+            moments = data.design[:, lo:hi] @ resp.T
+            return ll, resp.sum(axis=1), np.asarray(cells), moments
 
         parts = self._map(work)
         return Stats(
@@ -264,15 +291,15 @@ class Kernel:
             resp = self._log_joint(i, tables)
             self._normalise(resp)
             w = data.weights[lo:hi]
-            plogp = np.where(resp > 0, resp * np.log(np.maximum(resp, TINY)), 0.0)
-            entropy = -float(w @ plogp.sum(axis=1))
-            modal = resp.argmax(axis=1)
-            rmax = resp[np.arange(hi - lo), modal]
-            modal_totals = np.bincount(modal, weights=w, minlength=k)
-            modal_post = np.bincount(modal, weights=w * rmax, minlength=k)
+            plogp = resp * np.log(np.maximum(resp, TINY))
+            entropy = -float(plogp.sum(axis=0) @ w)
+            modal = resp.argmax(axis=0)
+            rmax = resp[modal, np.arange(hi - lo)]
+            modal_totals = np.bincount(modal, weights=w, minlength=k).astype(np.float64)
+            modal_post = np.bincount(modal, weights=w * rmax, minlength=k).astype(np.float64)
             onehot = sp.csr_matrix((w, (np.arange(hi - lo), modal)), shape=(hi - lo, k))
-            cross = np.asarray((onehot.T @ resp).T)
-            return entropy, modal_totals, modal_post, float(w @ rmax), cross, w @ resp
+            cross = np.asarray(onehot.T @ resp.T, dtype=np.float64).T
+            return entropy, modal_totals, modal_post, float(w @ rmax), cross, resp @ w
 
         parts = self._map(work)
         return PosteriorSummary(
@@ -291,7 +318,8 @@ class Kernel:
 
         def work(i: int) -> tuple[FloatArray, FloatArray]:
             resp = self._log_joint(i, tables)
-            return resp, self._normalise(resp)
+            row_ll = self._normalise(resp)
+            return resp.T.copy(), row_ll
 
         parts = self._map(work)
         if not parts:

@@ -64,10 +64,7 @@ def classification_quality(summary: PosteriorSummary) -> ClassificationQuality:
     """Entropy R², average posterior probabilities, classification error, BCH matrix."""
     k = summary.class_totals.size
     n = max(summary.total_weight, np.finfo(float).tiny)
-    if k > 1:
-        entropy_r2 = 1.0 - summary.entropy / (n * math.log(k))
-    else:
-        entropy_r2 = 1.0
+    entropy_r2 = 1.0 - summary.entropy / (n * math.log(k)) if k > 1 else 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
         avepp = np.where(
             summary.modal_totals > 0, summary.modal_posterior / summary.modal_totals, np.nan

@@ -91,12 +91,15 @@ class EncodedData:
     blocks: list[Block]
     #: One contiguous int32 array of block codes per block, length n_rows.
     block_codes: list[npt.NDArray[np.int32]]
-    #: Continuous design (n_rows, 3 * n_continuous): observed indicator, x, x**2 (x = 0 if missing).
+    #: Continuous design (3 * n_continuous, n_rows): observed indicator, x, x**2 (x = 0 if
+    #: missing); stored transposed so a chunk of rows is a contiguous slice per row of it.
     design: FloatArray
     n_levels: list[int]  # per categorical indicator
     n_continuous: int
     #: Maps original rows to rows of this object when patterns were collapsed.
     inverse: IntArray | None = None
+    #: True when every row has weight 1 (lets the kernels skip the multiplications).
+    unit_weights: bool = False
     _chunk_cache: dict[int, list[tuple[int, int, sp.csr_matrix]]] = field(default_factory=dict)
 
     @property
@@ -156,9 +159,13 @@ def infer_kind(column: pd.Series[Any]) -> IndicatorKind:
     if not pd.api.types.is_numeric_dtype(dtype):
         return "categorical"  # category, object, string
     values = column.dropna().to_numpy(dtype=np.float64)
-    if values.size and np.all(np.isfinite(values)) and np.all(values == np.round(values)):
-        if np.unique(values).size <= MAX_INFERRED_LEVELS:
-            return "categorical"
+    if (
+        values.size
+        and np.all(np.isfinite(values))
+        and np.all(values == np.round(values))
+        and np.unique(values).size <= MAX_INFERRED_LEVELS
+    ):
+        return "categorical"
     return "continuous"
 
 
@@ -274,21 +281,21 @@ def encode(
             bc = bc * radix + codes[member]
         block_codes.append(bc)
     cont = [s for s in specs if not s.is_categorical]
-    design = np.zeros((n, 3 * len(cont)))
+    design = np.zeros((3 * len(cont), n))
     for c, spec in enumerate(cont):
         x = pd.to_numeric(frame[spec.name], errors="coerce").to_numpy(dtype=np.float64)
         if np.any(np.isinf(x)):
             raise ValueError(f"Indicator {spec.name!r} contains infinite values.")
         obs = ~np.isnan(x)
         z = np.where(obs, (x - spec.center) / spec.scale, 0.0)
-        design[:, c] = obs
-        design[:, len(cont) + c] = z
-        design[:, 2 * len(cont) + c] = z * z
+        design[c] = obs
+        design[len(cont) + c] = z
+        design[2 * len(cont) + c] = z * z
     inverse: IntArray | None = None
     if collapse and not cont and n > 0 and blocks:
         block_codes, weights, inverse = _collapse(blocks, block_codes, weights)
         n = weights.size
-        design = np.zeros((n, 0))
+        design = np.zeros((0, n))
     return EncodedData(
         n_rows=n,
         weights=weights,
@@ -298,6 +305,7 @@ def encode(
         n_levels=n_levels,
         n_continuous=len(cont),
         inverse=inverse,
+        unit_weights=bool(np.all(weights == 1.0)),
     )
 
 
@@ -326,7 +334,7 @@ def _collapse(
         uniq2, inverse = np.unique(stacked, axis=0, return_inverse=True)
         out = [np.ascontiguousarray(uniq2[:, b]) for b in range(len(blocks))]
     inverse = inverse.ravel()
-    new_weights = np.bincount(inverse, weights=weights, minlength=out[0].size)
+    new_weights = np.bincount(inverse, weights=weights, minlength=out[0].size).astype(np.float64)
     return out, new_weights, inverse.astype(np.intp)
 
 

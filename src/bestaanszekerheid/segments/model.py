@@ -95,7 +95,7 @@ class LatentClassModel(BaseEstimator):  # type: ignore[misc]
         reg_covar: float = 1e-6,
         random_state: int | np.random.RandomState | None = None,
         n_jobs: int | None = None,
-        chunk_size: int = 32768,
+        chunk_size: int = 8192,
     ) -> None:
         self.n_classes = n_classes
         self.indicators = indicators
@@ -258,7 +258,8 @@ class LatentClassModel(BaseEstimator):  # type: ignore[misc]
 
     def predict(self, X: Any) -> np.ndarray:
         """Modal class (0 = largest class) per row."""
-        return self.predict_proba(X).argmax(axis=1)
+        labels: np.ndarray = self.predict_proba(X).argmax(axis=1)
+        return labels
 
     def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fit and return the modal class of every row of ``X``."""
