@@ -130,8 +130,12 @@ def _items(frame: pd.DataFrame, unit: str, design: AllocationDesign) -> pd.DataF
                 "clusterloting moet elk cluster in één stratum vallen."
             )
         items = items.drop_duplicates("_item")
-    # Canonical order: by stratum, then identifier as text, so row order never matters.
-    items = items.assign(_key=items["_item"].astype(str))
+    # Canonical order: by stratum, then identifier (numbers numerically, otherwise as text),
+    # so the row order of the input never changes the allocation.
+    key = items["_item"]
+    if not pd.api.types.is_numeric_dtype(key):
+        key = key.astype(str)
+    items = items.assign(_key=key.to_numpy())
     return items.sort_values(["_stratum", "_key"], kind="stable").reset_index(drop=True)
 
 
