@@ -132,10 +132,10 @@ def _items(frame: pd.DataFrame, unit: str, design: AllocationDesign) -> pd.DataF
         items = items.drop_duplicates("_item")
     # Canonical order: by stratum, then identifier (numbers numerically, otherwise as text),
     # so the row order of the input never changes the allocation.
-    key = items["_item"]
-    if not pd.api.types.is_numeric_dtype(key):
-        key = key.astype(str)
-    items = items.assign(_key=key.to_numpy())
+    ids = items["_item"]
+    if not pd.api.types.is_numeric_dtype(ids):
+        ids = ids.astype(str)
+    items = items.assign(_key=ids.to_numpy())
     return items.sort_values(["_stratum", "_key"], kind="stable").reset_index(drop=True)
 
 

@@ -133,7 +133,8 @@ def _prepare(
     labels = frame[arm].astype(str)
     levels_all = sorted(labels.unique())
     if control is None:
-        control = levels_all[0]
+        # A group literally called "controle" is the control group; else the first by name.
+        control = "controle" if "controle" in levels_all else levels_all[0]
     control = str(control)
     if control not in levels_all:
         raise UserFacingError(
@@ -200,6 +201,13 @@ def design_matrix(codes: IntArray, n_levels: int, z: FloatArray, adjustment: str
 
 def _fit(p: _Prepared, i: int, codes: IntArray) -> OlsFit:
     idx = np.flatnonzero(p.masks[i])
+    counts = np.bincount(codes[idx], minlength=len(p.levels))
+    if counts.min() < 2:
+        small = p.levels[int(counts.argmin())]
+        raise UserFacingError(
+            f"Groep '{small}' heeft minder dan 2 deelnemers met een waarde voor uitkomst "
+            f"'{p.outcomes[i]}'; een effect is dan niet te schatten."
+        )
     x = design_matrix(codes[idx], len(p.levels), p.z[idx], p.adjustment)
     clusters = p.clusters[idx] if p.clusters is not None else None
     try:
