@@ -222,3 +222,29 @@ def test_user_errors_name_the_column(trial: pd.DataFrame) -> None:
         estimate_effects(trial, outcomes="y", arm="groep", control="placebo")
     with pytest.raises(UserFacingError, match="niet numeriek"):
         estimate_effects(trial, outcomes="wijk", arm="groep", control="controle")
+
+
+def test_missing_covariates_are_imputed_not_dropped(trial: pd.DataFrame) -> None:
+    d = trial.copy()
+    d.loc[d.index[:30], "leeftijd"] = np.nan
+    d.loc[d.index[30:40], "wijk"] = np.nan
+    res = estimate_effects(
+        d,
+        outcomes="y",
+        arm="groep",
+        control="controle",
+        covariates=["leeftijd", "wijk"],
+        adjustment="additief",
+    )
+    assert sum(e.n_arm for e in res.effects) + res.effects[0].n_control == len(d)
+    assert any("aangevuld" in n for n in res.notes)
+    ref = d.copy()
+    ref["leeftijd_ontbreekt"] = ref["leeftijd"].isna().astype(float)
+    ref["leeftijd"] = ref["leeftijd"].fillna(ref["leeftijd"].mean())
+    ref["wijk"] = ref["wijk"].fillna("(ontbreekt)")
+    fit = smf.ols(
+        "y ~ C(groep, Treatment('controle')) + leeftijd + leeftijd_ontbreekt + C(wijk)", ref
+    ).fit(cov_type="HC2")
+    name = "C(groep, Treatment('controle'))[T.c]"
+    assert res.effect("c").estimate == pytest.approx(fit.params[name], abs=1e-8)
+    assert res.effect("c").std_error == pytest.approx(fit.bse[name], abs=1e-8)

@@ -11,6 +11,7 @@ References (see docs/research/disclosure_and_effects.md, part B3):
 
 from __future__ import annotations
 
+import causaldata
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,8 +20,6 @@ import statsmodels.formula.api as smf
 
 from bestaanszekerheid.experiments import difference_in_differences, estimate_effects
 from bestaanszekerheid.experiments._ols import ols
-
-causaldata = pytest.importorskip("causaldata")
 
 
 @pytest.fixture(scope="module")

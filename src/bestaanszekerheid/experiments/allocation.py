@@ -414,7 +414,9 @@ def balance_table(
         if c not in frame:
             raise UserFacingError(f"Kolom '{c}' ontbreekt in de gegevens.")
     arms = [str(a) for a in pd.unique(frame[arm].dropna())]
-    control = str(control) if control is not None else sorted(arms)[0]
+    if control is None:
+        control = "controle" if "controle" in arms else sorted(arms)[0]
+    control = str(control)
     if control not in arms:
         raise UserFacingError(f"Controlegroep '{control}' komt niet voor in kolom '{arm}'.")
     treated = [a for a in arms if a != control]

@@ -86,21 +86,43 @@ class _Prepared:
     adjustment: str
     cov_type: str
     n_dropped: dict[str, int]
+    imputed: tuple[str, ...]
 
 
-def _covariate_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> FloatArray:
+def _covariate_matrix(
+    frame: pd.DataFrame, columns: Sequence[str]
+) -> tuple[FloatArray, tuple[str, ...]]:
+    """Numeric covariates as-is, categories as dummies (first level dropped).
+
+    Missing baseline values must not drop randomised people from an ITT analysis: numeric
+    gaps are filled with the mean plus a missing indicator, categorical gaps become their own
+    category (the standard practice for pre-treatment covariates in experiments).
+    """
     parts: list[FloatArray] = []
+    imputed: list[str] = []
     for c in columns:
         s = frame[c]
         if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-            parts.append(np.asarray(s.astype(float).to_numpy(), dtype=np.float64)[:, None])
+            v = np.asarray(s.astype(float).to_numpy(), dtype=np.float64)
+            miss = np.isnan(v)
+            if miss.all():
+                raise UserFacingError(f"Kenmerk '{c}' heeft geen enkele waarde.")
+            if miss.any():
+                imputed.append(c)
+                v = np.where(miss, float(np.nanmean(v)), v)
+                parts.append(np.column_stack([v, miss.astype(float)]))
+            else:
+                parts.append(v[:, None])
         else:
-            dummies = pd.get_dummies(s.astype(str), drop_first=True, dtype=float)
+            if s.isna().any():
+                imputed.append(c)
+            filled = s.astype(object).where(s.notna(), "(ontbreekt)").astype(str)
+            dummies = pd.get_dummies(filled, drop_first=True, dtype=float)
             if dummies.shape[1]:
                 parts.append(dummies.to_numpy())
     if not parts:
-        return np.zeros((len(frame), 0))
-    return np.column_stack(parts)
+        return np.zeros((len(frame), 0)), tuple(imputed)
+    return np.column_stack(parts), tuple(imputed)
 
 
 def _prepare(
@@ -128,7 +150,8 @@ def _prepare(
             raise UserFacingError(
                 f"Uitkomst '{o}' is niet numeriek; gebruik 0/1 voor ja/nee-uitkomsten."
             )
-    keep = data[[arm, *covariates, *strata, *([cluster] if cluster else [])]].notna().all(axis=1)
+    # Covariate gaps are imputed (see _covariate_matrix); arm, strata and cluster must exist.
+    keep = data[[arm, *strata, *([cluster] if cluster else [])]].notna().all(axis=1)
     frame = data.loc[keep].copy()
     labels = frame[arm].astype(str)
     levels_all = sorted(labels.unique())
@@ -153,7 +176,7 @@ def _prepare(
         )
     if not cluster and cov_type not in HC_TYPES:
         raise UserFacingError(f"Standaardfout '{cov_type}' vraagt om een clusterkolom.")
-    z = _covariate_matrix(frame, [*covariates, *strata])
+    z, imputed = _covariate_matrix(frame, [*covariates, *strata])
     strata_codes = np.asarray(
         pd.factorize(frame[list(strata)].astype(str).agg("|".join, axis=1))[0]
         if strata
@@ -183,6 +206,7 @@ def _prepare(
         adjustment=adjustment if z.shape[1] else "geen",
         cov_type=cov_type,
         n_dropped=dropped,
+        imputed=imputed,
     )
 
 
@@ -403,6 +427,11 @@ def estimate_effects(
         notes.append(f"Lotingstoets: {randomisation_reps} herhalingen van de loting (seed {seed}).")
     if p_rw is not None:
         notes.append(f"Romano-Wolf: {romano_wolf_reps} bootstrap-trekkingen (seed {seed}).")
+    if p.imputed:
+        notes.append(
+            "Ontbrekende waarden in " + ", ".join(p.imputed) + " zijn aangevuld (gemiddelde "
+            "plus een aanduiding 'ontbreekt'), zodat alle gelote deelnemers meetellen."
+        )
     dropped = {o: n for o, n in p.n_dropped.items() if n}
     if dropped:
         notes.append(
