@@ -50,7 +50,8 @@ OBJ = ["SOORTOBJECTNUMMER", "RINOBJECTNUMMER"]  # address object key
 
 def nieuwste(folder: Path, pattern: str) -> Path:
     """Latest year, highest version V<n>, compared as numbers (as text, V9 would beat V10)."""
-    files = [p for p in folder.rglob("*") if re.search(pattern, p.name, re.IGNORECASE)]
+    files = [p for p in folder.rglob("*") if p.suffix.lower() in (".sav", ".parquet")
+             and re.search(pattern, p.name, re.IGNORECASE)]
     if not files:
         raise SystemExit(f"Geen bestand '{pattern}' gevonden in {folder}: pas het pad aan.")
     return max(files, key=lambda p: tuple(int(n) for n in re.findall(r"\d+", p.stem)))
@@ -152,7 +153,7 @@ leden = set(kop["pkey"])
 print(f"Huishoudens in gemeente {GEMEENTE}: {len(hh):,}; personen: {len(leden):,}")
 
 # ---- 3. persons: age, herkomst; composition of each household -------------------------------
-pers = lees(nieuwste(BESTANDEN["persoon"], r"GBAPERSOON\d{4}TABV\d+"),
+pers = lees(nieuwste(BESTANDEN["persoon"], r"GBAPERSOON(TAB)? ?\d{4}"),
             ["RINPERSOONS", "RINPERSOON", "GBAGEBOORTEJAAR", "GBAGEBOORTEMAAND", "GBAHERKOMSTLAND"],
             keep=leden)  # CHECK: GBAHERKOMSTLAND exists in newer versions only
 pers["pkey"] = pk(pers)
@@ -200,7 +201,7 @@ harmsoc = pd.to_numeric(hh["INHARMSOC"], errors="coerce")
 hh["pct_social_minimum_cbs"] = harmsoc.where(harmsoc >= 0)  # negative codes = missing
 ehal = pd.to_numeric(hh["INHEHALGR"], errors="coerce")  # 1 eigen, 2 huur, 3 huur + huurtoeslag
 hh["rent_allowance"] = ehal.map({1: False, 2: False, 3: True}).astype("boolean")
-eig = lees(nieuwste(BESTANDEN["eigendom"], rf"EIGENDOM{JAAR}TABV\d+"),
+eig = lees(nieuwste(BESTANDEN["eigendom"], rf"EIGENDOM{JAAR}"),
            [*OBJ, "TypeEigenaar"], labels=True)
 eig["corp"] = eig["TYPEEIGENAAR"].astype(str).str.contains("corporatie", case=False)  # CHECK: label
 hh = hh.merge(eig.drop_duplicates(OBJ)[[*OBJ, "corp"]], on=OBJ, how="left")
@@ -218,7 +219,7 @@ hh["education"] = hh["hkw"].map(niveau).fillna("unknown")
 
 # ---- 6. hours (SPOLISBUS), debts, care costs: any adult member --------------------------------
 volw = kop[kop["adult"]]
-polis = lees(nieuwste(BESTANDEN["polis"], rf"SPOLISBUS{JAAR}V\d+"),
+polis = lees(nieuwste(BESTANDEN["polis"], rf"SPOLISBUS ?{JAAR}"),
              ["RINPERSOONS", "RINPERSOON", "SBASISUREN"], keep=set(volw["pkey"]))
 uren = pd.to_numeric(polis["SBASISUREN"], errors="coerce").groupby(pk(polis)).sum() / 52.18
 per_hh = volw.assign(u=volw["pkey"].map(uren).fillna(0)).groupby("hkw")["u"].sum()
@@ -231,7 +232,7 @@ met_schuld = set(pk(schuld)[pd.to_numeric(schuld[vlag.upper()], errors="coerce")
 hh["problematic_debts"] = hh["hkw"].isin(set(kop.loc[kop["pkey"].isin(met_schuld), "hkw"]))
 
 vrij = ["ZVWKHUISARTS", "ZVWKWYKVERPLEGING", "ZVWKGEBOORTEZORG"]  # no deductible; CHECK per year
-zvw = lees(nieuwste(BESTANDEN["zvw"], rf"ZVWZORGKOSTEN{JAAR}TABV\d+"),
+zvw = lees(nieuwste(BESTANDEN["zvw"], rf"ZVWZORGKOSTEN{JAAR}"),
            ["RINPERSOONS", "RINPERSOON", "ZVWKTOTAAL", *vrij], keep=set(volw["pkey"]),
            optional=True)
 vrijgesteld = zvw[[c for c in vrij if c in zvw]].clip(lower=0).sum(axis=1)
