@@ -106,13 +106,7 @@ def test_children_count_against_household_type() -> None:
     raw = frame(
         minimal_row(n_children="2", age_youngest_child="3"),  # single with children
         minimal_row(household_id="H2", household_type="couple_with_children", n_adults="2"),
-        minimal_row(
-            household_id="H3",
-            household_type="single_parent",
-            n_adults="2",
-            n_children="1",
-            age_youngest_child="5",
-        ),
+        minimal_row(household_id="H3", n_adults="2"),  # a single with two adults
     )
     error = problems_of(raw)
     assert ("composition", "n_children") in kinds(error)
@@ -120,6 +114,22 @@ def test_children_count_against_household_type() -> None:
     message = str(error)
     assert "past niet bij huishoudtype 'single'" in message
     assert "past niet bij huishoudtype 'couple_with_children'" in message
+
+
+def test_adult_children_at_home_are_allowed() -> None:
+    raw = frame(
+        minimal_row(
+            household_type="single_parent", n_adults="2", n_children="1", age_youngest_child="12"
+        ),
+        minimal_row(
+            household_id="H2",
+            household_type="couple_with_children",
+            n_adults="3",
+            n_children="1",
+            age_youngest_child="15",
+        ),
+    )
+    assert len(validate_households(raw)) == 2
 
 
 def test_single_with_partner_income() -> None:

@@ -145,6 +145,7 @@ _ALIASES: Final[dict[str, dict[str, str]]] = {
     "income_source": {
         "loon": "work",
         "loon dga": "work",
+        "loon directeur-grootaandeelhouder": "work",
         "wages": "work",
         "work": "work",
         "winst zelfstandig ondernemer": "self_employed",
@@ -155,6 +156,7 @@ _ALIASES: Final[dict[str, dict[str, str]]] = {
         "social assistance": "social_assistance",
         "werkloosheidsuitkering": "other_benefit",
         "uitkering ziekte/ao": "other_benefit",
+        "uitkering ziekte/arbeidsongeschiktheid": "other_benefit",
         "uitkering sociale voorziening overig": "other_benefit",
         "other benefit": "other_benefit",
         "pensioenuitkering": "state_pension",
@@ -462,9 +464,12 @@ COMPOSITION_RULES: Final[MappingProxyType[str, tuple[tuple[int, int], tuple[int,
         {
             # type: ((min adults, max adults), (min children, max children))
             "single": ((1, 1), (0, 0)),
-            "single_parent": ((1, 1), (1, 20)),
+            # Adult children living at home count as adults: a single parent or a couple with
+            # minor children may have more adults. Households whose children are all adults
+            # are "other" (docs/cbs_mapping.md).
+            "single_parent": ((1, 20), (1, 20)),
             "couple_no_children": ((2, 2), (0, 0)),
-            "couple_with_children": ((2, 2), (1, 20)),
+            "couple_with_children": ((2, 20), (1, 20)),
             "other": ((1, 20), (0, 20)),
         }
     )
