@@ -45,6 +45,7 @@ BRON = {11: "work", 12: "work", 13: "self_employed", 14: "self_employed", 21: "o
         22: "social_assistance", 23: "other_benefit", 24: "other_benefit",
         25: "state_pension", 26: "other", 30: "other", 99: "other"}
 PAAR = {21, 22, 31, 32, 33, 51, 52, 53, 54}  # INHSAMHH codes with a partner of the main earner
+EENOUDER = {41, 42, 43, 55, 56, 57}  # INHSAMHH single-parent codes  # CHECK: codes
 OBJ = ["SOORTOBJECTNUMMER", "RINOBJECTNUMMER"]  # address object key
 
 
@@ -188,10 +189,13 @@ print("Controle TYPHH (GBAHUISHOUDENSBUS) tegen INHSAMHH, alleen binnen RA bekij
 print(pd.crosstab(hh.set_index("hkw")["INHSAMHH"], gbahh.set_index(pk(gbahh))["TYPHH"]).to_string())
 
 # ---- 4. household type, income, tenure ---------------------------------------------------------
-partner = pd.to_numeric(hh["INHSAMHH"], errors="coerce").isin(PAAR)
+samenstelling = pd.to_numeric(hh["INHSAMHH"], errors="coerce")
+partner = samenstelling.isin(PAAR)
+eenouder = samenstelling.isin(EENOUDER) | (hh.n_adults == 1)
+# Adult children at home count as adults; the type needs at least one minor child.
 hh["household_type"] = np.select(
-    [(hh.n_adults == 1) & (hh.n_children == 0), (hh.n_adults == 1) & (hh.n_children > 0),
-     partner & (hh.n_adults == 2) & (hh.n_children == 0), partner & (hh.n_adults == 2)],
+    [(hh.n_adults == 1) & (hh.n_children == 0), ~partner & eenouder & (hh.n_children > 0),
+     partner & (hh.n_adults == 2) & (hh.n_children == 0), partner & (hh.n_children > 0)],
     ["single", "single_parent", "couple_no_children", "couple_with_children"], "other")
 hh["income_source"] = pd.to_numeric(hh["INHBBIHJ"], errors="coerce").map(BRON).fillna("other")
 besteedbaar = pd.to_numeric(hh["INHBESTINKH"], errors="coerce")
