@@ -136,6 +136,50 @@ def test_thornton_cr2_equals_direct_bell_mccaffrey(thornton: pd.DataFrame) -> No
     assert fit.bse[1] > cr0.bse[1]
 
 
+def _direct_bell_mccaffrey_df(x: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Textbook Bell-McCaffrey df with the n x n annihilator matrix (as in dfadjust's tests)."""
+    n, k = x.shape
+    xxi = np.linalg.inv(x.T @ x)
+    m = np.eye(n) - x @ xxi @ x.T
+    out = []
+    for j in range(k):
+        cols = []
+        for g in np.unique(groups):
+            idx = np.flatnonzero(groups == g)
+            xs = x[idx]
+            vals, vecs = np.linalg.eigh(np.eye(len(idx)) - xs @ xxi @ xs.T)
+            a = vecs @ np.diag(1 / np.sqrt(vals)) @ vecs.T
+            cols.append(m[:, idx] @ a @ xs @ xxi @ np.eye(k)[j])
+        gg = np.column_stack(cols).T @ np.column_stack(cols)
+        out.append(np.trace(gg) ** 2 / np.sum(gg * gg))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("n_clusters", [3, 12])
+def test_cr2_bell_mccaffrey_degrees_of_freedom(n_clusters: int) -> None:
+    rng = np.random.default_rng(n_clusters)
+    n = 100
+    groups = (
+        np.repeat([0, 1, 2], [60, 20, 20]) if n_clusters == 3 else rng.integers(0, 12, n)
+    ).astype(np.int64)
+    x = np.column_stack([np.ones(n), np.sin(np.arange(1, n + 1)), rng.normal(size=n)])
+    y = rng.normal(size=n) + groups
+    fit = ols(y, x, "CR2", clusters=groups)
+    np.testing.assert_allclose(fit.df_vector, _direct_bell_mccaffrey_df(x, groups), rtol=1e-9)
+    assert (fit.df_vector < n_clusters).all()  # never more than G - 1
+
+
+def test_bell_mccaffrey_df_for_a_difference_in_means_is_welch_with_equal_variances() -> None:
+    """Independent closed form: (1/n0 + 1/n1)^2 / (1/(n0^2 (n0-1)) + 1/(n1^2 (n1-1)))."""
+    n0, n1 = 30, 12
+    d = np.r_[np.zeros(n0), np.ones(n1)]
+    x = np.column_stack([np.ones(n0 + n1), d])
+    y = np.random.default_rng(1).normal(size=n0 + n1)
+    fit = ols(y, x, "CR2", clusters=np.arange(n0 + n1, dtype=np.int64))
+    welch = (1 / n0 + 1 / n1) ** 2 / (1 / (n0**2 * (n0 - 1)) + 1 / (n1**2 * (n1 - 1)))
+    assert fit.df_vector[1] == pytest.approx(welch, rel=1e-10)
+
+
 def test_cr2_with_singleton_clusters_is_hc2() -> None:
     rng = np.random.default_rng(4)
     x = sm.add_constant(rng.normal(size=(60, 2)))

@@ -33,6 +33,14 @@ class OlsFit:
     df: float  # degrees of freedom of the t reference distribution
     cov_type: str
     n_clusters: int | None
+    coef_df: FloatArray | None = None  # per-coefficient df (Bell-McCaffrey for CR2)
+
+    @property
+    def df_vector(self) -> FloatArray:
+        """Degrees of freedom per coefficient (``df`` unless a per-coefficient value exists)."""
+        if self.coef_df is not None:
+            return self.coef_df
+        return np.full(len(self.params), self.df)
 
     @property
     def bse(self) -> FloatArray:
@@ -48,11 +56,11 @@ class OlsFit:
     @property
     def pvalues(self) -> FloatArray:
         """Two-sided p-values from the t distribution with ``df`` degrees of freedom."""
-        return np.asarray(2.0 * stats.t.sf(np.abs(self.tvalues), self.df), dtype=np.float64)
+        return np.asarray(2.0 * stats.t.sf(np.abs(self.tvalues), self.df_vector), dtype=np.float64)
 
     def conf_int(self, alpha: float = 0.05) -> FloatArray:
         """Confidence intervals (columns: lower, upper)."""
-        q = float(stats.t.ppf(1.0 - alpha / 2.0, self.df))
+        q = np.asarray(stats.t.ppf(1.0 - alpha / 2.0, self.df_vector), dtype=np.float64)
         return np.column_stack([self.params - q * self.bse, self.params + q * self.bse])
 
 
@@ -119,6 +127,10 @@ def ols(
     groups = np.split(order, bounds)
     n_g = len(groups)
     scores = np.zeros((n_g, k))
+    # For Bell-McCaffrey degrees of freedom (CR2): per cluster, a_s = column sums of squares of
+    # P_s = A_s X_s (X'X)^-1 and W_s = Q_s' P_s (see _bell_mccaffrey_df).
+    sq_p = np.zeros((n_g, k))
+    w_all = np.zeros((n_g, k, k))
     for gi, idx in enumerate(groups):
         e_g = resid_w[idx]
         x_g = xw[idx]
@@ -130,13 +142,37 @@ def ols(
             gap = 1.0 - sv**2
             factor = np.where(gap > 1e-12, 1.0 / np.sqrt(np.where(gap > 1e-12, gap, 1.0)), 0.0)
             e_g = e_g + u @ ((factor - 1.0) * (u.T @ e_g))
+            p_g = (x_g + u @ ((factor - 1.0)[:, None] * (u.T @ x_g))) @ bread
+            sq_p[gi] = (p_g**2).sum(axis=0)
+            w_all[gi] = q[idx].T @ p_g
         scores[gi] = x_g.T @ e_g
     meat = scores.T @ scores
     cov = bread @ meat @ bread
     if cov_type == "CR1":
         # Same small-sample factor as statsmodels' cov_type="cluster" and Stata.
         cov = cov * (n_g / (n_g - 1.0)) * ((n - 1.0) / df_resid)
-    return OlsFit(params, cov, resid, n, kk, float(n_g - 1), cov_type, n_g)
+    coef_df = _bell_mccaffrey_df(sq_p, w_all) if cov_type == "CR2" else None
+    return OlsFit(params, cov, resid, n, kk, float(n_g - 1), cov_type, n_g, coef_df)
+
+
+def _bell_mccaffrey_df(sq_p: FloatArray, w_all: FloatArray) -> FloatArray:
+    """Bell-McCaffrey (2002) degrees of freedom for each coefficient, working model Omega = I.
+
+    For contrast e_j, G has one column per cluster s: G_s = (I - H)[:, s] A_s X_s (X'X)^-1 e_j,
+    and df = tr(G'G)^2 / ||G'G||_F^2. With Q'Q = I, G'G = diag(a) - W W' where a_s is the sum
+    of squares of the cluster's part of the contrast and W_s = Q_s' (...) (as in Imbens and
+    Kolesar's dfadjust), so no n x n matrix is ever formed.
+    """
+    k = sq_p.shape[1]
+    out = np.empty(k)
+    for j in range(k):
+        a = sq_p[:, j]
+        w = w_all[:, :, j]
+        ww = (w**2).sum(axis=1)
+        num = (a.sum() - ww.sum()) ** 2
+        den = (a**2).sum() - 2.0 * (a * ww).sum() + float(((w.T @ w) ** 2).sum())
+        out[j] = num / den if den > 0 else np.nan
+    return out
 
 
 def stepdown_max_t(t_obs: FloatArray, t_null: FloatArray) -> FloatArray:

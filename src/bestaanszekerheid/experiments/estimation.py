@@ -409,7 +409,7 @@ def estimate_effects(
                     control=p.levels[0],
                     estimate=float(fit.params[j + 1]),
                     std_error=float(fit.bse[j + 1]),
-                    df=fit.df,
+                    df=float(fit.df_vector[j + 1]),
                     p_value=float(fit.pvalues[j + 1]),
                     ci_low=float(ci[j + 1, 0]),
                     ci_high=float(ci[j + 1, 1]),
