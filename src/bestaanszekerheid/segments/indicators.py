@@ -338,19 +338,25 @@ def _collapse(
     return out, new_weights, inverse.astype(np.intp)
 
 
-def block_marginals(
-    blocks: Sequence[Block], stacked_counts: FloatArray, n_levels: Sequence[int]
-) -> list[FloatArray]:
-    """Per-indicator counts (levels x classes, missing dropped) from per-block cell counts."""
-    n_classes = stacked_counts.shape[1]
-    out: list[FloatArray] = [np.empty(0)] * len(n_levels)
-    start = 0
+def cell_level_matrix(blocks: Sequence[Block]) -> sp.csr_matrix:
+    """Sparse 0/1 matrix (all block cells x all levels incl. "missing") linking the two.
+
+    Cell ``c`` of a block has, for each member indicator, one level (its digit in the mixed
+    radix code). With this matrix ``M``, block log-probability tables are ``M @ logp`` and
+    per-indicator counts are ``M.T @ cell_counts``: one sparse product each per iteration.
+    """
+    rows, cols = [], []
+    cell_start = level_start = 0
     for block in blocks:
-        cells = block.n_cells
-        table = stacked_counts[start : start + cells].reshape((*block.radices, n_classes))
-        start += cells
-        for pos, member in enumerate(block.members):
-            axes = tuple(a for a in range(len(block.radices)) if a != pos)
-            marg = table.sum(axis=axes) if axes else table
-            out[member] = marg[: n_levels[member]]
-    return out
+        cells = np.arange(block.n_cells)
+        stride = block.n_cells
+        for radix in block.radices:
+            stride //= radix
+            rows.append(cells + cell_start)
+            cols.append((cells // stride) % radix + level_start)
+            level_start += radix
+        cell_start += block.n_cells
+    if not rows:
+        return sp.csr_matrix((0, 0))
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    return sp.csr_matrix((np.ones(r.size), (r, c)), shape=(cell_start, level_start))

@@ -87,7 +87,7 @@ class LatentClassModel(BaseEstimator):  # type: ignore[misc]
         *,
         indicators: Mapping[str, str] | Sequence[str] | None = None,
         n_init: int = 10,
-        init_iter: int = 20,
+        init_iter: int = 10,
         n_keep: int = 2,
         max_iter: int = 1000,
         tol: float = 1e-8,
