@@ -139,7 +139,7 @@ def test_effect_on_the_demo_experiment(app: typer.Typer, tmp_path: Path) -> None
     assert {"balans.csv", "uitval_welzijn.csv", "samenvatting.txt", "samenvatting.html"} <= {
         p.name for p in out.iterdir()
     }
-    assert not any(p.name.startswith(".tmp") for p in out.iterdir())
+    assert not any(p.name.endswith(".tmp") or p.name.startswith(".tmp") for p in out.iterdir())
 
 
 def test_effect_refuses_cells_below_ten(app: typer.Typer, tmp_path: Path) -> None:

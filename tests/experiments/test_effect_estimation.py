@@ -249,3 +249,35 @@ def test_missing_covariates_are_imputed_not_dropped(trial: pd.DataFrame) -> None
     name = "C(groep, Treatment('controle'))[T.c]"
     assert res.effect("c").estimate == pytest.approx(fit.params[name], abs=1e-8)
     assert res.effect("c").std_error == pytest.approx(fit.bse[name], abs=1e-8)
+
+
+def test_permutation_romano_wolf_with_one_test_equals_the_randomisation_p(
+    trial: pd.DataFrame,
+) -> None:
+    d = trial[trial["groep"].isin(["controle", "c"])]
+    res = estimate_effects(
+        d,
+        outcomes="y",
+        arm="groep",
+        control="controle",
+        randomisation_reps=99,
+        romano_wolf_reps=99,
+        romano_wolf_method="permutatie",
+        seed=6,
+    )
+    e = res.effects[0]
+    assert e.p_romano_wolf == e.p_randomisation
+    multi = estimate_effects(
+        trial,
+        outcomes=["y", "werk"],
+        arm="groep",
+        control="controle",
+        randomisation_reps=99,
+        romano_wolf_reps=99,
+        romano_wolf_method="permutatie",
+        seed=6,
+    )
+    for e in multi.effects:
+        # The stepdown adjusts for 6 tests, so it can only be larger than the per-test p.
+        assert e.p_romano_wolf is not None and e.p_randomisation is not None
+        assert e.p_romano_wolf >= e.p_randomisation

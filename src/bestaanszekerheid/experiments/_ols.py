@@ -19,6 +19,9 @@ FloatArray = npt.NDArray[np.float64]
 CovType = Literal["classical", "HC0", "HC1", "HC2", "HC3", "CR0", "CR1", "CR2"]
 HC_TYPES: tuple[str, ...] = ("classical", "HC0", "HC1", "HC2", "HC3")
 CR_TYPES: tuple[str, ...] = ("CR0", "CR1", "CR2")
+# Resampled statistics equal to the observed one up to rounding count as "at least as extreme"
+# (the identity permutation must reproduce the observed |t| exactly).
+TIE_TOLERANCE = 1e-10
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,8 @@ def stepdown_max_t(t_obs: FloatArray, t_null: FloatArray) -> FloatArray:
     for s in range(n_tests):
         remaining = order[s:]
         max_stat = null_abs[:, remaining].max(axis=1)
-        p_step[s] = (np.sum(max_stat >= t_abs[order[s]]) + 1.0) / (n_draws + 1.0)
+        hits = np.sum(max_stat >= t_abs[order[s]] * (1 - TIE_TOLERANCE))
+        p_step[s] = (hits + 1.0) / (n_draws + 1.0)
     p_step = np.minimum(np.maximum.accumulate(p_step), 1.0)
     out = np.empty(n_tests)
     out[order] = p_step

@@ -7,8 +7,6 @@ a temporary file and then renamed, so a crash never leaves half a result.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +28,7 @@ from bestaanszekerheid.experiments.power import (
     power_for_effect,
     sample_size,
 )
+from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.households.readers import read_table
 
 
@@ -38,15 +37,9 @@ def _split(text: str | None) -> list[str]:
 
 
 def _write_text(path: Path, text: str) -> None:
-    """Atomic write: temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        Path(tmp).replace(path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    """Atomic write (temporary file next to the target, renamed on success)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="")
 
 
 def _write_csv(path: Path, frame: pd.DataFrame) -> None:

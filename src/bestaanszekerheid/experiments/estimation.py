@@ -19,6 +19,7 @@ from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.experiments._ols import (
     CR_TYPES,
     HC_TYPES,
+    TIE_TOLERANCE,
     FloatArray,
     OlsFit,
     SingularDesignError,
@@ -352,6 +353,7 @@ def estimate_effects(
     cov_type: str | None = None,
     alpha: float = 0.05,
     romano_wolf_reps: int = 0,
+    romano_wolf_method: str = "bootstrap",
     randomisation_reps: int = 0,
     design: AllocationDesign | None = None,
     unit: str | None = None,
@@ -363,7 +365,9 @@ def estimate_effects(
     interacted with the arms for ``adjustment="lin"``), with HC2 standard errors, or CR2 when
     ``cluster`` is given (``cov_type="CR1"`` reproduces statsmodels/Stata). Holm and
     Benjamini-Hochberg adjust over all arm x outcome tests. ``romano_wolf_reps > 0`` adds
-    Romano-Wolf p-values (bootstrap within arm x stratum cells); ``randomisation_reps > 0``
+    Romano-Wolf p-values (``romano_wolf_method="bootstrap"``: resampling within arm x stratum
+    cells, t centred at the estimate; ``"permutatie"``: the re-randomisation draws below, i.e.
+    a stepdown randomisation test of the sharp null); ``randomisation_reps > 0``
     adds randomisation-inference p-values: the allocation is redrawn with ``design`` (the
     procedure that was actually used, see :mod:`allocation`) or, without it, by permuting
     arm labels within strata (and clusters), and the studentised statistic is recomputed.
@@ -388,12 +392,22 @@ def estimate_effects(
     p_holm = holm(pvals)
     p_bh = benjamini_hochberg(pvals)
     rng = np.random.default_rng(seed)
+    if romano_wolf_method not in ("bootstrap", "permutatie"):
+        raise UserFacingError("Romano-Wolf-methode moet 'bootstrap' of 'permutatie' zijn.")
+    p_ri: FloatArray | None = None
+    t_perm: FloatArray | None = None
+    if randomisation_reps > 0:
+        t_perm = _randomisation_draws(p, randomisation_reps, rng, design, unit)
+        p_ri = _randomisation_p(tval.ravel(), t_perm)
     p_rw: FloatArray | None = None
     if romano_wolf_reps > 0:
-        p_rw = romano_wolf(tval.ravel(), _bootstrap_t(p, est, romano_wolf_reps, rng))
-    p_ri: FloatArray | None = None
-    if randomisation_reps > 0:
-        p_ri = _randomisation_p(p, tval, randomisation_reps, rng, design, unit)
+        if romano_wolf_method == "bootstrap":
+            t_null = _bootstrap_t(p, est, romano_wolf_reps, rng)
+        elif t_perm is not None and t_perm.shape[0] == romano_wolf_reps:
+            t_null = t_perm  # re-use the randomisation draws: same null distribution
+        else:
+            t_null = _randomisation_draws(p, romano_wolf_reps, rng, design, unit)
+        p_rw = romano_wolf(tval.ravel(), t_null)
     effects: list[ArmEffect] = []
     for i, (o, fit) in enumerate(zip(p.outcomes, fits, strict=True)):
         ci = fit.conf_int(alpha)
@@ -426,7 +440,8 @@ def estimate_effects(
     if p_ri is not None:
         notes.append(f"Lotingstoets: {randomisation_reps} herhalingen van de loting (seed {seed}).")
     if p_rw is not None:
-        notes.append(f"Romano-Wolf: {romano_wolf_reps} bootstrap-trekkingen (seed {seed}).")
+        kind = "bootstrap-trekkingen" if romano_wolf_method == "bootstrap" else "herlotingen"
+        notes.append(f"Romano-Wolf: {romano_wolf_reps} {kind} (seed {seed}).")
     if p.imputed:
         notes.append(
             "Ontbrekende waarden in " + ", ".join(p.imputed) + " zijn aangevuld (gemiddelde "
@@ -451,17 +466,14 @@ def estimate_effects(
     )
 
 
-def _randomisation_p(
+def _randomisation_draws(
     p: _Prepared,
-    tval: FloatArray,
     reps: int,
     rng: np.random.Generator,
     design: AllocationDesign | None,
     unit: str | None,
 ) -> FloatArray:
-    """Randomisation-inference p-values (count + 1) / (reps + 1) on |t|, per test."""
-    t_obs = np.abs(tval.ravel())
-    exceed = np.zeros_like(t_obs)
+    """t statistics (reps x tests) under re-randomisation: the sharp null of no effect."""
     if design is not None:
         if unit is None:
             raise UserFacingError("Geef de kolom met de deelnemer-id voor de lotingstoets.")
@@ -469,13 +481,19 @@ def _randomisation_p(
             raise UserFacingError(
                 "De groepen in het lotingsontwerp komen niet overeen met de groepen in de gegevens."
             )
-    for _ in range(reps):
+    out = np.empty((reps, len(p.outcomes) * (len(p.levels) - 1)))
+    for b in range(reps):
         if design is not None:
             assert unit is not None
             drawn = design.draw(p.frame, unit, rng)
             codes = np.asarray(pd.Categorical(drawn, categories=p.levels).codes, dtype=np.int64)
         else:
             codes = _permute_within(p.codes, p.strata, p.clusters, rng)
-        _, t_b = _stats(p, codes)
-        exceed += np.abs(t_b.ravel()) >= t_obs - 1e-12
-    return np.asarray((exceed + 1.0) / (reps + 1.0), dtype=np.float64)
+        out[b] = _stats(p, codes)[1].ravel()
+    return out
+
+
+def _randomisation_p(t_obs: FloatArray, t_null: FloatArray) -> FloatArray:
+    """Randomisation-inference p-values (count + 1) / (reps + 1) on |t|, per test."""
+    exceed = (np.abs(t_null) >= np.abs(t_obs)[None, :] * (1 - TIE_TOLERANCE)).sum(axis=0)
+    return np.asarray((exceed + 1.0) / (t_null.shape[0] + 1.0), dtype=np.float64)
