@@ -14,6 +14,7 @@ from bestaanszekerheid.experiments import (
 from bestaanszekerheid.experiments.demo import (
     ARMS,
     TRUE_WELLBEING_EFFECTS,
+    analyse_demo,
     synthetic_trust_experiment,
 )
 
@@ -56,3 +57,13 @@ def test_demo_is_reproducible_and_analysable() -> None:
     )
     assert len(cls.effects) == 3 * 3
     assert "Effecten per profiel" in cls.summary().html
+
+
+def test_analyse_demo_bundles_the_report_inputs() -> None:
+    res = analyse_demo(reps=19)
+    assert "ongeveer 14 procentpunten" in res.power.uitleg()
+    assert len(res.effects.effects) == 6
+    assert all(e.p_randomisation is not None for e in res.effects.effects)
+    for part in (res.balance, res.effects, res.attrition, res.by_profile):
+        s = part.summary()
+        assert s.text and s.html.startswith("<section>") and not s.frame.empty

@@ -47,6 +47,17 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> None:
     _write_text(path, frame.to_csv(index=False, sep=";", decimal=","))
 
 
+def _ratios(text: str) -> list[int] | None:
+    if not text:
+        return None
+    try:
+        return [int(r) for r in _split(text)]
+    except ValueError as exc:
+        raise UserFacingError(
+            f"Ongeldige verhouding '{text}': gebruik gehele getallen, bijvoorbeeld 2,1,1."
+        ) from exc
+
+
 def _fail(exc: UserFacingError) -> typer.Exit:
     typer.echo(f"Fout: {exc}", err=True)
     return typer.Exit(code=2)
@@ -203,7 +214,7 @@ def loting(
     try:
         data = _read(input)
         arms = _split(groepen)
-        ratios = [int(r) for r in _split(verhouding)] if verhouding else None
+        ratios = _ratios(verhouding)
         log_path = out / "lotingslogboek.jsonl"
         alloc = randomise(
             data,
@@ -224,10 +235,6 @@ def loting(
             bal = balance_table(merged, arm="_groep", covariates=covs, control=arms[0])
             _write_csv(out / "balans.csv", bal.summary().frame)
             typer.echo(bal.summary().text)
-    except ValueError as exc:
-        raise _fail(
-            UserFacingError(f"Ongeldige verhouding '{verhouding}': gebruik gehele getallen.")
-        ) from exc
     except UserFacingError as exc:
         raise _fail(exc) from exc
     typer.echo(alloc.counts().to_string())

@@ -14,7 +14,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bestaanszekerheid.experiments.allocation import Allocation, randomise
+from bestaanszekerheid.experiments.allocation import Allocation, balance_table, randomise
+from bestaanszekerheid.experiments.attrition import attrition_analysis
+from bestaanszekerheid.experiments.estimation import estimate_effects
+from bestaanszekerheid.experiments.heterogeneity import effects_by_class
+from bestaanszekerheid.experiments.power import minimum_detectable_effect
+from bestaanszekerheid.experiments.results import (
+    AttritionResult,
+    BalanceResult,
+    ClassEffectResult,
+    EffectResult,
+    PowerResult,
+)
 
 ARMS = ("controle", "minder_verplichtingen", "extra_begeleiding", "coaching_bijverdienen")
 TRUE_EXIT_EFFECTS = {
@@ -80,3 +91,50 @@ def synthetic_trust_experiment(n: int = 780, seed: int = 2018) -> DemoExperiment
         post, columns=["dichtbij_werk", "middengroep", "ver_van_werk"], index=frame.index
     )
     return DemoExperiment(data=frame, posteriors=posteriors, allocation=alloc)
+
+
+@dataclass(frozen=True)
+class DemoAnalysis:
+    """Everything a report section needs for the demo experiment (all pre-export)."""
+
+    power: PowerResult
+    balance: BalanceResult
+    effects: EffectResult
+    attrition: AttritionResult
+    by_profile: ClassEffectResult
+
+
+def analyse_demo(demo: DemoExperiment | None = None, *, reps: int = 199) -> DemoAnalysis:
+    """Run the recommended analysis on the synthetic experiment (used by ``make demo``).
+
+    Primary outcome exit to work (Holm over arms), secondary wellbeing (BH), Lin adjustment
+    for age and basic qualification, strata as randomised, randomisation-inference p-values.
+    """
+    demo = demo or synthetic_trust_experiment()
+    d = demo.data
+    n_arms = d["groep"].nunique()
+    return DemoAnalysis(
+        power=minimum_detectable_effect(len(d), n_arms=n_arms, baseline=0.2),
+        balance=balance_table(
+            d,
+            arm="groep",
+            covariates=["leeftijd", "geslacht", "duur_uitkering_jaren", "startkwalificatie"],
+            control="controle",
+        ),
+        effects=estimate_effects(
+            d,
+            outcomes=["uitstroom_werk", "welzijn"],
+            arm="groep",
+            control="controle",
+            covariates=["leeftijd", "startkwalificatie"],
+            strata=["geslacht", "leeftijdsgroep"],
+            randomisation_reps=reps,
+            design=demo.allocation.design,
+            unit="deelnemer",
+            seed=1,
+        ),
+        attrition=attrition_analysis(d, outcome="welzijn", arm="groep", control="controle"),
+        by_profile=effects_by_class(
+            d, demo.posteriors, outcome="uitstroom_werk", arm="groep", control="controle"
+        ),
+    )
