@@ -188,6 +188,7 @@ class Kernel:
         if c:
             var = params.variances
             coef[:c] = -0.5 * (LOG_2PI + np.log(var)) - 0.5 * params.means**2 / var
+            coef[:c] -= self.data.log_scales[:, None]
             coef[c : 2 * c] = params.means / var
             coef[2 * c :] = -0.5 / var
         return block_tables, coef, log_w

@@ -96,6 +96,9 @@ class EncodedData:
     design: FloatArray
     n_levels: list[int]  # per categorical indicator
     n_continuous: int
+    #: log of the scale used to standardise each continuous indicator: the Jacobian that
+    #: turns the density of the standardised value into the density in original units.
+    log_scales: FloatArray
     #: Maps original rows to rows of this object when patterns were collapsed.
     inverse: IntArray | None = None
     #: True when every row has weight 1 (lets the kernels skip the multiplications).
@@ -304,6 +307,7 @@ def encode(
         design=design,
         n_levels=n_levels,
         n_continuous=len(cont),
+        log_scales=np.log(np.array([s.scale for s in cont], dtype=np.float64)),
         inverse=inverse,
         unit_weights=bool(np.all(weights == 1.0)),
     )
