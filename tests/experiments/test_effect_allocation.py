@@ -11,7 +11,13 @@ import pytest
 from scipy import stats
 
 from bestaanszekerheid.errors import UserFacingError
-from bestaanszekerheid.experiments import AllocationLog, balance_table, randomise, replay
+from bestaanszekerheid.experiments import (
+    AllocationDesign,
+    AllocationLog,
+    balance_table,
+    randomise,
+    replay,
+)
 
 ARMS = ["controle", "minder", "extra", "coaching"]
 
@@ -81,10 +87,8 @@ def test_permuted_blocks_are_balanced_in_order() -> None:
 def test_every_unit_has_equal_chances_over_seeds() -> None:
     """Coarse check that the canonical ordering does not favour an arm for a given unit."""
     frame = pd.DataFrame({"id": range(10)})
-    first = [
-        randomise(frame, unit="id", arms=ARMS, seed=s).assignments["arm"].iloc[0]
-        for s in range(400)
-    ]
+    design = AllocationDesign(arms=tuple(ARMS), ratios=(1, 1, 1, 1))
+    first = [design.draw(frame, "id", np.random.default_rng(s)).iloc[0] for s in range(400)]
     observed = pd.Series(first).value_counts().reindex(ARMS, fill_value=0).to_numpy()
     assert stats.chisquare(observed).pvalue > 0.001
 

@@ -23,6 +23,7 @@ from bestaanszekerheid.experiments._ols import (
     FloatArray,
     OlsFit,
     SingularDesignError,
+    blas_single_thread,
     ols,
     stepdown_max_t,
 )
@@ -394,21 +395,20 @@ def estimate_effects(
     rng = np.random.default_rng(seed)
     if romano_wolf_method not in ("bootstrap", "permutatie"):
         raise UserFacingError("Romano-Wolf-methode moet 'bootstrap' of 'permutatie' zijn.")
-    p_ri: FloatArray | None = None
-    t_perm: FloatArray | None = None
-    if randomisation_reps > 0:
-        t_perm = _randomisation_draws(p, randomisation_reps, rng, design, unit)
-        p_ri = _randomisation_p(tval.ravel(), t_perm)
-    p_rw: FloatArray | None = None
-    if romano_wolf_reps > 0:
-        if romano_wolf_method == "bootstrap":
-            t_null = _bootstrap_t(p, est, romano_wolf_reps, rng)
-        elif t_perm is not None and t_perm.shape[0] == romano_wolf_reps:
-            t_null = t_perm  # re-use the randomisation draws: same null distribution
-        else:
-            t_null = _randomisation_draws(p, romano_wolf_reps, rng, design, unit)
-        p_rw = romano_wolf(tval.ravel(), t_null)
+    with blas_single_thread():
+        p_ri, p_rw = _resampled_pvalues(
+            p,
+            est,
+            tval,
+            randomisation_reps,
+            romano_wolf_reps,
+            romano_wolf_method,
+            rng,
+            design,
+            unit,
+        )
     effects: list[ArmEffect] = []
+
     for i, (o, fit) in enumerate(zip(p.outcomes, fits, strict=True)):
         ci = fit.conf_int(alpha)
         y = p.ys[i]
@@ -497,3 +497,32 @@ def _randomisation_p(t_obs: FloatArray, t_null: FloatArray) -> FloatArray:
     """Randomisation-inference p-values (count + 1) / (reps + 1) on |t|, per test."""
     exceed = (np.abs(t_null) >= np.abs(t_obs)[None, :] * (1 - TIE_TOLERANCE)).sum(axis=0)
     return np.asarray((exceed + 1.0) / (t_null.shape[0] + 1.0), dtype=np.float64)
+
+
+def _resampled_pvalues(
+    p: _Prepared,
+    est: FloatArray,
+    tval: FloatArray,
+    ri_reps: int,
+    rw_reps: int,
+    rw_method: str,
+    rng: np.random.Generator,
+    design: AllocationDesign | None,
+    unit: str | None,
+) -> tuple[FloatArray | None, FloatArray | None]:
+    """Randomisation-inference and Romano-Wolf p-values (None when not requested)."""
+    p_ri: FloatArray | None = None
+    t_perm: FloatArray | None = None
+    if ri_reps > 0:
+        t_perm = _randomisation_draws(p, ri_reps, rng, design, unit)
+        p_ri = _randomisation_p(tval.ravel(), t_perm)
+    p_rw: FloatArray | None = None
+    if rw_reps > 0:
+        if rw_method == "bootstrap":
+            t_null = _bootstrap_t(p, est, rw_reps, rng)
+        elif t_perm is not None and t_perm.shape[0] == rw_reps:
+            t_null = t_perm  # re-use the randomisation draws: same null distribution
+        else:
+            t_null = _randomisation_draws(p, rw_reps, rng, design, unit)
+        p_rw = romano_wolf(tval.ravel(), t_null)
+    return p_ri, p_rw
