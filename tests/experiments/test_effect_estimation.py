@@ -281,3 +281,20 @@ def test_permutation_romano_wolf_with_one_test_equals_the_randomisation_p(
         # The stepdown adjusts for 6 tests, so it can only be larger than the per-test p.
         assert e.p_romano_wolf is not None and e.p_randomisation is not None
         assert e.p_romano_wolf >= e.p_randomisation
+
+
+def test_covariate_constant_in_the_outcome_sample_is_dropped(trial: pd.DataFrame) -> None:
+    d = trial.copy()
+    # The only people without age also lack the outcome: the missing indicator is constant.
+    d.loc[d.index[:5], ["leeftijd", "y"]] = np.nan
+    res = estimate_effects(
+        d, outcomes="y", arm="groep", control="controle", covariates=["leeftijd"]
+    )
+    complete = estimate_effects(
+        d.dropna(subset=["y"]),
+        outcomes="y",
+        arm="groep",
+        control="controle",
+        covariates=["leeftijd"],
+    )
+    assert res.effect("c").estimate == pytest.approx(complete.effect("c").estimate, abs=1e-10)

@@ -216,6 +216,10 @@ def design_matrix(codes: IntArray, n_levels: int, z: FloatArray, adjustment: str
     """[1, arm dummies] plus covariates: centred and interacted with every arm dummy for Lin."""
     dummies = (codes[:, None] == np.arange(1, n_levels)[None, :]).astype(float)
     cols = [np.ones((len(codes), 1)), dummies]
+    # A covariate that is constant in this sample (e.g. a missing-value indicator when all the
+    # gaps are among people without an outcome) carries no information: drop it.
+    if z.shape[1]:
+        z = z[:, np.ptp(z, axis=0) > 0]
     if adjustment == "additief" and z.shape[1]:
         cols.append(z)
     elif adjustment == "lin" and z.shape[1]:
