@@ -1,0 +1,42 @@
+"""Statistical disclosure control: every figure that leaves the analysis is built here.
+
+Tables are computed from unit-level data and checked against versioned rules (CBS Remote Access
+by default, see ``data/cbs_remote_access.toml``): minimum counts, group disclosure, dominance and
+the p% rule, forbidden statistics, model checks, secondary suppression or rounding, and a release
+register for the whole run that catches differencing between outputs.
+See docs/onthullingscontrole.md.
+"""
+
+from __future__ import annotations
+
+from bestaanszekerheid.disclosure.log import log_document, render_markdown
+from bestaanszekerheid.disclosure.models import ModelCheck, check_fitted_model, check_model
+from bestaanszekerheid.disclosure.register import Finding, Release, ReleaseRegister
+from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
+from bestaanszekerheid.disclosure.tables import (
+    CheckedTable,
+    CheckRecord,
+    frequency_table,
+    magnitude_table,
+    percentage_table,
+    percentile_table,
+)
+
+__all__ = [
+    "CheckRecord",
+    "CheckedTable",
+    "DisclosureRules",
+    "Finding",
+    "ModelCheck",
+    "Release",
+    "ReleaseRegister",
+    "check_fitted_model",
+    "check_model",
+    "frequency_table",
+    "load_rules",
+    "log_document",
+    "magnitude_table",
+    "percentage_table",
+    "percentile_table",
+    "render_markdown",
+]

@@ -1,0 +1,255 @@
+"""The release register: all outputs of a run, checked against each other for differencing.
+
+Every published figure covers a set of units. Two figures whose unit sets differ by 1 to
+``min_count - 1`` units reveal, by subtraction, a group that is too small (the same population
+cut two ways with a few units left out; a table with and without a small group). A total minus
+the published parts of another table inside it does the same (a city total next to a wijk table
+with a suppressed wijk; a wijk next to its buurten). The register keeps, for each released
+output, the unit set of every published cell and of every sum of published cells along a row,
+a column and the whole table, as bitmaps over an internal numbering of the units. Unit ids and
+bitmaps stay in memory and never reach the log.
+
+On a conflict the register suppresses further cells in the *new* output (already released
+outputs cannot be taken back) and repeats the table's secondary suppression, or — with
+``on_conflict="refuse"``, or when the new output cannot be changed (a model) — refuses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bestaanszekerheid.disclosure.models import ModelCheck
+from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
+from bestaanszekerheid.disclosure.tables import CheckedTable
+from bestaanszekerheid.errors import UserFacingError
+
+Output = CheckedTable | ModelCheck
+_MAX_ROUNDS = 200
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A differencing risk found between two outputs, and what was done about it."""
+
+    output: str
+    cell: str
+    other_output: str
+    other_cell: str
+    kind: Literal["verschil", "totaal_min_delen"]
+    action: Literal["extra onderdrukt", "geweigerd"]
+
+
+@dataclass
+class Release:
+    """One released output with the files written from it."""
+
+    name: str
+    output: Output
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A unit set whose count can be read or computed from the published figures."""
+
+    release: int
+    label: str
+    mask: int
+    size: int
+    flats: tuple[int, ...]  # the cells it is made of (one for a cell, several for a sum)
+    interior: bool  # an interior cell of a table (a candidate part of a total)
+
+
+class ReleaseRegister:
+    """Register of everything a run publishes. Use one per run and write its log at the end."""
+
+    def __init__(
+        self,
+        rules: DisclosureRules | None = None,
+        *,
+        on_conflict: Literal["suppress", "refuse"] = "suppress",
+    ) -> None:
+        self.rules = rules or load_rules()
+        self.on_conflict = on_conflict
+        self.releases: list[Release] = []
+        self._positions: dict[Any, int] = {}
+        self._known: list[_Known] = []
+
+    # -- public ------------------------------------------------------------------------------
+    def release(self, output: Output, *, name: str | None = None) -> Release:
+        """Check ``output`` against everything released before and register it.
+
+        Tables may get extra suppressed cells (recorded as ``differencing``); a model, or any
+        output when ``on_conflict="refuse"``, is refused with a :class:`UserFacingError`.
+        """
+        for existing in self.releases:
+            if existing.output is output:
+                return existing
+        if output.rules.version != self.rules.version:
+            raise UserFacingError(
+                f"Uitvoer '{output.name}' is gecontroleerd met regels {output.rules.version}, "
+                f"deze run gebruikt {self.rules.version}: controleer opnieuw met dezelfde regels."
+            )
+        if isinstance(output, ModelCheck):
+            output.require()
+        index = len(self.releases)
+        release = Release(name=name or output.name, output=output)
+        findings: list[Finding] = []
+        if self.rules.differencing:
+            for _ in range(_MAX_ROUNDS):
+                known = self._known_sets(index, output)
+                conflicts = self._conflicts(known, release.name)
+                if not conflicts:
+                    break
+                if self.on_conflict == "refuse" or not isinstance(output, CheckedTable):
+                    refused = [
+                        Finding(f.output, f.cell, f.other_output, f.other_cell, f.kind, "geweigerd")
+                        for f, _ in conflicts
+                    ]
+                    raise UserFacingError(
+                        _refusal_text(release.name, refused, self.rules.min_count)
+                    )
+                to_hide: set[int] = set()
+                for finding, flats in conflicts:
+                    findings.append(finding)
+                    to_hide.update(flats)
+                output.suppress_more(sorted(to_hide), "differencing")
+            else:  # pragma: no cover - suppression only grows, so this needs >200 rounds
+                raise UserFacingError(
+                    f"Uitvoer '{release.name}' kon niet veilig worden gemaakt tegen verschillen "
+                    "met eerdere uitvoer."
+                )
+        release.findings = findings
+        self._known.extend(self._known_sets(index, output))
+        self.releases.append(release)
+        return release
+
+    def export_csv(self, table: CheckedTable, path: str | Path, lang: str = "nl") -> Path:
+        """Release ``table`` (if not yet released) and write its safe CSV; record the file."""
+        release = self.release(table)
+        written = table.write_csv(path, lang)
+        release.files.append(Path(written).name)
+        return written
+
+    def write_log(self, directory: str | Path, stem: str = "onthullingscontrole") -> list[Path]:
+        """Write the output log (JSON + Dutch Markdown) for the run; see :mod:`.log`."""
+        from bestaanszekerheid.disclosure.log import write_log
+
+        return write_log(self, Path(directory), stem)
+
+    # -- internals ---------------------------------------------------------------------------
+    def _mask(self, ids: Iterable[Any]) -> tuple[int, int]:
+        positions = [self._positions.setdefault(u, len(self._positions)) for u in ids]
+        if not positions:
+            return 0, 0
+        bits = np.zeros(len(self._positions), dtype=bool)
+        bits[np.asarray(positions)] = True
+        packed = np.packbits(bits, bitorder="little").tobytes()
+        return int.from_bytes(packed, "little"), len(positions)
+
+    def _known_sets(self, index: int, output: Output) -> list[_Known]:
+        out: list[_Known] = []
+        if isinstance(output, ModelCheck):
+            if output.units is not None:
+                mask, size = self._mask(output.units)
+                out.append(_Known(index, "modelpopulatie", mask, size, (), False))
+            return out
+        interior = set(output.interior_cells())
+        cell_sets: list[tuple[int, NDArray[Any]]] = []
+        for flat, what, ids in output.published_unit_sets():
+            mask, size = self._mask(ids)
+            label = output.cell_label(flat) + ("" if what == "cell" else f" ({what})")
+            is_cell = what == "cell" and flat in interior
+            out.append(_Known(index, label, mask, size, (flat,), is_cell))
+            if is_cell:
+                cell_sets.append((flat, ids))
+        # Sums of published interior cells are known too (per row, per column, whole table).
+        n_cols = output._grid.layout.shape[1]
+        groups: dict[str, list[int]] = {"som van gepubliceerde cellen": [f for f, _ in cell_sets]}
+        if output._grid.layout.two_d:
+            for flat, _ in cell_sets:
+                r, c = divmod(flat, n_cols)
+                groups.setdefault(f"som rij {r}", []).append(flat)
+                groups.setdefault(f"som kolom {c}", []).append(flat)
+        by_flat = {k.flats[0]: k for k in out if k.interior}
+        for label, flats in groups.items():
+            if len(flats) < 2:
+                continue
+            mask = 0
+            for f in flats:
+                mask |= by_flat[f].mask
+            out.append(_Known(index, label, mask, mask.bit_count(), tuple(flats), False))
+        return out
+
+    def _conflicts(self, new: list[_Known], name: str) -> list[tuple[Finding, tuple[int, ...]]]:
+        """Differencing risks between ``new`` sets and everything registered before."""
+        low, high = 1, self.rules.min_count - 1
+        found: list[tuple[Finding, tuple[int, ...]]] = []
+        old = self._known
+        size_of = {k.flats[0]: k.size for k in new if k.interior}
+
+        def cheapest(k: _Known) -> tuple[int, ...]:
+            # Hiding one part of a sum removes the sum: take its smallest cell.
+            if len(k.flats) <= 1:
+                return k.flats
+            return (min(k.flats, key=lambda f: (size_of.get(f, 0), f)),)
+
+        for k in new:
+            for o in old:
+                if abs(k.size - o.size) > high:
+                    continue
+                diff = (k.mask ^ o.mask).bit_count()
+                if low <= diff <= high:
+                    found.append((self._finding(name, k, o, "verschil"), cheapest(k)))
+        # A known set minus the published parts of another output inside it.
+        for outer, parts, fix_outer in [(o, new, False) for o in old] + [
+            (k, old, True) for k in new
+        ]:
+            by_release: dict[int, list[_Known]] = {}
+            for p in parts:
+                if p.interior and p.size <= outer.size and (p.mask & outer.mask) == p.mask:
+                    by_release.setdefault(p.release, []).append(p)
+            for inside in by_release.values():
+                union = 0
+                for p in inside:
+                    union |= p.mask
+                rest = outer.size - union.bit_count()
+                if low <= rest <= high:
+                    if fix_outer:
+                        finding = self._finding(name, outer, inside[0], "totaal_min_delen")
+                        found.append((finding, cheapest(outer)))
+                    else:
+                        smallest = min(inside, key=lambda p: (p.size, p.flats))
+                        finding = self._finding(name, smallest, outer, "totaal_min_delen")
+                        found.append((finding, smallest.flats))
+        return found
+
+    def _finding(self, name: str, new: _Known, old: _Known, kind: str) -> Finding:
+        other = self.releases[old.release].name if old.release < len(self.releases) else name
+        return Finding(
+            output=name,
+            cell=new.label,
+            other_output=other,
+            other_cell=old.label,
+            kind="verschil" if kind == "verschil" else "totaal_min_delen",
+            action="extra onderdrukt",
+        )
+
+
+def _refusal_text(name: str, findings: Sequence[Finding], min_count: int) -> str:
+    shown = "; ".join(
+        f"'{f.cell}' tegenover '{f.other_cell}' in '{f.other_output}'" for f in findings[:5]
+    )
+    more = f" (en nog {len(findings) - 5})" if len(findings) > 5 else ""
+    return (
+        f"Uitvoer '{name}' geweigerd: samen met eerder gepubliceerde uitvoer is door aftrekken "
+        f"een groep van minder dan {min_count} eenheden te herleiden: {shown}{more}. "
+        "Gebruik dezelfde populatie en indeling, of publiceer maar één van beide."
+    )
