@@ -194,6 +194,7 @@ class AllocationLog:
         *,
         path: str | Path | None = None,
         note: str = "",
+        fingerprint: str = "",
         when: datetime | None = None,
     ) -> AllocationLog:
         """Start a new log with a design entry; refuses to overwrite an existing file."""
@@ -204,7 +205,16 @@ class AllocationLog:
                 "overschreven; kies een nieuwe bestandsnaam."
             )
         log.entries.append(
-            log._make("ontwerp", {"design": design.as_dict(), "seed": seed, "note": note}, when)
+            log._make(
+                "ontwerp",
+                {
+                    "design": design.as_dict(),
+                    "seed": seed,
+                    "note": note,
+                    "participants": fingerprint,
+                },
+                when,
+            )
         )
         if log.path is not None:
             _write_new(log.path, log.entries)
@@ -359,7 +369,9 @@ def randomise(
         out[cluster] = frame[cluster].to_numpy()
     out["arm"] = arm
     out["stratum"] = stratum_labels(frame, strata)
-    log = AllocationLog.create(design, seed, when=when)
+    log = AllocationLog.create(
+        design, seed, when=when, fingerprint=participant_fingerprint(frame, unit, design)
+    )
     for u, a, st in zip(out[unit], out["arm"], out["stratum"], strict=True):
         log.append(u, str(a), str(st), when=when)
     if log_path is not None:
@@ -374,8 +386,21 @@ def randomise(
     return Allocation(assignments=out, design=design, seed=seed, unit=unit, log=log)
 
 
+def participant_fingerprint(frame: pd.DataFrame, unit: str, design: AllocationDesign) -> str:
+    """SHA-256 of the sorted (unit, stratum, cluster) list: binds a log to its participant list."""
+    rows = zip(
+        frame[unit].astype(str),
+        stratum_labels(frame, design.strata),
+        frame[design.cluster].astype(str) if design.cluster else [""] * len(frame),
+        strict=True,
+    )
+    text = json.dumps(sorted([list(r) for r in rows]), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def replay(log: AllocationLog, frame: pd.DataFrame, unit: str) -> bool:
-    """True when re-running the logged design and seed on ``frame`` reproduces the log."""
+    """True when ``frame`` is the logged participant list and re-running the logged design and
+    seed on it reproduces every logged allocation."""
     first = log.entries[0] if log.entries else {}
     if first.get("kind") != "ontwerp":
         return False
@@ -387,6 +412,9 @@ def replay(log: AllocationLog, frame: pd.DataFrame, unit: str) -> bool:
         block_size=d["block_size"],
         cluster=d["cluster"],
     )
+    recorded = first.get("participants", "")
+    if recorded and recorded != participant_fingerprint(frame, unit, design):
+        return False  # a different participant list than the one that was randomised
     arm = design.draw(frame, unit, np.random.default_rng(int(first["seed"])))
     expected = {str(u): str(a) for u, a in zip(frame[unit], arm, strict=True)}
     logged = {str(e["unit"]): str(e["arm"]) for e in log.entries if e["kind"] == "toewijzing"}
