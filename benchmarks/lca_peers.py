@@ -301,9 +301,10 @@ def summarise(records: list[dict[str, Any]], command: str) -> str:
                 continue
             om = med[(ours, n, n_init)]
             diff = om["loglik"] - pm["loglik"]
+            rel = diff / abs(pm["loglik"])
             lines.append(
                 f"| {ours} vs {peer} | {n:,} | {n_init} | {pm['wall_s'] / om['wall_s']:.1f}x | "
-                f"{pm['fit_s'] / om['fit_s']:.1f}x | {diff:+.4f} | {diff / abs(pm['loglik']):+.1e} |"
+                f"{pm['fit_s'] / om['fit_s']:.1f}x | {diff:+.4f} | {rel:+.1e} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -175,8 +175,17 @@ def infer_kind(column: pd.Series[Any]) -> IndicatorKind:
 def build_specs(
     frame: pd.DataFrame,
     indicators: Mapping[str, str] | Sequence[str] | None,
+    sample_weight: FloatArray | None = None,
 ) -> list[IndicatorSpec]:
-    """Fix the indicators (names, kinds, levels, scaling) from the training data."""
+    """Fix the indicators (names, kinds, levels, scaling) from the training data.
+
+    Rows with weight 0 do not count: a level seen only there is not a level of the model,
+    and the standardisation of continuous indicators uses the weighted mean and spread (so
+    a zero weight is the same as leaving the row out, random starts included).
+    """
+    if sample_weight is not None and np.any(sample_weight <= 0):
+        frame = frame.loc[sample_weight > 0]
+        sample_weight = sample_weight[sample_weight > 0]
     if indicators is None:
         names = [str(c) for c in frame.columns]
         kinds: dict[str, str | None] = dict.fromkeys(names)
@@ -202,9 +211,13 @@ def build_specs(
             values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
             if np.any(np.isinf(values)):
                 raise ValueError(f"Indicator {name!r} contains infinite values.")
-            obs = values[~np.isnan(values)]
-            center = float(obs.mean()) if obs.size else 0.0
-            scale = float(obs.std()) if obs.size else 1.0
+            mask = ~np.isnan(values)
+            obs = values[mask]
+            w = np.ones(obs.size) if sample_weight is None else sample_weight[mask]
+            center, scale = 0.0, 1.0
+            if obs.size and w.sum() > 0:
+                center = float(np.average(obs, weights=w))
+                scale = float(np.sqrt(np.average((obs - center) ** 2, weights=w)))
             specs.append(
                 IndicatorSpec(name, kind, center=center, scale=scale if scale > 0 else 1.0)
             )

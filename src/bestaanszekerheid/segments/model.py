@@ -117,7 +117,10 @@ class LatentClassModel(BaseEstimator):  # type: ignore[misc]
             validate_data(self, X, reset=reset, skip_check_array=True)
             if X.shape[0] == 0:
                 raise ValueError("Found array with 0 sample(s) (shape=(0, ...)).")
-            return X
+            if not all(isinstance(c, str) for c in X.columns):
+                X = X.rename(columns=str)  # indicators are addressed by name
+            frame: pd.DataFrame = X
+            return frame
         arr = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64)
         return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
 
@@ -154,10 +157,10 @@ class LatentClassModel(BaseEstimator):  # type: ignore[misc]
         self._check_params()
         frame = self._frame(X, reset=True)
         weights = self._weights(sample_weight, len(frame))
-        specs = build_specs(frame, self._indicator_spec(frame))
+        if weights is not None and not np.any(weights > 0):
+            raise ValueError("Sample weights are all zero; at least one must be positive.")
+        specs = build_specs(frame, self.indicators, weights)
         data = encode(frame, specs, weights)
-        if data.total_weight <= 0:
-            raise ValueError("The total sample weight must be positive.")
         kernel, pool = self._kernel(data)
         try:
             rng = check_random_state(self.random_state)
@@ -183,9 +186,6 @@ class LatentClassModel(BaseEstimator):  # type: ignore[misc]
                 pool.shutdown()
         self._store(specs, data, params, best, runs, summary)
         return self
-
-    def _indicator_spec(self, frame: pd.DataFrame) -> Mapping[str, str] | Sequence[str] | None:
-        return self.indicators
 
     def _kernel(self, data: EncodedData) -> tuple[em.Kernel, ThreadPoolExecutor | None]:
         """Threads over chunks for big data, over starts for small data (one chunk)."""

@@ -1,0 +1,93 @@
+"""choose_n_classes: the table, the recommendation and its Dutch explanation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.segments.selection import choose_n_classes, recommend, weighted_ari
+from bestaanszekerheid.segments.simulate import simulate_households
+
+
+def test_weighted_ari_equals_sklearn_and_respects_weights() -> None:
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 3, 200), rng.integers(0, 4, 200)
+    assert weighted_ari(a, b) == pytest.approx(adjusted_rand_score(a, b), rel=1e-12)
+    counts = rng.integers(1, 4, 200)
+    expanded = weighted_ari(np.repeat(a, counts), np.repeat(b, counts))
+    assert weighted_ari(a, b, counts.astype(float)) == pytest.approx(expanded, rel=1e-12)
+
+
+@pytest.mark.slow
+def test_recommends_the_planted_number_of_classes() -> None:
+    sim = simulate_households(
+        3000, shares=(0.5, 0.3, 0.2), n_categorical=8, n_continuous=1, separation=0.5, seed=2
+    )
+    result = choose_n_classes(sim.frame, range(1, 5), n_bootstrap=2, n_init=4)
+    assert result.recommended == 3
+    table = result.table
+    assert list(table.index) == [1, 2, 3, 4]
+    assert table.loc[3, "bic"] < table.loc[2, "bic"] < table.loc[1, "bic"]
+    assert table.loc[3, "stability"] > 0.9
+    assert table.loc[1, "smallest_class"] == 1.0
+    assert result.model.n_classes == 3
+    assert "Aanbevolen: 3 klassen." in result.explanation
+    assert "kleinste klasse" in result.explanation.lower()
+    assert "aantal klassen" in result.table_nl().columns
+
+
+def _table(bic: list[float], smallest: list[float], stable: list[float]) -> pd.DataFrame:
+    k = range(1, len(bic) + 1)
+    return pd.DataFrame(
+        {
+            "klassen": list(k),
+            "bic": bic,
+            "smallest_class": smallest,
+            "stability": stable,
+            "entropy_r2": [1.0] + [0.85] * (len(bic) - 1),
+            "converged": [True] * len(bic),
+        }
+    ).set_index("klassen")
+
+
+def test_recommend_uses_the_bic_elbow_and_rejects_small_or_unstable_classes() -> None:
+    # BIC keeps falling a little after K=3 (large N): the elbow picks 3.
+    k, text = recommend(
+        _table([1000, 600, 400, 395, 392], [1, 0.4, 0.2, 0.1, 0.08], [1, 1, 0.95, 0.9, 0.9]),
+        min_class_share=0.05,
+        min_stability=0.7,
+        elbow_share=0.05,
+    )
+    assert k == 3
+    assert "elleboog" in text
+    # K=4 has the lowest BIC but a 2% class; K=3 is unstable -> K=2.
+    k, text = recommend(
+        _table([1000, 600, 500, 450], [1, 0.4, 0.2, 0.02], [1, 0.9, 0.5, 0.9]),
+        min_class_share=0.05,
+        min_stability=0.7,
+        elbow_share=0.05,
+    )
+    assert k == 2
+    assert "K=4 valt af: kleinste klasse 2,0% < 5,0%." in text
+    assert "K=3 valt af: instabiel (gem. ARI 0,50 < 0,70)." in text
+
+
+def test_rejects_invalid_class_range() -> None:
+    with pytest.raises(UserFacingError):
+        choose_n_classes(pd.DataFrame({"a": [1, 2]}), [0, 1])
+
+
+@pytest.mark.slow
+def test_bootstrap_lrt_rejects_one_class_for_values(values_data: pd.DataFrame) -> None:
+    # max_iter bounds the 3-class fits, which are not identified on 4 binary items.
+    result = choose_n_classes(
+        values_data, [1, 2, 3], n_bootstrap=0, blrt=True, n_blrt=9, n_init=3, max_iter=200
+    )
+    p = result.table["blrt_p"]
+    assert np.isnan(p.loc[1])
+    assert p.loc[2] == pytest.approx(0.1)  # the smallest possible p with 9 replicates
+    assert p.loc[3] > 0.1  # the third class does not improve the fit significantly
+    assert result.recommended == 2

@@ -1,0 +1,52 @@
+"""Three-step BCH: unbiased class profiles where the naive modal analysis is biased."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bestaanszekerheid.segments import LatentClassModel
+from bestaanszekerheid.segments.simulate import simulate_households
+from bestaanszekerheid.segments.stepwise import describe_classes
+
+
+def test_bch_removes_the_bias_of_modal_assignment() -> None:
+    # Weakly separated classes (entropy R² well below 1): naive modal assignment pulls the
+    # class means of an outcome towards each other.
+    sim = simulate_households(6000, shares=(0.5, 0.3, 0.2), n_categorical=6, n_continuous=0, seed=3)
+    model = LatentClassModel(3, n_init=5, random_state=0).fit(sim.frame)
+    assert model.entropy_r2_ < 0.8
+    pred = model.predict(sim.frame)
+    mapping = {t: np.bincount(pred[sim.classes == t], minlength=3).argmax() for t in range(3)}
+    true = np.array([mapping[c] for c in sim.classes])
+    rng = np.random.default_rng(0)
+    outcome = np.array([10.0, 20.0, 30.0])[true] + rng.normal(0, 5, len(true))
+    wijk = np.where(rng.random(len(true)) < np.array([0.8, 0.3, 0.1])[true], "A", "B")
+    aux = pd.DataFrame({"uitkomst": outcome, "wijk": wijk})
+    result = describe_classes(model, sim.frame, aux, n_bootstrap=30)
+    means = result.profiles[result.profiles["variabele"] == "uitkomst"]
+    true_means = np.array([outcome[true == t].mean() for t in range(3)])
+    bch_err = np.abs(means["bch"].to_numpy() - true_means)
+    naive_err = np.abs(means["naief"].to_numpy() - true_means)
+    assert bch_err.max() < 1.5
+    assert naive_err.max() > 2 * bch_err.max()
+    assert np.all(means["se"].to_numpy() > 0)
+    share_a = result.profiles[
+        (result.profiles["variabele"] == "wijk") & (result.profiles["niveau"] == "A")
+    ]
+    true_a = np.array([np.mean(wijk[true == t] == "A") for t in range(3)])
+    assert np.abs(share_a["bch"].to_numpy() - true_a).max() < 0.05
+    # The composition per wijk sums to one over the classes.
+    comp = result.composition.groupby("niveau")["bch"].sum()
+    np.testing.assert_allclose(comp.to_numpy(), 1.0)
+    # Rows of the classification matrix D are probabilities.
+    np.testing.assert_allclose(result.classification_matrix.sum(axis=1), 1.0)
+
+
+def test_rejects_misaligned_auxiliary_data(values_data: pd.DataFrame) -> None:
+    from bestaanszekerheid.errors import UserFacingError
+
+    model = LatentClassModel(2, random_state=0).fit(values_data)
+    with pytest.raises(UserFacingError):
+        describe_classes(model, values_data, pd.DataFrame({"a": [1, 2]}))
