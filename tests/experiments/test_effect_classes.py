@@ -60,3 +60,18 @@ def test_posteriors_are_validated() -> None:
     shifted = pd.DataFrame({"k1": [0.5] * 20, "k2": [0.5] * 20}, index=range(5, 25))
     with pytest.raises(UserFacingError, match="ontbreken de profielkansen"):
         effects_by_class(d, shifted, outcome="y", arm="groep", control="c")
+
+
+def test_posteriors_as_array_from_the_segments_engine() -> None:
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"groep": rng.choice(["c", "t"], 200), "y": rng.normal(size=200)})
+    d.index = d.index + 1000  # any index: arrays follow the row order
+    raw = rng.dirichlet([1.0, 1.0, 1.0], size=200)
+    as_array = effects_by_class(d, raw, outcome="y", arm="groep", control="c").effects
+    as_frame = effects_by_class(
+        d, pd.DataFrame(raw, index=d.index), outcome="y", arm="groep", control="c"
+    ).effects
+    np.testing.assert_allclose(as_array["estimate"], as_frame["estimate"])
+    assert list(as_array["latent_class"].unique()) == ["profiel 1", "profiel 2", "profiel 3"]
+    with pytest.raises(UserFacingError, match="rijen"):
+        effects_by_class(d, raw[:-1], outcome="y", arm="groep", control="c")

@@ -17,6 +17,7 @@ must be estimated from baseline information only (never from outcomes).
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
@@ -27,7 +28,7 @@ from bestaanszekerheid.experiments.results import ClassEffectResult
 
 def effects_by_class(
     data: pd.DataFrame,
-    posteriors: pd.DataFrame,
+    posteriors: pd.DataFrame | npt.NDArray[np.float64],
     *,
     outcome: str,
     arm: str,
@@ -38,13 +39,24 @@ def effects_by_class(
 ) -> ClassEffectResult:
     """Effect of every arm in every latent class; ``posteriors`` has one column per class.
 
-    ``posteriors`` must share the index of ``data`` (one row per person) and each row must sum
-    to 1, e.g. the posterior probabilities from the segments engine. Also returns, per arm, a
-    Wald test of the hypothesis that the effect is the same in all classes.
+    ``posteriors`` is a DataFrame sharing the index of ``data``, or an array in the row order
+    of ``data`` (e.g. ``LatentClassModel.predict_proba``); each row must sum to 1. Also
+    returns, per arm, a Wald test of the hypothesis that the effect is the same in all classes.
     """
     for col in (arm, outcome, *([cluster] if cluster else [])):
         if col not in data:
             raise UserFacingError(f"Kolom '{col}' ontbreekt in de gegevens.")
+    if isinstance(posteriors, np.ndarray):
+        # e.g. LatentClassModel.predict_proba(X): rows in the order of ``data``.
+        if posteriors.ndim != 2 or len(posteriors) != len(data):
+            raise UserFacingError(
+                f"De profielkansen hebben {len(posteriors)} rijen, de gegevens {len(data)}."
+            )
+        posteriors = pd.DataFrame(
+            posteriors,
+            index=data.index,
+            columns=[f"profiel {i + 1}" for i in range(posteriors.shape[1])],
+        )
     if posteriors.shape[1] < 2:
         raise UserFacingError(
             "Geef de kansen voor minstens twee profielen (één kolom per profiel)."
