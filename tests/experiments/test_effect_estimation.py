@@ -298,3 +298,21 @@ def test_covariate_constant_in_the_outcome_sample_is_dropped(trial: pd.DataFrame
         covariates=["leeftijd"],
     )
     assert res.effect("c").estimate == pytest.approx(complete.effect("c").estimate, abs=1e-10)
+
+
+def test_realised_minimum_detectable_effect_is_reported(trial: pd.DataFrame) -> None:
+    from bestaanszekerheid.experiments import minimum_detectable_effect
+
+    res = estimate_effects(trial, outcomes=["werk", "y"], arm="groep", control="controle")
+    counts = trial["groep"].value_counts()
+    n_c = counts["controle"]
+    n_t = counts.drop("controle").mean()
+    expected = minimum_detectable_effect(
+        n_per_arm=n_t,
+        n_arms=4,
+        control_ratio=n_c / n_t,
+        n_outcomes=2,
+        baseline=trial.loc[trial.groep == "controle", "werk"].mean(),
+    ).effect
+    assert res.mde["werk"] == pytest.approx(expected, rel=1e-12)
+    assert "y" in res.mde and any("procentpunten" in n for n in res.summary().notes)

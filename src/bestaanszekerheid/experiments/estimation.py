@@ -28,7 +28,8 @@ from bestaanszekerheid.experiments._ols import (
     stepdown_max_t,
 )
 from bestaanszekerheid.experiments.allocation import AllocationDesign
-from bestaanszekerheid.experiments.results import ArmEffect, EffectResult
+from bestaanszekerheid.experiments.power import minimum_detectable_effect
+from bestaanszekerheid.experiments.results import ArmEffect, EffectResult, format_number
 
 IntArray = npt.NDArray[np.int64]
 ADJUSTMENTS = ("lin", "additief", "geen")
@@ -440,7 +441,21 @@ def estimate_effects(
                     p_randomisation=None if p_ri is None else float(p_ri[flat]),
                 )
             )
+    mde = {} if p.clusters is not None else _realised_mde(p, alpha)
     notes = []
+    if mde:
+        parts = [
+            f"{o}: {format_number(100 * v, 1)} procentpunten"
+            if _is_binary(p, i)
+            else f"{o}: {format_number(v, 2)}"
+            for i, o in enumerate(p.outcomes)
+            if (v := mde.get(o)) is not None
+        ]
+        notes.append(
+            "Kleinste effect dat met deze aantallen betrouwbaar (80%) aan te tonen is, "
+            "gecorrigeerd voor alle toetsen: " + "; ".join(parts) + ". Kleinere effecten "
+            "blijven waarschijnlijk onopgemerkt."
+        )
     if p_ri is not None:
         notes.append(f"Lotingstoets: {randomisation_reps} herhalingen van de loting (seed {seed}).")
     if p_rw is not None:
@@ -467,6 +482,7 @@ def estimate_effects(
         evidence=RANDOMISED,
         notes=tuple(notes),
         n_dropped=p.n_dropped,
+        mde=mde,
     )
 
 
@@ -530,3 +546,37 @@ def _resampled_pvalues(
             t_null = _randomisation_draws(p, rw_reps, rng, design, unit)
         p_rw = romano_wolf(tval.ravel(), t_null)
     return p_ri, p_rw
+
+
+def _is_binary(p: _Prepared, i: int) -> bool:
+    y = p.ys[i][p.masks[i]]
+    return bool(np.isin(y, (0.0, 1.0)).all())
+
+
+def _realised_mde(p: _Prepared, alpha: float) -> dict[str, float]:
+    """MDE per outcome for the realised arm sizes (unclustered designs only)."""
+    out: dict[str, float] = {}
+    for i, o in enumerate(p.outcomes):
+        obs = p.masks[i]
+        counts = np.bincount(p.codes[obs], minlength=len(p.levels))
+        n_c, n_t = float(counts[0]), float(counts[1:].mean())
+        y_c = p.ys[i][obs & (p.codes == 0)]
+        binary = _is_binary(p, i)
+        base = float(y_c.mean()) if binary else None
+        sd = None if binary else float(np.std(y_c, ddof=1))
+        if (base is not None and not 0 < base < 1) or (sd is not None and not sd > 0):
+            continue
+        try:
+            res = minimum_detectable_effect(
+                n_per_arm=n_t,
+                n_arms=len(p.levels),
+                control_ratio=n_c / n_t,
+                baseline=base,
+                sd=sd,
+                alpha=alpha,
+                n_outcomes=len(p.outcomes),
+            )
+        except UserFacingError:
+            continue
+        out[o] = res.effect
+    return out

@@ -210,6 +210,9 @@ class EffectResult:
     evidence: str  # plain-Dutch label of the strength of the design
     notes: tuple[str, ...] = ()
     n_dropped: dict[str, int] = field(default_factory=dict)
+    # Minimum detectable effect per outcome with the realised group sizes (80% power,
+    # Bonferroni over all tests, no covariate gain): read "no significant effect" against it.
+    mde: dict[str, float] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """All effects as a DataFrame (English column names)."""
