@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from bestaanszekerheid.segments import LatentClassModel
-from tests.segments.conftest import load_reference
 
 # (data set, classes, published log-likelihood, starts). gss82 with 4 classes has several
 # local maxima close to the global one, so it needs more starts (as in poLCA's own example).
@@ -26,8 +25,10 @@ PUBLISHED = [
 
 
 @pytest.mark.parametrize(("name", "k", "published", "starts"), PUBLISHED)
-def test_reproduces_published_loglik(name: str, k: int, published: float, starts: int) -> None:
-    data = load_reference(name)
+def test_reproduces_published_loglik(
+    name: str, k: int, published: float, starts: int, request: pytest.FixtureRequest
+) -> None:
+    data: pd.DataFrame = request.getfixturevalue(f"{name}_data")
     model = LatentClassModel(
         k, n_init=starts, n_keep=5, tol=1e-10, max_iter=5000, random_state=1
     ).fit(data)

@@ -268,7 +268,9 @@ def category_codes(frame: pd.DataFrame, specs: Sequence[IndicatorSpec]) -> list[
         if not spec.is_categorical:
             continue
         col = frame[spec.name]
-        codes = pd.Index(list(spec.levels)).get_indexer(col.to_numpy(dtype=object))
+        # pandas recodes (hash-based, no Python objects per row); values that are not a
+        # fitted level get code -1.
+        codes = pd.Categorical(col, categories=pd.Index(list(spec.levels))).codes
         codes = np.asarray(codes, dtype=np.intp)
         # Unseen levels (only possible at predict time) are treated like missing: they carry no
         # information under the fitted model.
