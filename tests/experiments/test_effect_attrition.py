@@ -44,8 +44,10 @@ def test_bounds_cover_the_always_responder_effect_under_monotone_selection() -> 
     # Low-y0 people respond only when treated (monotonicity): the naive comparison is biased.
     respond_c = y0 > -0.5
     respond = np.where(arm == "t", True, respond_c)
-    d = pd.DataFrame({"groep": arm, "y": np.where(respond, y, np.nan)})
-    res = attrition_analysis(d, outcome="y", arm="groep", control="c", bootstrap_reps=100)
+    d = pd.DataFrame({"groep": arm, "y": np.where(respond, y, np.nan), "y0": y0})
+    res = attrition_analysis(
+        d, outcome="y", arm="groep", control="c", bootstrap_reps=100, covariates=["y0"]
+    )
     b = res.bounds[0]
     assert b.trimmed_group == "t"
     assert b.lower < 0.3 < b.upper  # always responders (y0 > -0.5) have effect 0.3
@@ -54,6 +56,9 @@ def test_bounds_cover_the_always_responder_effect_under_monotone_selection() -> 
     naive = d.loc[d.groep == "t", "y"].mean() - d.loc[d.groep == "c", "y"].mean()
     assert naive < 0.1  # the naive comparison of responders is biased far below 0.3
     assert res.joint_p_value < 1e-6
+    # Among respondents the baseline no longer balances: the selection is visible.
+    assert res.respondent_balance is not None and res.respondent_balance.max_abs_smd() > 0.3
+    assert "selectief" in res.summary().text
 
 
 def test_rates_and_differential_attrition_test() -> None:

@@ -17,6 +17,7 @@ from scipy import stats
 
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.experiments._ols import FloatArray, ols
+from bestaanszekerheid.experiments.allocation import balance_table
 from bestaanszekerheid.experiments.estimation import design_matrix, estimate_effects
 from bestaanszekerheid.experiments.results import AttritionResult, LeeBounds
 
@@ -69,6 +70,7 @@ def attrition_analysis(
     control: str | None = None,
     strata: Sequence[str] = (),
     cluster: str | None = None,
+    covariates: Sequence[str] = (),
     bootstrap_reps: int = 0,
     alpha: float = 0.05,
     seed: int = 0,
@@ -77,7 +79,9 @@ def attrition_analysis(
 
     A unit has attrited when ``outcome`` is missing. ``bootstrap_reps > 0`` adds a
     (1 - alpha) confidence interval around the bounds (lower quantile of the lower bound,
-    upper quantile of the upper bound; resampling within arms).
+    upper quantile of the upper bound; resampling within arms). With ``covariates``, the
+    baseline balance among respondents is added: randomisation balanced everyone, so imbalance
+    among those who answered points at selective attrition.
     """
     for c in (arm, outcome):
         if c not in data:
@@ -157,9 +161,14 @@ def attrition_analysis(
                 ci_high=ci_high,
             )
         )
+    respondents = None
+    if covariates:
+        observed = frame.loc[frame[outcome].notna()]
+        respondents = balance_table(observed, arm=arm, covariates=covariates, control=ctl)
     return AttritionResult(
         rates=rates,
         differential=diff.effects,
         joint_p_value=joint_p,
         bounds=tuple(bounds),
+        respondent_balance=respondents,
     )

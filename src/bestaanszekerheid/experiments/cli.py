@@ -152,7 +152,13 @@ def effect(
         for o in outcomes:
             if data[o].isna().any():
                 att = attrition_analysis(
-                    data, outcome=o, arm=arm, control=controle, strata=strat, cluster=cluster
+                    data,
+                    outcome=o,
+                    arm=arm,
+                    control=controle,
+                    strata=strat,
+                    cluster=cluster,
+                    covariates=covs,
                 )
                 for _, row in att.rates.iterrows():
                     cells[f"{o} / {row['arm']} ontbrekend"] = int(row["n_missing"])

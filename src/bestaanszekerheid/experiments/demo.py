@@ -133,7 +133,13 @@ def analyse_demo(demo: DemoExperiment | None = None, *, reps: int = 199) -> Demo
             unit="deelnemer",
             seed=1,
         ),
-        attrition=attrition_analysis(d, outcome="welzijn", arm="groep", control="controle"),
+        attrition=attrition_analysis(
+            d,
+            outcome="welzijn",
+            arm="groep",
+            control="controle",
+            covariates=["leeftijd", "startkwalificatie"],
+        ),
         by_profile=effects_by_class(
             d, demo.posteriors, outcome="uitstroom_werk", arm="groep", control="controle"
         ),

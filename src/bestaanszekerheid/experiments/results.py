@@ -308,6 +308,8 @@ class AttritionResult:
     differential: tuple[ArmEffect, ...]  # effect of each arm on the attrition indicator
     joint_p_value: float  # Wald test: equal attrition in all arms
     bounds: tuple[LeeBounds, ...]
+    # Baseline balance among those WITH an outcome: selective attrition shows up here.
+    respondent_balance: BalanceResult | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Attrition rates per arm."""
@@ -330,6 +332,13 @@ class AttritionResult:
         notes = [
             "Toets op gelijke uitval in alle groepen: p = " + format_p(self.joint_p_value) + "."
         ]
+        if self.respondent_balance is not None:
+            notes.append(
+                "Grootste gestandaardiseerde verschil in kenmerken bij de start, alleen onder "
+                "deelnemers mét uitkomst: "
+                f"{format_number(self.respondent_balance.max_abs_smd(), 3)} (boven 0,1: de "
+                "uitval lijkt selectief)."
+            )
         for b in self.bounds:
             notes.append(
                 f"Lee-grenzen voor {b.arm}: effect tussen {format_number(b.lower)} en "
