@@ -1,0 +1,143 @@
+"""The release register catches differencing between outputs of one run."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bestaanszekerheid.disclosure import (
+    CheckedTable,
+    DisclosureRules,
+    ReleaseRegister,
+    check_model,
+    frequency_table,
+)
+from bestaanszekerheid.errors import UserFacingError
+
+
+def _households(seed: int = 1) -> pd.DataFrame:
+    """Wijk W1 has buurten B11 (40), B12 (5), B13 (30); wijk W2 has B21 (60), B22 (45)."""
+    sizes = {("W1", "B11"): 40, ("W1", "B12"): 5, ("W1", "B13"): 30, ("W2", "B21"): 60}
+    sizes[("W2", "B22")] = 45
+    rows = [(w, b) for (w, b), n in sizes.items() for _ in range(n)]
+    data = pd.DataFrame(rows, columns=["wijk", "buurt"])
+    rng = np.random.default_rng(seed)
+    data["uid"] = [f"H{i}" for i in range(len(data))]
+    data["type"] = rng.choice(["a", "b"], len(data))
+    data["stad"] = "Tilburg"
+    return data
+
+
+def _published_sets(table: CheckedTable, data: pd.DataFrame) -> list[frozenset[str]]:
+    """Unit sets of the published cells, found from the labels in the microdata (not the
+    module's bookkeeping)."""
+    out = []
+    frame = table.frame
+    for r, c in itertools.product(frame.index, frame.columns):
+        if pd.isna(frame.loc[r, c]):
+            continue
+        sel = pd.Series(True, index=data.index)
+        if r != "Totaal":
+            sel &= data[table.rows[0]].astype(str) == str(r)
+        if table.cols and c != "Totaal":
+            sel &= data[table.cols[0]].astype(str) == str(c)
+        out.append(frozenset(data.loc[sel, "uid"]))
+    return out
+
+
+def _assert_no_differencing(sets: list[frozenset[str]], min_count: int) -> None:
+    for a, b in itertools.combinations(sets, 2):
+        assert not 0 < len(a ^ b) < min_count, (len(a), len(b))
+
+
+def test_city_total_next_to_a_suppressed_wijk(rules: DisclosureRules) -> None:
+    data = _households()
+    data.loc[data.wijk == "W1", "wijk"] = data.loc[data.wijk == "W1", "buurt"]  # small area
+    register = ReleaseRegister(rules)
+    areas = frequency_table(data, "wijk", unit="uid", margins=False, rules=rules)
+    register.release(areas)
+    assert np.isnan(areas.frame.loc["B12", "count"])
+    city = frequency_table(data, "stad", unit="uid", margins=False, rules=rules)
+    release = register.release(city)
+    # total minus the published areas would give the 5 of B12: the total is withheld
+    assert np.isnan(city.frame.loc["Tilburg", "count"])
+    assert "totaal_min_delen" in {f.kind for f in release.findings}
+    assert city.status.loc["Tilburg", "count"] == "primary"
+
+
+def test_refuse_policy_raises(rules: DisclosureRules) -> None:
+    data = _households()
+    data.loc[data.wijk == "W1", "wijk"] = data.loc[data.wijk == "W1", "buurt"]
+    register = ReleaseRegister(rules, on_conflict="refuse")
+    register.release(frequency_table(data, "wijk", unit="uid", margins=False, rules=rules))
+    city = frequency_table(data, "stad", unit="uid", margins=False, rules=rules)
+    with pytest.raises(UserFacingError, match="geweigerd"):
+        register.release(city)
+    assert len(register.releases) == 1
+
+
+def test_nested_areas(rules: DisclosureRules) -> None:
+    data = _households()
+    register = ReleaseRegister(rules)
+    buurten = frequency_table(data, "buurt", unit="uid", margins=False, rules=rules)
+    register.release(buurten)
+    wijken = frequency_table(data, "wijk", unit="uid", margins=False, rules=rules)
+    release = register.release(wijken)
+    # W1 minus its published buurten B11 and B13 = B12 (5 units): W1 is withheld; W2 is fine
+    assert np.isnan(wijken.frame.loc["W1", "count"])
+    assert wijken.frame.loc["W2", "count"] == 105
+    assert release.findings
+    # independent check: no published wijk minus the published buurten inside it is 1-9
+    for wijk in ["W1", "W2"]:
+        if pd.isna(wijken.frame.loc[wijk, "count"]):
+            continue
+        inside = data.loc[data.wijk == wijk, "buurt"].unique()
+        shown = [b for b in inside if not pd.isna(buurten.frame.loc[b, "count"])]
+        rest = int((data.wijk == wijk).sum() - data.buurt.isin(shown).sum())
+        assert not 0 < rest < rules.min_count
+
+
+def test_same_population_cut_two_ways_with_a_few_units_left_out(rules: DisclosureRules) -> None:
+    data = _households()
+    data.loc[data.index[:3], "type"] = None  # 3 households without a known type
+    register = ReleaseRegister(rules)
+    by_wijk = frequency_table(data, "wijk", unit="uid", rules=rules)  # all 180
+    register.release(by_wijk)
+    by_type = frequency_table(data, "type", unit="uid", rules=rules)  # 177 with a type
+    release = register.release(by_type)
+    assert release.findings
+    sets = _published_sets(by_wijk, data) + _published_sets(by_type, data.dropna(subset=["type"]))
+    _assert_no_differencing(sets, rules.min_count)
+
+
+def test_no_findings_when_populations_agree(rules: DisclosureRules) -> None:
+    data = _households()
+    register = ReleaseRegister(rules)
+    by_wijk = frequency_table(data, "wijk", unit="uid", rules=rules)
+    by_type = frequency_table(data, "type", unit="uid", rules=rules)
+    register.release(by_wijk)
+    assert register.release(by_type).findings == []
+    assert not by_type.frame.isna().any().any()
+
+
+def test_models_are_refused_not_changed(rules: DisclosureRules) -> None:
+    data = _households()
+    register = ReleaseRegister(rules)
+    register.release(frequency_table(data, "wijk", unit="uid", rules=rules))
+    model = check_model(
+        name="m", n_obs=len(data) - 2, n_params=3, units=data.uid[2:].to_numpy(), rules=rules
+    )
+    with pytest.raises(UserFacingError, match="geweigerd"):
+        register.release(model)
+
+
+def test_a_table_checked_with_other_rules_is_refused(rules: DisclosureRules) -> None:
+    import dataclasses
+
+    other = dataclasses.replace(rules, version="iets-anders")
+    register = ReleaseRegister(rules)
+    with pytest.raises(UserFacingError, match="regels"):
+        register.release(frequency_table(_households(), "wijk", rules=other))
