@@ -50,3 +50,50 @@ def test_rejects_misaligned_auxiliary_data(values_data: pd.DataFrame) -> None:
     model = LatentClassModel(2, random_state=0).fit(values_data)
     with pytest.raises(UserFacingError):
         describe_classes(model, values_data, pd.DataFrame({"a": [1, 2]}))
+
+
+def test_covariate_effects_recover_planted_logit() -> None:
+    from bestaanszekerheid.segments.stepwise import covariate_effects
+
+    rng = np.random.default_rng(0)
+    n = 6000
+    age = rng.normal(0, 1, n)
+    wijk = rng.choice(["A", "B"], n)
+    # True multinomial logit for classes 0, 1, 2 (class 1 will be the largest).
+    eta = np.array([0.0, 0.3, -0.5]) + np.outer(age, [0.0, 1.0, -1.0])
+    eta += np.outer(wijk == "B", [0.0, 0.8, 0.0])
+    p = np.exp(eta) / np.exp(eta).sum(axis=1, keepdims=True)
+    cls = (rng.random(n)[:, None] > p.cumsum(axis=1)).sum(axis=1)
+    probs = simulate_households(
+        10, shares=(0.5, 0.3, 0.2), n_categorical=6, separation=0.5, seed=3
+    ).probs
+    frame = pd.DataFrame(
+        {
+            f"c{j}": pd.Categorical(
+                np.minimum(
+                    (rng.random(n)[:, None] > pr.cumsum(axis=1)[cls]).sum(axis=1), pr.shape[1] - 1
+                )
+            )
+            for j, pr in enumerate(probs)
+        }
+    )
+    model = LatentClassModel(3, n_init=10, random_state=0).fit(frame)
+    pred = model.predict(frame)
+    to_model = {t: int(np.bincount(pred[cls == t], minlength=3).argmax()) for t in range(3)}
+    assert sorted(to_model.values()) == [0, 1, 2]
+    result = covariate_effects(model, frame, pd.DataFrame({"leeftijd": age, "wijk": wijk}))
+    assert result.converged
+    table = result.table.set_index(["variabele", "klasse"])
+    ref = next(t for t, m in to_model.items() if m == 0)  # true class of the reference
+    true_age, true_wijk = np.array([0.0, 1.0, -1.0]), np.array([0.0, 0.8, 0.0])
+    for t, m in to_model.items():
+        if m == 0:
+            continue
+        label = f"klasse {m + 1}"
+        assert table.loc[("leeftijd", label), "coefficient"] == pytest.approx(
+            true_age[t] - true_age[ref], abs=0.2
+        )
+        assert table.loc[("wijk=B", label), "coefficient"] == pytest.approx(
+            true_wijk[t] - true_wijk[ref], abs=0.25
+        )
+        assert 0 < table.loc[("leeftijd", label), "se"] < 0.2

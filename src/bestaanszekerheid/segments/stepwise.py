@@ -164,3 +164,115 @@ def _composition(bch: FloatArray, w: FloatArray, onehot: FloatArray) -> FloatArr
     total = per_level.sum(axis=1, keepdims=True)
     out: FloatArray = per_level / np.where(total > 0, total, np.nan)
     return out
+
+
+@dataclass(frozen=True)
+class CovariateEffects:
+    """Multinomial logistic regression of class membership on covariates (BCH step 3)."""
+
+    #: variabele, klasse, coefficient, se, z, p_waarde, odds_ratio; reference = klasse 1.
+    table: pd.DataFrame
+    converged: bool
+    n_used: float  # weighted households with complete covariates
+
+
+def _covariate_design(covariates: pd.DataFrame) -> tuple[FloatArray, list[str], np.ndarray]:
+    """Intercept, dummies (first level = reference) and numeric columns; complete rows only."""
+    complete = covariates.notna().all(axis=1).to_numpy()
+    frame = covariates.loc[complete]
+    cols: list[FloatArray] = [np.ones(len(frame))]
+    names = ["constante"]
+    for name in frame.columns:
+        col = frame[name]
+        if infer_kind(col) == "continuous":
+            cols.append(pd.to_numeric(col).to_numpy(dtype=float))
+            names.append(str(name))
+            continue
+        levels = pd.Index(pd.unique(col.astype(str))).sort_values()
+        text = col.astype(str).to_numpy()
+        for level in levels[1:]:
+            cols.append((text == level).astype(float))
+            names.append(f"{name}={level}")
+    return np.column_stack(cols), names, complete
+
+
+def covariate_effects(
+    model: LatentClassModel,
+    X: Any,
+    covariates: pd.DataFrame,
+    *,
+    sample_weight: FloatArray | None = None,
+) -> CovariateEffects:
+    """Effects of covariates (wijk, leeftijd, ...) on class membership, BCH-corrected.
+
+    Maximises ``sum_i w_i sum_t bch_it log P(t | z_i)`` over a multinomial logit with the
+    largest class as reference (Vermunt 2010; Bakk & Vermunt 2016). Households with a missing
+    covariate are left out of this step. Standard errors are robust (sandwich), which
+    accounts for the BCH weighting but not for the uncertainty of step 1.
+    """
+    from scipy.optimize import minimize
+    from scipy.special import log_softmax
+    from scipy.stats import norm
+
+    if len(covariates) != len(X):
+        raise UserFacingError("De covariaten hebben een ander aantal rijen dan de gegevens.")
+    post = model.predict_proba(X)
+    weights = (
+        np.ones(len(post)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    )
+    _, d_inv = bch_matrix(post, weights)
+    z, names, complete = _covariate_design(covariates)
+    bch = d_inv[post.argmax(axis=1)][complete]
+    w = weights[complete]
+    n_par, k = z.shape[1], post.shape[1]
+    # Standardise numeric columns for the optimiser only; coefficients are mapped back.
+    scale = np.where(z.std(axis=0) > 0, z.std(axis=0), 1.0)
+    scale[0] = 1.0
+    zs = z / scale
+    wb = bch * w[:, None]
+    row_total = wb.sum(axis=1)
+
+    def objective(flat: FloatArray) -> tuple[float, FloatArray]:
+        beta = np.hstack([np.zeros((n_par, 1)), flat.reshape(n_par, k - 1)])
+        logp = log_softmax(zs @ beta, axis=1)
+        value = -float(np.sum(wb * logp))
+        resid = wb - np.exp(logp) * row_total[:, None]
+        grad = -(zs.T @ resid)[:, 1:]
+        return value, grad.ravel()
+
+    res = minimize(objective, np.zeros(n_par * (k - 1)), jac=True, method="L-BFGS-B")
+    beta_s = res.x.reshape(n_par, k - 1)
+    # Robust (sandwich) covariance on the standardised scale.
+    beta_full = np.hstack([np.zeros((n_par, 1)), beta_s])
+    p = np.exp(log_softmax(zs @ beta_full, axis=1))[:, 1:]
+    dim = n_par * (k - 1)
+    hess = np.zeros((dim, dim))
+    meat = np.zeros((dim, dim))
+    for lo in range(0, len(zs), 65536):
+        zc, pc, rt = zs[lo : lo + 65536], p[lo : lo + 65536], row_total[lo : lo + 65536]
+        score = (wb[lo : lo + 65536, 1:] - pc * rt[:, None])[:, None, :] * zc[:, :, None]
+        score = score.reshape(len(zc), dim)
+        meat += score.T @ score
+        for a in range(k - 1):
+            for b in range(k - 1):
+                cov = pc[:, a] * ((a == b) - pc[:, b]) * rt
+                hess[a :: k - 1, b :: k - 1] += (zc * cov[:, None]).T @ zc
+    bread = np.linalg.pinv(hess)
+    se_s = np.sqrt(np.maximum(np.diag(bread @ meat @ bread), 0.0)).reshape(n_par, k - 1)
+    beta = beta_s / scale[:, None]
+    se = se_s / scale[:, None]
+    # Columns were only divided by their spread (not centred), so dividing the coefficients
+    # by the same spread gives the original scale; the intercept column was not scaled.
+    labels = model.class_labels()
+    rows = []
+    for j, name in enumerate(names):
+        for t in range(1, k):
+            coef, s = beta[j, t - 1], se[j, t - 1]
+            zval = coef / s if s > 0 else np.nan
+            rows.append(
+                (name, labels[t], coef, s, zval, float(2 * norm.sf(abs(zval))), float(np.exp(coef)))
+            )
+    table = pd.DataFrame(
+        rows, columns=["variabele", "klasse", "coefficient", "se", "z", "p_waarde", "odds_ratio"]
+    )
+    return CovariateEffects(table=table, converged=bool(res.success), n_used=float(w.sum()))
