@@ -211,3 +211,17 @@ def test_sample_draws_from_the_fitted_model(planted: pd.DataFrame) -> None:
     np.testing.assert_allclose(shares, model.weights_, atol=0.015)
     means = sim.loc[classes == 0, "x1"].mean()
     assert means == pytest.approx(model.means_[0, 0], abs=0.05)
+
+
+def test_non_convergence_is_reported(values_data: pd.DataFrame) -> None:
+    from sklearn.exceptions import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning):
+        model = LatentClassModel(3, max_iter=5, init_iter=2, random_state=0).fit(values_data)
+    assert not model.converged_
+    assert model.n_iter_ == 5
+    # The reported log-likelihood belongs to the reported parameters.
+    assert model.loglik_ == pytest.approx(model.score_samples(values_data).sum(), rel=1e-12)
+    full = LatentClassModel(3, random_state=0).fit(values_data)
+    assert full.converged_
+    assert full.n_iter_ > 5

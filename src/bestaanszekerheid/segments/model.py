@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -185,6 +187,13 @@ class LatentClassModel(BaseEstimator):  # type: ignore[misc]
             if pool is not None:
                 pool.shutdown()
         self._store(specs, data, params, best, runs, summary)
+        if not self.converged_:
+            warnings.warn(
+                f"EM did not converge within max_iter={self.max_iter} iterations "
+                f"(n_classes={self.n_classes}); increase max_iter or check the model.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         return self
 
     def _kernel(self, data: EncodedData) -> tuple[em.Kernel, ThreadPoolExecutor | None]:
