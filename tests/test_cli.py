@@ -65,3 +65,24 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert done.returncode == 0
     assert "doelgroep" in done.stdout and "synth" in done.stdout
+
+
+def test_help_lists_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in ("synth", "doelgroep", "demo", "segmenteer", "power", "loting", "effect"):
+        assert name in result.stdout
+
+
+def test_lazy_commands_resolve_and_run() -> None:
+    from bestaanszekerheid.cli import LAZY_COMMANDS
+
+    for name in LAZY_COMMANDS:
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, (name, result.output)
+        assert "Usage" in result.stdout
+    result = runner.invoke(
+        app, ["power", "--deelnemers", "780", "--groepen", "4", "--basiskans", "0.2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "procentpunten" in result.stdout

@@ -7,19 +7,83 @@ clear message on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
+import typer.core
+import typer.main
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bestaanszekerheid.errors import UserFacingError
 
+# Commands whose modules are heavy to import (statsmodels, scikit-learn) are loaded only when
+# they run, so `bsz --help` and `bsz doelgroep` stay fast: name -> (module, function, help).
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "segmenteer": (
+        "bestaanszekerheid.segments.cli",
+        "segmenteer",
+        "Zoek groepen in de doelgroep met latente-klassenanalyse.",
+    ),
+    "power": (
+        "bestaanszekerheid.experiments.cli",
+        "power",
+        "Onderscheidend vermogen, minimaal aantoonbaar effect en benodigde aantallen.",
+    ),
+    "loting": (
+        "bestaanszekerheid.experiments.cli",
+        "loting",
+        "Deel deelnemers reproduceerbaar in groepen in, met een lotingslogboek.",
+    ),
+    "controleer-loting": (
+        "bestaanszekerheid.experiments.cli",
+        "controleer_loting",
+        "Controleer of een lotingslogboek ongewijzigd is.",
+    ),
+    "effect": (
+        "bestaanszekerheid.experiments.cli",
+        "effect",
+        "Schat de effecten van een experiment per groep en uitkomst.",
+    ),
+}
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """A command group that imports the modules of :data:`LAZY_COMMANDS` on first use."""
+
+    _listing = False
+
+    # typer vendors click privately; its types are reached through Any here.
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *LAZY_COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, function, short_help = LAZY_COMMANDS[cmd_name]
+        if self._listing:
+            # The group's help only needs the one-line description.
+            return typer.core.TyperCommand(cmd_name, help=short_help, short_help=short_help)
+        sub = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+        command = getattr(importlib.import_module(module), function)
+        sub.command(cmd_name, help=short_help)(handle_errors(command))
+        return typer.main.get_command(sub)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
 app = typer.Typer(
+    cls=LazyGroup,
     name="bsz",
     help="bestaanszekerheid: doelgroep, segmenten, wijken en effectmeting voor gemeenten.",
     no_args_is_help=True,
