@@ -48,3 +48,12 @@ def test_unit_level_output_is_refused(rules: DisclosureRules, output: str) -> No
     )
     assert not bad.passed
     assert output in bad.problems[0]
+
+
+def test_count_gate_replaces_the_experiments_placeholder(rules: DisclosureRules) -> None:
+    from bestaanszekerheid.disclosure import check_min_cells, small_cells
+
+    check_min_cells({"controle": 120, "interventie": 10}, rules=rules)
+    assert small_cells({"a": 9.7, "b": 10.0, "c": 0}, rules=rules) == {"a": 9.7, "c": 0}
+    with pytest.raises(UserFacingError, match="Te klein: a: 9"):
+        check_min_cells({"a": 9.7, "b": 50}, rules=rules)

@@ -9,6 +9,7 @@ See docs/onthullingscontrole.md.
 
 from __future__ import annotations
 
+from bestaanszekerheid.disclosure.cells import check_min_cells, small_cells
 from bestaanszekerheid.disclosure.log import log_document, render_markdown
 from bestaanszekerheid.disclosure.models import ModelCheck, check_fitted_model, check_model
 from bestaanszekerheid.disclosure.register import Finding, Release, ReleaseRegister
@@ -31,6 +32,7 @@ __all__ = [
     "Release",
     "ReleaseRegister",
     "check_fitted_model",
+    "check_min_cells",
     "check_model",
     "frequency_table",
     "load_rules",
@@ -39,4 +41,5 @@ __all__ = [
     "percentage_table",
     "percentile_table",
     "render_markdown",
+    "small_cells",
 ]
