@@ -141,3 +141,11 @@ def test_a_table_checked_with_other_rules_is_refused(rules: DisclosureRules) -> 
     register = ReleaseRegister(rules)
     with pytest.raises(UserFacingError, match="regels"):
         register.release(frequency_table(_households(), "wijk", rules=other))
+
+
+def test_all_tables_of_a_run_use_the_same_unit_ids(rules: DisclosureRules) -> None:
+    data = _households()
+    register = ReleaseRegister(rules)
+    register.release(frequency_table(data, "wijk", unit="uid", rules=rules))
+    with pytest.raises(UserFacingError, match="dezelfde identificatiekolom"):
+        register.release(frequency_table(data, "type", rules=rules))  # row index as ids

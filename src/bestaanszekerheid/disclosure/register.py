@@ -99,6 +99,8 @@ class ReleaseRegister:
             )
         if isinstance(output, ModelCheck):
             output.require()
+        else:
+            self._check_unit(output)
         index = len(self.releases)
         release = Release(name=name or output.name, output=output)
         findings: list[Finding] = []
@@ -145,6 +147,18 @@ class ReleaseRegister:
         return write_log(self, Path(directory), stem)
 
     # -- internals ---------------------------------------------------------------------------
+    def _check_unit(self, table: CheckedTable) -> None:
+        # Differencing is found by comparing unit ids; tables identified by different columns
+        # (or by the row index) would silently never match.
+        for earlier in self.releases:
+            if isinstance(earlier.output, CheckedTable) and earlier.output.unit != table.unit:
+                raise UserFacingError(
+                    f"Uitvoer '{table.name}' gebruikt eenheid "
+                    f"{table.unit or '(rijnummer)'}, eerdere uitvoer "
+                    f"{earlier.output.unit or '(rijnummer)'}: gebruik in een run overal "
+                    "dezelfde identificatiekolom (unit=...)."
+                )
+
     def _mask(self, ids: Iterable[Any]) -> tuple[int, int]:
         positions = [self._positions.setdefault(u, len(self._positions)) for u in ids]
         if not positions:

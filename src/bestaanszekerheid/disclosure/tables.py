@@ -123,6 +123,7 @@ class CheckedTable:
     population_hash: str
     missing_excluded: int
     _grid: _Grid = field(repr=False)
+    unit: str | None = None
     notes: list[str] = field(default_factory=list)
 
     # -- what may be published -------------------------------------------------------------
@@ -551,6 +552,7 @@ class _Prepared:
     values: FloatArray | None
     missing: int
     population_hash: str
+    unit: str | None
 
     @property
     def n(self) -> int:
@@ -636,6 +638,7 @@ def _prepare(
         values=None if vals is None else vals.loc[keep].to_numpy(dtype=float),
         missing=missing,
         population_hash=digest.hexdigest(),
+        unit=unit,
     )
 
 
@@ -934,4 +937,5 @@ def _table(
         population_hash=prep.population_hash,
         missing_excluded=prep.missing,
         _grid=grid,
+        unit=prep.unit,
     )
