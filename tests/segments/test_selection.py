@@ -81,6 +81,7 @@ def test_rejects_invalid_class_range() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_bootstrap_lrt_rejects_one_class_for_values(values_data: pd.DataFrame) -> None:
     # max_iter bounds the 3-class fits, which are not identified on 4 binary items.
     result = choose_n_classes(

@@ -205,6 +205,10 @@ def build_specs(
     specs = []
     for name in names:
         col = frame[name]
+        if not col.notna().any():
+            raise UserFacingError(
+                f"Indicator '{name}' heeft geen enkele ingevulde waarde en kan niet meedoen."
+            )
         given = kinds[name]
         kind = infer_kind(col) if given is None else normalise_kind(given, name)
         if kind == "continuous":

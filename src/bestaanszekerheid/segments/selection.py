@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.segments.indicators import FloatArray
@@ -131,7 +133,10 @@ def choose_n_classes(
             aris = []
             for b in range(n_bootstrap):
                 boot = clone(model).set_params(random_state=random_state + 1000 * k + b)
-                boot.fit(data, sample_weight=weights * _bootstrap_weights(weights, rng))
+                with warnings.catch_warnings():
+                    # Replicates only feed the stability index; the table reports convergence.
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    boot.fit(data, sample_weight=weights * _bootstrap_weights(weights, rng))
                 aris.append(weighted_ari(labels, boot.predict(data), weights))
             stability = float(np.mean(aris))
         row = {
@@ -173,8 +178,10 @@ def _blrt(smaller: LatentClassModel, larger: LatentClassModel, n_rep: int, seed:
         for s in smaller.indicator_specs_:
             if s.is_categorical:
                 sim[s.name] = pd.Categorical(sim[s.name], categories=list(s.levels))
-        fit0 = clone(smaller).set_params(indicators=spec, random_state=r).fit(sim)
-        fit1 = clone(larger).set_params(indicators=spec, random_state=r).fit(sim)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fit0 = clone(smaller).set_params(indicators=spec, random_state=r).fit(sim)
+            fit1 = clone(larger).set_params(indicators=spec, random_state=r).fit(sim)
         if 2.0 * (fit1.loglik_ - fit0.loglik_) >= observed:
             exceed += 1
     return (exceed + 1) / (n_rep + 1)
