@@ -8,12 +8,14 @@ predictions leave the machine, as disclosure control inside CBS Remote Access re
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 import typer
+from sklearn.exceptions import ConvergenceWarning
 
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.fileio import atomic_path
@@ -167,15 +169,20 @@ def segmenteer(
                 )
         frame = data[cols]
         spec = {c: kinds.get(c) or infer_kind(frame[c]) for c in cols}
-        selection = choose_n_classes(
-            frame,
-            parse_range(klassen),
-            indicators=spec,
-            sample_weight=weights,
-            n_init=starts,
-            n_bootstrap=bootstrap,
-            random_state=seed,
-        )
+        with warnings.catch_warnings():
+            # Convergence is reported per model in the fit table (column "geconvergeerd")
+            # and in the explanation, in Dutch; the English library warning would only
+            # confuse users of the command line.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            selection = choose_n_classes(
+                frame,
+                parse_range(klassen),
+                indicators=spec,
+                sample_weight=weights,
+                n_init=starts,
+                n_bootstrap=bootstrap,
+                random_state=seed,
+            )
         written = write_outputs(selection, frame, out)
     except UserFacingError as exc:
         typer.echo(f"Fout: {exc}", err=True)
