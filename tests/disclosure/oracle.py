@@ -198,5 +198,40 @@ def narrow_primary_cells(
     return bad
 
 
-def labels(values: Sequence[object]) -> list[str]:
-    return [str(v) for v in values]
+def published_sets(
+    frame: pd.DataFrame, data: pd.DataFrame, rows: str, cols: str | None, unit: str
+) -> list[tuple[bool, frozenset[str]]]:
+    """(is an interior cell, unit ids) of every published cell, found by its labels."""
+    out = []
+    for r in frame.index:
+        for c in frame.columns:
+            if pd.isna(frame.loc[r, c]):
+                continue
+            sel = _select(data, rows, r) & _select(data, cols, c)
+            interior = r not in TOTALS and (cols is None or c not in TOTALS)
+            out.append((interior, frozenset(data.loc[sel, unit].astype(str))))
+    return out
+
+
+def differencing_violations(
+    tables: Sequence[list[tuple[bool, frozenset[str]]]], min_count: int
+) -> list[str]:
+    """Pairs of published cells of different tables that differ by 1..min_count-1 units, and
+    cells from which the published interior cells of another table inside them leave such a
+    small rest."""
+    problems = []
+    for i, a_cells in enumerate(tables):
+        for j, b_cells in enumerate(tables):
+            if i == j:
+                continue
+            for _, a in a_cells:
+                if i < j:
+                    for _, b in b_cells:
+                        if 0 < len(a ^ b) < min_count:
+                            problems.append(f"tables {i},{j}: cells differ by {len(a ^ b)}")
+                inside = [b for interior, b in b_cells if interior and b <= a]
+                if inside:
+                    rest = len(a) - len(frozenset().union(*inside))
+                    if 0 < rest < min_count:
+                        problems.append(f"table {i} cell minus table {j} parts leaves {rest}")
+    return problems
