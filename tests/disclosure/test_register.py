@@ -149,3 +149,41 @@ def test_all_tables_of_a_run_use_the_same_unit_ids(rules: DisclosureRules) -> No
     register.release(frequency_table(data, "wijk", unit="uid", rules=rules))
     with pytest.raises(UserFacingError, match="dezelfde identificatiekolom"):
         register.release(frequency_table(data, "type", rules=rules))  # row index as ids
+
+
+def test_linked_tables_attack_that_no_pair_of_cells_shows(rules: DisclosureRules) -> None:
+    """Table 1 (2x2 with totals) hides a rectangle around a cell of 3. Table 2 publishes a
+    group that happens to be exactly the cell b×y. Then b×x = row b - 60 and a×x = column x -
+    b×x = 3: no two cells differ by 1-9 units, but the linked LP over all counts finds it."""
+    from scipy.optimize import linprog
+
+    from tests.disclosure.conftest import population
+
+    data = population({("a", "x"): 3, ("a", "y"): 40, ("b", "x"): 50, ("b", "y"): 60})
+    data["z"] = np.where((data.row == "b") & (data.col == "y"), "z1", "z2")
+    register = ReleaseRegister(rules)
+    first = frequency_table(data, "row", "col", unit="uid", rules=rules)
+    register.release(first)
+    assert first.frame.loc[["a", "b"], ["x", "y"]].isna().all().all()
+    second = frequency_table(data, "z", unit="uid", margins=False, rules=rules)
+    release = register.release(second)
+    assert {f.kind for f in release.findings} == {"gekoppeld"}
+    # independent attacker: unknowns ax, ay, bx, by >= 0 with every published equation
+    f1, f2 = first.frame, second.frame["count"]
+    eqs, rhs = [], []
+    for name, coefs in {
+        ("a", "Totaal"): [1, 1, 0, 0],
+        ("b", "Totaal"): [0, 0, 1, 1],
+        ("Totaal", "x"): [1, 0, 1, 0],
+        ("Totaal", "y"): [0, 1, 0, 1],
+    }.items():
+        if not pd.isna(f1.loc[name]):
+            eqs.append(coefs)
+            rhs.append(f1.loc[name])
+    for z, coefs in {"z1": [0, 0, 0, 1], "z2": [1, 1, 1, 0]}.items():
+        if not pd.isna(f2.loc[z]):
+            eqs.append(coefs)
+            rhs.append(f2.loc[z])
+    low = linprog([1, 0, 0, 0], A_eq=eqs, b_eq=rhs, bounds=(0, None)).fun
+    high = -linprog([-1, 0, 0, 0], A_eq=eqs, b_eq=rhs, bounds=(0, None)).fun
+    assert high - low >= rules.protection_width_counts

@@ -24,6 +24,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from bestaanszekerheid.disclosure.linked import linked_bounds
 from bestaanszekerheid.disclosure.models import ModelCheck
 from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
 from bestaanszekerheid.disclosure.tables import CheckedTable
@@ -41,7 +42,7 @@ class Finding:
     cell: str
     other_output: str
     other_cell: str
-    kind: Literal["verschil", "totaal_min_delen"]
+    kind: Literal["verschil", "totaal_min_delen", "gekoppeld"]
     action: Literal["extra onderdrukt", "geweigerd"]
 
 
@@ -81,6 +82,9 @@ class ReleaseRegister:
         self.releases: list[Release] = []
         self._positions: dict[Any, int] = {}
         self._known: list[_Known] = []
+        # For the linked-table LP: published exact counts and primary cells of count tables.
+        self._linked_published: list[tuple[int, float]] = []
+        self._linked_hidden: list[tuple[int, float, str, str]] = []  # mask, width, output, cell
 
     # -- public ------------------------------------------------------------------------------
     def release(self, output: Output, *, name: str | None = None) -> Release:
@@ -108,6 +112,11 @@ class ReleaseRegister:
             for _ in range(_MAX_ROUNDS):
                 known = self._known_sets(index, output)
                 conflicts = self._conflicts(known, release.name)
+                as_primary = True
+                if not conflicts and isinstance(output, CheckedTable):
+                    # Pairwise checks pass: now the attacker who combines every count.
+                    conflicts = self._linked_conflicts(output, release.name)
+                    as_primary = False
                 if not conflicts:
                     break
                 if self.on_conflict == "refuse" or not isinstance(output, CheckedTable):
@@ -122,7 +131,11 @@ class ReleaseRegister:
                 for finding, flats in conflicts:
                     findings.append(finding)
                     to_hide.update(flats)
-                output.suppress_more(sorted(to_hide), "differencing")
+                if not to_hide:
+                    raise UserFacingError(
+                        _refusal_text(release.name, [f for f, _ in conflicts], 10)
+                    )
+                output.suppress_more(sorted(to_hide), "differencing", primary=as_primary)
             else:  # pragma: no cover - suppression only grows, so this needs >200 rounds
                 raise UserFacingError(
                     f"Uitvoer '{release.name}' kon niet veilig worden gemaakt tegen verschillen "
@@ -130,6 +143,10 @@ class ReleaseRegister:
                 )
         release.findings = findings
         self._known.extend(self._known_sets(index, output))
+        if isinstance(output, CheckedTable):
+            published, hidden = self._linked_sets(output, release.name)
+            self._linked_published.extend(published)
+            self._linked_hidden.extend(hidden)
         self.releases.append(release)
         return release
 
@@ -147,6 +164,56 @@ class ReleaseRegister:
         return write_log(self, Path(directory), stem)
 
     # -- internals ---------------------------------------------------------------------------
+    def _linked_sets(
+        self, table: CheckedTable, name: str
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float, str, str]]]:
+        counts = table.published_counts()
+        if counts is None:
+            return [], []
+        units = table._grid.units
+        published = [(self._mask(units[f])[0], value) for f, value in counts]
+        width = self.rules.protection_width_counts
+        # Empty cells are left to the table's own protection: the unit-based model below knows
+        # which combinations are empty, which an attacker does not.
+        hidden = [
+            (self._mask(ids)[0], width, name, table.cell_label(f))
+            for f, ids in table.hidden_primary_unit_sets()
+            if len(ids)
+        ]
+        return published, hidden
+
+    def _linked_conflicts(
+        self, table: CheckedTable, name: str
+    ) -> list[tuple[Finding, tuple[int, ...]]]:
+        """Primary cells of any count table of the run that the published counts of all count
+        tables, this one included, narrow to less than the protection width."""
+        counts = table.published_counts()
+        if counts is None or not self._linked_published:
+            return []
+        new_published, new_hidden = self._linked_sets(table, name)
+        hidden = self._linked_hidden + new_hidden
+        if not hidden:
+            return []
+        published = self._linked_published + new_published
+        bounds = linked_bounds(published, [h[0] for h in hidden], len(self._positions))
+        sizes = dict(counts)
+        units = table._grid.units
+        cell_masks = {f: self._mask(units[f])[0] for f, _ in counts}
+        interior = set(table.interior_cells())
+        found: list[tuple[Finding, tuple[int, ...]]] = []
+        for (mask, width, output, cell), (low, high) in zip(hidden, bounds, strict=True):
+            if high - low + 1e-6 >= width:
+                continue
+            # Hide the smallest published cell of the new table that overlaps the narrowed
+            # cell (an interior one if possible); the table's own protection then follows.
+            touching = [f for f, m in cell_masks.items() if m & mask]
+            pool = [f for f in touching if f in interior] or touching or list(cell_masks)
+            flats = (min(pool, key=lambda f: (sizes[f], f)),) if pool else ()
+            label = table.cell_label(flats[0]) if flats else "(geen)"
+            finding = Finding(name, label, output, cell, "gekoppeld", "extra onderdrukt")
+            found.append((finding, flats))
+        return found
+
     def _check_unit(self, table: CheckedTable) -> None:
         # Differencing is found by comparing unit ids; tables identified by different columns
         # (or by the row index) would silently never match.

@@ -98,6 +98,7 @@ class _Grid:
     method: Method
     integer_counts: bool
     suppressed: BoolArray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    forced: BoolArray | None = None  # hidden for a linked table; needs no protection itself
     rounded: FloatArray | None = None
     protect_rounds: int = 0
 
@@ -189,7 +190,7 @@ class CheckedTable:
                 flat = r * n_cols + c
                 reasons = tuple(g.reasons[flat]) if g.primary[r, c] else ()
                 if not g.primary[r, c] and g.suppressed[r, c]:
-                    reasons = ("secondary",)
+                    reasons = tuple(g.reasons[flat]) or ("secondary",)
                 yield CellReport(
                     row=tuple(str(k) for k in self._row_key(r)),
                     col=tuple(str(k) for k in self._col_key(c)),
@@ -223,16 +224,41 @@ class CheckedTable:
         col = " / ".join(str(k) for k in self._col_key(c))
         return f"{row} × {col}" if self._grid.layout.two_d else row
 
-    def suppress_more(self, flats: Sequence[int], reason: str) -> None:
-        """Mark more cells as primary (e.g. differencing) and redo secondary suppression."""
+    def suppress_more(self, flats: Sequence[int], reason: str, *, primary: bool = True) -> None:
+        """Hide more cells and redo secondary suppression.
+
+        ``primary=True``: the cells themselves must be protected like primary cells (e.g. a
+        total that differs by a few units from another output). ``primary=False``: they are
+        hidden only to protect a cell of another output, and need no protection of their own.
+        """
         g = self._grid
         flat_primary = g.primary.ravel().copy()
+        forced = np.zeros(flat_primary.size, dtype=bool) if g.forced is None else g.forced.ravel()
         for f in flats:
-            flat_primary[f] = True
+            if primary:
+                flat_primary[f] = True
+            else:
+                forced[f] = True
             if reason not in g.reasons[f]:
                 g.reasons[f].append(reason)
         g.primary = flat_primary.reshape(g.layout.shape)
+        g.forced = forced.reshape(g.layout.shape)
         _run_protection(g, self.rules)
+
+    def hidden_primary_unit_sets(self) -> list[tuple[int, NDArray[Any]]]:
+        """(flat cell, unit ids) of every primary cell. Internal: never export."""
+        g = self._grid
+        return [(int(f), g.units[int(f)]) for f in np.flatnonzero(g.primary.ravel())]
+
+    def published_counts(self) -> list[tuple[int, float]] | None:
+        """(flat cell, exact unweighted count) of published cells, or None when the table's
+        figures are not exact unit counts (weighted, rounded, magnitudes, percentages)."""
+        g = self._grid
+        if self.kind != "frequency" or self.weighted or g.rounded is not None:
+            return None
+        flat_supp = g.suppressed.ravel()
+        counts = g.counts.ravel()
+        return [(f, float(counts[f])) for f in range(counts.size) if not flat_supp[f]]
 
     def _display_values(self) -> FloatArray:
         return self._grid.value
@@ -859,6 +885,8 @@ def _safe_div(a: FloatArray, b: FloatArray) -> FloatArray:
 def _run_protection(g: _Grid, rules: DisclosureRules) -> None:
     """Primary cells plus secondary suppression (or rounding) until every grid is protected."""
     supp = g.primary.copy()
+    if g.forced is not None:
+        supp |= g.forced
     g.rounded = None
     if g.method == "round":
         base = rules.rounding_base
@@ -879,6 +907,7 @@ def _run_protection(g: _Grid, rules: DisclosureRules) -> None:
             published_low=low,
             published_high=high,
             upper_bound=ceiling,
+            already=supp,
         )
         g.suppressed = result.suppressed
         g.rounded = rounded

@@ -1,0 +1,69 @@
+"""Linked-table attack over a whole run: bound hidden counts using every published count.
+
+Each published count is an equation over *atoms*: groups of units that belong to exactly the
+same published and hidden cells. An attacker who combines all published counts of a run can
+bound a hidden cell by minimising and maximising the sum of its atoms (atoms are never
+negative). This generalises both in-table secondary suppression and the pairwise checks of the
+register; it is used as the register's final verification for unweighted, unrounded count
+tables. Integrality is ignored (continuous relaxation), as in tau-ARGUS's attacker problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linprog
+from scipy.sparse import csr_matrix
+
+
+def _bits(mask: int, n_units: int) -> NDArray[np.bool_]:
+    n_bytes = (n_units + 7) // 8
+    raw = np.frombuffer(mask.to_bytes(n_bytes, "little"), dtype=np.uint8)
+    return np.unpackbits(raw, bitorder="little")[:n_units].astype(bool)
+
+
+def linked_bounds(
+    published: Sequence[tuple[int, float]],
+    hidden: Sequence[int],
+    n_units: int,
+) -> list[tuple[float, float]]:
+    """Lowest and highest count each ``hidden`` unit set can have given ``published`` counts.
+
+    ``published``: (unit bitmask, published count); ``hidden``: unit bitmasks. Returns one
+    (low, high) per hidden set; ``inf`` when unbounded.
+    """
+    if not hidden:
+        return []
+    masks = [m for m, _ in published] + list(hidden)
+    membership = np.vstack([_bits(m, n_units) for m in masks])  # sets x units
+    covered = membership.any(axis=0)
+    columns = membership[:, covered]
+    # Atoms: distinct membership patterns of the units.
+    packed = np.packbits(columns, axis=0)
+    _, atom_of_unit = np.unique(packed, axis=1, return_inverse=True)
+    atom_of_unit = np.asarray(atom_of_unit).ravel()
+    n_atoms = int(atom_of_unit.max()) + 1 if atom_of_unit.size else 0
+    if n_atoms == 0:
+        return [(0.0, 0.0) for _ in hidden]
+    first = np.zeros(n_atoms, dtype=np.int64)
+    first[atom_of_unit[::-1]] = np.arange(atom_of_unit.size)[::-1]
+    atom_rows = columns[:, first].astype(float)  # sets x atoms (membership per atom)
+    n_pub = len(published)
+    a_eq = csr_matrix(atom_rows[:n_pub]) if n_pub else None
+    b_eq = np.array([float(v) for _, v in published]) if n_pub else None
+    out: list[tuple[float, float]] = []
+    for k in range(len(hidden)):
+        objective = atom_rows[n_pub + k]
+        if a_eq is None:
+            out.append((0.0, float("inf")))
+            continue
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        if low.status not in (0, 3) or high.status not in (0, 3):
+            raise RuntimeError(f"linked-table LP failed: {low.message} / {high.message}")
+        lo = float(low.fun) if low.status == 0 else 0.0
+        hi = float(-high.fun) if high.status == 0 else float("inf")
+        out.append((lo, hi))
+    return out
