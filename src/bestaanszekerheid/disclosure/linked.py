@@ -24,15 +24,26 @@ def _bits(mask: int, n_units: int) -> NDArray[np.bool_]:
     return np.unpackbits(raw, bitorder="little")[:n_units].astype(bool)
 
 
+class LinkedCheckTooLargeError(Exception):
+    """The linked LP would take too long (atoms x hidden cells above the budget)."""
+
+
 def linked_bounds(
     published: Sequence[tuple[int, float]],
     hidden: Sequence[int],
     n_units: int,
+    *,
+    max_work: int | None = None,
+    enough: Sequence[float] | None = None,
 ) -> list[tuple[float, float]]:
     """Lowest and highest count each ``hidden`` unit set can have given ``published`` counts.
 
     ``published``: (unit bitmask, published count); ``hidden``: unit bitmasks. Returns one
-    (low, high) per hidden set; ``inf`` when unbounded.
+    (low, high) per hidden set; ``inf`` when unbounded. Raises :class:`LinkedCheckTooLargeError`
+    when atoms x hidden sets exceeds ``max_work``. With ``enough`` (a width per hidden set),
+    the minimum is only computed when the maximum is less than ``enough`` above the true
+    count (the width is then already wide enough); the low bound is then reported as the
+    true count, which understates the width, never overstates it.
     """
     if not hidden:
         return []
@@ -47,6 +58,8 @@ def linked_bounds(
     n_atoms = int(atom_of_unit.max()) + 1 if atom_of_unit.size else 0
     if n_atoms == 0:
         return [(0.0, 0.0) for _ in hidden]
+    if max_work is not None and n_atoms * len(hidden) > max_work:
+        raise LinkedCheckTooLargeError(f"{n_atoms} atoms x {len(hidden)} hidden cells")
     first = np.zeros(n_atoms, dtype=np.int64)
     first[atom_of_unit[::-1]] = np.arange(atom_of_unit.size)[::-1]
     atom_rows = columns[:, first].astype(float)  # sets x atoms (membership per atom)
@@ -54,16 +67,21 @@ def linked_bounds(
     a_eq = csr_matrix(atom_rows[:n_pub]) if n_pub else None
     b_eq = np.array([float(v) for _, v in published]) if n_pub else None
     out: list[tuple[float, float]] = []
+    true_size = atom_rows[n_pub:] @ np.bincount(atom_of_unit, minlength=n_atoms)
     for k in range(len(hidden)):
         objective = atom_rows[n_pub + k]
         if a_eq is None:
             out.append((0.0, float("inf")))
             continue
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
         high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        if low.status not in (0, 3) or high.status not in (0, 3):
-            raise RuntimeError(f"linked-table LP failed: {low.message} / {high.message}")
-        lo = float(low.fun) if low.status == 0 else 0.0
+        if high.status not in (0, 3):
+            raise RuntimeError(f"linked-table LP failed: {high.message}")
         hi = float(-high.fun) if high.status == 0 else float("inf")
-        out.append((lo, hi))
+        if enough is not None and hi - float(true_size[k]) >= enough[k]:
+            out.append((float(true_size[k]), hi))
+            continue
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        if low.status not in (0, 3):
+            raise RuntimeError(f"linked-table LP failed: {low.message}")
+        out.append((float(low.fun) if low.status == 0 else 0.0, hi))
     return out

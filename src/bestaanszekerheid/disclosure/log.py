@@ -92,6 +92,7 @@ def log_document(register: ReleaseRegister) -> dict[str, Any]:
             "files": list(release.files),
             "rules_version": out.rules.version,
             "checks": [_check_json(c, out) for c in out.checks],
+            "register_notes": list(release.notes),
             "register_findings": [
                 {
                     "kind": f.kind,
@@ -235,6 +236,8 @@ def render_markdown(doc: dict[str, Any]) -> str:
                     REASON_NL.get(r, r).format(**rules["values"]) for r in cell["reasons"]
                 )
                 lines.append(f"- {where}: {_STATUS_NL[cell['status']]} — {why}")
+        for note in out["register_notes"]:
+            lines.append(f"- Let op: {note}.")
         for f in out["register_findings"]:
             lines.append(
                 f"- Verschilrisico met '{f['other_output']}' ({f['other_cell']}): "

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from bestaanszekerheid.disclosure.linked import linked_bounds
+from bestaanszekerheid.disclosure.linked import LinkedCheckTooLargeError, linked_bounds
 from bestaanszekerheid.disclosure.models import ModelCheck
 from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
 from bestaanszekerheid.disclosure.tables import CheckedTable
@@ -54,6 +54,7 @@ class Release:
     output: Output
     files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,12 @@ class ReleaseRegister:
         rules: DisclosureRules | None = None,
         *,
         on_conflict: Literal["suppress", "refuse"] = "suppress",
+        linked_max_work: int | None = 300_000,
     ) -> None:
         self.rules = rules or load_rules()
         self.on_conflict = on_conflict
+        # Budget for the linked-table LP (atoms x hidden cells); None = always run it.
+        self.linked_max_work = linked_max_work
         self.releases: list[Release] = []
         self._positions: dict[Any, int] = {}
         self._known: list[_Known] = []
@@ -115,7 +119,7 @@ class ReleaseRegister:
                 as_primary = True
                 if not conflicts and isinstance(output, CheckedTable):
                     # Pairwise checks pass: now the attacker who combines every count.
-                    conflicts = self._linked_conflicts(output, release.name)
+                    conflicts = self._linked_conflicts(output, release)
                     as_primary = False
                 if not conflicts:
                     break
@@ -183,10 +187,11 @@ class ReleaseRegister:
         return published, hidden
 
     def _linked_conflicts(
-        self, table: CheckedTable, name: str
+        self, table: CheckedTable, release: Release
     ) -> list[tuple[Finding, tuple[int, ...]]]:
         """Primary cells of any count table of the run that the published counts of all count
         tables, this one included, narrow to less than the protection width."""
+        name = release.name
         counts = table.published_counts()
         if counts is None or not self._linked_published:
             return []
@@ -195,7 +200,22 @@ class ReleaseRegister:
         if not hidden:
             return []
         published = self._linked_published + new_published
-        bounds = linked_bounds(published, [h[0] for h in hidden], len(self._positions))
+        try:
+            bounds = linked_bounds(
+                published,
+                [h[0] for h in hidden],
+                len(self._positions),
+                max_work=self.linked_max_work,
+                enough=[h[1] for h in hidden],
+            )
+        except LinkedCheckTooLargeError as exc:
+            note = (
+                f"gekoppelde LP-controle over alle tabellen overgeslagen (te groot: {exc}); "
+                "alleen de paarsgewijze verschilcontroles zijn gedaan"
+            )
+            if note not in release.notes:
+                release.notes.append(note)
+            return []
         sizes = dict(counts)
         units = table._grid.units
         cell_masks = {f: self._mask(units[f])[0] for f, _ in counts}
