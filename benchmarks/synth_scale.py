@@ -5,7 +5,7 @@ streamed to disk in chunks with peak memory under 4 GiB. Each measurement runs i
 subprocess so that peak RSS (ru_maxrss) belongs to that run alone.
 
 Run: ``.venv/bin/python benchmarks/synth_scale.py [--sizes 100000,8000000] [--repeats 3]``.
-Writes ``benchmarks/results/synth_scale.{json,md}``.
+Writes ``benchmarks/results/synth_scale_<format>.{json,md}``.
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d"),
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "synth_scale.json").write_text(
+    stem = f"synth_scale_{args.format.lstrip('.')}"
+    (RESULTS / f"{stem}.json").write_text(
         json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n"
     )
     lines = [
@@ -98,7 +99,7 @@ def main() -> None:
             f"| {r['households']:,} | {r['format']} | {r['repeats']} | {r['wall_s_median']:.1f} s"
             f" | {r['peak_rss_mib_max']:.0f} MiB | {r['file_mib']:.0f} MiB |"
         )
-    (RESULTS / "synth_scale.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
