@@ -220,9 +220,25 @@ class ReleaseRegister:
         units = table._grid.units
         cell_masks = {f: self._mask(units[f])[0] for f, _ in counts}
         interior = set(table.interior_cells())
+        narrow = [
+            (h, high - low)
+            for h, (low, high) in zip(hidden, bounds, strict=True)
+            if high - low + 1e-6 < h[1]
+        ]
+        if not narrow:
+            return []
+        # Only what this table adds counts: the unit-based model knows which combinations are
+        # empty (an attacker does not), so a cell can look narrow from earlier outputs alone;
+        # those were accepted by their own table's protection.
+        before = linked_bounds(
+            self._linked_published,
+            [h[0] for h, _ in narrow],
+            len(self._positions),
+            enough=[h[1] for h, _ in narrow],
+        )
         found: list[tuple[Finding, tuple[int, ...]]] = []
-        for (mask, width, output, cell), (low, high) in zip(hidden, bounds, strict=True):
-            if high - low + 1e-6 >= width:
+        for ((mask, _, output, cell), width_now), (low, high) in zip(narrow, before, strict=True):
+            if high - low <= width_now + 1e-6:
                 continue
             # Hide the smallest published cell of the new table that overlaps the narrowed
             # cell (an interior one if possible); the table's own protection then follows.
