@@ -217,3 +217,18 @@ def test_csv_export_marks_suppressed_cells(tmp_path: Path, rules: DisclosureRule
     assert (back == "x").sum().sum() == int(table.frame.isna().sum().sum())
     english = table.to_frame("en")
     assert "Total" in english.index and "Total" in english.columns
+
+
+def test_several_row_variables_and_weights(rules: DisclosureRules) -> None:
+    data = population({("a", "x"): 30, ("a", "y"): 4, ("b", "x"): 25, ("b", "y"): 40})
+    data["w"] = 2.5
+    table = frequency_table(data, ["row", "col"], unit="uid", weight="w", rules=rules)
+    assert table.frame.index.names == ["row", "col"]
+    assert np.isnan(table.frame.loc[("a", "y"), "count"])
+    assert table.frame.loc[("b", "y"), "count"] == pytest.approx(100.0)  # weighted
+    assert table.frame.loc[("Totaal", "Totaal"), "count"] == pytest.approx(247.5)
+    mean = magnitude_table(data, "income", "row", stat="mean", weight="w", rules=rules)
+    expected = data.loc[data.row == "b", "income"].mean()
+    assert mean.frame.loc["b", "mean"] == pytest.approx(expected)
+    labels = {c.row for c in table.cells() if c.status == "primary"}
+    assert ("a", "y") in labels
