@@ -232,3 +232,11 @@ def test_several_row_variables_and_weights(rules: DisclosureRules) -> None:
     assert mean.frame.loc["b", "mean"] == pytest.approx(expected)
     labels = {c.row for c in table.cells() if c.status == "primary"}
     assert ("a", "y") in labels
+
+
+def test_no_units_left_is_a_user_error(rules: DisclosureRules) -> None:
+    data = pd.DataFrame({"row": [None, None], "col": ["a", "b"], "v": [1.0, 2.0]})
+    with pytest.raises(UserFacingError, match="Geen eenheden"):
+        frequency_table(data, "row", "col", rules=rules)
+    with pytest.raises(UserFacingError, match="Geen eenheden"):
+        magnitude_table(data.iloc[:0], "v", "col", rules=rules)

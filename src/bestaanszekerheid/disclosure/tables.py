@@ -636,6 +636,11 @@ def _prepare(
             raise UserFacingError(f"Gewichten in kolom {weight} moeten positief zijn.")
         keep &= w.notna()
     missing = int((~keep).sum())
+    if not keep.any():
+        raise UserFacingError(
+            "Geen eenheden om te tellen: de gegevens zijn leeg of elke regel mist een waarde "
+            f"in {', '.join(needed)}."
+        )
     frame = data.loc[keep]
     row_code, row_keys = _codes(frame, row_cols)
     if col_cols:
