@@ -129,3 +129,52 @@ def test_attacker_bounds_on_a_known_pattern() -> None:
     assert lo[0, 0] == pytest.approx(3.0) and hi[0, 0] == pytest.approx(3.0)
     result = protect(values, layout, only, np.full(values.shape, 10.0))
     assert result.suppressed.sum() == 4 and result.verified
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_percentage_numerators_cannot_be_recovered(rules: DisclosureRules, seed: int) -> None:
+    """Percentages with totals, denominators assumed public: rebuild the numerators' LP."""
+    from scipy.optimize import linprog
+
+    from bestaanszekerheid.disclosure import percentage_table
+
+    data = population(_random_counts(seed + 200), seed=seed)
+    table = percentage_table(data, "flag", "row", "col", unit="uid", rules=rules)
+    pct = table.frame
+    den = true_counts(data, "row", "col", pct)
+    cells = [(r, c) for r in pct.index for c in pct.columns]
+    index = {rc: i for i, rc in enumerate(cells)}
+    bounds = []
+    for r, c in cells:
+        if pd.isna(pct.loc[r, c]):
+            bounds.append((0.0, float(den.loc[r, c])))
+        else:
+            known = float(pct.loc[r, c]) / 100 * float(den.loc[r, c])
+            bounds.append((known, known))
+    rows, cols = list(pct.index), list(pct.columns)
+    eqs = []
+    for r in rows:
+        eq = np.zeros(len(cells))
+        for c in cols[:-1]:
+            eq[index[(r, c)]] = 1
+        eq[index[(r, cols[-1])]] = -1
+        eqs.append(eq)
+    for c in cols:
+        eq = np.zeros(len(cells))
+        for r in rows[:-1]:
+            eq[index[(r, c)]] = 1
+        eq[index[(rows[-1], c)]] = -1
+        eqs.append(eq)
+    status = table.status
+    checked = 0
+    for r, c in cells:
+        if status.loc[r, c] != "primary":
+            continue
+        objective = np.zeros(len(cells))
+        objective[index[(r, c)]] = 1
+        low = linprog(objective, A_eq=eqs, b_eq=np.zeros(len(eqs)), bounds=bounds).fun
+        high = -linprog(-objective, A_eq=eqs, b_eq=np.zeros(len(eqs)), bounds=bounds).fun
+        need = min(rules.protection_width_counts, float(den.loc[r, c]))
+        assert high - low >= need - 1e-6, (r, c, low, high)
+        checked += 1
+    assert checked > 0
