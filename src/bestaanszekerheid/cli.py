@@ -50,6 +50,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
         "effect",
         "Schat de effecten van een experiment per groep en uitkomst.",
     ),
+    "analyse": (
+        "bestaanszekerheid.pipeline",
+        "analyse",
+        "Hele analyse: doelgroep, groepen, profielen, rapport, persona-kaarten en tabellen.",
+    ),
 }
 
 
@@ -213,27 +218,10 @@ def demo(
     taal: Taal = "nl",
 ) -> None:
     """Draai de hele analyse op een verse synthetische Tilburg-populatie."""
-    from bestaanszekerheid.households import read_households
-    from bestaanszekerheid.households.synthetic import write_population
-    from bestaanszekerheid.target import select_target
+    from bestaanszekerheid.pipeline import run_demo
 
-    lang = _check_language(taal)
-    path = out / "huishoudens.parquet"
-    with progress_bar("1/2 Synthetische populatie maken", households) as update:
-        written = write_population(households, path, seed, progress=update)
-    with progress_bar("2/2 Lezen, controleren en doelgroep kiezen", 3) as update:
-        data = read_households(written.households_path)
-        update(1, 3)
-        group = select_target(data, max_pct=130.0)
-        update(2, 3)
-        summary = group.summary(lang)
-        update(3, 3)
-    console.print()
-    console.print(summary, highlight=False, markup=False, soft_wrap=True)
-    console.print()
-    console.print(f"Bestanden in {out}/:")
-    console.print(f"  {written.households_path}  (synthetische huishoudens)")
-    console.print(f"  {written.truth_path}  (geplante groepen, alleen voor controle)")
+    _check_language(taal)
+    run_demo(out, households, seed)
 
 
 def main() -> None:

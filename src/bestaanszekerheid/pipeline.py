@@ -1,0 +1,359 @@
+"""The whole chain: households -> target group -> groups -> profiles -> checked outputs.
+
+``run_analysis`` is the library entry point; ``bsz analyse`` (real data) and ``bsz demo``
+(a fresh synthetic Tilburg population) are thin wrappers around it. One
+:class:`~bestaanszekerheid.disclosure.ReleaseRegister` per run: every table, chart and profile
+in the outputs is built from an output released in it, and the run ends by writing the
+output log (JSON + Dutch Markdown).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+
+from bestaanszekerheid.disclosure import (
+    CheckedTable,
+    ModelCheck,
+    ReleaseRegister,
+    check_model,
+    frequency_table,
+)
+from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.profiles import ProfileSet, build_profiles, write_overrides_template
+from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes
+from bestaanszekerheid.target import TargetGroup, select_target
+
+#: Indicators of the latent class model: the household's situation, not who they are
+#: (origin and education are described afterwards, never used to form groups).
+DEFAULT_INDICATORS: dict[str, str] = {
+    "household_type": "categorical",
+    "income_source": "categorical",
+    "age_main_earner": "continuous",
+    "low_income_years": "categorical",
+    "problematic_debts": "binary",
+    "high_care_costs": "binary",
+    "tenure": "categorical",
+}
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Choices of a run. The demo uses fewer starts and bootstrap replicates (README)."""
+
+    max_pct: float = 130.0
+    on: date | None = None
+    classes: Sequence[int] = tuple(range(2, 9))
+    indicators: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_INDICATORS))
+    n_init: int = 5
+    n_bootstrap_stability: int = 3
+    n_bootstrap_bch: int = 100
+    random_state: int = 0
+    overrides: Path | None = None
+    source: str = ""
+
+
+@dataclass
+class AnalysisResult:
+    """Everything a run produced; the report tree is built from this."""
+
+    options: AnalysisOptions
+    target: TargetGroup
+    selection: ClassSelection
+    fit_table: pd.DataFrame  # published rows of the fit table (models that passed the check)
+    profiles: ProfileSet
+    register: ReleaseRegister
+    target_table: CheckedTable
+    model_check: ModelCheck
+    indicators: dict[str, str]
+    created: str
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the input was synthetic (every output then says so)."""
+        return bool(self.target.synthetic)
+
+
+STEPS = (
+    "Doelgroep selecteren",
+    "Groepen zoeken (latente-klassenanalyse)",
+    "Profielen maken (drie-stappenmethode)",
+    "Rapport (HTML)",
+    "Persona-kaarten (PDF)",
+    "Tabellen (XLSX), bundel (JSON) en controlelog",
+)
+
+
+def _status_column(households: pd.DataFrame, target: TargetGroup) -> pd.Series:
+    inside = households["household_id"].isin(target.households["household_id"])
+    pct = households[target.pct_column] if target.pct_column in households else None
+    status = pd.Series("Boven de grens", index=households.index, dtype=object)
+    if pct is not None:
+        status[pct.isna()] = "Inkomen onbekend"
+    status[inside] = "In de doelgroep"
+    return status
+
+
+def run_analysis(
+    households: pd.DataFrame,
+    out: Path,
+    options: AnalysisOptions | None = None,
+    *,
+    progress: Progress | None = None,
+) -> AnalysisResult:
+    """Run the chain on validated households (see :func:`read_households`); write outputs."""
+    from bestaanszekerheid.areas_lookup import wijk_names
+    from bestaanszekerheid.reports import write_all
+
+    options = options or AnalysisOptions()
+    step = progress or (lambda i, n, text: None)
+    n_steps = len(STEPS)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+
+    step(0, n_steps, STEPS[0])
+    target = select_target(households, max_pct=options.max_pct, on=options.on)
+    register = ReleaseRegister()
+    rules = register.rules
+    population = f"doelgroep: huishoudens tot en met {options.max_pct:g}% van het sociaal minimum"
+    if target.synthetic:
+        population += " (synthetisch)"
+    frame = pd.DataFrame(
+        {
+            "household_id": households["household_id"].to_numpy(),
+            "doelgroep": _status_column(households, target).to_numpy(),
+        }
+    )
+    target_table = frequency_table(
+        frame,
+        "doelgroep",
+        unit="household_id",
+        rules=rules,
+        population="alle huishoudens" + (" (synthetisch)" if target.synthetic else ""),
+        name="Huishoudens naar doelgroep",
+    )
+    register.release(target_table)
+    data = target.households.reset_index(drop=True)
+    if len(data) < 10 * rules.min_count:
+        raise UserFacingError(
+            f"De doelgroep telt te weinig huishoudens ({len(data)}) om groepen in te zoeken."
+        )
+    indicators = {k: v for k, v in options.indicators.items() if k in data.columns}
+    if len(indicators) < 3:
+        raise UserFacingError(
+            "Te weinig indicatoren in het bestand voor een latente-klassenanalyse (minstens 3): "
+            + ", ".join(options.indicators)
+        )
+    X = data[list(indicators)].copy()
+    for name, kind in indicators.items():
+        if kind == "categorical":
+            X[name] = X[name].astype("object").where(X[name].notna(), None)
+        elif kind == "binary":
+            X[name] = X[name].astype("float64")
+        else:
+            X[name] = pd.to_numeric(X[name], errors="coerce").astype("float64")
+
+    step(1, n_steps, STEPS[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence is reported in the fit table, in Dutch
+        selection = choose_n_classes(
+            X,
+            list(options.classes),
+            indicators=indicators,
+            n_init=options.n_init,
+            n_bootstrap=options.n_bootstrap_stability,
+            random_state=options.random_state,
+        )
+    # The fit table is model output: publish the rows of models whose classes all pass.
+    class_counts: dict[str, float] = {}
+    keep = []
+    for k, model in selection.models.items():
+        counts = np.bincount(model.predict(X), minlength=k)
+        if counts.min() >= rules.min_class_size:
+            keep.append(k)
+            class_counts.update({f"K={k}, klasse {i + 1}": float(c) for i, c in enumerate(counts)})
+    if selection.recommended not in keep:
+        raise UserFacingError(
+            "Het aanbevolen model heeft een groep die te klein is om te publiceren; "
+            "kies minder klassen met --klassen."
+        )
+    model_check = check_model(
+        name="Latente-klassenmodellen: fitmaten en klasseprofielen",
+        n_obs=len(data),
+        class_counts=class_counts,
+        outputs=("fitmaten", "klassegrootte", "klasseprofielen"),
+        units=data["household_id"].to_numpy(),
+        population=population,
+        kind="latente-klassenanalyse",
+        rules=rules,
+    )
+    register.release(model_check)
+    fit_table = selection.table.loc[keep]
+
+    step(2, n_steps, STEPS[2])
+    profiles = build_profiles(
+        data,
+        selection.model,
+        X,
+        register=register,
+        overrides=options.overrides,
+        wijk_names=wijk_names(),
+        population=population,
+        n_bootstrap=options.n_bootstrap_bch,
+        random_state=options.random_state,
+    )
+    result = AnalysisResult(
+        options=options,
+        target=target,
+        selection=selection,
+        fit_table=fit_table,
+        profiles=profiles,
+        register=register,
+        target_table=target_table,
+        model_check=model_check,
+        indicators=indicators,
+        created=created,
+    )
+    write_all(result, out, progress=lambda i, text: step(3 + i, n_steps, text))
+    result.files["groepsnamen"] = write_overrides_template(
+        profiles.groups, out / "groepsnamen.yaml"
+    )
+    step(n_steps, n_steps, "Klaar")
+    return result
+
+
+def _parse_classes(text: str) -> list[int]:
+    from bestaanszekerheid.segments.cli import parse_range
+
+    classes = parse_range(text)
+    if min(classes) < 2:
+        classes = [k for k in classes if k >= 2]
+    if not classes:
+        raise UserFacingError("Geef aantallen groepen van 2 of meer op, bijvoorbeeld 2-8.")
+    return classes
+
+
+def _print_paths(result: AnalysisResult, out: Path) -> None:
+    from bestaanszekerheid.cli import console
+
+    console.print()
+    for g in result.profiles.groups:
+        console.print(f"  {g.key}: {g.name}", highlight=False)
+    console.print()
+    console.print(f"Uitvoer in {out}/ (open het rapport in een browser):", highlight=False)
+    labels = {
+        "rapport": "rapport voor beleid (HTML, werkt offline)",
+        "kaarten": "persona-kaarten om te printen (PDF)",
+        "xlsx": "alle gecontroleerde tabellen (Excel)",
+        "bundel": "bundel voor de webapp (JSON)",
+        "log_md": "onthullingscontrole (log)",
+        "groepsnamen": "namen en beschrijvingen om aan te passen (YAML)",
+    }
+    for key, label in labels.items():
+        if key in result.files:
+            console.print(f"  {result.files[key]}  ({label})", highlight=False)
+
+
+def run_with_progress(
+    households: pd.DataFrame, out: Path, options: AnalysisOptions, title: str = ""
+) -> AnalysisResult:
+    """:func:`run_analysis` with a progress bar on stderr."""
+    from bestaanszekerheid.cli import progress_bar
+
+    with progress_bar(title or "Analyse", len(STEPS)) as update:
+        holder: dict[str, Any] = {}
+
+        def step(i: int, n: int, text: str) -> None:
+            update(i, n)
+            holder["last"] = text
+            from bestaanszekerheid.cli import err_console
+
+            if i < n:
+                err_console.print(f"  {i + 1}/{n} {text}", highlight=False)
+
+        return run_analysis(households, out, options, progress=step)
+
+
+def analyse(
+    input: Annotated[Path, typer.Option("--input", help="Huishoudbestand (.csv, .parquet, .sav).")],
+    out: Annotated[Path, typer.Option("--out", help="Map voor de uitvoer.")],
+    max_pct: Annotated[
+        float, typer.Option("--max-pct", help="Grens in procenten van het sociaal minimum.")
+    ] = 130.0,
+    peildatum: Annotated[
+        str | None, typer.Option("--peildatum", help="Datum van de norm (JJJJ-MM-DD).")
+    ] = None,
+    klassen: Annotated[
+        str, typer.Option("--klassen", help="Aantallen groepen om te proberen, bijv. 2-8.")
+    ] = "2-8",
+    namen: Annotated[
+        Path | None,
+        typer.Option("--namen", help="YAML-bestand met eigen namen en beschrijvingen."),
+    ] = None,
+    starts: Annotated[int, typer.Option("--starts", help="Willekeurige starts per model.")] = 5,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", help="Bootstrap-herhalingen voor stabiliteit.")
+    ] = 3,
+    seed: Annotated[int, typer.Option("--seed", help="Startgetal voor toeval.")] = 0,
+) -> None:
+    """Draai de hele analyse: doelgroep, groepen, profielen, rapport, kaarten en tabellen."""
+    from bestaanszekerheid.cli import _parse_date, err_console
+    from bestaanszekerheid.households import read_households
+
+    on = _parse_date(peildatum, "--peildatum")
+    classes = _parse_classes(klassen)
+    with err_console.status("Bestand lezen en controleren..."):
+        households = read_households(input)
+    options = AnalysisOptions(
+        max_pct=max_pct,
+        on=on,
+        classes=tuple(classes),
+        n_init=starts,
+        n_bootstrap_stability=bootstrap,
+        overrides=namen,
+        random_state=seed,
+        source=input.name,
+    )
+    result = run_with_progress(households, out, options, "Analyse")
+    _print_paths(result, out)
+
+
+#: Demo settings, chosen to stay under 60 s on a 2-core machine (README): K = 2..7, 3 starts,
+#: 2 stability replicates, 50 bootstrap replicates for the standard errors of the profiles.
+DEMO_OPTIONS = AnalysisOptions(
+    classes=tuple(range(2, 8)),
+    n_init=3,
+    n_bootstrap_stability=2,
+    n_bootstrap_bch=50,
+    random_state=0,
+    source="synthetische Tilburg-populatie",
+)
+
+
+def run_demo(
+    out: Path, n_households: int, seed: int, *, options: AnalysisOptions = DEMO_OPTIONS
+) -> AnalysisResult:
+    """The demo: a fresh synthetic population, the whole chain, paths printed."""
+    from bestaanszekerheid.cli import progress_bar
+    from bestaanszekerheid.households import read_households
+    from bestaanszekerheid.households.synthetic import write_population
+
+    with progress_bar("Synthetische populatie maken", n_households) as update:
+        written = write_population(n_households, out / "huishoudens.parquet", seed, progress=update)
+    households = read_households(written.households_path)
+    result = run_with_progress(households, out, options, "Analyse")
+    result.files["huishoudens"] = written.households_path
+    _print_paths(result, out)
+    return result

@@ -1,0 +1,477 @@
+"""Group profiles: size, distributions, distinguishing features, wijken, recognisability.
+
+How the numbers are made (and why they are safe to publish):
+
+- **Group membership is uncertain.** Distributions per group are the BCH-corrected estimates
+  of the engine's three-step analysis (:func:`bestaanszekerheid.segments.stepwise.
+  describe_classes`), with bootstrap standard errors, never shares among hard-assigned
+  households (those understate every difference between groups).
+- **Disclosure control.** Counts are checked tables (:func:`frequency_table`) released in the
+  run's :class:`ReleaseRegister`: the group sizes (modal assignment), and per characteristic
+  and per wijk the distribution over the whole target group. Cross tables of group x
+  characteristic on the modal assignment are *not* published: latent classes are nearly pure
+  on their indicators, so such tables are mostly zero cells ("niemand") and would be almost
+  entirely suppressed. The group-specific shares are model estimates (BCH: weights can be
+  negative, so they cannot be computed by the table builders); they are registered as a model
+  output (:func:`check_model`: every class and every level behind an estimate at least the
+  minimum count) and an estimate is published only for a level whose count in the checked
+  whole-group table is published.
+- **Effect size.** Cohen's *h* between a group's estimated share and the share in the whole
+  target group, with a 95% interval from the bootstrap standard error (delta method; the
+  whole-group share is treated as fixed). |h| of 0,2 / 0,5 / 0,8 is a small / medium / large
+  difference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bestaanszekerheid.disclosure import (
+    CheckedTable,
+    ModelCheck,
+    ReleaseRegister,
+    check_model,
+    frequency_table,
+)
+from bestaanszekerheid.disclosure.tables import TOTAL
+from bestaanszekerheid.profiles.features import (
+    DEFAULT_CHARACTERISTICS,
+    UNKNOWN,
+    Characteristic,
+    characteristics_frame,
+    level_order,
+    phrase,
+)
+from bestaanszekerheid.profiles.recognise import Pct, Recognition, recognise_groups
+from bestaanszekerheid.segments.model import LatentClassModel
+from bestaanszekerheid.segments.stepwise import describe_classes
+
+GROUP = "groep"
+COUNT = "count"  # the column of a one-way count table
+WIJK = "wijk_code"
+#: Smallest |h| reported as a distinguishing feature (Cohen: 0,2 is a small difference).
+MIN_EFFECT = 0.2
+#: A wijk is "over-represented" for a group when the group's share there is at least this
+#: multiple of its share in the whole target group.
+MIN_AREA_INDEX = 1.2
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One level of one characteristic, compared between a group and the whole target group."""
+
+    column: str
+    label: str
+    level: str
+    phrase: str
+    share_group: float  # % (BCH-corrected estimate)
+    se: float  # percentage points
+    share_all: float  # % in the whole target group (checked counts)
+    effect: float  # Cohen's h
+    low: float
+    high: float
+
+    @property
+    def direction(self) -> str:
+        """'vaker' or 'minder vaak'."""
+        return "vaker" if self.effect > 0 else "minder vaak"
+
+
+@dataclass(frozen=True)
+class AreaFeature:
+    """A wijk where a group lives relatively often."""
+
+    wijk_code: str
+    wijk_name: str
+    share_in_wijk: float  # % of the wijk's target households in the group (BCH estimate)
+    index: float  # share in wijk / share in whole target group
+    households: float  # target households in the wijk (checked count)
+
+
+@dataclass(frozen=True)
+class GroupProfile:
+    """Everything a report says about one group."""
+
+    number: int
+    key: str  # "Groep 1" (1 = largest)
+    name: str
+    description: str
+    generated_name: str
+    generated_description: str
+    overridden: bool
+    size: float  # households assigned to the group (checked count; NaN if hidden)
+    share: float  # % of the target group (from the checked counts)
+    model_share: float  # % estimated by the model
+    more_often: tuple[Feature, ...]
+    less_often: tuple[Feature, ...]
+    wijken: tuple[AreaFeature, ...]
+    recognition: Recognition
+
+
+@dataclass(frozen=True)
+class ProfileSet:
+    """The profiles of all groups, with the checked tables they were built from."""
+
+    groups: tuple[GroupProfile, ...]
+    characteristics: tuple[Characteristic, ...]
+    #: Tidy: groep, column, label, level, share_group, se, share_all, effect, low, high
+    #: (shares in %; NaN where the gate cell is hidden).
+    comparison: pd.DataFrame
+    #: Tidy: groep, wijk_code, wijk_name, share, index, households.
+    areas: pd.DataFrame
+    size_table: CheckedTable
+    characteristic_tables: dict[str, CheckedTable]
+    area_table: CheckedTable | None
+    estimates_check: ModelCheck
+    tree_check: ModelCheck
+    tree_accuracy: Pct
+    tree_depth: int
+    n_households: int
+    population: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def checked_tables(self) -> list[CheckedTable]:
+        """Every checked table behind the profiles, in report order."""
+        tables = [self.size_table, *self.characteristic_tables.values()]
+        if self.area_table is not None:
+            tables.append(self.area_table)
+        return tables
+
+    def group(self, key: str) -> GroupProfile:
+        """The profile with key ``Groep n``."""
+        for g in self.groups:
+            if g.key == key:
+                return g
+        raise KeyError(key)
+
+
+def group_labels(n_classes: int) -> list[str]:
+    """User-facing group keys: Groep 1 (largest) .. Groep K."""
+    return [f"Groep {k + 1}" for k in range(n_classes)]
+
+
+def cohens_h(p: float, q: float) -> float:
+    """Cohen's h between proportions p and q (fractions)."""
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    q = min(max(q, 1e-4), 1 - 1e-4)
+    return 2 * math.asin(math.sqrt(p)) - 2 * math.asin(math.sqrt(q))
+
+
+def _h_se(p: float, se: float) -> float:
+    p = min(max(p, 1e-3), 1 - 1e-3)
+    return se / math.sqrt(p * (1 - p))
+
+
+def _cell(table: CheckedTable, row: Any, col: Any) -> float:
+    frame = table.frame
+    try:
+        return float(frame.loc[row, col])
+    except KeyError:
+        return math.nan
+
+
+def build_profiles(
+    households: pd.DataFrame,
+    model: LatentClassModel,
+    X: pd.DataFrame,
+    *,
+    register: ReleaseRegister,
+    characteristics: Sequence[Characteristic] = DEFAULT_CHARACTERISTICS,
+    overrides: str | Path | Mapping[str, Any] | None = None,
+    wijk_names: Mapping[str, str] | None = None,
+    population: str = "doelgroep",
+    unit: str = "household_id",
+    n_bootstrap: int = 100,
+    tree_depth: int = 3,
+    random_state: int = 0,
+) -> ProfileSet:
+    """Profile every group of ``model`` (fitted on ``X``, rows of ``households``).
+
+    Every table behind the result is checked and released in ``register``; see the module
+    docstring for the gating of BCH-corrected estimates.
+    """
+    from bestaanszekerheid.profiles.naming import apply_overrides, describe_group
+
+    rules = register.rules
+    post = model.predict_proba(X)
+    k = post.shape[1]
+    keys = group_labels(k)
+    modal = post.argmax(axis=1)
+    chars = characteristics_frame(households, characteristics)
+    used = tuple(c for c in characteristics if c.column in chars.columns)
+    frame = chars.copy()
+    for col in chars.columns:
+        levels = level_order(next(c for c in used if c.column == col), chars[col])
+        frame[col] = pd.Categorical(chars[col], categories=levels)
+    present = sorted(set(modal))
+    frame[GROUP] = pd.Categorical.from_codes(modal, categories=keys).remove_unused_categories()
+    frame[unit] = households[unit].to_numpy()
+    has_wijk = WIJK in households.columns and households[WIJK].notna().any()
+    if has_wijk:
+        frame[WIJK] = households[WIJK].astype("string").to_numpy()
+
+    size_table = frequency_table(
+        frame, GROUP, unit=unit, rules=rules, population=population, name="Omvang van de groepen"
+    )
+    register.release(size_table)
+    char_tables: dict[str, CheckedTable] = {}
+    for char in used:
+        table = frequency_table(
+            frame,
+            char.column,
+            unit=unit,
+            rules=rules,
+            population=population,
+            name=f"Doelgroep naar {char.label.lower()}",
+        )
+        register.release(table)
+        char_tables[char.column] = table
+    area_table = None
+    if has_wijk:
+        area_table = frequency_table(
+            frame.dropna(subset=[WIJK]),
+            WIJK,
+            unit=unit,
+            rules=rules,
+            population=population,
+            name="Doelgroep per wijk",
+        )
+        register.release(area_table)
+
+    aux = chars.copy()
+    if has_wijk:
+        aux[WIJK] = households[WIJK].astype(object).to_numpy()
+    three = describe_classes(model, X, aux, n_bootstrap=n_bootstrap, random_state=random_state)
+    class_to_key = dict(zip(model.class_labels(), keys, strict=True))
+    prof = three.profiles.assign(groep=three.profiles["klasse"].map(class_to_key))
+    prof["niveau"] = prof["niveau"].astype(str)
+    est = prof.set_index(["variabele", "niveau", "groep"])
+
+    rows = []
+    published_levels: dict[str, float] = {}
+    for char in used:
+        table = char_tables[char.column]
+        grand = _cell(table, TOTAL, COUNT)
+        for level in frame[char.column].cat.categories:
+            all_count = _cell(table, level, COUNT)
+            share_all = 100 * all_count / grand if grand > 0 else math.nan
+            if not math.isnan(all_count):
+                published_levels[f"{char.label}: {level}"] = all_count
+            for key in keys:
+                if math.isnan(all_count) or (char.column, level, key) not in est.index:
+                    share, se = math.nan, math.nan
+                else:
+                    share = 100 * float(est.loc[(char.column, level, key), "bch"])
+                    se = 100 * float(est.loc[(char.column, level, key), "se"])
+                effect = low = high = math.nan
+                if not (math.isnan(share) or math.isnan(share_all)):
+                    effect = cohens_h(share / 100, share_all / 100)
+                    half = Z95 * _h_se(share / 100, se / 100) if not math.isnan(se) else math.nan
+                    low, high = effect - half, effect + half
+                rows.append(
+                    (key, char.column, char.label, level, share, se, share_all, effect, low, high)
+                )
+    comparison = pd.DataFrame(
+        rows,
+        columns=[
+            "groep",
+            "column",
+            "label",
+            "level",
+            "share_group",
+            "se",
+            "share_all",
+            "effect",
+            "low",
+            "high",
+        ],
+    )
+
+    names = dict(wijk_names or {})
+    area_rows = []
+    if area_table is not None:
+        comp = three.composition
+        comp = comp[comp["variabele"] == WIJK].assign(groep=lambda d: d["klasse"].map(class_to_key))
+        comp_idx = comp.set_index(["niveau", "groep"])["bch"]
+        for t, key in enumerate(keys):
+            overall = float(model.weights_[t])
+            for code in area_table.frame.index:
+                if code == TOTAL:
+                    continue
+                n_wijk = _cell(area_table, code, COUNT)
+                if math.isnan(n_wijk) or (code, key) not in comp_idx.index:
+                    share = index = math.nan
+                else:
+                    share = 100 * float(comp_idx.loc[(code, key)])
+                    index = share / (100 * overall) if overall > 0 else math.nan
+                    published_levels[f"wijk {code}"] = n_wijk
+                area_rows.append(
+                    (key, str(code), names.get(str(code), str(code)), share, index, n_wijk)
+                )
+    areas = pd.DataFrame(
+        area_rows, columns=["groep", "wijk_code", "wijk_name", "share", "index", "households"]
+    )
+
+    class_counts = {k: float(np.sum(modal == t)) for t, k in enumerate(keys)}
+    estimates_check = check_model(
+        name="Groepsprofielen (BCH-gecorrigeerde schattingen)",
+        n_obs=len(households),
+        class_counts=class_counts,
+        category_counts=published_levels,
+        outputs=("aandelen per groep", "standaardfouten", "samenstelling per wijk"),
+        units=households[unit].to_numpy(),
+        population=population,
+        kind="drie-stappen (BCH)",
+        rules=rules,
+    )
+    register.release(estimates_check)
+
+    recognition, tree_check, accuracy = recognise_groups(
+        chars,
+        modal,
+        keys,
+        units=households[unit].to_numpy(),
+        rules=rules,
+        population=population,
+        max_depth=tree_depth,
+        random_state=random_state,
+    )
+    register.release(tree_check)
+
+    by_char = {c.column: c for c in used}
+    grand_total = _cell(size_table, TOTAL, COUNT)
+    groups = []
+    for t, key in enumerate(keys):
+        sub = comparison[(comparison["groep"] == key) & comparison["effect"].notna()]
+        sub = sub[
+            [
+                lvl != UNKNOWN and lvl not in by_char[col].skip_levels
+                for col, lvl in zip(sub["column"], sub["level"], strict=True)
+            ]
+        ]
+        feats = [
+            Feature(
+                column=r.column,
+                label=r.label,
+                level=r.level,
+                phrase=phrase(by_char[r.column], r.level),
+                share_group=r.share_group,
+                se=r.se,
+                share_all=r.share_all,
+                effect=r.effect,
+                low=r.low,
+                high=r.high,
+            )
+            for r in sub.itertuples(index=False)
+        ]
+        more = sorted(
+            (f for f in feats if f.effect >= MIN_EFFECT and f.low > 0), key=lambda f: -f.effect
+        )[:5]
+        less = sorted(
+            (f for f in feats if f.effect <= -MIN_EFFECT and f.high < 0), key=lambda f: f.effect
+        )[:5]
+        own = areas[(areas["groep"] == key) & (areas["index"] >= MIN_AREA_INDEX)]
+        own = own.sort_values(["index", "wijk_code"], ascending=[False, True]).head(3)
+        wijken = tuple(
+            AreaFeature(r.wijk_code, r.wijk_name, r.share, r.index, r.households)
+            for r in own.itertuples(index=False)
+        )
+        size = _cell(size_table, key, COUNT) if t in present else math.nan
+        share = 100 * size / grand_total if grand_total > 0 else math.nan
+        group_rows = comparison[comparison["groep"] == key]
+        name, description = describe_group(
+            key=key,
+            size=size,
+            share=share,
+            shares=group_rows,
+            more=more,
+            less=less,
+            wijken=wijken,
+            recognition=recognition[key],
+        )
+        groups.append(
+            GroupProfile(
+                number=t + 1,
+                key=key,
+                name=name,
+                description=description,
+                generated_name=name,
+                generated_description=description,
+                overridden=False,
+                size=size,
+                share=share,
+                model_share=100 * float(model.weights_[t]),
+                more_often=tuple(more),
+                less_often=tuple(less),
+                wijken=wijken,
+                recognition=recognition[key],
+            )
+        )
+    groups = apply_overrides(groups, overrides)
+    return ProfileSet(
+        groups=tuple(groups),
+        characteristics=used,
+        comparison=comparison,
+        areas=areas,
+        size_table=size_table,
+        characteristic_tables=char_tables,
+        area_table=area_table,
+        estimates_check=estimates_check,
+        tree_check=tree_check,
+        tree_accuracy=accuracy,
+        tree_depth=tree_depth,
+        n_households=len(households),
+        population=population,
+    )
+
+
+def heatmap_frame(profiles: ProfileSet, n_features: int = 14) -> pd.DataFrame:
+    """The features that set groups apart most (largest |h| over groups), all groups each.
+
+    Tidy: feature (label: level), groep, share_group, share_all, effect. Only published cells.
+    """
+    comp = profiles.comparison.dropna(subset=["effect"])
+    by_char = {c.column: c for c in profiles.characteristics}
+    keep = [
+        lvl != UNKNOWN and lvl not in by_char[col].skip_levels
+        for col, lvl in zip(comp["column"], comp["level"], strict=True)
+    ]
+    comp = comp[keep]
+    strength = (
+        comp.assign(a=comp["effect"].abs())
+        .groupby(["column", "level"], sort=False)["a"]
+        .max()
+        .sort_values(ascending=False)
+    )
+    top = list(strength.index[:n_features])
+    order = {ft: i for i, ft in enumerate(top)}
+    sel = comp[[(c, lvl) in order for c, lvl in zip(comp["column"], comp["level"], strict=True)]]
+    sel = sel.assign(
+        feature=[f"{lab}: {lvl}" for lab, lvl in zip(sel["label"], sel["level"], strict=True)],
+        order=[order[(c, lvl)] for c, lvl in zip(sel["column"], sel["level"], strict=True)],
+    )
+    out: pd.DataFrame = sel.sort_values(["order", "groep"]).reset_index(drop=True)
+    return out
+
+
+__all__ = [
+    "AreaFeature",
+    "Feature",
+    "GroupProfile",
+    "ProfileSet",
+    "build_profiles",
+    "cohens_h",
+    "group_labels",
+    "heatmap_frame",
+]
+
+

@@ -1,0 +1,173 @@
+"""How recognisable a group is: a shallow decision tree on the profile characteristics.
+
+The tree answers a question about *groups* ("can a professional recognise this group by two
+or three characteristics?"); it is not a tool to classify residents, and its rules are never
+applied to individuals (product principle: support, not surveillance). Leaves hold at least
+the disclosure minimum (and 1% of the households), and the tree is registered as a model in
+the run's release register; only its rules and accuracy are published.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.tree import DecisionTreeClassifier
+
+from bestaanszekerheid.disclosure import DisclosureRules, ModelCheck, check_model
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A path in the tree that ends in a leaf assigned to the group."""
+
+    conditions: tuple[str, ...]
+    #: % of the group's households that end in this leaf; NaN when it would reveal a count
+    #: below the disclosure minimum (of the leaf's group members or of those not in it).
+    coverage: Pct
+    #: % of the leaf's households that belong to the group; NaN under the same condition.
+    precision: Pct
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """Recognisability of one group."""
+
+    #: % of the group's households the tree assigns to the group (NaN: small count).
+    recall: Pct
+    rules: tuple[Rule, ...]
+
+    @property
+    def verdict(self) -> str:
+        """Dutch verdict for the text: goed / redelijk / moeilijk."""
+        if math.isnan(self.recall.value):
+            return "niet vast te stellen"
+        if self.recall.value >= 80:
+            return "goed"
+        if self.recall.value >= 50:
+            return "redelijk"
+        return "moeilijk"
+
+
+@dataclass(frozen=True)
+class Pct:
+    """A published percentage: exact, a lower bound ("meer dan"), or hidden (NaN)."""
+
+    value: float
+    at_least: bool = False
+
+    def text(self) -> str:
+        """Dutch text: '87%', 'meer dan 99%' or 'niet te publiceren'."""
+        from bestaanszekerheid.formatting import fmt_pct
+
+        if math.isnan(self.value):
+            return "niet te publiceren (kleine aantallen)"
+        return ("meer dan " if self.at_least else "") + fmt_pct(self.value, 0)
+
+
+def safe_pct(part: int, whole: int, min_count: int) -> Pct:
+    """100 * part / whole without revealing a small count.
+
+    When fewer than ``min_count`` units fall outside ``part`` only a lower bound is given
+    (``meer dan``, from ``whole - min_count``), so 100% never reveals "everyone"; when
+    ``part`` itself is small the percentage is hidden.
+    """
+    if whole <= 0 or part < min_count:
+        return Pct(math.nan)
+    if whole - part < min_count:
+        return Pct(math.floor(100 * (whole - min_count) / whole), at_least=True)
+    return Pct(100 * part / whole)
+
+
+def _dummies(chars: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    cols: list[np.ndarray] = []
+    names: list[tuple[str, str]] = []
+    for column in chars.columns:
+        values = chars[column].astype(str).to_numpy()
+        for level in sorted(set(values)):
+            cols.append((values == level).astype(np.float64))
+            names.append((column, level))
+    return np.column_stack(cols), names
+
+
+def recognise_groups(
+    chars: pd.DataFrame,
+    modal: np.ndarray,
+    keys: Sequence[str],
+    *,
+    units: Any,
+    rules: DisclosureRules,
+    population: str,
+    labels: dict[str, str] | None = None,
+    max_depth: int = 3,
+    random_state: int = 0,
+) -> tuple[dict[str, Recognition], ModelCheck, Pct]:
+    """Fit the tree (modal group on one-hot characteristics); rules and accuracy per group."""
+    from bestaanszekerheid.profiles.features import CHARACTERISTICS_BY_COLUMN
+
+    X, names = _dummies(chars)
+    n = len(modal)
+    min_leaf = max(rules.min_count, math.ceil(0.01 * n))
+    tree = DecisionTreeClassifier(
+        max_depth=max_depth, min_samples_leaf=min_leaf, random_state=random_state
+    ).fit(X, modal)
+    predicted = tree.predict(X)
+    accuracy = safe_pct(int(np.sum(predicted == modal)), n, rules.min_count)
+    leaves = tree.apply(X)
+    t = tree.tree_
+    leaf_counts = {f"blad {int(leaf)}": float(np.sum(leaves == leaf)) for leaf in np.unique(leaves)}
+    check = check_model(
+        name="Beslisboom: herkenbaarheid van de groepen",
+        n_obs=n,
+        class_counts=leaf_counts,
+        outputs=("regels", "nauwkeurigheid"),
+        units=units,
+        population=population,
+        kind="beslisboom",
+        rules=rules,
+    )
+
+    def label(column: str) -> str:
+        if labels and column in labels:
+            return labels[column]
+        char = CHARACTERISTICS_BY_COLUMN.get(column)
+        return char.label if char else column
+
+    paths: dict[int, tuple[str, ...]] = {}
+
+    def walk(node: int, conds: tuple[str, ...]) -> None:
+        left, right = t.children_left[node], t.children_right[node]
+        if left == right:
+            paths[node] = conds
+            return
+        column, level = names[t.feature[node]]
+        walk(left, (*conds, f"{label(column)} is niet '{level}'"))
+        walk(right, (*conds, f"{label(column)} is '{level}'"))
+
+    walk(0, ())
+    out: dict[str, Recognition] = {}
+    for g, key in enumerate(keys):
+        in_group = modal == g
+        size = int(in_group.sum())
+        correct = int(np.sum(predicted[in_group] == g))
+        recall = safe_pct(correct, size, rules.min_count)
+        group_rules = []
+        for leaf, conds in paths.items():
+            members = leaves == leaf
+            if int(tree.classes_[np.argmax(t.value[leaf][0])]) != g or not members.any():
+                continue
+            hit = int(np.sum(members & in_group))
+            group_rules.append(
+                Rule(
+                    conditions=conds,
+                    coverage=safe_pct(hit, size, rules.min_count),
+                    precision=safe_pct(hit, int(members.sum()), rules.min_count),
+                )
+            )
+        group_rules.sort(key=lambda r: -(0.0 if math.isnan(r.coverage.value) else r.coverage.value))
+        out[key] = Recognition(recall=recall, rules=tuple(group_rules))
+    return out, check, accuracy

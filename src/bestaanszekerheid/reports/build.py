@@ -1,0 +1,564 @@
+"""Arrange a run's checked results into the report tree (Dutch text, no new numbers).
+
+Every figure placed in the tree comes from an output released in the run's register: counts
+from checked tables (``CheckedTable.frame``), group-specific shares from the profile
+estimates released as a checked model output, fit statistics from the checked model.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from bestaanszekerheid.disclosure import CheckedTable, log_document
+from bestaanszekerheid.disclosure.tables import TOTAL
+from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
+from bestaanszekerheid.profiles import GroupProfile, ProfileSet, heatmap_frame
+from bestaanszekerheid.profiles.compute import MIN_AREA_INDEX, MIN_EFFECT
+from bestaanszekerheid.reports import charts
+from bestaanszekerheid.reports.tree import (
+    Bullets,
+    Callout,
+    Cell,
+    Chart,
+    KeyFigures,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+)
+
+if TYPE_CHECKING:
+    from bestaanszekerheid.pipeline import AnalysisResult
+
+INDICATOR_LABELS = {
+    "household_type": "huishoudtype",
+    "income_source": "belangrijkste inkomensbron",
+    "age_main_earner": "leeftijd van de hoofdkostwinner",
+    "low_income_years": "aantal jaren met een laag inkomen",
+    "problematic_debts": "problematische schulden",
+    "high_care_costs": "hoge zorgkosten",
+    "tenure": "woonsituatie",
+}
+
+
+def _date_nl(value: object) -> str:
+    months = (
+        "januari februari maart april mei juni juli augustus september oktober november "
+        "december"
+    ).split()
+    try:
+        return f"{value.day} {months[value.month - 1]} {value.year}"  # type: ignore[attr-defined]
+    except AttributeError:
+        return str(value)
+
+
+def checked_table_block(
+    table: CheckedTable, *, key: str, title: str, labels: dict[str, str] | None = None,
+    share: bool = True, note: str = "", collapsed: bool = False,
+) -> Table:
+    """A one-way checked count table as a report table (count and share of the total)."""
+    frame = table.frame
+    column = frame.columns[0]
+    total = float(frame.loc[TOTAL, column]) if TOTAL in frame.index else math.nan
+    rows = []
+    for idx, value in frame[column].items():
+        label = "Totaal" if idx == TOTAL else (labels or {}).get(str(idx), str(idx))
+        cells = [Cell(label), Cell(float(value), "int")]
+        if share:
+            pct = 100 * float(value) / total if total > 0 else math.nan
+            cells.append(Cell(pct, "pct"))
+        rows.append(tuple(cells))
+    columns = ("", "Aantal huishoudens", "Aandeel") if share else ("", "Aantal huishoudens")
+    return Table(
+        key=key, title=title, columns=columns, rows=tuple(rows), sources=(table.name,),
+        kind="checked", note=note, collapsed=collapsed,
+    )
+
+
+def _summary(result: AnalysisResult) -> Section:
+    target = result.target
+    profiles = result.profiles
+    groups = profiles.groups
+    tt = result.target_table.frame
+    col = tt.columns[0]
+    n_target = float(tt.loc["In de doelgroep", col]) if "In de doelgroep" in tt.index else math.nan
+    n_known = n_target + (
+        float(tt.loc["Boven de grens", col]) if "Boven de grens" in tt.index else 0.0
+    )
+    share = 100 * n_target / n_known if n_known > 0 else math.nan
+    largest = max(groups, key=lambda g: -1 if math.isnan(g.share) else g.share)
+    figures = KeyFigures(
+        (
+            (fmt_int(n_target), "huishoudens in de doelgroep"),
+            (fmt_pct(share, 1), f"van de huishoudens met bekend inkomen"),
+            (str(len(groups)), "groepen met een eigen profiel"),
+            (fmt_pct(largest.share, 0), f"in de grootste groep ({largest.key})"),
+        )
+    )
+    intro = Paragraph(
+        f"In {result.options.source or 'het bestand'} hebben {fmt_int(n_target)} huishoudens "
+        f"een inkomen tot en met {fmt_num(target.max_pct, 0)}% van het sociaal minimum "
+        f"(peildatum {_date_nl(target.on)}). Een latente-klassenanalyse deelt hen in "
+        f"{len(groups)} groepen die elk een eigen combinatie van huishoudsituatie, inkomen en "
+        "problemen hebben. Hieronder staan de groepen in één zin; verderop heeft elke groep "
+        "een eigen pagina met kenmerken en wijken."
+    )
+    items = tuple(
+        f"{g.key} – {g.name} ({fmt_pct(g.share, 0)} van de doelgroep"
+        + (f"; vooral in {', '.join(w.wijk_name for w in g.wijken[:2])}" if g.wijken else "")
+        + ")"
+        for g in groups
+    )
+    use = Callout(
+        "Gebruik: deze groepen zijn bedoeld om ondersteuning en regelingen te ontwerpen en om "
+        "wijken te kiezen voor een wijkgerichte aanpak. Ze zijn niet bedoeld om individuele "
+        "inwoners in te delen, te beoordelen of te controleren.",
+        "info",
+    )
+    return Section(
+        "samenvatting",
+        "Samenvatting voor beleid",
+        (figures, intro, Bullets(items, title="De groepen"), use),
+    )
+
+
+def _target_section(result: AnalysisResult) -> Section:
+    target = result.target
+    labels = {
+        "In de doelgroep": f"In de doelgroep (tot en met {fmt_num(target.max_pct, 0)}%)",
+        "Boven de grens": "Inkomen boven de grens",
+        "Inkomen onbekend": "Inkomen onbekend (niet meegeteld)",
+    }
+    table = checked_table_block(
+        result.target_table,
+        key="doelgroep",
+        title="Alle huishoudens naar doelgroep",
+        labels=labels,
+    )
+    norm_dates = sorted({d for d in target.norm_dates.values()})
+    norm_text = (
+        ", ".join(_date_nl(d) for d in norm_dates) if norm_dates else _date_nl(target.on)
+    )
+    blocks: list[object] = [
+        Paragraph(
+            f"De doelgroep zijn huishoudens met een inkomen tot en met "
+            f"{fmt_num(target.max_pct, 0)}% van het sociaal minimum op peildatum "
+            f"{_date_nl(target.on)} (normen geldig vanaf {norm_text})."
+        ),
+        Paragraph(target.definition),
+        table,
+    ]
+    if target.norm_table_version:
+        blocks.append(Paragraph(f"Versie van de normtabel: {target.norm_table_version}."))
+    for warning in target.warnings:
+        blocks.append(Callout(warning, "warning"))
+    return Section("doelgroep", "Hoe de doelgroep is bepaald", tuple(blocks))  # type: ignore[arg-type]
+
+
+def _model_section(result: AnalysisResult) -> Section:
+    sel = result.selection
+    table = result.fit_table
+    rows = []
+    for k, r in table.iterrows():
+        rows.append(
+            (
+                Cell(f"{k} groepen" + (" (gekozen)" if k == sel.recommended else "")),
+                Cell(float(r["bic"]), "int"),
+                Cell(float(r["entropy_r2"]), "num2"),
+                Cell(100 * float(r["smallest_class"]), "pct"),
+                Cell(float(r["stability"]), "num2"),
+                Cell("ja" if bool(r["converged"]) else "nee"),
+            )
+        )
+    fit = Table(
+        key="fit",
+        title="Modellen met 2 of meer groepen vergeleken",
+        columns=("Model", "BIC", "Entropie R²", "Kleinste groep", "Stabiliteit (ARI)",
+                 "Geconvergeerd"),
+        rows=tuple(rows),
+        sources=(result.model_check.name,),
+        kind="model",
+        note="BIC: hoe lager, hoe beter het model de gegevens beschrijft, met een straf voor "
+        "meer groepen. Entropie R² (0-1): hoe duidelijk huishoudens bij één groep horen. "
+        "Stabiliteit: gemiddelde overeenkomst (ARI, 0-1) met modellen op bootstrapsteekproeven.",
+    )
+    chart = Chart(
+        key="fit-grafiek",
+        title="Modelfit (BIC) naar aantal groepen",
+        svg=charts.fit_chart(table, sel.recommended),
+        alt=f"Lijngrafiek van de BIC voor {min(table.index)} tot {max(table.index)} groepen; "
+        f"het gekozen model met {sel.recommended} groepen is gemarkeerd.",
+    )
+    indicators = ", ".join(INDICATOR_LABELS.get(k, k) for k in result.indicators)
+    return Section(
+        "modelkeuze",
+        "Modelkeuze: hoeveel groepen?",
+        (
+            Paragraph(
+                "De groepen zijn gevonden met latente-klassenanalyse op deze kenmerken "
+                f"(indicatoren): {indicators}. Herkomst en opleiding zijn bewust geen "
+                "indicator: de groepen gaan over de situatie van huishoudens, niet over wie "
+                "ze zijn. Ze worden wel beschreven."
+            ),
+            chart,
+            fit,
+            Paragraph(sel.explanation),
+        ),
+    )
+
+
+def _groups_section(result: AnalysisResult) -> Section:
+    profiles = result.profiles
+    groups = profiles.groups
+    sizes = pd.DataFrame(
+        {"naam": [f"{g.key}: {g.name}" for g in groups], "aandeel": [g.share for g in groups]}
+    ).dropna()
+    size_rows = tuple(
+        (
+            Cell(g.key),
+            Cell(g.name),
+            Cell(g.size, "int"),
+            Cell(g.share, "pct"),
+            Cell(g.model_share, "pct"),
+        )
+        for g in groups
+    )
+    total = profiles.size_table.frame.loc[TOTAL].iloc[0]
+    size_table = Table(
+        key="groepsgrootte",
+        title="Omvang van de groepen",
+        columns=("Groep", "Naam", "Huishoudens", "Aandeel", "Aandeel volgens model"),
+        rows=(*size_rows, (Cell("Totaal"), Cell(""), Cell(float(total), "int"),
+                           Cell(100.0, "pct"), Cell(100.0, "pct"))),
+        sources=(profiles.size_table.name, profiles.estimates_check.name),
+        header_columns=2,
+        note="Huishoudens: ingedeeld bij de groep waar ze het waarschijnlijkst bij horen. "
+        "Aandeel volgens model: de geschatte omvang, die meetelt dat niet ieder huishouden "
+        "zeker bij één groep hoort.",
+    )
+    size_chart = Chart(
+        key="groepsgrootte-grafiek",
+        title="Aandeel van de doelgroep per groep",
+        svg=charts.sizes_chart(sizes),
+        alt="Staafdiagram van het aandeel van de doelgroep per groep: "
+        + "; ".join(f"{g.key} {fmt_pct(g.share, 0)}" for g in groups),
+    )
+    heat = heatmap_frame(profiles)
+    heat_rows = []
+    for feature, part in heat.groupby("feature", sort=False):
+        share_all = float(part["share_all"].iloc[0])
+        by_group = dict(zip(part["groep"], part["share_group"], strict=True))
+        heat_rows.append(
+            (Cell(str(feature)), Cell(share_all, "pct"),
+             *(Cell(by_group.get(g.key, math.nan), "pct") for g in groups))
+        )
+    heat_table = Table(
+        key="heatmap-data",
+        title="Onderscheidende kenmerken per groep (aandeel in %)",
+        columns=("Kenmerk", "Hele doelgroep", *(g.key for g in groups)),
+        rows=tuple(heat_rows),
+        sources=(profiles.estimates_check.name,
+                 *(t.name for t in profiles.characteristic_tables.values())),
+        kind="estimate",
+    )
+    heat_chart = Chart(
+        key="heatmap",
+        title="Wat de groepen onderscheidt",
+        svg=charts.heatmap(heat),
+        alt="Heatmap: per groep (kolommen) het aandeel huishoudens met elk kenmerk (rijen). "
+        "Blauw: vaker dan in de hele doelgroep, rood: minder vaak. De cijfers staan ook in "
+        "de tabel eronder.",
+        table=heat_table,
+    )
+    full = _distribution_table(profiles)
+    return Section(
+        "groepen",
+        "De groepen naast elkaar",
+        (
+            Paragraph(
+                "Elke groep is een combinatie van kenmerken die vaak samen voorkomen. De namen "
+                "zijn automatisch gemaakt uit de meest onderscheidende kenmerken en kunnen door "
+                "de analist worden aangepast (groepsnamen.yaml)."
+            ),
+            size_chart,
+            size_table,
+            heat_chart,
+            Paragraph(
+                "Lees de heatmap per rij: het getal is het percentage huishoudens in de groep "
+                "met dat kenmerk; de kleur zegt hoeveel dat afwijkt van de hele doelgroep "
+                "(effectgrootte h: vanaf 0,2 een klein, vanaf 0,5 een middelgroot en vanaf 0,8 "
+                "een groot verschil)."
+            ),
+            full,
+        ),
+    )
+
+
+def _distribution_table(profiles: ProfileSet) -> Table:
+    comp = profiles.comparison
+    groups = profiles.groups
+    rows = []
+    for char in profiles.characteristics:
+        part = comp[comp["column"] == char.column]
+        for level, sub in part.groupby("level", sort=False):
+            by_group = dict(zip(sub["groep"], sub["share_group"], strict=True))
+            rows.append(
+                (
+                    Cell(char.label),
+                    Cell(str(level)),
+                    Cell(float(sub["share_all"].iloc[0]), "pct"),
+                    *(Cell(by_group.get(g.key, math.nan), "pct") for g in groups),
+                )
+            )
+    return Table(
+        key="verdelingen",
+        title="Alle kenmerken: verdeling per groep en in de hele doelgroep (%)",
+        columns=("Kenmerk", "Waarde", "Hele doelgroep", *(g.key for g in groups)),
+        rows=tuple(rows),
+        sources=(profiles.estimates_check.name,
+                 *(t.name for t in profiles.characteristic_tables.values())),
+        kind="estimate",
+        header_columns=2,
+        collapsed=True,
+        note="Per groep: geschatte verdeling met de drie-stappenmethode (BCH-correctie). "
+        "x: niet gepubliceerd, omdat de waarde in de hele doelgroep te weinig huishoudens telt.",
+    )
+
+
+def _feature_rows(features: tuple[object, ...]) -> list[tuple[Cell, ...]]:
+    rows = []
+    for f in features:
+        rows.append(
+            (
+                Cell(f"{f.label}: {f.level}"),  # type: ignore[attr-defined]
+                Cell(f.share_group, "pct"),  # type: ignore[attr-defined]
+                Cell(f.share_all, "pct"),  # type: ignore[attr-defined]
+                Cell(f.effect, "num2"),  # type: ignore[attr-defined]
+                Cell(
+                    f"{fmt_num(f.low, 2)} tot {fmt_num(f.high, 2)}"  # type: ignore[attr-defined]
+                ),
+            )
+        )
+    return rows
+
+
+def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
+    profiles = result.profiles
+    blocks: list[object] = []
+    blocks.append(
+        KeyFigures(
+            (
+                (fmt_int(g.size) if not math.isnan(g.size) else "x", "huishoudens"),
+                (fmt_pct(g.share, 0), "van de doelgroep"),
+                (g.recognition.recall.text(), "herkend door een eenvoudige beslisboom"),
+            )
+        )
+    )
+    blocks.append(Paragraph(g.description))
+    if g.overridden:
+        blocks.append(Callout("Naam en beschrijving zijn door de analist aangepast.", "info"))
+    feats = [*g.more_often, *g.less_often]
+    if feats:
+        data = []
+        for i, f in enumerate(feats):
+            label = f"{'▲' if f.effect > 0 else '▼'} {f.label}: {f.level}"
+            data.append({"kenmerk": label, "wie": "deze groep", "aandeel": f.share_group,
+                         "order": i})
+            data.append({"kenmerk": label, "wie": "hele doelgroep", "aandeel": f.share_all,
+                         "order": i})
+        table = Table(
+            key=f"kenmerken-{g.number}",
+            title=f"{g.key}: onderscheidende kenmerken",
+            columns=("Kenmerk", "In deze groep", "Hele doelgroep", "Effect (h)",
+                     "95%-interval"),
+            rows=tuple(_feature_rows(tuple(feats))),
+            sources=(profiles.estimates_check.name,
+                     *(profiles.characteristic_tables[f.column].name for f in feats)),
+            kind="estimate",
+            note="▲ vaker, ▼ minder vaak dan in de hele doelgroep. Effect h (Cohen): vanaf "
+            f"{fmt_num(MIN_EFFECT, 1)} een klein verschil, 0,5 middelgroot, 0,8 groot; alleen "
+            "verschillen waarvan het 95%-interval 0 niet bevat staan erin.",
+        )
+        blocks.append(
+            Chart(
+                key=f"kenmerken-grafiek-{g.number}",
+                title="Vaker en minder vaak dan in de hele doelgroep",
+                svg=charts.features_chart(pd.DataFrame(data)),
+                alt=f"Puntgrafiek: per kenmerk het aandeel in {g.key} naast de hele doelgroep. "
+                + "; ".join(
+                    f"{f.label} {f.level}: {fmt_pct(f.share_group, 0)} tegen "
+                    f"{fmt_pct(f.share_all, 0)}"
+                    for f in feats
+                ),
+                table=table,
+            )
+        )
+    areas = profiles.areas
+    own = areas[(areas["groep"] == g.key)].dropna(subset=["index"])
+    own = own.sort_values(["index", "wijk_code"], ascending=[False, True]).head(8)
+    if not own.empty:
+        chart_data = pd.DataFrame({"wijk": own["wijk_name"], "index": own["index"]})
+        area_table = Table(
+            key=f"wijken-{g.number}",
+            title=f"{g.key}: wijken met relatief veel huishoudens uit deze groep",
+            columns=("Wijk", "Doelgroep in de wijk", "Aandeel deze groep", "Index"),
+            rows=tuple(
+                (Cell(f"{r.wijk_name} ({r.wijk_code})"), Cell(r.households, "int"),
+                 Cell(r.share, "pct"), Cell(r.index, "num2"))
+                for r in own.itertuples(index=False)
+            ),
+            sources=(profiles.area_table.name if profiles.area_table else "",
+                     profiles.estimates_check.name),
+            kind="estimate",
+            note="Index: aandeel van deze groep onder de doelgroep in de wijk, gedeeld door het "
+            f"aandeel in de hele doelgroep (1 = gemiddeld; vanaf {fmt_num(MIN_AREA_INDEX, 1)} "
+            "noemen we de groep oververtegenwoordigd).",
+        )
+        blocks.append(
+            Chart(
+                key=f"wijken-grafiek-{g.number}",
+                title="Waar wonen ze? De acht wijken met de hoogste index",
+                svg=charts.areas_chart(chart_data),
+                alt="Staafdiagram van de oververtegenwoordiging per wijk: "
+                + "; ".join(
+                    f"{r.wijk_name} {fmt_num(r.index, 1)}" for r in own.itertuples(index=False)
+                ),
+                table=area_table,
+            )
+        )
+    rules = g.recognition.rules
+    if rules:
+        items = tuple(
+            " én ".join(r.conditions) + f" (dekt {r.coverage.text()} van de groep; "
+            f"{r.precision.text()} van wie zo is ingedeeld hoort bij de groep)"
+            for r in rules
+        )
+        blocks.append(Bullets(items, title="Zo is de groep te herkennen (beslisboom)"))
+    else:
+        blocks.append(
+            Paragraph(
+                "Een eenvoudige beslisboom (drie vragen) vindt geen regel die vooral deze groep "
+                "aanwijst: de groep verschilt op meerdere kenmerken tegelijk."
+            )
+        )
+    return Section(f"groep-{g.number}", f"{g.key}: {g.name}", tuple(blocks))  # type: ignore[arg-type]
+
+
+def _methods(result: AnalysisResult) -> Section:
+    opts = result.options
+    items = (
+        "Latente-klassenanalyse met gemengde indicatoren (categorisch, binair, continu); "
+        f"{min(result.fit_table.index)} tot {max(result.fit_table.index)} groepen geprobeerd, "
+        f"{opts.n_init} willekeurige starts per model, {opts.n_bootstrap_stability} "
+        "bootstrapherhalingen voor de stabiliteit.",
+        "Het aantal groepen volgt uit de BIC (elleboog), een minimale groepsgrootte en de "
+        "stabiliteit; of de groepen inhoudelijk te duiden zijn blijft een oordeel van mensen.",
+        "Groepsprofielen zijn geschat met de drie-stappenmethode met BCH-correctie: huishoudens "
+        "worden niet hard bij één groep ingedeeld, zodat verschillen niet worden afgezwakt. "
+        f"Standaardfouten uit {opts.n_bootstrap_bch} bootstrapherhalingen van stap 3; de "
+        "onzekerheid van het model zelf zit daar niet in, dus ze zijn iets te klein.",
+        "Onderscheidende kenmerken zijn gerangschikt op effectgrootte (Cohen's h) tussen het "
+        "aandeel in de groep en in de hele doelgroep, met een 95%-interval.",
+        "Wijken: de geschatte samenstelling van de doelgroep per wijk, vergeleken met de hele "
+        "doelgroep. Een index zegt iets over de wijk, niet over individuele bewoners.",
+        "Herkenbaarheid: een beslisboom met hoogstens drie vragen en bladeren van minstens "
+        "1% van de huishoudens. De boom beschrijft groepen; hij is niet bedoeld en niet "
+        "geschikt om inwoners in te delen.",
+        "Namen en beschrijvingen zijn met vaste sjablonen uit de kenmerken gemaakt (geen "
+        "taalmodel); dezelfde gegevens geven dezelfde tekst.",
+    )
+    limits = (
+        "De groepen zijn een vereenvoudiging: binnen elke groep verschillen huishoudens.",
+        "Inkomen en regelingen zijn gemeten op één peildatum; wie net boven de grens zit, "
+        "valt buiten de doelgroep.",
+        "Percentages per groep zijn schattingen met onzekerheid; kleine verschillen "
+        "(h onder 0,2) worden niet als onderscheidend genoemd.",
+        "Alle cijfers zijn gecontroleerd op onthulling (bijlage): cellen met te weinig "
+        "huishoudens zijn weggelaten (x).",
+    )
+    return Section(
+        "methoden",
+        "Methoden en beperkingen",
+        (Bullets(items, title="Methoden"), Bullets(limits, title="Beperkingen")),
+    )
+
+
+def _disclosure(result: AnalysisResult) -> Section:
+    doc = log_document(result.register)
+    rows = []
+    for out in doc["outputs"]:
+        if out["type"] == "table":
+            sc = out["status_counts"]
+            hidden = sc.get("primary", 0) + sc.get("secondary", 0)
+            rows.append(
+                (Cell(out["name"]), Cell("tabel"), Cell(str(out["cells"])),
+                 Cell(str(hidden)), Cell("in orde"))
+            )
+        else:
+            rows.append(
+                (Cell(out["name"]), Cell(f"model ({out['kind']})"), Cell("–"), Cell("–"),
+                 Cell("in orde" if out["passed"] else "geweigerd"))
+            )
+    table = Table(
+        key="onthullingscontrole",
+        title="Gecontroleerde uitvoer van deze analyse",
+        columns=("Uitvoer", "Soort", "Cellen", "Weggelaten cellen", "Controle"),
+        rows=tuple(rows),
+        sources=(),
+        kind="model",
+    )
+    rules = doc["rules"]
+    return Section(
+        "bijlage-onthullingscontrole",
+        "Bijlage: onthullingscontrole",
+        (
+            Paragraph(
+                f"Alle cijfers in dit rapport zijn gecontroleerd met de regels "
+                f"'{rules['name']}' (versie {rules['version']}): minimaal "
+                f"{rules['values']['min_count']} huishoudens per cel, geen groepsonthulling, "
+                "secundaire onderdrukking en een controle op verschillen tussen tabellen. "
+                "Het volledige log staat in onthullingscontrole.md en .json naast dit rapport."
+            ),
+            table,
+        ),
+    )
+
+
+def build_report(result: AnalysisResult) -> Report:
+    """The report tree of a run."""
+    groups = result.profiles.groups
+    group_sections = tuple(_group_section(result, g) for g in groups)
+    target = result.target
+    title = "Wie zijn de huishoudens rond het sociaal minimum?"
+    subtitle = (
+        f"Doelgroep, groepen en wijken – {result.options.source or 'analyse'}, peildatum "
+        f"{_date_nl(target.on)}"
+    )
+    return Report(
+        title=title,
+        subtitle=subtitle,
+        lang="nl",
+        synthetic=result.synthetic,
+        created=result.created,
+        sections=(
+            _summary(result),
+            _target_section(result),
+            _model_section(result),
+            _groups_section(result),
+            Section(
+                "per-groep",
+                "De groepen één voor één",
+                (),
+                group_sections,
+            ),
+            _methods(result),
+            _disclosure(result),
+        ),
+        meta={
+            "regels": result.register.rules.version,
+            "bron": result.options.source,
+        },
+    )

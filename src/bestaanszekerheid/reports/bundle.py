@@ -1,0 +1,162 @@
+"""The JSON bundle the web app imports: checked figures only, versioned schema.
+
+Schema: ``schema/bundel-1.schema.json`` (JSON Schema draft 2020-12). The bundle holds no unit
+ids, no individual group labels and no hidden values (hidden numbers are ``null``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bestaanszekerheid.disclosure import log_document
+from bestaanszekerheid.fileio import atomic_path
+from bestaanszekerheid.reports.html import _version
+from bestaanszekerheid.reports.tree import Report
+
+if TYPE_CHECKING:
+    from bestaanszekerheid.pipeline import AnalysisResult
+    from bestaanszekerheid.profiles import Feature
+    from bestaanszekerheid.profiles.recognise import Pct
+
+SCHEMA_NAME = "bestaanszekerheid.bundel"
+SCHEMA_VERSION = "1.0.0"
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the bundle."""
+    text = (
+        resources.files("bestaanszekerheid.reports")
+        .joinpath("schema", "bundel-1.schema.json")
+        .read_text(encoding="utf-8")
+    )
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def _num(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), 4)
+
+
+def _pct(p: Pct) -> dict[str, Any]:
+    return {"waarde": _num(p.value), "ondergrens": p.at_least}
+
+
+def _feature(f: Feature) -> dict[str, Any]:
+    return {
+        "kenmerk": f.column,
+        "label": f.label,
+        "waarde": f.level,
+        "aandeel_groep": _num(f.share_group),
+        "aandeel_doelgroep": _num(f.share_all),
+        "effect_h": _num(f.effect),
+        "interval_95": [_num(f.low), _num(f.high)],
+    }
+
+
+def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
+    """The bundle as a JSON-ready dict."""
+    target = result.target
+    tt = result.target_table.frame
+    n_target = tt.loc["In de doelgroep"].iloc[0] if "In de doelgroep" in tt.index else None
+    fit = [
+        {
+            "klassen": int(k),
+            "bic": _num(float(r["bic"])),
+            "entropie_r2": _num(float(r["entropy_r2"])),
+            "kleinste_groep": _num(float(r["smallest_class"])),
+            "stabiliteit": _num(float(r["stability"])),
+            "geconvergeerd": bool(r["converged"]),
+        }
+        for k, r in result.fit_table.iterrows()
+    ]
+    groups = []
+    for g in result.profiles.groups:
+        groups.append(
+            {
+                "sleutel": g.key,
+                "nummer": g.number,
+                "naam": g.name,
+                "beschrijving": g.description,
+                "naam_aangepast": g.overridden,
+                "huishoudens": None if math.isnan(g.size) else int(g.size),
+                "aandeel": _num(g.share),
+                "aandeel_model": _num(g.model_share),
+                "vaker": [_feature(f) for f in g.more_often],
+                "minder_vaak": [_feature(f) for f in g.less_often],
+                "wijken": [
+                    {
+                        "code": w.wijk_code,
+                        "naam": w.wijk_name,
+                        "aandeel": _num(w.share_in_wijk),
+                        "index": _num(w.index),
+                    }
+                    for w in g.wijken
+                ],
+                "herkenbaarheid": {
+                    "herkend": _pct(g.recognition.recall),
+                    "regels": [
+                        {
+                            "voorwaarden": list(r.conditions),
+                            "dekking": _pct(r.coverage),
+                            "precisie": _pct(r.precision),
+                        }
+                        for r in g.recognition.rules
+                    ],
+                },
+            }
+        )
+    tables = []
+    for t in report.tables():
+        tables.append(
+            {
+                "sleutel": t.key,
+                "titel": t.title,
+                "soort": t.kind,
+                "bronnen": [s for s in t.sources if s],
+                "kolommen": list(t.columns),
+                "rijen": [
+                    [
+                        c.text() if c.fmt == "text" else (None if c.hidden else _num(c.value))  # type: ignore[arg-type]
+                        for c in row
+                    ]
+                    for row in t.rows
+                ],
+            }
+        )
+    return {
+        "schema": SCHEMA_NAME,
+        "schema_version": SCHEMA_VERSION,
+        "created": result.created,
+        "tool": {"name": "bestaanszekerheid", "version": _version()},
+        "synthetic": result.synthetic,
+        "bron": result.options.source,
+        "doelgroep": {
+            "max_pct": float(target.max_pct),
+            "peildatum": target.on.isoformat(),
+            "definitie": target.definition,
+            "huishoudens": None if n_target is None or math.isnan(n_target) else int(n_target),
+        },
+        "model": {
+            "aantal_groepen": int(result.selection.recommended),
+            "toelichting": result.selection.explanation,
+            "indicatoren": dict(result.indicators),
+            "fit": fit,
+        },
+        "groepen": groups,
+        "tabellen": tables,
+        "onthullingscontrole": log_document(result.register),
+    }
+
+
+def write_bundle(result: AnalysisResult, report: Report, path: Path) -> Path:
+    """Write the bundle (UTF-8, indented) atomically."""
+    doc = bundle_document(result, report)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path

@@ -1,0 +1,153 @@
+"""Charts as static SVG (Altair + vl-convert, offline, Dutch number formats).
+
+Static SVG opens without JavaScript, prints sharply and goes into the PDF unchanged. Every
+chart is drawn from data that is already checked (published cells only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
+BLUE = "#1f5f99"
+ORANGE = "#b85400"
+GREY = "#6b6b6b"
+TEXT = "#1b1b1b"
+
+
+def _config(chart: Any) -> Any:
+    return (
+        chart.configure(font=FONT, background="white")
+        .configure_axis(
+            labelFontSize=12,
+            titleFontSize=12,
+            labelColor=TEXT,
+            titleColor=TEXT,
+            gridColor="#e3e3e3",
+            labelLimit=320,
+        )
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelColor=TEXT, titleColor=TEXT)
+        .configure_view(stroke=None)
+        .configure_title(fontSize=13, color=TEXT, anchor="start")
+    )
+
+
+def to_svg(chart: Any) -> str:
+    """Render an Altair chart to an SVG string with Dutch number formatting."""
+    return str(vlc.vegalite_to_svg(_config(chart).to_dict(), format_locale="nl-NL"))
+
+
+def fit_chart(table: pd.DataFrame, recommended: int) -> str:
+    """BIC per number of classes; the recommended number highlighted."""
+    data = pd.DataFrame(
+        {
+            "klassen": table.index.astype(int),
+            "BIC": table["bic"].astype(float),
+            "keuze": ["aanbevolen" if k == recommended else "" for k in table.index],
+        }
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("klassen:O", title="Aantal groepen (klassen)", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("BIC:Q", title="BIC (lager is beter)", scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=",.0f")),
+    )
+    line = base.mark_line(color=BLUE, strokeWidth=2) + base.mark_point(
+        color=BLUE, filled=True, size=60
+    )
+    chosen = base.transform_filter(alt.datum.keuze == "aanbevolen").mark_point(
+        color=ORANGE, filled=True, size=220, shape="diamond"
+    )
+    label = base.transform_filter(alt.datum.keuze == "aanbevolen").mark_text(
+        dy=-16, color=ORANGE, fontWeight="bold", fontSize=12, text="gekozen"
+    )
+    return to_svg((line + chosen + label).properties(width=460, height=220))
+
+
+def sizes_chart(data: pd.DataFrame) -> str:
+    """Horizontal bars: share of the target group per group (columns: naam, aandeel)."""
+    base = alt.Chart(data).encode(
+        y=alt.Y("naam:N", sort=None, title=None),
+        x=alt.X("aandeel:Q", title="Aandeel van de doelgroep (%)", axis=alt.Axis(format=",.0f")),
+    )
+    bars = base.mark_bar(color=BLUE)
+    text = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
+        text=alt.Text("aandeel:Q", format=",.0f")
+    )
+    return to_svg((bars + text).properties(width=300, height=28 * len(data)))
+
+
+def heatmap(data: pd.DataFrame) -> str:
+    """Share per group (columns) for the most distinguishing features (rows).
+
+    ``data``: feature, groep, share_group, effect, order.
+    """
+    color = alt.Color(
+        "effect:Q",
+        title=["Verschil met", "doelgroep (h)"],
+        scale=alt.Scale(scheme="redblue", domain=[-1.6, 1.6], reverse=True),
+        legend=alt.Legend(format=",.1f", orient="right"),
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("groep:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("feature:N", title=None, sort=alt.SortField("order")),
+    )
+    rect = base.mark_rect(stroke="white", strokeWidth=1).encode(color=color)
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("share_group:Q", format=",.0f"),
+        color=alt.condition(
+            "abs(datum.effect) > 0.9", alt.value("white"), alt.value(TEXT)
+        ),
+    )
+    n_groups = data["groep"].nunique()
+    n_rows = data["feature"].nunique()
+    return to_svg((rect + text).properties(width=62 * n_groups, height=24 * n_rows))
+
+
+def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
+    """Group versus whole target group for a group's distinguishing features.
+
+    ``data``: kenmerk, wie ("deze groep" / "hele doelgroep"), aandeel, order.
+    """
+    base = alt.Chart(data).encode(
+        y=alt.Y("kenmerk:N", sort=alt.SortField("order"), title=None,
+                axis=alt.Axis(labelLimit=260 if compact else 340)),
+    )
+    rule = base.mark_rule(color="#9a9a9a", strokeWidth=2).encode(
+        x=alt.X("min(aandeel):Q"), x2="max(aandeel):Q"
+    )
+    points = base.mark_point(filled=True, size=110, opacity=1).encode(
+        x=alt.X("aandeel:Q", title="Aandeel (%)", scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(format=",.0f")),
+        color=alt.Color(
+            "wie:N",
+            title=None,
+            scale=alt.Scale(domain=["deze groep", "hele doelgroep"], range=[ORANGE, GREY]),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        shape=alt.Shape(
+            "wie:N",
+            scale=alt.Scale(domain=["deze groep", "hele doelgroep"], range=["circle", "square"]),
+            legend=alt.Legend(orient="bottom"),
+        ),
+    )
+    width = 240 if compact else 320
+    height = 24 * data["kenmerk"].nunique()
+    return to_svg((rule + points).properties(width=width, height=height))
+
+
+def areas_chart(data: pd.DataFrame) -> str:
+    """Over-representation index per wijk (columns: wijk, index)."""
+    base = alt.Chart(data).encode(
+        y=alt.Y("wijk:N", sort=None, title=None),
+        x=alt.X("index:Q", title="Oververtegenwoordiging (1 = gemiddeld)",
+                axis=alt.Axis(format=",.1f")),
+    )
+    bars = base.mark_bar(color=BLUE)
+    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color=ORANGE, strokeDash=[4, 3]).encode(
+        x="x:Q"
+    )
+    return to_svg((bars + one).properties(width=300, height=24 * len(data)))
