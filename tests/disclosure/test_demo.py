@@ -52,3 +52,19 @@ def test_the_log_covers_every_exported_file(demo: DemoRun, rules: DisclosureRule
     ids = set(demo.households["household_id"])
     text = json_path.read_text(encoding="utf-8") + md_path.read_text(encoding="utf-8")
     assert not any(i in text for i in list(ids)[:200])
+
+
+def test_the_log_matches_its_published_schema(demo: DemoRun) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib import resources
+
+    schema_text = (
+        resources.files("bestaanszekerheid.disclosure")
+        .joinpath("data", "log_schema_v1.json")
+        .read_text(encoding="utf-8")
+    )
+    doc = json.loads(demo.log_files[0].read_text(encoding="utf-8"))
+    jsonschema.validate(doc, json.loads(schema_text))
+    broken = dict(doc, schema_version=2)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, json.loads(schema_text))

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from bestaanszekerheid.disclosure.register import ReleaseRegister
 
 SCHEMA = "bestaanszekerheid/disclosure-log"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # JSON Schema: data/log_schema_v1.json
 
 _STATUS_NL = {
     "ok": "gepubliceerd",
