@@ -11,6 +11,7 @@ tables. Integrality is ignored (continuous relaxation), as in tau-ARGUS's attack
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,6 +23,11 @@ def _bits(mask: int, n_units: int) -> NDArray[np.bool_]:
     n_bytes = (n_units + 7) // 8
     raw = np.frombuffer(mask.to_bytes(n_bytes, "little"), dtype=np.uint8)
     return np.unpackbits(raw, bitorder="little")[:n_units].astype(bool)
+
+
+# HiGHS's presolve costs more than it saves on these many-variable, few-row problems
+# (measured: 0.8 s -> 0.12 s per LP with 5,500 atoms and 800 equations).
+_SOLVER: dict[str, Any] = {"method": "highs", "options": {"presolve": False}}
 
 
 class LinkedCheckTooLargeError(Exception):
@@ -64,8 +70,13 @@ def linked_bounds(
     first[atom_of_unit[::-1]] = np.arange(atom_of_unit.size)[::-1]
     atom_rows = columns[:, first].astype(float)  # sets x atoms (membership per atom)
     n_pub = len(published)
-    a_eq = csr_matrix(atom_rows[:n_pub]) if n_pub else None
-    b_eq = np.array([float(v) for _, v in published]) if n_pub else None
+    a_eq = b_eq = None
+    if n_pub:
+        # The same unit set is often published twice (a total in two tables): keep one row.
+        _, keep = np.unique(atom_rows[:n_pub], axis=0, return_index=True)
+        keep = np.sort(keep)
+        a_eq = csr_matrix(atom_rows[:n_pub][keep])
+        b_eq = np.array([float(v) for _, v in published])[keep]
     out: list[tuple[float, float]] = []
     true_size = atom_rows[n_pub:] @ np.bincount(atom_of_unit, minlength=n_atoms)
     for k in range(len(hidden)):
@@ -73,14 +84,14 @@ def linked_bounds(
         if a_eq is None:
             out.append((0.0, float("inf")))
             continue
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), **_SOLVER)
         if high.status not in (0, 3):
             raise RuntimeError(f"linked-table LP failed: {high.message}")
         hi = float(-high.fun) if high.status == 0 else float("inf")
         if enough is not None and hi - float(true_size[k]) >= enough[k]:
             out.append((float(true_size[k]), hi))
             continue
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), **_SOLVER)
         if low.status not in (0, 3):
             raise RuntimeError(f"linked-table LP failed: {low.message}")
         out.append((float(low.fun) if low.status == 0 else 0.0, hi))

@@ -77,7 +77,7 @@ class ReleaseRegister:
         rules: DisclosureRules | None = None,
         *,
         on_conflict: Literal["suppress", "refuse"] = "suppress",
-        linked_max_work: int | None = 300_000,
+        linked_max_work: int | None = 1_000_000,
     ) -> None:
         self.rules = rules or load_rules()
         self.on_conflict = on_conflict
