@@ -187,3 +187,16 @@ def test_linked_tables_attack_that_no_pair_of_cells_shows(rules: DisclosureRules
     low = linprog([1, 0, 0, 0], A_eq=eqs, b_eq=rhs, bounds=(0, None)).fun
     high = -linprog([-1, 0, 0, 0], A_eq=eqs, b_eq=rhs, bounds=(0, None)).fun
     assert high - low >= rules.protection_width_counts
+
+
+def test_linked_check_over_budget_is_logged_not_silent(rules: DisclosureRules) -> None:
+    from bestaanszekerheid.disclosure import log_document
+    from tests.disclosure.conftest import population
+
+    data = population({("a", "x"): 3, ("a", "y"): 40, ("b", "x"): 50, ("b", "y"): 60})
+    data["z"] = np.where((data.row == "b") & (data.col == "y"), "z1", "z2")
+    register = ReleaseRegister(rules, linked_max_work=0)
+    register.release(frequency_table(data, "row", "col", unit="uid", rules=rules))
+    release = register.release(frequency_table(data, "z", unit="uid", margins=False, rules=rules))
+    assert release.findings == [] and "overgeslagen" in release.notes[0]
+    assert log_document(register)["outputs"][1]["register_notes"] == release.notes
