@@ -8,16 +8,14 @@ from datetime import date
 
 import pandas as pd
 
+from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister, frequency_table
+from bestaanszekerheid.disclosure.tables import TOTAL
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
 from bestaanszekerheid.households.schema import COLUMNS_BY_NAME
 from bestaanszekerheid.norms import DEFINITION_CBS, assess_income
 
 DEFAULT_MAX_PCT = 130.0
-# Counts below this are not printed: the CBS Remote Access minimum cell size. Full disclosure
-# control (secondary suppression, dominance) lives in ``bestaanszekerheid.disclosure``.
-MIN_CELL = 10
-
 SUMMARY_COLUMNS = ("household_type", "income_source", "wijk_code")
 
 
@@ -49,33 +47,46 @@ class TargetGroup:
         known = self.population_count - self.unknown_income_count
         return 100.0 * self.count / known if known else float("nan")
 
-    def counts(self, by: str) -> pd.DataFrame:
-        """Target-group counts per category of column ``by`` (unsuppressed; internal use)."""
-        column = COLUMNS_BY_NAME.get(by)
-        values = self.households[by].astype("string").fillna("(onbekend)")
-        table = values.value_counts().rename_axis("code").reset_index(name="aantal")
-        labels: Mapping[str, str] = column.codes if column is not None else {}
-        if by == "wijk_code":
-            from bestaanszekerheid.areas_lookup import wijk_names
+    def table(self, by: str, register: ReleaseRegister | None = None) -> CheckedTable:
+        """Disclosure-checked counts of the target group per category of column ``by``.
 
-            names = wijk_names()
-            labels = {code: f"{code} {names[code]}" for code in names}
-        table.insert(1, "omschrijving", [labels.get(code, code) for code in table["code"]])
-        table["aandeel"] = 100.0 * table["aantal"] / max(self.count, 1)
-        return table.sort_values(["aantal", "code"], ascending=[False, True], ignore_index=True)
+        Built by :func:`bestaanszekerheid.disclosure.frequency_table` (minimum counts, group
+        disclosure, secondary suppression against the total); with a ``register`` the table is
+        also checked against everything released before in the run.
+        """
+        data = self.households.copy()
+        data[by] = data[by].astype("string").fillna("(onbekend)")
+        unit = "household_id" if "household_id" in data.columns else None
+        checked = frequency_table(
+            data, by, unit=unit, name=f"doelgroep_naar_{by}", population=self._population()
+        )
+        if register is not None:
+            register.release(checked)
+        return checked
+
+    def _population(self) -> str:
+        return (
+            f"huishoudens tot en met {self.max_pct:g}% van het sociaal minimum op "
+            f"{self.on.isoformat()} ({self.pct_column})"
+        )
 
     def summary(self, lang: str = "nl") -> str:
-        """A plain-text summary; counts under 10 are shown as '< 10'."""
+        """A plain-text summary in which every count has passed disclosure control."""
         t = _TEXT[lang]
+        register = ReleaseRegister()
         lines = []
         if self.synthetic:
             lines.append(t["synthetic"])
+        known = self.population_count - self.unknown_income_count
+        small = min(self.count, known - self.count) < register.rules.min_count
         lines += [
             t["title"].format(pct=fmt_num(self.max_pct, 0, lang), on=_date(self.on, lang)),
             t["definition"] + " " + self.definition,
-            t["selected"].format(
+            t["hidden_total"]
+            if small
+            else t["selected"].format(
                 n=fmt_int(self.count, lang),
-                total=fmt_int(self.population_count - self.unknown_income_count, lang),
+                total=fmt_int(known, lang),
                 share=fmt_pct(self.share, 1, lang),
             ),
         ]
@@ -84,29 +95,42 @@ class TargetGroup:
         for by in SUMMARY_COLUMNS:
             lines.append("")
             lines.append(_BY[lang][by])
-            table = self.counts(by)
-            rows = zip(table["omschrijving"], table["aantal"], table["aandeel"], strict=True)
-            for name, n, share in rows:
-                lines.append(
-                    f"  {name!s:<55} {_cell(int(n), lang):>8}"
-                    f"  {_cell_pct(int(n), float(share), lang):>7}"
-                )
+            lines += _render_counts(self.table(by, register), by, lang)
         lines.append("")
         lines.append(t["suppressed"])
         lines += [f"! {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
+def _labels(by: str) -> Mapping[str, str]:
+    if by == "wijk_code":
+        from bestaanszekerheid.areas_lookup import wijk_names
+
+        return {code: f"{code} {name}" for code, name in wijk_names().items()}
+    column = COLUMNS_BY_NAME.get(by)
+    return column.codes if column is not None else {}
+
+
+def _render_counts(table: CheckedTable, by: str, lang: str) -> list[str]:
+    """Rows sorted by size; hidden cells print as 'x', shares only from published figures."""
+    frame = table.frame
+    counts = frame[frame.columns[0]]
+    total = counts.get(TOTAL, float("nan"))
+    labels = _labels(by)
+    body = counts.drop(index=TOTAL, errors="ignore")
+    order = sorted(body.index, key=lambda k: (pd.isna(body[k]), -(body[k] or 0), str(k)))
+    lines = []
+    for key in order:
+        n = body[key]
+        shown = not pd.isna(n)
+        number = fmt_int(float(n), lang) if shown else "x"
+        share = fmt_pct(100.0 * float(n) / float(total), 1, lang) if shown and total else "-"
+        lines.append(f"  {labels.get(str(key), str(key))!s:<55} {number:>8}  {share:>7}")
+    return lines
+
+
 def _date(on: date, lang: str) -> str:
     return on.strftime("%d-%m-%Y") if lang == "nl" else on.isoformat()
-
-
-def _cell(n: int, lang: str) -> str:
-    return fmt_int(n, lang) if n >= MIN_CELL else "< 10"
-
-
-def _cell_pct(n: int, pct: float, lang: str) -> str:
-    return fmt_pct(pct, 1, lang) if n >= MIN_CELL else "-"
 
 
 _TEXT_NL = {
@@ -115,7 +139,9 @@ _TEXT_NL = {
     "definition": "Definitie:",
     "selected": "{n} van de {total} huishoudens ({share}) horen tot de doelgroep.",
     "unknown": "{n} huishoudens zonder bekend inkomenspercentage zijn niet meegeteld.",
-    "suppressed": "Aantallen onder 10 zijn niet getoond (CBS-regel minimale celvulling).",
+    "suppressed": "x = niet getoond: te weinig huishoudens of terug te rekenen uit het totaal "
+    "(onthullingscontrole volgens de CBS-regels).",
+    "hidden_total": "Het aantal huishoudens in de doelgroep is te klein om te tonen.",
 }
 _TEXT_EN = {
     "synthetic": "*** SYNTHETIC DEMO DATA: made-up households, no real people ***",
@@ -123,7 +149,9 @@ _TEXT_EN = {
     "definition": "Definition:",
     "selected": "{n} of {total} households ({share}) belong to the target group.",
     "unknown": "{n} households without a known income percentage were not counted.",
-    "suppressed": "Counts below 10 are not shown (CBS minimum cell size rule).",
+    "suppressed": "x = not shown: too few households or recoverable from the total "
+    "(disclosure control following the CBS rules).",
+    "hidden_total": "The target group is too small to show its size.",
 }
 _TEXT: dict[str, dict[str, str]] = {"nl": _TEXT_NL, "en": _TEXT_EN}
 _BY: dict[str, dict[str, str]] = {
