@@ -13,8 +13,8 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from bestaanszekerheid.disclosure import check_min_cells
 from bestaanszekerheid.errors import UserFacingError
-from bestaanszekerheid.experiments._cellcheck import check_min_cells
 from bestaanszekerheid.experiments.allocation import (
     AllocationLog,
     balance_table,
