@@ -9,7 +9,7 @@ CONSTRAINTS := requirements/constraints.txt
 export PIP_CONSTRAINT := $(CURDIR)/$(CONSTRAINTS)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint pytest install install-dev lock clean bench
+.PHONY: demo test lint pytest install install-dev system-packages lock clean bench
 
 demo: install
 	$(BIN)/bsz demo
@@ -25,7 +25,16 @@ pytest: install-dev
 	$(BIN)/pytest -n 2
 
 install: $(VENV)/.installed-runtime
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev system-packages node_modules/.installed
+
+# Browser tests: Debian's Chromium (apt, needs root or sudo) and axe-core (npm, pinned in
+# package-lock.json). Both steps do nothing when already done.
+system-packages:
+	scripts/install-system-packages.sh
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,4 +59,4 @@ bench: install-dev
 	$(BIN)/python benchmarks/synth_scale.py
 
 clean:
-	rm -rf $(VENV) uitvoer .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) uitvoer .pytest_cache .mypy_cache .ruff_cache node_modules

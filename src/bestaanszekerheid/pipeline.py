@@ -97,7 +97,7 @@ STEPS = (
 
 def _status_column(households: pd.DataFrame, target: TargetGroup) -> pd.Series:
     inside = households["household_id"].isin(target.households["household_id"])
-    pct = households[target.pct_column] if target.pct_column in households else None
+    pct = households.get(target.pct_column)
     status = pd.Series("Boven de grens", index=households.index, dtype=object)
     if pct is not None:
         status[pct.isna()] = "Inkomen onbekend"

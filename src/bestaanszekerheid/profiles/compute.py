@@ -7,8 +7,9 @@ How the numbers are made (and why they are safe to publish):
   describe_classes`), with bootstrap standard errors, never shares among hard-assigned
   households (those understate every difference between groups).
 - **Disclosure control.** Counts are checked tables (:func:`frequency_table`) released in the
-  run's :class:`ReleaseRegister`: the group sizes (modal assignment), and per characteristic
-  and per wijk the distribution over the whole target group. Cross tables of group x
+  run's :class:`ReleaseRegister`: per characteristic and per wijk the distribution over the
+  whole target group. Group sizes are model estimates (class weights, rounded to tens), not
+  counts of hard assignments. Cross tables of group x
   characteristic on the modal assignment are *not* published: latent classes are nearly pure
   on their indicators, so such tables are mostly zero cells ("niemand") and would be almost
   entirely suppressed. The group-specific shares are model estimates (BCH: weights can be
@@ -107,9 +108,9 @@ class GroupProfile:
     generated_name: str
     generated_description: str
     overridden: bool
-    size: float  # households assigned to the group (checked count; NaN if hidden)
-    share: float  # % of the target group (from the checked counts)
-    model_share: float  # % estimated by the model
+    size: float  # estimated households in the group (model estimate, rounded to tens)
+    share: float  # estimated % of the target group (model estimate)
+    model_share: float  # the same, kept for readers of older bundles
     more_often: tuple[Feature, ...]
     less_often: tuple[Feature, ...]
     wijken: tuple[AreaFeature, ...]
@@ -127,7 +128,6 @@ class ProfileSet:
     comparison: pd.DataFrame
     #: Tidy: groep, wijk_code, wijk_name, share, index, households.
     areas: pd.DataFrame
-    size_table: CheckedTable
     characteristic_tables: dict[str, CheckedTable]
     area_table: CheckedTable | None
     estimates_check: ModelCheck
@@ -141,7 +141,7 @@ class ProfileSet:
     @property
     def checked_tables(self) -> list[CheckedTable]:
         """Every checked table behind the profiles, in report order."""
-        tables = [self.size_table, *self.characteristic_tables.values()]
+        tables = [*self.characteristic_tables.values()]
         if self.area_table is not None:
             tables.append(self.area_table)
         return tables
@@ -212,17 +212,14 @@ def build_profiles(
     for col in chars.columns:
         levels = level_order(next(c for c in used if c.column == col), chars[col])
         frame[col] = pd.Categorical(chars[col], categories=levels)
-    present = sorted(set(modal))
-    frame[GROUP] = pd.Categorical.from_codes(modal, categories=keys).remove_unused_categories()
+    frame[GROUP] = pd.Categorical.from_codes(
+        modal.astype(int), categories=pd.Index(keys)
+    ).remove_unused_categories()
     frame[unit] = households[unit].to_numpy()
     has_wijk = WIJK in households.columns and households[WIJK].notna().any()
     if has_wijk:
         frame[WIJK] = households[WIJK].astype("string").to_numpy()
 
-    size_table = frequency_table(
-        frame, GROUP, unit=unit, rules=rules, population=population, name="Omvang van de groepen"
-    )
-    register.release(size_table)
     char_tables: dict[str, CheckedTable] = {}
     for char in used:
         table = frequency_table(
@@ -327,7 +324,12 @@ def build_profiles(
         n_obs=len(households),
         class_counts=class_counts,
         category_counts=published_levels,
-        outputs=("aandelen per groep", "standaardfouten", "samenstelling per wijk"),
+        outputs=(
+            "groepsgrootte",
+            "aandelen per groep",
+            "standaardfouten",
+            "samenstelling per wijk",
+        ),
         units=households[unit].to_numpy(),
         population=population,
         kind="drie-stappen (BCH)",
@@ -348,7 +350,10 @@ def build_profiles(
     register.release(tree_check)
 
     by_char = {c.column: c for c in used}
-    grand_total = _cell(size_table, TOTAL, COUNT)
+    # Group sizes are model estimates (class weights x households), rounded to tens: a
+    # count table of modal assignments would, next to the characteristic tables, reveal
+    # small differences (a class that is nearly "everyone aged 67+" minus the 67+ count).
+    n_total = len(households)
     groups = []
     for t, key in enumerate(keys):
         sub = comparison[(comparison["groep"] == key) & comparison["effect"].notna()]
@@ -360,18 +365,18 @@ def build_profiles(
         ]
         feats = [
             Feature(
-                column=r.column,
-                label=r.label,
-                level=r.level,
-                phrase=phrase(by_char[r.column], r.level),
-                share_group=r.share_group,
-                se=r.se,
-                share_all=r.share_all,
-                effect=r.effect,
-                low=r.low,
-                high=r.high,
+                column=str(r["column"]),
+                label=str(r["label"]),
+                level=str(r["level"]),
+                phrase=phrase(by_char[str(r["column"])], str(r["level"])),
+                share_group=float(r["share_group"]),
+                se=float(r["se"]),
+                share_all=float(r["share_all"]),
+                effect=float(r["effect"]),
+                low=float(r["low"]),
+                high=float(r["high"]),
             )
-            for r in sub.itertuples(index=False)
+            for r in sub.to_dict("records")
         ]
         more = sorted(
             (f for f in feats if f.effect >= MIN_EFFECT and f.low > 0), key=lambda f: -f.effect
@@ -382,11 +387,17 @@ def build_profiles(
         own = areas[(areas["groep"] == key) & (areas["index"] >= MIN_AREA_INDEX)]
         own = own.sort_values(["index", "wijk_code"], ascending=[False, True]).head(3)
         wijken = tuple(
-            AreaFeature(r.wijk_code, r.wijk_name, r.share, r.index, r.households)
-            for r in own.itertuples(index=False)
+            AreaFeature(
+                str(r["wijk_code"]),
+                str(r["wijk_name"]),
+                float(r["share"]),
+                float(r["index"]),
+                float(r["households"]),
+            )
+            for r in own.to_dict("records")
         )
-        size = _cell(size_table, key, COUNT) if t in present else math.nan
-        share = 100 * size / grand_total if grand_total > 0 else math.nan
+        share = 100 * float(model.weights_[t])
+        size = float(round(model.weights_[t] * n_total, -1))
         group_rows = comparison[comparison["groep"] == key]
         name, description = describe_group(
             key=key,
@@ -422,7 +433,6 @@ def build_profiles(
         characteristics=used,
         comparison=comparison,
         areas=areas,
-        size_table=size_table,
         characteristic_tables=char_tables,
         area_table=area_table,
         estimates_check=estimates_check,
@@ -473,5 +483,3 @@ __all__ = [
     "group_labels",
     "heatmap_frame",
 ]
-
-

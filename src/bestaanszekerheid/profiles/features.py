@@ -55,7 +55,12 @@ DEFAULT_CHARACTERISTICS: tuple[Characteristic, ...] = (
     Characteristic(
         "age_main_earner",
         "Leeftijd hoofdkostwinner",
-        bands=((26, "18-26 jaar"), (44, "27-44 jaar"), (66, "45-66 jaar"), (np.inf, "67 jaar of ouder")),
+        bands=(
+            (26, "18-26 jaar"),
+            (44, "27-44 jaar"),
+            (66, "45-66 jaar"),
+            (np.inf, "67 jaar of ouder"),
+        ),
         phrases={
             "18-26 jaar": "jongeren tot 27 jaar",
             "27-44 jaar": "huishoudens met een hoofdkostwinner van 27 tot 45 jaar",
@@ -66,7 +71,12 @@ DEFAULT_CHARACTERISTICS: tuple[Characteristic, ...] = (
     Characteristic(
         "n_children",
         "Aantal kinderen",
-        bands=((0, "Geen kinderen"), (1, "1 kind"), (2, "2 kinderen"), (np.inf, "3 of meer kinderen")),
+        bands=(
+            (0, "Geen kinderen"),
+            (1, "1 kind"),
+            (2, "2 kinderen"),
+            (np.inf, "3 of meer kinderen"),
+        ),
         phrases={
             "Geen kinderen": "huishoudens zonder kinderen",
             "1 kind": "huishoudens met één kind",
@@ -93,7 +103,13 @@ DEFAULT_CHARACTERISTICS: tuple[Characteristic, ...] = (
     Characteristic(
         "income_pct_norm",
         "Inkomen als % van het sociaal minimum",
-        bands=((90, "tot 90%"), (100, "90-100%"), (110, "100-110%"), (120, "110-120%"), (np.inf, "meer dan 120%")),
+        bands=(
+            (90, "tot 90%"),
+            (100, "90-100%"),
+            (110, "100-110%"),
+            (120, "110-120%"),
+            (np.inf, "meer dan 120%"),
+        ),
         phrases={
             "tot 90%": "een inkomen onder 90% van het sociaal minimum",
             "90-100%": "een inkomen van 90 tot 100% van het sociaal minimum",
@@ -163,7 +179,9 @@ DEFAULT_CHARACTERISTICS: tuple[Characteristic, ...] = (
         "de collectieve zorgverzekering",
     ),
     _yes_no(
-        "uses_participation_scheme", "Kindpakket / meedoenregeling", "het kindpakket of de meedoenregeling"
+        "uses_participation_scheme",
+        "Kindpakket / meedoenregeling",
+        "het kindpakket of de meedoenregeling",
     ),
 )
 

@@ -125,7 +125,8 @@ def generate_description(
         sentences.append("Deze groep is klein: het aantal huishoudens wordt niet gepubliceerd.")
     else:
         sentences.append(
-            f"Deze groep telt {fmt_int(size)} huishoudens: {fmt_pct(share, 0)} van de doelgroep."
+            f"Deze groep telt ongeveer {fmt_int(size)} huishoudens: {fmt_pct(share, 0)} van de "
+            "doelgroep."
         )
     if more:
         sentences.append(
@@ -200,7 +201,9 @@ def load_overrides(source: str | Path | Mapping[str, Any] | None) -> dict[str, d
         if entry is None:
             continue
         if not isinstance(entry, Mapping):
-            raise UserFacingError(f"{where}: groep '{key}' moet 'naam' en/of 'beschrijving' hebben.")
+            raise UserFacingError(
+                f"{where}: groep '{key}' moet 'naam' en/of 'beschrijving' hebben."
+            )
         unknown = sorted(set(entry) - {"naam", "beschrijving"})
         if unknown:
             raise UserFacingError(

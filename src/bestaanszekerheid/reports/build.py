@@ -8,7 +8,8 @@ estimates released as a checked model output, fit statistics from the checked mo
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -44,25 +45,46 @@ INDICATOR_LABELS = {
 }
 
 
-def _date_nl(value: object) -> str:
-    months = (
-        "januari februari maart april mei juni juli augustus september oktober november "
-        "december"
-    ).split()
-    try:
-        return f"{value.day} {months[value.month - 1]} {value.year}"  # type: ignore[attr-defined]
-    except AttributeError:
-        return str(value)
+def _f(value: Any) -> float:
+    """A pandas scalar as a float (NaN for missing)."""
+    return math.nan if value is None or value is pd.NA else float(value)
+
+
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def _date_nl(value: date) -> str:
+    """1 januari 2025."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def checked_table_block(
-    table: CheckedTable, *, key: str, title: str, labels: dict[str, str] | None = None,
-    share: bool = True, note: str = "", collapsed: bool = False,
+    table: CheckedTable,
+    *,
+    key: str,
+    title: str,
+    labels: dict[str, str] | None = None,
+    share: bool = True,
+    note: str = "",
+    collapsed: bool = False,
 ) -> Table:
     """A one-way checked count table as a report table (count and share of the total)."""
     frame = table.frame
     column = frame.columns[0]
-    total = float(frame.loc[TOTAL, column]) if TOTAL in frame.index else math.nan
+    total = _f(frame.loc[TOTAL, column]) if TOTAL in frame.index else math.nan
     rows = []
     for idx, value in frame[column].items():
         label = "Totaal" if idx == TOTAL else (labels or {}).get(str(idx), str(idx))
@@ -73,9 +95,21 @@ def checked_table_block(
         rows.append(tuple(cells))
     columns = ("", "Aantal huishoudens", "Aandeel") if share else ("", "Aantal huishoudens")
     return Table(
-        key=key, title=title, columns=columns, rows=tuple(rows), sources=(table.name,),
-        kind="checked", note=note, collapsed=collapsed,
+        key=key,
+        title=title,
+        columns=columns,
+        rows=tuple(rows),
+        sources=(table.name,),
+        kind="checked",
+        note=note,
+        collapsed=collapsed,
     )
+
+
+def _source_phrase(result: AnalysisResult) -> str:
+    if result.synthetic:
+        return "de synthetische populatie"
+    return f"het bestand {result.options.source}" if result.options.source else "het bestand"
 
 
 def _summary(result: AnalysisResult) -> Section:
@@ -84,22 +118,22 @@ def _summary(result: AnalysisResult) -> Section:
     groups = profiles.groups
     tt = result.target_table.frame
     col = tt.columns[0]
-    n_target = float(tt.loc["In de doelgroep", col]) if "In de doelgroep" in tt.index else math.nan
+    n_target = _f(tt.loc["In de doelgroep", col]) if "In de doelgroep" in tt.index else math.nan
     n_known = n_target + (
-        float(tt.loc["Boven de grens", col]) if "Boven de grens" in tt.index else 0.0
+        _f(tt.loc["Boven de grens", col]) if "Boven de grens" in tt.index else 0.0
     )
     share = 100 * n_target / n_known if n_known > 0 else math.nan
     largest = max(groups, key=lambda g: -1 if math.isnan(g.share) else g.share)
     figures = KeyFigures(
         (
             (fmt_int(n_target), "huishoudens in de doelgroep"),
-            (fmt_pct(share, 1), f"van de huishoudens met bekend inkomen"),
+            (fmt_pct(share, 1), "van de huishoudens met bekend inkomen"),
             (str(len(groups)), "groepen met een eigen profiel"),
             (fmt_pct(largest.share, 0), f"in de grootste groep ({largest.key})"),
         )
     )
     intro = Paragraph(
-        f"In {result.options.source or 'het bestand'} hebben {fmt_int(n_target)} huishoudens "
+        f"In {_source_phrase(result)} hebben {fmt_int(n_target)} huishoudens "
         f"een inkomen tot en met {fmt_num(target.max_pct, 0)}% van het sociaal minimum "
         f"(peildatum {_date_nl(target.on)}). Een latente-klassenanalyse deelt hen in "
         f"{len(groups)} groepen die elk een eigen combinatie van huishoudsituatie, inkomen en "
@@ -139,9 +173,7 @@ def _target_section(result: AnalysisResult) -> Section:
         labels=labels,
     )
     norm_dates = sorted({d for d in target.norm_dates.values()})
-    norm_text = (
-        ", ".join(_date_nl(d) for d in norm_dates) if norm_dates else _date_nl(target.on)
-    )
+    norm_text = ", ".join(_date_nl(d) for d in norm_dates) if norm_dates else _date_nl(target.on)
     blocks: list[object] = [
         Paragraph(
             f"De doelgroep zijn huishoudens met een inkomen tot en met "
@@ -176,8 +208,14 @@ def _model_section(result: AnalysisResult) -> Section:
     fit = Table(
         key="fit",
         title="Modellen met 2 of meer groepen vergeleken",
-        columns=("Model", "BIC", "Entropie R²", "Kleinste groep", "Stabiliteit (ARI)",
-                 "Geconvergeerd"),
+        columns=(
+            "Model",
+            "BIC",
+            "Entropie R²",
+            "Kleinste groep",
+            "Stabiliteit (ARI)",
+            "Geconvergeerd",
+        ),
         rows=tuple(rows),
         sources=(result.model_check.name,),
         kind="model",
@@ -217,27 +255,18 @@ def _groups_section(result: AnalysisResult) -> Section:
         {"naam": [f"{g.key}: {g.name}" for g in groups], "aandeel": [g.share for g in groups]}
     ).dropna()
     size_rows = tuple(
-        (
-            Cell(g.key),
-            Cell(g.name),
-            Cell(g.size, "int"),
-            Cell(g.share, "pct"),
-            Cell(g.model_share, "pct"),
-        )
-        for g in groups
+        (Cell(g.key), Cell(g.name), Cell(g.size, "int"), Cell(g.share, "pct")) for g in groups
     )
-    total = profiles.size_table.frame.loc[TOTAL].iloc[0]
     size_table = Table(
         key="groepsgrootte",
-        title="Omvang van de groepen",
-        columns=("Groep", "Naam", "Huishoudens", "Aandeel", "Aandeel volgens model"),
-        rows=(*size_rows, (Cell("Totaal"), Cell(""), Cell(float(total), "int"),
-                           Cell(100.0, "pct"), Cell(100.0, "pct"))),
-        sources=(profiles.size_table.name, profiles.estimates_check.name),
+        title="Omvang van de groepen (schatting)",
+        columns=("Groep", "Naam", "Huishoudens (ongeveer)", "Aandeel van de doelgroep"),
+        rows=size_rows,
+        sources=(profiles.estimates_check.name,),
+        kind="estimate",
         header_columns=2,
-        note="Huishoudens: ingedeeld bij de groep waar ze het waarschijnlijkst bij horen. "
-        "Aandeel volgens model: de geschatte omvang, die meetelt dat niet ieder huishouden "
-        "zeker bij één groep hoort.",
+        note="Geschat met het model, dat meetelt dat niet ieder huishouden zeker bij één groep "
+        "hoort; aantallen afgerond op tientallen.",
     )
     size_chart = Chart(
         key="groepsgrootte-grafiek",
@@ -252,16 +281,21 @@ def _groups_section(result: AnalysisResult) -> Section:
         share_all = float(part["share_all"].iloc[0])
         by_group = dict(zip(part["groep"], part["share_group"], strict=True))
         heat_rows.append(
-            (Cell(str(feature)), Cell(share_all, "pct"),
-             *(Cell(by_group.get(g.key, math.nan), "pct") for g in groups))
+            (
+                Cell(str(feature)),
+                Cell(share_all, "pct"),
+                *(Cell(by_group.get(g.key, math.nan), "pct") for g in groups),
+            )
         )
     heat_table = Table(
         key="heatmap-data",
         title="Onderscheidende kenmerken per groep (aandeel in %)",
         columns=("Kenmerk", "Hele doelgroep", *(g.key for g in groups)),
         rows=tuple(heat_rows),
-        sources=(profiles.estimates_check.name,
-                 *(t.name for t in profiles.characteristic_tables.values())),
+        sources=(
+            profiles.estimates_check.name,
+            *(t.name for t in profiles.characteristic_tables.values()),
+        ),
         kind="estimate",
     )
     heat_chart = Chart(
@@ -270,7 +304,7 @@ def _groups_section(result: AnalysisResult) -> Section:
         svg=charts.heatmap(heat),
         alt="Heatmap: per groep (kolommen) het aandeel huishoudens met elk kenmerk (rijen). "
         "Blauw: vaker dan in de hele doelgroep, rood: minder vaak. De cijfers staan ook in "
-        "de tabel eronder.",
+        "de tabel bij de grafiek.",
         table=heat_table,
     )
     full = _distribution_table(profiles)
@@ -285,13 +319,13 @@ def _groups_section(result: AnalysisResult) -> Section:
             ),
             size_chart,
             size_table,
-            heat_chart,
             Paragraph(
-                "Lees de heatmap per rij: het getal is het percentage huishoudens in de groep "
-                "met dat kenmerk; de kleur zegt hoeveel dat afwijkt van de hele doelgroep "
-                "(effectgrootte h: vanaf 0,2 een klein, vanaf 0,5 een middelgroot en vanaf 0,8 "
-                "een groot verschil)."
+                "Lees de heatmap hieronder per rij: het getal is het percentage huishoudens in "
+                "de groep met dat kenmerk; de kleur zegt hoeveel dat afwijkt van de hele "
+                "doelgroep: blauw vaker, rood minder vaak (effectgrootte h: vanaf 0,2 een klein, "
+                "vanaf 0,5 een middelgroot en vanaf 0,8 een groot verschil)."
             ),
+            heat_chart,
             full,
         ),
     )
@@ -318,8 +352,10 @@ def _distribution_table(profiles: ProfileSet) -> Table:
         title="Alle kenmerken: verdeling per groep en in de hele doelgroep (%)",
         columns=("Kenmerk", "Waarde", "Hele doelgroep", *(g.key for g in groups)),
         rows=tuple(rows),
-        sources=(profiles.estimates_check.name,
-                 *(t.name for t in profiles.characteristic_tables.values())),
+        sources=(
+            profiles.estimates_check.name,
+            *(t.name for t in profiles.characteristic_tables.values()),
+        ),
         kind="estimate",
         header_columns=2,
         collapsed=True,
@@ -329,7 +365,7 @@ def _distribution_table(profiles: ProfileSet) -> Table:
 
 
 def _feature_rows(features: tuple[object, ...]) -> list[tuple[Cell, ...]]:
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for f in features:
         rows.append(
             (
@@ -348,12 +384,17 @@ def _feature_rows(features: tuple[object, ...]) -> list[tuple[Cell, ...]]:
 def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
     profiles = result.profiles
     blocks: list[object] = []
+    recognised = (
+        (g.recognition.recall.text(), "herkend door een eenvoudige beslisboom")
+        if g.recognition.rules and not math.isnan(g.recognition.recall.value)
+        else ("–", "niet met drie vragen te herkennen")
+    )
     blocks.append(
         KeyFigures(
             (
-                (fmt_int(g.size) if not math.isnan(g.size) else "x", "huishoudens"),
+                (fmt_int(g.size) if not math.isnan(g.size) else "x", "huishoudens (ongeveer)"),
                 (fmt_pct(g.share, 0), "van de doelgroep"),
-                (g.recognition.recall.text(), "herkend door een eenvoudige beslisboom"),
+                recognised,
             )
         )
     )
@@ -365,18 +406,21 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
         data = []
         for i, f in enumerate(feats):
             label = f"{'▲' if f.effect > 0 else '▼'} {f.label}: {f.level}"
-            data.append({"kenmerk": label, "wie": "deze groep", "aandeel": f.share_group,
-                         "order": i})
-            data.append({"kenmerk": label, "wie": "hele doelgroep", "aandeel": f.share_all,
-                         "order": i})
+            data.append(
+                {"kenmerk": label, "wie": "deze groep", "aandeel": f.share_group, "order": i}
+            )
+            data.append(
+                {"kenmerk": label, "wie": "hele doelgroep", "aandeel": f.share_all, "order": i}
+            )
         table = Table(
             key=f"kenmerken-{g.number}",
             title=f"{g.key}: onderscheidende kenmerken",
-            columns=("Kenmerk", "In deze groep", "Hele doelgroep", "Effect (h)",
-                     "95%-interval"),
+            columns=("Kenmerk", "In deze groep", "Hele doelgroep", "Effect (h)", "95%-interval"),
             rows=tuple(_feature_rows(tuple(feats))),
-            sources=(profiles.estimates_check.name,
-                     *(profiles.characteristic_tables[f.column].name for f in feats)),
+            sources=(
+                profiles.estimates_check.name,
+                *(profiles.characteristic_tables[f.column].name for f in feats),
+            ),
             kind="estimate",
             note="▲ vaker, ▼ minder vaak dan in de hele doelgroep. Effect h (Cohen): vanaf "
             f"{fmt_num(MIN_EFFECT, 1)} een klein verschil, 0,5 middelgroot, 0,8 groot; alleen "
@@ -406,12 +450,18 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
             title=f"{g.key}: wijken met relatief veel huishoudens uit deze groep",
             columns=("Wijk", "Doelgroep in de wijk", "Aandeel deze groep", "Index"),
             rows=tuple(
-                (Cell(f"{r.wijk_name} ({r.wijk_code})"), Cell(r.households, "int"),
-                 Cell(r.share, "pct"), Cell(r.index, "num2"))
-                for r in own.itertuples(index=False)
+                (
+                    Cell(f"{r['wijk_name']} ({r['wijk_code']})"),
+                    Cell(_f(r["households"]), "int"),
+                    Cell(_f(r["share"]), "pct"),
+                    Cell(_f(r["index"]), "num2"),
+                )
+                for r in own.to_dict("records")
             ),
-            sources=(profiles.area_table.name if profiles.area_table else "",
-                     profiles.estimates_check.name),
+            sources=(
+                profiles.area_table.name if profiles.area_table else "",
+                profiles.estimates_check.name,
+            ),
             kind="estimate",
             note="Index: aandeel van deze groep onder de doelgroep in de wijk, gedeeld door het "
             f"aandeel in de hele doelgroep (1 = gemiddeld; vanaf {fmt_num(MIN_AREA_INDEX, 1)} "
@@ -424,7 +474,7 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
                 svg=charts.areas_chart(chart_data),
                 alt="Staafdiagram van de oververtegenwoordiging per wijk: "
                 + "; ".join(
-                    f"{r.wijk_name} {fmt_num(r.index, 1)}" for r in own.itertuples(index=False)
+                    f"{r['wijk_name']} {fmt_num(_f(r['index']), 1)}" for r in own.to_dict("records")
                 ),
                 table=area_table,
             )
@@ -494,13 +544,23 @@ def _disclosure(result: AnalysisResult) -> Section:
             sc = out["status_counts"]
             hidden = sc.get("primary", 0) + sc.get("secondary", 0)
             rows.append(
-                (Cell(out["name"]), Cell("tabel"), Cell(str(out["cells"])),
-                 Cell(str(hidden)), Cell("in orde"))
+                (
+                    Cell(out["name"]),
+                    Cell("tabel"),
+                    Cell(str(out["cells"])),
+                    Cell(str(hidden)),
+                    Cell("in orde"),
+                )
             )
         else:
             rows.append(
-                (Cell(out["name"]), Cell(f"model ({out['kind']})"), Cell("–"), Cell("–"),
-                 Cell("in orde" if out["passed"] else "geweigerd"))
+                (
+                    Cell(out["name"]),
+                    Cell(f"model ({out['kind']})"),
+                    Cell("–"),
+                    Cell("–"),
+                    Cell("in orde" if out["passed"] else "geweigerd"),
+                )
             )
     table = Table(
         key="onthullingscontrole",

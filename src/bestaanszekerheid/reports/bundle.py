@@ -63,10 +63,12 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
     """The bundle as a JSON-ready dict."""
     target = result.target
     tt = result.target_table.frame
-    n_target = tt.loc["In de doelgroep"].iloc[0] if "In de doelgroep" in tt.index else None
+    n_target = (
+        _num(float(tt.iloc[:, 0].loc["In de doelgroep"])) if "In de doelgroep" in tt.index else None
+    )
     fit = [
         {
-            "klassen": int(k),
+            "klassen": int(str(k)),
             "bic": _num(float(r["bic"])),
             "entropie_r2": _num(float(r["entropy_r2"])),
             "kleinste_groep": _num(float(r["smallest_class"])),
@@ -140,7 +142,7 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
             "max_pct": float(target.max_pct),
             "peildatum": target.on.isoformat(),
             "definitie": target.definition,
-            "huishoudens": None if n_target is None or math.isnan(n_target) else int(n_target),
+            "huishoudens": None if n_target is None else int(n_target),
         },
         "model": {
             "aantal_groepen": int(result.selection.recommended),

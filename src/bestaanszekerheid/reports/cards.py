@@ -27,6 +27,11 @@ def _feature(f: Feature) -> str:
     return f"{f.phrase}: {fmt_pct(f.share_group, 0)} (doelgroep {fmt_pct(f.share_all, 0)})"
 
 
+def _summary(g: GroupProfile) -> str:
+    """The analyst's own description; generated text is already on the card as lists."""
+    return g.description if g.overridden else ""
+
+
 def card_data(g: GroupProfile) -> dict[str, Any]:
     """What one card shows (text already formatted in Dutch)."""
     feats = [*g.more_often[:4], *g.less_often[:2]]
@@ -35,8 +40,11 @@ def card_data(g: GroupProfile) -> dict[str, Any]:
     if feats:
         rows = []
         for i, f in enumerate(feats):
-            label = f"{'▲' if f.effect > 0 else '▼'} {f.level}"
-            rows.append({"kenmerk": label, "wie": "deze groep", "aandeel": f.share_group, "order": i})
+            name = f.label if f.level in ("Ja", "Nee") else f.level
+            label = f"{'▲' if f.effect > 0 else '▼'} {name}"
+            rows.append(
+                {"kenmerk": label, "wie": "deze groep", "aandeel": f.share_group, "order": i}
+            )
             rows.append(
                 {"kenmerk": label, "wie": "hele doelgroep", "aandeel": f.share_all, "order": i}
             )
@@ -55,8 +63,9 @@ def card_data(g: GroupProfile) -> dict[str, Any]:
         "size": fmt_int(g.size) if g.size == g.size else "x",
         "share": fmt_pct(g.share, 0),
         "description": g.description,
+        "summary": _summary(g),
         "more": [_feature(f) for f in g.more_often[:4]],
-        "less": [_feature(f) for f in g.less_often[:3]],
+        "less": [_feature(f) for f in g.less_often[:2]],
         "wijken": wijken,
         "chart": chart,
         "chart_alt": alt,
@@ -88,7 +97,5 @@ def write_cards(result: AnalysisResult, path: Path) -> Path:
 
     html = render_cards_html(result)
     with atomic_path(path) as tmp:
-        HTML(string=html).write_pdf(
-            tmp, pdf_variant="pdf/ua-1"
-        )
+        HTML(string=html).write_pdf(tmp, pdf_variant="pdf/ua-1")
     return path

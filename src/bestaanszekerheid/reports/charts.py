@@ -12,7 +12,10 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
+# The font the chart text is measured with (vl-convert) must be the one the reader's browser
+# or WeasyPrint draws with, or labels overflow: DejaVu Sans is on every Debian/Ubuntu machine,
+# Verdana (nearly the same widths) on Windows.
+FONT = "DejaVu Sans, Verdana, sans-serif"
 BLUE = "#1f5f99"
 ORANGE = "#b85400"
 GREY = "#6b6b6b"
@@ -52,8 +55,12 @@ def fit_chart(table: pd.DataFrame, recommended: int) -> str:
     )
     base = alt.Chart(data).encode(
         x=alt.X("klassen:O", title="Aantal groepen (klassen)", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("BIC:Q", title="BIC (lager is beter)", scale=alt.Scale(zero=False),
-                axis=alt.Axis(format=",.0f")),
+        y=alt.Y(
+            "BIC:Q",
+            title="BIC (lager is beter)",
+            scale=alt.Scale(zero=False),
+            axis=alt.Axis(format=",.0f"),
+        ),
     )
     line = base.mark_line(color=BLUE, strokeWidth=2) + base.mark_point(
         color=BLUE, filled=True, size=60
@@ -87,9 +94,9 @@ def heatmap(data: pd.DataFrame) -> str:
     """
     color = alt.Color(
         "effect:Q",
-        title=["Verschil met", "doelgroep (h)"],
-        scale=alt.Scale(scheme="redblue", domain=[-1.6, 1.6], reverse=True),
-        legend=alt.Legend(format=",.1f", orient="right"),
+        title="Verschil (h)",
+        scale=alt.Scale(scheme="redblue", domain=[-1.6, 1.6]),
+        legend=alt.Legend(format=",.1f", orient="right", titleLimit=200),
     )
     base = alt.Chart(data).encode(
         x=alt.X("groep:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, orient="top")),
@@ -98,9 +105,7 @@ def heatmap(data: pd.DataFrame) -> str:
     rect = base.mark_rect(stroke="white", strokeWidth=1).encode(color=color)
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("share_group:Q", format=",.0f"),
-        color=alt.condition(
-            "abs(datum.effect) > 0.9", alt.value("white"), alt.value(TEXT)
-        ),
+        color=alt.condition("abs(datum.effect) > 0.9", alt.value("white"), alt.value(TEXT)),
     )
     n_groups = data["groep"].nunique()
     n_rows = data["feature"].nunique()
@@ -113,15 +118,23 @@ def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
     ``data``: kenmerk, wie ("deze groep" / "hele doelgroep"), aandeel, order.
     """
     base = alt.Chart(data).encode(
-        y=alt.Y("kenmerk:N", sort=alt.SortField("order"), title=None,
-                axis=alt.Axis(labelLimit=260 if compact else 340)),
+        y=alt.Y(
+            "kenmerk:N",
+            sort=alt.SortField("order"),
+            title=None,
+            axis=alt.Axis(labelLimit=260 if compact else 340),
+        ),
     )
     rule = base.mark_rule(color="#9a9a9a", strokeWidth=2).encode(
         x=alt.X("min(aandeel):Q"), x2="max(aandeel):Q"
     )
     points = base.mark_point(filled=True, size=110, opacity=1).encode(
-        x=alt.X("aandeel:Q", title="Aandeel (%)", scale=alt.Scale(domain=[0, 100]),
-                axis=alt.Axis(format=",.0f")),
+        x=alt.X(
+            "aandeel:Q",
+            title="Aandeel (%)",
+            scale=alt.Scale(domain=[0, 100]),
+            axis=alt.Axis(format=",.0f"),
+        ),
         color=alt.Color(
             "wie:N",
             title=None,
@@ -143,11 +156,14 @@ def areas_chart(data: pd.DataFrame) -> str:
     """Over-representation index per wijk (columns: wijk, index)."""
     base = alt.Chart(data).encode(
         y=alt.Y("wijk:N", sort=None, title=None),
-        x=alt.X("index:Q", title="Oververtegenwoordiging (1 = gemiddeld)",
-                axis=alt.Axis(format=",.1f")),
+        x=alt.X(
+            "index:Q", title="Oververtegenwoordiging (1 = gemiddeld)", axis=alt.Axis(format=",.1f")
+        ),
     )
     bars = base.mark_bar(color=BLUE)
-    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color=ORANGE, strokeDash=[4, 3]).encode(
-        x="x:Q"
+    one = (
+        alt.Chart(pd.DataFrame({"x": [1.0]}))
+        .mark_rule(color=ORANGE, strokeDash=[4, 3])
+        .encode(x="x:Q")
     )
     return to_svg((bars + one).properties(width=300, height=24 * len(data)))

@@ -14,8 +14,10 @@ from bestaanszekerheid.reports.tree import SYNTHETIC_BANNER, Report
 
 
 def _template(name: str) -> str:
-    return resources.files("bestaanszekerheid.reports").joinpath("templates", name).read_text(
-        encoding="utf-8"
+    return (
+        resources.files("bestaanszekerheid.reports")
+        .joinpath("templates", name)
+        .read_text(encoding="utf-8")
     )
 
 

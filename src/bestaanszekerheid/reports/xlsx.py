@@ -48,7 +48,9 @@ def _write_checked(ws: Any, table: CheckedTable, synthetic: bool) -> None:
     frame = table.to_frame("nl")
     ws.append([table.name])
     ws["A1"].font = Font(bold=True, size=12)
-    ws.append([f"Populatie: {table.population}" + (" – SYNTHETISCHE GEGEVENS" if synthetic else "")])
+    ws.append(
+        [f"Populatie: {table.population}" + (" – SYNTHETISCHE GEGEVENS" if synthetic else "")]
+    )
     ws.append(["x = niet gepubliceerd (onthullingscontrole, regels " + table.rules_version + ")"])
     ws.append([])
     index_names = [n or "" for n in frame.index.names]
@@ -107,12 +109,12 @@ def write_xlsx(result: AnalysisResult, report: Report, path: Path) -> Path:
         name = sheet_name(table.name, used)
         _write_checked(wb.create_sheet(name), table, result.synthetic)
         index.append([name, table.name, "gecontroleerde tabel"])
-    for table in report.tables():
-        if table.kind == "checked":
+    for block in report.tables():
+        if block.kind == "checked":
             continue  # the same figures as a checked table above
-        name = sheet_name(table.title, used)
-        _write_report_table(wb.create_sheet(name), table, result.synthetic)
-        index.append([name, table.title, "schatting" if table.kind == "estimate" else "model"])
+        name = sheet_name(block.title, used)
+        _write_report_table(wb.create_sheet(name), block, result.synthetic)
+        index.append([name, block.title, "schatting" if block.kind == "estimate" else "model"])
     _autosize(index)
     with atomic_path(path) as tmp:
         wb.save(tmp)

@@ -1,0 +1,188 @@
+"""Profiles on synthetic data with planted groups: ranking, direction, names, overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bestaanszekerheid.areas_lookup import wijk_names
+from bestaanszekerheid.disclosure import ReleaseRegister
+from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.profiles import build_profiles, characteristics_frame, cohens_h
+from bestaanszekerheid.profiles.naming import apply_overrides, generate_name
+from bestaanszekerheid.profiles.recognise import safe_pct
+
+from .conftest import Planted
+
+
+def _group_of(planted: Planted, code: str) -> str:
+    """The group holding most households of a planted archetype (modal assignment)."""
+    modal = planted.model.predict(planted.X)
+    counts = pd.crosstab(modal, planted.households["planted"])[code]
+    return f"Groep {int(counts.idxmax()) + 1}"
+
+
+def test_planted_single_parents_on_assistance_are_named_and_described(planted: Planted) -> None:
+    group = planted.profiles.group(_group_of(planted, "eenouder_bijstand"))
+    name = group.name.lower()
+    assert "alleenstaande ouders" in name
+    assert "bijstand" in name
+    assert "schulden" in name
+    text = group.description.lower()
+    assert "alleenstaande ouders" in text
+    assert "bijstandsuitkering" in text
+    top = {(f.column, f.level) for f in group.more_often[:3]}
+    assert ("household_type", "Eenouderhuishouden") in top
+    assert ("income_source", "Bijstandsuitkering") in top
+    less = {(f.column, f.level) for f in group.less_often}
+    assert ("n_children", "Geen kinderen") in less
+
+
+def test_pensioners_are_named_as_older_people(planted: Planted) -> None:
+    group = planted.profiles.group(_group_of(planted, "aow_klein"))
+    assert "ouderen" in group.name.lower()
+    assert group.more_often[0].column in {"income_source", "age_main_earner", "n_children"}
+
+
+def test_distinguishing_features_are_ranked_by_effect_in_both_directions(
+    planted: Planted,
+) -> None:
+    for group in planted.profiles.groups:
+        more = [f.effect for f in group.more_often]
+        less = [f.effect for f in group.less_often]
+        assert more == sorted(more, reverse=True)
+        assert less == sorted(less)
+        assert all(f.effect >= 0.2 and f.low > 0 for f in group.more_often)
+        assert all(f.effect <= -0.2 and f.high < 0 for f in group.less_often)
+        for f in (*group.more_often, *group.less_often):
+            assert (f.share_group > f.share_all) == (f.effect > 0)
+            assert math.isclose(f.effect, cohens_h(f.share_group / 100, f.share_all / 100))
+
+
+def test_estimates_follow_the_planted_truth(planted: Planted) -> None:
+    """BCH shares of single parents per group agree with the planted truth."""
+    key = _group_of(planted, "eenouder_bijstand")
+    comp = planted.profiles.comparison
+    row = comp[
+        (comp["groep"] == key)
+        & (comp["column"] == "household_type")
+        & (comp["level"] == "Eenouderhuishouden")
+    ].iloc[0]
+    truth = planted.households[planted.households["planted"] == "eenouder_bijstand"]
+    assert (truth["household_type"] == "single_parent").mean() * 100 == pytest.approx(
+        row["share_group"], abs=5
+    )
+    assert row["se"] > 0
+
+
+def test_whole_group_shares_are_the_checked_counts(planted: Planted) -> None:
+    """Share in the whole target group = checked count / checked total (recomputed here)."""
+    chars = characteristics_frame(planted.households)
+    comp = planted.profiles.comparison.drop_duplicates(["column", "level"])
+    for row in comp.itertuples():
+        n = int((chars[row.column] == row.level).sum())
+        if n < 10:
+            assert math.isnan(row.share_all) or n == 0
+        else:
+            expected = 100 * n / len(chars)
+            if not math.isnan(row.share_all):  # may be hidden by secondary suppression
+                assert row.share_all == pytest.approx(expected)
+
+
+def test_estimates_are_hidden_where_the_level_is_too_small(planted: Planted) -> None:
+    chars = characteristics_frame(planted.households)
+    comp = planted.profiles.comparison
+    for (column, level), part in comp.groupby(["column", "level"]):
+        n = int((chars[column] == level).sum())
+        if n < 10:
+            assert part["share_group"].isna().all(), (column, level, n)
+    # the released outputs: every table, the estimates and the tree
+    names = [r.name for r in planted.register.releases]
+    assert planted.profiles.estimates_check.name in names
+    assert planted.profiles.tree_check.name in names
+    assert all(t.name in names for t in planted.profiles.checked_tables)
+
+
+def test_group_sizes_are_model_estimates_of_classes_that_pass_the_check(
+    planted: Planted,
+) -> None:
+    modal = planted.model.predict(planted.X)
+    counts = np.bincount(modal, minlength=planted.model.n_classes)
+    assert counts.min() >= 10  # the estimates check requires it
+    n = len(planted.households)
+    for g in planted.profiles.groups:
+        assert g.share == pytest.approx(100 * planted.model.weights_[g.number - 1])
+        assert g.size % 10 == 0
+        assert abs(g.size - g.share / 100 * n) <= 5
+    assert planted.profiles.estimates_check.passed
+
+
+def test_yaml_override_wins(planted: Planted, tmp_path: pytest.TempPathFactory) -> None:
+    path = tmp_path / "groepsnamen.yaml"  # type: ignore[operator]
+    first = planted.profiles.groups[0]
+    path.write_text(
+        "groepen:\n"
+        "  Groep 1:\n"
+        "    naam: Eigen naam van de analist\n"
+        f"  {planted.profiles.groups[1].generated_name}:\n"
+        "    beschrijving: Eigen beschrijving.\n",
+        encoding="utf-8",
+    )
+    groups = apply_overrides(planted.profiles.groups, path)
+    assert groups[0].name == "Eigen naam van de analist"
+    assert groups[0].description == first.generated_description
+    assert groups[0].overridden
+    assert groups[1].name == planted.profiles.groups[1].generated_name
+    assert groups[1].description == "Eigen beschrijving."
+    assert not groups[2].overridden
+    assert groups[2].name == groups[2].generated_name
+
+
+def test_override_of_unknown_group_is_a_clear_error(planted: Planted) -> None:
+    with pytest.raises(UserFacingError, match="Onbekende groep"):
+        apply_overrides(planted.profiles.groups, {"groepen": {"Groep 99": {"naam": "x"}}})
+    with pytest.raises(UserFacingError, match="onbekende velden"):
+        apply_overrides(planted.profiles.groups, {"groepen": {"Groep 1": {"titel": "x"}}})
+
+
+def test_text_is_deterministic(planted: Planted) -> None:
+    again = build_profiles(
+        planted.households.drop(columns=["planted"]),
+        planted.model,
+        planted.X,
+        register=ReleaseRegister(),
+        wijk_names=wijk_names(),
+        n_bootstrap=30,
+        population="test",
+    )
+    for a, b in zip(planted.profiles.groups, again.groups, strict=True):
+        assert (a.name, a.description) == (b.name, b.description)
+
+
+def test_names_come_from_dominant_levels() -> None:
+    shares = pd.DataFrame(
+        [
+            ("household_type", "Eenouderhuishouden", 90.0, 1.5),
+            ("income_source", "Bijstandsuitkering", 80.0, 1.2),
+            ("problematic_debts", "Ja", 60.0, 0.6),
+        ],
+        columns=["column", "level", "share_group", "effect"],
+    )
+    assert generate_name(shares) == "Alleenstaande ouders in de bijstand met schulden"
+    weak = shares.assign(share_group=[40.0, 40.0, 30.0])
+    assert generate_name(weak) == "Huishoudens met verschillende inkomensbronnen"
+
+
+def test_cohens_h_and_safe_percentages() -> None:
+    assert cohens_h(0.5, 0.5) == 0
+    assert cohens_h(0.9, 0.1) > 1.5 > 0 > cohens_h(0.1, 0.9)
+    assert safe_pct(50, 100, 10).value == 50
+    hidden = safe_pct(5, 100, 10)
+    assert math.isnan(hidden.value)
+    bound = safe_pct(995, 1000, 10)
+    assert bound.at_least and bound.value == 99 and bound.text() == "meer dan 99%"
+    assert dataclasses.replace(bound, at_least=False).text() == "99%"

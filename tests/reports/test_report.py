@@ -1,0 +1,251 @@
+"""The HTML report: sections, banner, Dutch numbers; XLSX and JSON bundle; tagged PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jsonschema
+import pytest
+from openpyxl import load_workbook
+
+from bestaanszekerheid.disclosure import CheckedTable
+from bestaanszekerheid.reports.bundle import SCHEMA_VERSION, schema
+from bestaanszekerheid.reports.cards import render_cards_html
+from bestaanszekerheid.reports.tree import Cell
+
+from .conftest import Run
+
+SECTIONS = (
+    "samenvatting",
+    "doelgroep",
+    "modelkeuze",
+    "groepen",
+    "per-groep",
+    "methoden",
+    "bijlage-onthullingscontrole",
+)
+DUTCH_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?%?$")
+
+
+class TableCells(HTMLParser):
+    """Collects every table with its attributes and the numeric cells (text, data-waarde)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict[str, object]] = []
+        self._cell: dict[str, str] | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "table":
+            self.tables.append({"attrs": a, "cells": []})
+        elif tag == "td" and "data-waarde" in a:
+            self._cell, self._text = a, ""
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None:
+            cells = self.tables[-1]["cells"]
+            assert isinstance(cells, list)
+            cells.append((self._text.strip(), self._cell["data-waarde"], self._cell["data-opmaak"]))
+            self._cell = None
+
+
+def parse_tables(html: str) -> list[dict[str, object]]:
+    parser = TableCells()
+    parser.feed(html)
+    return parser.tables
+
+
+def test_report_has_every_section_and_the_synthetic_banner(run: Run) -> None:
+    html = run.html()
+    for section in SECTIONS:
+        assert f'<section id="{section}"' in html
+    for g in run.result.profiles.groups:
+        assert f'id="groep-{g.number}"' in html
+        assert g.name in html
+    assert html.count('data-banner="synthetisch"') == 1
+    assert "Synthetische gegevens" in html
+    assert '<html lang="nl">' in html
+
+
+def test_report_is_self_contained(run: Run) -> None:
+    html = run.html()
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", html)
+    assert "@import" not in html
+    assert "default-src 'none'" in html  # CSP: the page may load nothing
+
+
+def test_numbers_are_in_dutch_format(run: Run) -> None:
+    tables = parse_tables(run.html())
+    numbers = [c for t in tables for c in t["cells"]]  # type: ignore[attr-defined]
+    assert len(numbers) > 50
+    for text, raw, fmt in numbers:
+        if raw == "x":
+            assert text == "x"
+            continue
+        assert DUTCH_NUMBER.match(text), text
+        assert text == Cell(float(raw), fmt).text("nl")
+    assert Cell(18271.0, "int").text() == "18.271"
+    assert Cell(12.345, "pct").text() == "12,3%"
+
+
+def test_every_html_table_names_released_outputs(run: Run) -> None:
+    released = {r.name for r in run.result.register.releases}
+    for table in parse_tables(run.html()):
+        attrs = table["attrs"]
+        assert isinstance(attrs, dict)
+        if attrs.get("data-tabel") == "onthullingscontrole":
+            continue
+        sources = [s for s in attrs["data-bron"].split(" | ") if s]
+        assert sources, attrs
+        assert set(sources) <= released, attrs
+
+
+def test_checked_html_tables_show_checked_figures(run: Run) -> None:
+    """Every number in a 'checked' table is a count of its CheckedTable or count/total."""
+    by_name = {
+        r.output.name: r.output
+        for r in run.result.register.releases
+        if isinstance(r.output, CheckedTable)
+    }
+    seen = 0
+    for table in parse_tables(run.html()):
+        attrs = table["attrs"]
+        assert isinstance(attrs, dict)
+        if attrs["data-soort"] != "checked":
+            continue
+        (source,) = attrs["data-bron"].split(" | ")
+        frame = by_name[source].frame
+        counts = [float(v) for v in frame.to_numpy().ravel() if v == v]
+        total = max(counts)
+        allowed = {round(c, 6) for c in counts} | {round(100 * c / total, 6) for c in counts}
+        for _, raw, _ in table["cells"]:  # type: ignore[attr-defined]
+            if raw != "x":
+                assert round(float(raw), 6) in allowed
+                seen += 1
+    assert seen >= 4
+
+
+def test_published_counts_are_at_least_ten_recomputed_from_microdata(run: Run) -> None:
+    """Each published count of each checked table equals the microdata count and is >= 10."""
+    from bestaanszekerheid.profiles import characteristics_frame
+
+    result = run.result
+    target = result.target.households
+    chars = characteristics_frame(target)
+    n_checked = 0
+    for table in result.profiles.checked_tables:
+        column = table.rows[0]
+        values = chars[column] if column in chars else target[column].astype(str)
+        for level, value in table.frame.iloc[:, 0].items():
+            if value != value:
+                continue
+            truth = len(values) if level == "Totaal" else int((values == level).sum())
+            assert value == truth
+            assert value >= 10
+            n_checked += 1
+    status = result.target_table.frame.iloc[:, 0]
+    assert status["In de doelgroep"] == len(target)
+    assert (status.dropna() >= 10).all()
+    assert n_checked > 40
+
+
+def test_xlsx_has_a_sheet_per_checked_table(run: Run) -> None:
+    wb = load_workbook(run.out / "tabellen.xlsx", read_only=True)
+    titles = {}
+    for ws in wb.worksheets:
+        first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True))
+        titles[first[0]] = ws
+    checked = [r.output for r in run.result.register.releases if isinstance(r.output, CheckedTable)]
+    assert len(checked) >= 10
+    for table in checked:
+        assert table.name in titles, table.name
+        ws = titles[table.name]
+        numbers = [
+            v
+            for row in ws.iter_rows(min_row=6, values_only=True)
+            for v in row[1:]
+            if isinstance(v, int | float)
+        ]
+        assert numbers and all(v >= 10 for v in numbers)
+    assert "Inhoud" in wb.sheetnames
+
+
+def test_json_bundle_validates_against_its_schema(run: Run) -> None:
+    doc = json.loads((run.out / "bundel.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(
+        schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    validator.validate(doc)
+    assert doc["schema_version"] == SCHEMA_VERSION
+    assert doc["synthetic"] is True
+    assert len(doc["groepen"]) == run.result.selection.recommended
+    broken = {**doc, "groepen": [{**doc["groepen"][0], "huishoudens": 3}]}
+    assert not validator.is_valid(broken)  # a count below 10 is not a valid bundle
+    del broken["model"]
+    assert not validator.is_valid(broken)
+
+
+def test_outputs_hold_no_household_ids(run: Run) -> None:
+    some_id = str(run.households["household_id"].iloc[0])
+    prefix = some_id[:4]
+    for name in ("rapport.html", "bundel.json", "onthullingscontrole.json"):
+        text = (run.out / name).read_text(encoding="utf-8")
+        assert not re.search(re.escape(prefix) + r"\d{6,}", text), name
+
+
+def _pdf_objects(path: Path) -> bytes:
+    """Raw PDF bytes plus every decompressed (Flate) stream, for structure checks."""
+    raw = path.read_bytes()
+    parts = [raw]
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S):
+        try:
+            parts.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def test_persona_cards_are_a_tagged_pdf_ua(run: Run) -> None:
+    pdf = run.out / "persona-kaarten.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    content = _pdf_objects(pdf)
+    assert re.search(rb"/MarkInfo\s*<<\s*/Marked\s+true", content)
+    assert b"/StructTreeRoot" in content
+    assert re.search(rb'pdfuaid:part="1"|<pdfuaid:part>1</pdfuaid:part>', content)
+    assert re.search(rb"/Lang\s*\(nl", content)
+    assert content.count(b"/Figure") >= 1 and b"/Alt" in content
+    # one card (page) per group
+    pages = re.findall(rb"/Type\s*/Page\b", content)
+    assert len(pages) == len(run.result.profiles.groups)
+
+
+def test_every_persona_card_carries_the_synthetic_banner(run: Run) -> None:
+    html = render_cards_html(run.result)
+    cards = html.split('<article class="card">')[1:]
+    assert len(cards) == len(run.result.profiles.groups)
+    assert all("Synthetische gegevens" in card for card in cards)
+    assert "@top-center" in html  # and on every printed page
+
+
+def test_disclosure_log_is_written(run: Run) -> None:
+    log = json.loads((run.out / "onthullingscontrole.json").read_text(encoding="utf-8"))
+    names = {o["name"] for o in log["outputs"]}
+    assert run.result.profiles.estimates_check.name in names
+    assert all("rapport.html" in o["files"] for o in log["outputs"])
+    assert (run.out / "onthullingscontrole.md").read_text(encoding="utf-8").startswith("# ")
+
+
+@pytest.mark.parametrize("name", ["groepsnamen.yaml"])
+def test_names_template_is_written(run: Run, name: str) -> None:
+    text = (run.out / name).read_text(encoding="utf-8")
+    assert all(g.name in text for g in run.result.profiles.groups)

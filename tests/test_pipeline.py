@@ -1,0 +1,90 @@
+"""``bsz analyse`` and ``bsz demo`` end to end (small data, fast settings)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bestaanszekerheid.cli import LAZY_COMMANDS, app
+from bestaanszekerheid.households.synthetic import generate_population
+
+runner = CliRunner()
+FAST = ["--klassen", "3-5", "--starts", "2", "--bootstrap", "1"]
+
+
+def test_analyse_on_real_looking_data_has_no_synthetic_banner(tmp_path: Path) -> None:
+    households = generate_population(15_000, seed=9).households.copy()
+    households["synthetic"] = False  # as if it were a municipality's own file
+    path = tmp_path / "huishoudens.parquet"
+    households.to_parquet(path)
+    out = tmp_path / "uit"
+    result = runner.invoke(app, ["analyse", "--input", str(path), "--out", str(out), *FAST])
+    assert result.exit_code == 0, result.output
+    html = (out / "rapport.html").read_text(encoding="utf-8")
+    assert "data-banner" not in html
+    assert "ynthetisch" not in html
+    assert "Hoe de doelgroep is bepaald" in html
+    for name in (
+        "rapport.html",
+        "persona-kaarten.pdf",
+        "tabellen.xlsx",
+        "bundel.json",
+        "onthullingscontrole.md",
+        "onthullingscontrole.json",
+        "groepsnamen.yaml",
+    ):
+        assert (out / name).exists(), name
+        if name != "onthullingscontrole.json":
+            assert str(out / name) in result.output  # the paths to open are printed
+    # the analyst renames a group and runs again: the report uses the new name
+    names = out / "groepsnamen.yaml"
+    names.write_text("groepen:\n  Groep 1:\n    naam: Onze eigen naam\n", encoding="utf-8")
+    again = runner.invoke(
+        app, ["analyse", "--input", str(path), "--out", str(out), "--namen", str(names), *FAST]
+    )
+    assert again.exit_code == 0, again.output
+    assert "Onze eigen naam" in (out / "rapport.html").read_text(encoding="utf-8")
+
+
+def test_analyse_reports_user_errors_in_dutch(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["analyse", "--input", str(tmp_path / "x.csv"), "--out", "u"])
+    assert missing.exit_code == 2
+    households = generate_population(2_000, seed=1).households
+    path = tmp_path / "h.parquet"
+    households.to_parquet(path)
+    bad = runner.invoke(
+        app, ["analyse", "--input", str(path), "--out", str(tmp_path), "--klassen", "a-b"]
+    )
+    assert bad.exit_code == 2
+    assert "Ongeldig aantal klassen" in bad.output
+    names = tmp_path / "namen.yaml"
+    names.write_text("groepen:\n  Groep 42:\n    naam: x\n", encoding="utf-8")
+    unknown = runner.invoke(
+        app,
+        ["analyse", "--input", str(path), "--out", str(tmp_path), "--namen", str(names), *FAST],
+    )
+    assert unknown.exit_code == 2
+    assert "Onbekende groep" in unknown.output
+
+
+def test_demo_writes_the_report_and_prints_paths(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--huishoudens", "12000"])
+    assert result.exit_code == 0, result.output
+    assert str(tmp_path / "rapport.html") in result.output
+    html = (tmp_path / "rapport.html").read_text(encoding="utf-8")
+    assert 'data-banner="synthetisch"' in html
+
+
+def test_analyse_is_registered_lazily() -> None:
+    assert LAZY_COMMANDS["analyse"][0] == "bestaanszekerheid.pipeline"
+    code = (
+        "import sys; from bestaanszekerheid.cli import main; sys.argv=['bsz','--help'];\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert 'bestaanszekerheid.pipeline' not in sys.modules\n"
+        "assert 'altair' not in sys.modules and 'weasyprint' not in sys.modules\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "analyse" in out.stdout
