@@ -442,7 +442,7 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
         )
     areas = profiles.areas
     own = areas[(areas["groep"] == g.key)].dropna(subset=["index"])
-    own = own.sort_values(["index", "wijk_code"], ascending=[False, True]).head(8)
+    own = own.sort_values(["index", "wijk_code"], ascending=[False, True]).head(6)
     if not own.empty:
         chart_data = pd.DataFrame({"wijk": own["wijk_name"], "index": own["index"]})
         area_table = Table(
@@ -470,7 +470,7 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
         blocks.append(
             Chart(
                 key=f"wijken-grafiek-{g.number}",
-                title="Waar wonen ze? De acht wijken met de hoogste index",
+                title="Waar wonen ze? De zes wijken met de hoogste index",
                 svg=charts.areas_chart(chart_data),
                 alt="Staafdiagram van de oververtegenwoordiging per wijk: "
                 + "; ".join(
@@ -611,7 +611,14 @@ def build_report(result: AnalysisResult) -> Report:
             Section(
                 "per-groep",
                 "De groepen één voor één",
-                (),
+                (
+                    Paragraph(
+                        "Per groep: de omvang, een korte beschrijving, de kenmerken die de groep "
+                        "het meest onderscheiden van de hele doelgroep (▲ vaker, ▼ minder vaak), "
+                        "de wijken waar de groep relatief vaak woont en hoe herkenbaar de groep "
+                        "is. Elke groep staat ook op een persona-kaart (persona-kaarten.pdf)."
+                    ),
+                ),
                 group_sections,
             ),
             _methods(result),
