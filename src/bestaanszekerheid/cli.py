@@ -220,7 +220,8 @@ def demo(
     """Draai de hele analyse op een verse synthetische Tilburg-populatie."""
     from bestaanszekerheid.pipeline import run_demo
 
-    _check_language(taal)
+    if _check_language(taal) == "en":
+        console.print("Note: the report, persona cards and tables are in Dutch only for now.")
     run_demo(out, households, seed)
 
 

@@ -186,3 +186,30 @@ def test_cohens_h_and_safe_percentages() -> None:
     bound = safe_pct(995, 1000, 10)
     assert bound.at_least and bound.value == 99 and bound.text() == "meer dan 99%"
     assert dataclasses.replace(bound, at_least=False).text() == "99%"
+
+
+def test_a_refused_table_leaves_its_characteristic_out(
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the register refuses a table, the run goes on without it and says so."""
+    register = ReleaseRegister()
+    original = register.release
+
+    def refuse_tenure(output: object, **kwargs: object) -> object:
+        if getattr(output, "name", "") == "Doelgroep naar woonsituatie":
+            raise UserFacingError("geweigerd voor de test")
+        return original(output, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(register, "release", refuse_tenure)
+    profiles = build_profiles(
+        planted.households.drop(columns=["planted"]),
+        planted.model,
+        planted.X,
+        register=register,
+        n_bootstrap=5,
+        population="test",
+    )
+    assert "tenure" not in profiles.characteristic_tables
+    assert "tenure" not in set(profiles.comparison["column"])
+    assert all(f.column != "tenure" for g in profiles.groups for f in g.more_often)
+    assert any("woonsituatie" in n for n in profiles.notes)

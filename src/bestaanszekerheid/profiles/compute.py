@@ -42,6 +42,7 @@ from bestaanszekerheid.disclosure import (
     frequency_table,
 )
 from bestaanszekerheid.disclosure.tables import TOTAL
+from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.profiles.features import (
     DEFAULT_CHARACTERISTICS,
     UNKNOWN,
@@ -220,29 +221,44 @@ def build_profiles(
     if has_wijk:
         frame[WIJK] = households[WIJK].astype("string").to_numpy()
 
+    notes: list[str] = []
+
+    def release(table: CheckedTable) -> CheckedTable | None:
+        """Release ``table``; a refusal leaves it (and its estimates) out, with a note."""
+        try:
+            register.release(table)
+        except UserFacingError as exc:
+            notes.append(f"Niet gepubliceerd: '{table.name}'. {exc}")
+            return None
+        return table
+
     char_tables: dict[str, CheckedTable] = {}
     for char in used:
-        table = frequency_table(
-            frame,
-            char.column,
-            unit=unit,
-            rules=rules,
-            population=population,
-            name=f"Doelgroep naar {char.label.lower()}",
+        table = release(
+            frequency_table(
+                frame,
+                char.column,
+                unit=unit,
+                rules=rules,
+                population=population,
+                name=f"Doelgroep naar {char.label.lower()}",
+            )
         )
-        register.release(table)
-        char_tables[char.column] = table
+        if table is not None:
+            char_tables[char.column] = table
+    used = tuple(c for c in used if c.column in char_tables)
     area_table = None
     if has_wijk:
-        area_table = frequency_table(
-            frame.dropna(subset=[WIJK]),
-            WIJK,
-            unit=unit,
-            rules=rules,
-            population=population,
-            name="Doelgroep per wijk",
+        area_table = release(
+            frequency_table(
+                frame.dropna(subset=[WIJK]),
+                WIJK,
+                unit=unit,
+                rules=rules,
+                population=population,
+                name="Doelgroep per wijk",
+            )
         )
-        register.release(area_table)
 
     aux = chars.copy()
     if has_wijk:
@@ -338,7 +354,7 @@ def build_profiles(
     register.release(estimates_check)
 
     recognition, tree_check, accuracy = recognise_groups(
-        chars,
+        chars[[c.column for c in used]],
         modal,
         keys,
         units=households[unit].to_numpy(),
@@ -441,6 +457,7 @@ def build_profiles(
         tree_depth=tree_depth,
         n_households=len(households),
         population=population,
+        notes=notes,
     )
 
 

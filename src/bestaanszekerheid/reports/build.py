@@ -529,10 +529,11 @@ def _methods(result: AnalysisResult) -> Section:
         "Alle cijfers zijn gecontroleerd op onthulling (bijlage): cellen met te weinig "
         "huishoudens zijn weggelaten (x).",
     )
+    notes = tuple(Callout(n, "warning") for n in result.profiles.notes)
     return Section(
         "methoden",
         "Methoden en beperkingen",
-        (Bullets(items, title="Methoden"), Bullets(limits, title="Beperkingen")),
+        (Bullets(items, title="Methoden"), Bullets(limits, title="Beperkingen"), *notes),
     )
 
 

@@ -68,6 +68,10 @@ class Table:
     #: Long reference tables start folded in HTML (still printed in full).
     collapsed: bool = False
 
+    def __post_init__(self) -> None:
+        # Each source once, in order of first mention.
+        object.__setattr__(self, "sources", tuple(dict.fromkeys(self.sources)))
+
 
 @dataclass(frozen=True)
 class Paragraph:

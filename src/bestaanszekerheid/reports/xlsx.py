@@ -38,6 +38,17 @@ def checked_tables(result: AnalysisResult) -> list[CheckedTable]:
     return [r.output for r in result.register.releases if isinstance(r.output, CheckedTable)]
 
 
+def _label(column: Any) -> str:
+    """Dutch label of a table dimension (the column name when there is none)."""
+    from bestaanszekerheid.profiles.features import CHARACTERISTICS_BY_COLUMN
+
+    if column is None:
+        return ""
+    char = CHARACTERISTICS_BY_COLUMN.get(str(column))
+    labels = {"wijk_code": "Wijk (code)", "doelgroep": "Doelgroep", "groep": "Groep"}
+    return char.label if char else labels.get(str(column), str(column))
+
+
 def _autosize(ws: Any) -> None:
     for i, column in enumerate(ws.columns, start=1):
         width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
@@ -53,7 +64,7 @@ def _write_checked(ws: Any, table: CheckedTable, synthetic: bool) -> None:
     )
     ws.append(["x = niet gepubliceerd (onthullingscontrole, regels " + table.rules_version + ")"])
     ws.append([])
-    index_names = [n or "" for n in frame.index.names]
+    index_names = [_label(n) for n in frame.index.names]
     ws.append([*index_names, *(str(c) for c in frame.columns)])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
