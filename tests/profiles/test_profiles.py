@@ -35,6 +35,7 @@ def test_planted_single_parents_on_assistance_are_named_and_described(planted: P
     text = group.description.lower()
     assert "alleenstaande ouders" in text
     assert "bijstandsuitkering" in text
+    assert "problematische schulden" in text
     top = {(f.column, f.level) for f in group.more_often[:3]}
     assert ("household_type", "Eenouderhuishouden") in top
     assert ("income_source", "Bijstandsuitkering") in top

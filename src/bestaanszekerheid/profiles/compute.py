@@ -396,7 +396,7 @@ def build_profiles(
         ]
         more = sorted(
             (f for f in feats if f.effect >= MIN_EFFECT and f.low > 0), key=lambda f: -f.effect
-        )[:5]
+        )[:6]
         less = sorted(
             (f for f in feats if f.effect <= -MIN_EFFECT and f.high < 0), key=lambda f: f.effect
         )[:5]

@@ -100,6 +100,9 @@ def generate_name(shares: pd.DataFrame) -> str:
     return name
 
 
+_NAMED_PROBLEMS = ("problematic_debts", "high_care_costs")
+
+
 def _pair(f: Feature) -> str:
     return f"{f.phrase} ({fmt_pct(f.share_group, 0)} tegen {fmt_pct(f.share_all, 0)})"
 
@@ -129,9 +132,15 @@ def generate_description(
             "doelgroep."
         )
     if more:
+        # The top three, plus debts or care costs when they are distinguishing too (names
+        # mention them, so the description should say how often they occur).
+        shown = [
+            *more[:3],
+            *(f for f in more[3:] if f.column in _NAMED_PROBLEMS and f.level == "Ja"),
+        ]
         sentences.append(
             "Vaker dan gemiddeld in de doelgroep gaat het om "
-            + _enumerate([_pair(f) for f in more[:3]])
+            + _enumerate([_pair(f) for f in shown])
             + "."
         )
     else:

@@ -364,6 +364,44 @@ def _distribution_table(profiles: ProfileSet) -> Table:
     )
 
 
+def _group_distribution(profiles: ProfileSet, g: GroupProfile) -> Table:
+    """Every characteristic of one group next to the whole target group (folded)."""
+    comp = profiles.comparison[profiles.comparison["groep"] == g.key]
+    rows: list[tuple[Cell, ...]] = []
+    for r in comp.to_dict("records"):
+        share, se = _f(r["share_group"]), _f(r["se"])
+        interval = (
+            f"{fmt_num(max(share - 1.96 * se, 0), 1)} - {fmt_num(min(share + 1.96 * se, 100), 1)}"
+            if not (math.isnan(share) or math.isnan(se))
+            else "x"
+        )
+        rows.append(
+            (
+                Cell(str(r["label"])),
+                Cell(str(r["level"])),
+                Cell(share, "pct"),
+                Cell(interval),
+                Cell(_f(r["share_all"]), "pct"),
+                Cell(_f(r["effect"]), "num2"),
+            )
+        )
+    return Table(
+        key=f"verdeling-{g.number}",
+        title=f"{g.key}: alle kenmerken naast de hele doelgroep",
+        columns=("Kenmerk", "Waarde", "Deze groep", "95%-interval", "Hele doelgroep", "Effect (h)"),
+        rows=tuple(rows),
+        sources=(
+            profiles.estimates_check.name,
+            *(t.name for t in profiles.characteristic_tables.values()),
+        ),
+        kind="estimate",
+        header_columns=2,
+        collapsed=True,
+        note="Deze groep: geschat aandeel (drie-stappenmethode) met 95%-interval uit de "
+        "bootstrap-standaardfout. x: niet gepubliceerd.",
+    )
+
+
 def _feature_rows(features: tuple[object, ...]) -> list[tuple[Cell, ...]]:
     rows: list[tuple[Cell, ...]] = []
     for f in features:
@@ -479,6 +517,7 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
                 table=area_table,
             )
         )
+    blocks.append(_group_distribution(profiles, g))
     rules = g.recognition.rules
     if rules:
         items = tuple(
