@@ -249,3 +249,33 @@ def test_disclosure_log_is_written(run: Run) -> None:
 def test_names_template_is_written(run: Run, name: str) -> None:
     text = (run.out / name).read_text(encoding="utf-8")
     assert all(g.name in text for g in run.result.profiles.groups)
+
+
+def test_bundle_figures_come_from_released_outputs(run: Run) -> None:
+    """Checked tables: counts of their CheckedTable; estimates: the released profile estimates,
+    null exactly where the level's checked count is hidden."""
+    doc = json.loads((run.out / "bundel.json").read_text(encoding="utf-8"))
+    profiles = run.result.profiles
+    comp = profiles.comparison.set_index(["label", "level", "groep"])
+    tables = {t["sleutel"]: t for t in doc["tabellen"]}
+    dist = tables["verdelingen"]
+    groups = dist["kolommen"][3:]
+    by_label = {c.label: c.column for c in profiles.characteristics}
+    checked = 0
+    for row in dist["rijen"]:
+        label, level, share_all, *shares = row
+        count = profiles.characteristic_tables[by_label[label]].frame.loc[level].iloc[0]
+        for key, value in zip(groups, shares, strict=True):
+            if count != count:  # hidden level: no estimate may be shown
+                assert value is None
+                continue
+            assert value == pytest.approx(comp.loc[(label, level, key), "share_group"], abs=1e-3)
+            checked += 1
+        assert (share_all is None) == (count != count)
+    assert checked > 100
+    target = tables["doelgroep"]
+    frame = run.result.target_table.frame.iloc[:, 0]
+    for row in target["rijen"]:
+        if row[1] is not None:
+            assert row[1] in set(frame.dropna().tolist())
+            assert row[1] >= 10
