@@ -103,6 +103,13 @@ def generate_name(shares: pd.DataFrame) -> str:
 _NAMED_PROBLEMS = ("problematic_debts", "high_care_costs")
 
 
+def key_features(more: Sequence[Feature], n: int = 3) -> list[Feature]:
+    """The top ``n`` features, plus debts or care costs when they are distinguishing too
+    (names mention them, so descriptions and cards should say how often they occur)."""
+    extra = [f for f in more[n:] if f.column in _NAMED_PROBLEMS and f.level == "Ja"]
+    return [*more[:n], *extra]
+
+
 def _pair(f: Feature) -> str:
     return f"{f.phrase} ({fmt_pct(f.share_group, 0)} tegen {fmt_pct(f.share_all, 0)})"
 
@@ -132,8 +139,6 @@ def generate_description(
             "doelgroep."
         )
     if more:
-        # The top three, plus debts or care costs when they are distinguishing too (names
-        # mention them, so the description should say how often they occur).
         shown = [
             *more[:3],
             *(f for f in more[3:] if f.column in _NAMED_PROBLEMS and f.level == "Ja"),

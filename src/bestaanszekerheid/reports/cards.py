@@ -15,6 +15,7 @@ import pandas as pd
 
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.formatting import fmt_int, fmt_pct
+from bestaanszekerheid.profiles.naming import key_features
 from bestaanszekerheid.reports import charts
 from bestaanszekerheid.reports.html import svg_uri
 
@@ -34,7 +35,8 @@ def _summary(g: GroupProfile) -> str:
 
 def card_data(g: GroupProfile) -> dict[str, Any]:
     """What one card shows (text already formatted in Dutch)."""
-    feats = [*g.more_often[:4], *g.less_often[:2]]
+    more = key_features(g.more_often, 4)
+    feats = [*more, *g.less_often[:2]]
     chart = None
     alt = ""
     if feats:
@@ -64,7 +66,7 @@ def card_data(g: GroupProfile) -> dict[str, Any]:
         "share": fmt_pct(g.share, 0),
         "description": g.description,
         "summary": _summary(g),
-        "more": [_feature(f) for f in g.more_often[:4]],
+        "more": [_feature(f) for f in more],
         "less": [_feature(f) for f in g.less_often[:2]],
         "wijken": wijken,
         "chart": chart,

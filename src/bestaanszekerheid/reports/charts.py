@@ -147,8 +147,8 @@ def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
             legend=alt.Legend(orient="bottom"),
         ),
     )
-    width = 240 if compact else 320
-    height = 24 * data["kenmerk"].nunique()
+    width = 200 if compact else 320
+    height = (30 if compact else 24) * data["kenmerk"].nunique()
     return to_svg((rule + points).properties(width=width, height=height))
 
 
