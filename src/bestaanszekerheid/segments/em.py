@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from bestaanszekerheid.segments.indicators import EncodedData, FloatArray, cell_level_matrix
@@ -26,7 +27,7 @@ TINY = np.finfo(np.float64).tiny
 LOG_TINY = math.log(TINY)
 LOG_2PI = math.log(2.0 * math.pi)
 
-#: Screen the random starts side by side when the data span at most this many chunks. On
+#: Run the random starts side by side when the data span at most this many chunks. On
 #: small data this removes the per-call overhead of one pass per start (2-3x faster); on
 #: large data the stacked tables fall out of the CPU cache and separate passes are faster.
 JOINT_SCREEN_CHUNKS = 2
@@ -340,35 +341,42 @@ class Kernel:
             n_iter += 1
         return Run(params, stats.loglik, n_iter, done(), run.seed, stats, prev)
 
-    def screen(self, starts: Sequence[Run], n_iter: int, tol: float) -> list[Run]:
-        """Run all starts side by side for ``n_iter`` EM iterations in one pass per iteration.
+    def run_stacked(self, runs: Sequence[Run], n_iter: int, tol: float) -> list[Run]:
+        """Run several starts side by side for at most ``n_iter`` more EM iterations.
 
         Stacking the starts shares the reading of the data and the per-call overhead; the
-        models stay independent (separate normalisation and class weights per start).
+        models stay independent (separate normalisation and class weights per start). The
+        loop stops when every start has converged; a start that converged earlier keeps
+        taking EM steps meanwhile, which can only raise its likelihood.
         """
         total_w = max(self.data.total_weight, TINY)
-        params = Params.stack([r.params for r in starts])
+        params = Params.stack([r.params for r in runs])
         stats = self.e_step(params)
-        prev = np.full(len(starts), -np.inf)
-        done = np.zeros(len(starts), dtype=bool)
+        prev = np.array([r.prev_loglik for r in runs])
+
+        def done() -> npt.NDArray[np.bool_]:
+            with np.errstate(invalid="ignore"):
+                change = np.abs(stats.group_logliks - prev) / total_w
+            out: npt.NDArray[np.bool_] = np.isfinite(prev) & (change < tol)
+            return out
+
         n_done = 0
         for _ in range(n_iter):
-            done = np.isfinite(prev) & (np.abs(stats.group_logliks - prev) / total_w < tol)
-            if done.all():
+            if done().all():
                 break
             new_params = self.m_step(stats, params)
             prev = stats.group_logliks
             params = new_params
             stats = self.e_step(params)
             n_done += 1
-        done = np.isfinite(prev) & (np.abs(stats.group_logliks - prev) / total_w < tol)
+        final = done()
         return [
             Run(
                 p,
                 float(stats.group_logliks[g]),
-                n_done,
-                bool(done[g]),
-                starts[g].seed,
+                runs[g].n_iter + n_done,
+                bool(final[g]),
+                runs[g].seed,
                 None,
                 float(prev[g]),
             )
@@ -443,16 +451,19 @@ def fit_starts(
     def go(run: Run, iters: int) -> Run:
         return kernel.run(run, iters, tol)
 
+    stacked = kernel.data.n_rows <= JOINT_SCREEN_CHUNKS * kernel.chunk_size
+
     def run_all(runs: Sequence[Run], iters: int) -> list[Run]:
+        if not runs:
+            return []
+        if stacked:
+            return kernel.run_stacked(runs, iters, tol)
         if parallel_starts is not None:
             return list(parallel_starts.map(lambda r: go(r, iters), runs))
         return [go(r, iters) for r in runs]
 
     n_screen = min(screen_iter, max_iter)
-    if kernel.data.n_rows <= JOINT_SCREEN_CHUNKS * kernel.chunk_size:
-        screened = kernel.screen(starts, n_screen, tol)
-    else:
-        screened = run_all(starts, n_screen)
+    screened = run_all(starts, n_screen)
     # Ties broken by start order, so the choice is deterministic.
     order = sorted(range(len(screened)), key=lambda i: (-screened[i].loglik, i))
     keep = order[: max(1, n_keep)]
