@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,9 @@ def test_analyse_on_real_looking_data_has_no_synthetic_banner(tmp_path: Path) ->
         assert (out / name).exists(), name
         if name != "onthullingscontrole.json":
             assert str(out / name) in result.output  # the paths to open are printed
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (out / "rapport.html").stat().st_mode & 0o777 == 0o666 & ~umask  # shareable
     # the analyst renames a group and runs again: the report uses the new name
     names = out / "groepsnamen.yaml"
     names.write_text("groepen:\n  Groep 1:\n    naam: Onze eigen naam\n", encoding="utf-8")

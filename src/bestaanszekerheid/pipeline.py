@@ -9,8 +9,9 @@ output log (JSON + Dutch Markdown).
 
 from __future__ import annotations
 
+import os
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -233,8 +234,18 @@ def run_analysis(
     result.files["groepsnamen"] = write_overrides_template(
         profiles.groups, out / "groepsnamen.yaml"
     )
+    _readable(result.files.values())
     step(n_steps, n_steps, "Klaar")
     return result
+
+
+def _readable(paths: Iterable[Path]) -> None:
+    """Give the outputs the usual permissions (umask), not the 0600 of a temporary file:
+    a report is meant to be shared."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in paths:
+        path.chmod(0o666 & ~umask)
 
 
 def _parse_classes(text: str) -> list[int]:
