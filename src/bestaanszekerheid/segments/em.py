@@ -152,6 +152,8 @@ class Kernel:
         self.chunk_size = chunk_size
         self.chunks = data.chunks(chunk_size)
         self._local = threading.local()
+        # Transposed views made once: scipy builds a new object on every ``.T``.
+        self.onehot_t = [onehot.T for _, _, onehot in self.chunks]
         self.n_threads = max(1, min(n_threads, len(self.chunks)))
         self.smoothing = smoothing
         self.reg_covar = reg_covar
@@ -256,7 +258,8 @@ class Kernel:
         g = params.n_groups
 
         def work(i: int) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-            lo, hi, onehot = self.chunks[i]
+            lo, hi, _ = self.chunks[i]
+            onehot_t = self.onehot_t[i]
             resp = self._log_joint(i, tables)
             row_ll = self._normalise(resp, g)
             if unit:
@@ -265,7 +268,7 @@ class Kernel:
                 w = data.weights[lo:hi]
                 ll = row_ll @ w
                 resp *= w
-            cells = (onehot.T @ resp.T) if data.blocks else np.empty((0, resp.shape[0]))
+            cells = (onehot_t @ resp.T) if data.blocks else np.empty((0, resp.shape[0]))
             moments = data.design[:, lo:hi] @ resp.T
             return ll, resp.sum(axis=1), np.asarray(cells), moments
 
