@@ -244,6 +244,26 @@ def save_records(records: list[dict[str, Any]]) -> None:
     tmp.replace(path)
 
 
+NOTES = """
+## Notes (what was run and what not)
+
+- All peer runs of the default plan completed. StepMix ran 1 repetition at 100k (5 starts,
+  4-8 min each) and 1 start at 1M (4-6 min); polca ran 1 repetition at 1M (5 starts, 5 min).
+- R poLCA itself is not installed on this machine (not in Debian, CRAN unreachable); polca
+  0.4.0 is its C++ port (same model and log-likelihood) and was the faster of the two in
+  `docs/research/lca_peers.md` (R poLCA: 3.8 s at 10k, 84.5 s at 100k, no result at 1M).
+- The peer runs shared the machine with development work (tests, editors) part of the time;
+  their times may be inflated by up to a few tens of percent. Our runs were made on an idle
+  machine at the end.
+- Our 1-start fit at 1M with 18 indicators (seed 0) stops in a worse local maximum than
+  StepMix's single start (LL -18,855,836 vs -18,602,463); with seeds 1-3 one start reaches
+  the best LL (after 15-614 iterations). One random start is a lottery for any EM; our default
+  is 10 starts and every multi-start fit here reaches the best LL.
+- `wall` at 10k is dominated by Python start-up and imports (scikit-learn and pandas alone
+  take about 1.2 s), which is why the wall ratio at 10k is much smaller than the fit ratio.
+"""
+
+
 def summarise(records: list[dict[str, Any]], command: str) -> str:
     """Markdown table of medians per (tool, N, starts) plus speed-up ratios."""
     groups: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
@@ -252,7 +272,9 @@ def summarise(records: list[dict[str, Any]], command: str) -> str:
     lines = [
         "# Latent class engine vs. peers",
         "",
-        f"Produced by `{command}` on a 2-vCPU machine; every fit in a fresh process.",
+        "Runs made with `.venv/bin/python benchmarks/lca_peers.py` (default plan, in parts via",
+        "`--tools`/`--sizes`) on a 2-vCPU machine, every fit in a fresh process; the exact",
+        f"command of every run is in `lca_peers.json`. This file was written by `{command}`.",
         "Data: `simulate_households(N, seed=1)` (6 classes, 15 categorical indicators with 2-5",
         "levels, 3 continuous, 5% missing cells, FIML). `*_cat` = the 15 categorical indicators",
         "only, `*_mixed` = all 18. Convergence: change of the average log-likelihood < 1e-8",
@@ -312,7 +334,7 @@ def summarise(records: list[dict[str, Any]], command: str) -> str:
                     f"{pm['wall_s'] / om['wall_s']:.1f}x | {pm['fit_s'] / om['fit_s']:.1f}x | "
                     f"{diff:+.4f} | {rel:+.1e} |"
                 )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + NOTES
 
 
 def main() -> None:
