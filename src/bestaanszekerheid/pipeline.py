@@ -75,6 +75,8 @@ class AnalysisResult:
     profiles: ProfileSet
     register: ReleaseRegister
     target_table: CheckedTable
+    #: All households per wijk (checked): the denominator of the target group's share per wijk.
+    wijk_table: CheckedTable | None
     model_check: ModelCheck
     indicators: dict[str, str]
     created: str
@@ -218,6 +220,22 @@ def run_analysis(
         n_bootstrap=options.n_bootstrap_bch,
         random_state=options.random_state,
     )
+    wijk_table = None
+    if profiles.area_table is not None:
+        all_wijk = households[["household_id", "wijk_code"]].dropna()
+        try:
+            wijk_table = frequency_table(
+                all_wijk,
+                "wijk_code",
+                unit="household_id",
+                rules=rules,
+                population="alle huishoudens" + (" (synthetisch)" if target.synthetic else ""),
+                name="Alle huishoudens per wijk",
+            )
+            register.release(wijk_table)
+        except UserFacingError as exc:
+            profiles.notes.append(f"Niet gepubliceerd: 'Alle huishoudens per wijk'. {exc}")
+            wijk_table = None
     result = AnalysisResult(
         options=options,
         target=target,
@@ -226,6 +244,7 @@ def run_analysis(
         profiles=profiles,
         register=register,
         target_table=target_table,
+        wijk_table=wijk_table,
         model_check=model_check,
         indicators=indicators,
         created=created,

@@ -123,11 +123,17 @@ def test_checked_html_tables_show_checked_figures(run: Run) -> None:
         assert isinstance(attrs, dict)
         if attrs["data-soort"] != "checked":
             continue
-        (source,) = attrs["data-bron"].split(" | ")
-        frame = by_name[source].frame
-        counts = [float(v) for v in frame.to_numpy().ravel() if v == v]
-        total = max(counts)
-        allowed = {round(c, 6) for c in counts} | {round(100 * c / total, 6) for c in counts}
+        sources = [by_name[name].frame for name in attrs["data-bron"].split(" | ")]
+        counts = [float(v) for frame in sources for v in frame.to_numpy().ravel() if v == v]
+        allowed = {round(c, 6) for c in counts}
+        # shares: a count over the total of its own table, or (two tables) over the other's count
+        for frame in sources:
+            values = [float(v) for v in frame.to_numpy().ravel() if v == v]
+            allowed |= {round(100 * c / max(values), 6) for c in values}
+        if len(sources) == 2:
+            first = [float(v) for v in sources[0].to_numpy().ravel() if v == v]
+            second = [float(v) for v in sources[1].to_numpy().ravel() if v == v]
+            allowed |= {round(100 * a / b, 6) for a in second for b in first if b > 0}
         for _, raw, _ in table["cells"]:  # type: ignore[attr-defined]
             if raw != "x":
                 assert round(float(raw), 6) in allowed
@@ -152,6 +158,13 @@ def test_published_counts_are_at_least_ten_recomputed_from_microdata(run: Run) -
             truth = len(values) if level == "Totaal" else int((values == level).sum())
             assert value == truth
             assert value >= 10
+            n_checked += 1
+    assert result.wijk_table is not None
+    everyone = run.households["wijk_code"].astype(str)
+    for code, value in result.wijk_table.frame.iloc[:, 0].items():
+        if value == value:
+            truth = len(everyone) if code == "Totaal" else int((everyone == code).sum())
+            assert value == truth >= 10
             n_checked += 1
     status = result.target_table.frame.iloc[:, 0]
     assert status["In de doelgroep"] == len(target)

@@ -106,6 +106,10 @@ def checked_table_block(
     )
 
 
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
 def _source_phrase(result: AnalysisResult) -> str:
     if result.synthetic:
         return "de synthetische populatie"
@@ -140,6 +144,15 @@ def _summary(result: AnalysisResult) -> Section:
         "problemen hebben. Hieronder staan de groepen in één zin; verderop heeft elke groep "
         "een eigen pagina met kenmerken en wijken."
     )
+    wijken, overall = _wijk_rows(result)
+    top = [r for r in wijken if not math.isnan(r[4])][:3]
+    if top:
+        intro = Paragraph(
+            intro.text
+            + " Het aandeel huishoudens in de doelgroep is het hoogst in "
+            + _join([f"{r[1]} ({fmt_pct(r[4], 0)})" for r in top])
+            + f"; gemiddeld is dat {fmt_pct(overall, 0)}."
+        )
     items = tuple(
         f"{g.key} – {g.name} ({fmt_pct(g.share, 0)} van de doelgroep"
         + (f"; vooral in {', '.join(w.wijk_name for w in g.wijken[:2])}" if g.wijken else "")
@@ -183,11 +196,75 @@ def _target_section(result: AnalysisResult) -> Section:
         Paragraph(target.definition),
         table,
     ]
+    blocks.extend(_wijk_blocks(result))
     if target.norm_table_version:
         blocks.append(Paragraph(f"Versie van de normtabel: {target.norm_table_version}."))
     for warning in target.warnings:
         blocks.append(Callout(warning, "warning"))
     return Section("doelgroep", "Hoe de doelgroep is bepaald", tuple(blocks))  # type: ignore[arg-type]
+
+
+def _wijk_rows(result: AnalysisResult) -> tuple[list[tuple[str, str, float, float, float]], float]:
+    """(code, name, target households, all households, share) per wijk, highest share first,
+    from the two checked count tables; and the overall share."""
+    area, all_wijk = result.profiles.area_table, result.wijk_table
+    if area is None or all_wijk is None:
+        return [], math.nan
+    names = result.profiles.areas.drop_duplicates("wijk_code").set_index("wijk_code")["wijk_name"]
+    target_n = area.frame.iloc[:, 0]
+    all_n = all_wijk.frame.iloc[:, 0]
+    rows = []
+    for code, n in target_n.items():
+        if code == TOTAL:
+            continue
+        total = _f(all_n.get(code))
+        share = 100 * _f(n) / total if total > 0 else math.nan
+        rows.append((str(code), str(names.get(code, code)), _f(n), total, share))
+    rows.sort(key=lambda r: (-(r[4] if not math.isnan(r[4]) else -1.0), r[0]))
+    overall = 100 * _f(target_n.get(TOTAL)) / _f(all_n.get(TOTAL))
+    return rows, overall
+
+
+def _wijk_blocks(result: AnalysisResult) -> list[object]:
+    """Share of the target group per wijk (two checked count tables), chart and table."""
+    rows, overall = _wijk_rows(result)
+    if not rows:
+        return []
+    area, all_wijk = result.profiles.area_table, result.wijk_table
+    assert area is not None and all_wijk is not None
+    table = Table(
+        key="doelgroep-per-wijk",
+        title="Doelgroep per wijk",
+        columns=("Wijk", "Alle huishoudens", "In de doelgroep", "Aandeel doelgroep"),
+        rows=tuple(
+            (Cell(f"{name} ({code})"), Cell(total, "int"), Cell(n, "int"), Cell(share, "pct"))
+            for code, name, n, total, share in rows
+        ),
+        sources=(all_wijk.name, area.name),
+        kind="checked",
+        collapsed=False,
+        note=f"Gemiddeld over alle wijken: {fmt_pct(overall, 1)}. x: niet gepubliceerd.",
+    )
+    top = [r for r in rows if not math.isnan(r[4])][:10]
+    chart = Chart(
+        key="doelgroep-per-wijk-grafiek",
+        title="Aandeel huishoudens in de doelgroep: de tien wijken met het hoogste aandeel",
+        svg=charts.share_by_area_chart(
+            pd.DataFrame({"wijk": [r[1] for r in top], "aandeel": [r[4] for r in top]}), overall
+        ),
+        alt="Staafdiagram van het aandeel huishoudens in de doelgroep per wijk: "
+        + "; ".join(f"{r[1]} {fmt_pct(r[4], 0)}" for r in top)
+        + f". Gemiddeld {fmt_pct(overall, 0)}.",
+        table=table,
+    )
+    return [
+        Paragraph(
+            "Waar wonen de huishoudens uit de doelgroep? Voor een wijkgerichte aanpak tellen de "
+            "wijken waar een groot deel van de huishoudens een laag inkomen heeft "
+            f"(gemiddeld {fmt_pct(overall, 0)})."
+        ),
+        chart,
+    ]
 
 
 def _model_section(result: AnalysisResult) -> Section:

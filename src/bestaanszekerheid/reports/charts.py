@@ -167,3 +167,21 @@ def areas_chart(data: pd.DataFrame) -> str:
         .encode(x="x:Q")
     )
     return to_svg((bars + one).properties(width=300, height=24 * len(data)))
+
+
+def share_by_area_chart(data: pd.DataFrame, overall: float) -> str:
+    """Share of the target group per wijk (columns: wijk, aandeel), with the overall share."""
+    base = alt.Chart(data).encode(
+        y=alt.Y("wijk:N", sort=None, title=None),
+        x=alt.X("aandeel:Q", title="Aandeel in de doelgroep (%)", axis=alt.Axis(format=",.0f")),
+    )
+    bars = base.mark_bar(color=BLUE)
+    text = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
+        text=alt.Text("aandeel:Q", format=",.0f")
+    )
+    mean = (
+        alt.Chart(pd.DataFrame({"x": [overall]}))
+        .mark_rule(color=ORANGE, strokeDash=[4, 3], strokeWidth=2)
+        .encode(x="x:Q")
+    )
+    return to_svg((bars + text + mean).properties(width=300, height=24 * len(data)))
