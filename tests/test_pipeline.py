@@ -27,6 +27,7 @@ def test_analyse_on_real_looking_data_has_no_synthetic_banner(tmp_path: Path) ->
     html = (out / "rapport.html").read_text(encoding="utf-8")
     assert "data-banner" not in html
     assert "ynthetisch" not in html
+    assert "@top-center" not in html
     assert "Hoe de doelgroep is bepaald" in html
     for name in (
         "rapport.html",

@@ -73,6 +73,7 @@ def test_report_has_every_section_and_the_synthetic_banner(run: Run) -> None:
         assert f'id="groep-{g.number}"' in html
         assert g.name in html
     assert html.count('data-banner="synthetisch"') == 1
+    assert "@top-center" in html  # the banner on every printed page
     assert "Synthetische gegevens" in html
     assert '<html lang="nl">' in html
 
