@@ -341,7 +341,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", help="internal: fit one tool in this process")
     parser.add_argument("--n", type=int)
-    parser.add_argument("--n-init", type=int, default=5)
+    parser.add_argument(
+        "--n-init", type=int, help="random starts (run mode: default 5; plan: override)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tools", nargs="*", help="only these tools from the plan")
     parser.add_argument("--sizes", nargs="*", type=int, help="only these N from the plan")
@@ -350,12 +352,13 @@ def main() -> None:
     parser.add_argument("--summary", action="store_true", help="only rewrite the tables")
     args = parser.parse_args()
     if args.run:
-        print(json.dumps(run_tool(args.run, args.n, args.n_init, args.seed)))
+        print(json.dumps(run_tool(args.run, args.n, args.n_init or 5, args.seed)))
         return
     command = "python benchmarks/lca_peers.py " + " ".join(sys.argv[1:])
     records = load_records()
     if not args.summary:
-        for tool, n, n_init, reps in PLAN:
+        for tool, n, planned_init, reps in PLAN:
+            n_init = args.n_init or planned_init
             if args.tools and tool not in args.tools:
                 continue
             if args.sizes and n not in args.sizes:
