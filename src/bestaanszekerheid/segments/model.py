@@ -79,8 +79,21 @@ class LatentClassModel(BaseEstimator):  # type: ignore[misc]
     weights_ : class sizes (shares), sorted descending; class 0 is the largest.
     probabilities_ : dict indicator -> array (n_classes, n_levels).
     means_, variances_ : arrays (n_classes, n_continuous) in the original units.
-    loglik_, n_iter_, converged_, n_parameters_, n_samples_, start_logliks_.
-    entropy_r2_, avepp_, classification_error_, classification_matrix_.
+    loglik_ : log-likelihood of the returned parameters (weighted).
+    n_iter_, converged_ : EM iterations of the best start and whether it met ``tol``
+        (a ``ConvergenceWarning`` is raised when it did not).
+    start_logliks_ : log-likelihood of every start where it stopped (discarded starts after
+        ``init_iter`` iterations).
+    n_parameters_, n_samples_ : free parameters and sum of the weights (for BIC etc.).
+    entropy_r2_, avepp_, classification_error_, classification_matrix_ : classification
+        quality on the training data (see :mod:`bestaanszekerheid.segments.fit_stats`).
+    indicator_specs_ : the indicators as fitted (kind, levels, scaling).
+
+    Examples
+    --------
+    >>> model = LatentClassModel(3, indicators={"schulden": "binair", "inkomen": "continu",
+    ...     "woonvorm": "categorisch"}, random_state=1).fit(df)  # doctest: +SKIP
+    >>> model.parameter_tables()["woonvorm"]  # doctest: +SKIP
     """
 
     def __init__(
