@@ -44,7 +44,7 @@ $(VENV)/.installed-runtime: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,web]'
 	touch $@ $(VENV)/.installed-runtime
 
 # Regenerate the pinned constraints after changing dependencies in pyproject.toml.
