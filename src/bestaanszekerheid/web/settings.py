@@ -1,0 +1,206 @@
+"""Django settings, read from documented environment variables.
+
+One module for every environment: production is the default posture (secure cookies, no
+debug, a secret key required); ``DJANGO_DEBUG=1`` relaxes exactly what a developer's laptop
+needs. Every variable is listed in ``docs/web/omgevingsvariabelen.md``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from bestaanszekerheid.web.env import (
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Relative paths (the SQLite default) are taken from where the app is started.
+RUN_DIR = Path.cwd()
+
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ConfigurationError(
+            "DJANGO_SECRET_KEY ontbreekt. Zet een lange willekeurige waarde, of DJANGO_DEBUG=1 "
+            "voor ontwikkelen (dan wordt per start een tijdelijke sleutel gemaakt)."
+        )
+    # A per-process key: sessions do not survive a restart, which is fine for development.
+    SECRET_KEY = secrets.token_urlsafe(50)
+
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+DATABASES = {
+    "default": parse_database_url(env_str("DATABASE_URL", "sqlite:///var/web.sqlite3"), RUN_DIR)
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "django_htmx",
+    "bestaanszekerheid.web.accounts",
+    "bestaanszekerheid.web.audit",
+    "bestaanszekerheid.web.residents",
+    "bestaanszekerheid.web.trajectories",
+    "bestaanszekerheid.web.conversations",
+    "bestaanszekerheid.web.plans",
+    "bestaanszekerheid.web.referrals",
+    "bestaanszekerheid.web.casework",
+    "bestaanszekerheid.web.privacy",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "bestaanszekerheid.web.accounts.middleware.RequireOTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Axes last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "casework:caseload"
+LOGOUT_REDIRECT_URL = "login"
+
+ROOT_URLCONF = "bestaanszekerheid.web.urls"
+WSGI_APPLICATION = "bestaanszekerheid.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
+            ]
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Dutch first; English is available through the language switch and Accept-Language.
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(RUN_DIR / "var" / "static")))
+
+# Sessions: idle timeout (the expiry is renewed on every request) and gone with the browser.
+SESSION_COOKIE_AGE = env_int("BSZ_SESSION_IDLE_MINUTES", 15, minimum=1) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Secure cookies and HTTPS unless developing; DJANGO_SECURE_COOKIES overrides (e.g. a test
+# server behind plain HTTP on localhost).
+SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=False)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# django-csp 4 format. Everything is served from our own origin: no CDN, no inline script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Login lockout: after AXES_FAILURE_LIMIT failures for a username (from any address) the
+# account is locked for BSZ_LOCKOUT_MINUTES.
+AXES_FAILURE_LIMIT = env_int("BSZ_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("BSZ_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = env_str("BSZ_OTP_ISSUER", "Het goede gesprek")
+
+# AVG: how long a closed trajectory is kept before bsz_retention removes it.
+BSZ_RETENTION_DAYS = env_int("BSZ_RETENTION_DAYS", 730, minimum=1)
+# The purpose of processing shown to staff on every resident page (AVG art. 5 and 13).
+BSZ_PURPOSE = env_str(
+    "BSZ_PURPOSE",
+    "Persoonlijke begeleiding bij bestaanszekerheid (Het goede gesprek), op basis van "
+    "vrijwillige deelname. Gegevens worden alleen gebruikt voor deze begeleiding.",
+)
+# Register entry (AVG art. 30) that audit events refer to, in Logius LDV style.
+BSZ_PROCESSING_ACTIVITY = env_str("BSZ_PROCESSING_ACTIVITY", "urn:bsz:verwerking:goede-gesprek")
+BSZ_REACH_TARGET = env_int("BSZ_REACH_TARGET", 250, minimum=1)
+BSZ_CASELOAD_NORM = env_int("BSZ_CASELOAD_NORM", 50, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+}
