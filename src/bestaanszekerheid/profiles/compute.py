@@ -55,7 +55,6 @@ from bestaanszekerheid.profiles.recognise import Pct, Recognition, recognise_gro
 from bestaanszekerheid.segments.model import LatentClassModel
 from bestaanszekerheid.segments.stepwise import describe_classes
 
-GROUP = "groep"
 COUNT = "count"  # the column of a one-way count table
 WIJK = "wijk_code"
 #: Smallest |h| reported as a distinguishing feature (Cohen: 0,2 is a small difference).
@@ -213,9 +212,6 @@ def build_profiles(
     for col in chars.columns:
         levels = level_order(next(c for c in used if c.column == col), chars[col])
         frame[col] = pd.Categorical(chars[col], categories=levels)
-    frame[GROUP] = pd.Categorical.from_codes(
-        modal.astype(int), categories=pd.Index(keys)
-    ).remove_unused_categories()
     frame[unit] = households[unit].to_numpy()
     has_wijk = WIJK in households.columns and households[WIJK].notna().any()
     if has_wijk:
