@@ -93,3 +93,19 @@ def test_analyse_is_registered_lazily() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "analyse" in out.stdout
+
+
+def test_households_without_income_are_counted_as_unknown() -> None:
+    import numpy as np
+
+    from bestaanszekerheid.pipeline import _status_column
+    from bestaanszekerheid.target import select_target
+
+    households = generate_population(3_000, seed=2).households.copy()
+    households.loc[households.index[:25], "net_income_month"] = np.nan
+    target = select_target(households, max_pct=130.0)
+    status = _status_column(households, target).value_counts()
+    assert target.unknown_income_count == 25
+    assert status["Inkomen onbekend"] == 25
+    assert status["In de doelgroep"] == target.count
+    assert status.sum() == len(households)

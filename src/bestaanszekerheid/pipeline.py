@@ -99,12 +99,18 @@ STEPS = (
 
 
 def _status_column(households: pd.DataFrame, target: TargetGroup) -> pd.Series:
+    """Per household: in the target group, above the threshold, or income unknown (the
+    percentage recomputed exactly as :func:`select_target` does)."""
+    from bestaanszekerheid.norms import assess_income
+
+    if target.pct_column in households.columns and target.pct_column != "income_pct_norm":
+        pct = pd.to_numeric(households[target.pct_column], errors="coerce")
+    else:
+        pct = assess_income(households, target.on).income_pct_norm
     inside = households["household_id"].isin(target.households["household_id"])
-    pct = households.get(target.pct_column)
     status = pd.Series("Boven de grens", index=households.index, dtype=object)
-    if pct is not None:
-        status[pct.isna()] = "Inkomen onbekend"
-    status[inside] = "In de doelgroep"
+    status[pd.Series(pct, index=households.index).isna().to_numpy()] = "Inkomen onbekend"
+    status[inside.to_numpy()] = "In de doelgroep"
     order = [
         c for c in ("In de doelgroep", "Boven de grens", "Inkomen onbekend") if (status == c).any()
     ]
