@@ -30,7 +30,7 @@ from bestaanszekerheid.disclosure import (
 )
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.profiles import ProfileSet, build_profiles, write_overrides_template
-from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes
+from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes, recommend
 from bestaanszekerheid.target import TargetGroup, select_target
 
 #: Indicators of the latent class model: the household's situation, not who they are
@@ -130,7 +130,9 @@ def run_analysis(
 
     options = options or AnalysisOptions()
     step = progress or (lambda i, n, text: None)
-    n_steps = len(STEPS)
+    ks = sorted(set(options.classes))
+    # One step per number of classes, so the progress bar moves during the longest part.
+    n_steps = len(STEPS) - 1 + len(ks)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC).isoformat(timespec="seconds")
@@ -177,17 +179,9 @@ def run_analysis(
         else:
             X[name] = pd.to_numeric(X[name], errors="coerce").astype("float64")
 
-    step(1, n_steps, STEPS[1])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence is reported in the fit table, in Dutch
-        selection = choose_n_classes(
-            X,
-            list(options.classes),
-            indicators=indicators,
-            n_init=options.n_init,
-            n_bootstrap=options.n_bootstrap_stability,
-            random_state=options.random_state,
-        )
+    selection = _choose_classes(
+        X, indicators, ks, options, lambda j, text: step(1 + j, n_steps, text)
+    )
     # The fit table is model output: publish the rows of models whose classes all pass.
     class_counts: dict[str, float] = {}
     keep = []
@@ -214,7 +208,7 @@ def run_analysis(
     register.release(model_check)
     fit_table = selection.table.loc[keep]
 
-    step(2, n_steps, STEPS[2])
+    step(len(ks) + 1, n_steps, STEPS[2])
     profiles = build_profiles(
         data,
         selection.model,
@@ -255,13 +249,48 @@ def run_analysis(
         indicators=indicators,
         created=created,
     )
-    write_all(result, out, progress=lambda i, text: step(3 + i, n_steps, text))
+    write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
     result.files["groepsnamen"] = write_overrides_template(
         profiles.groups, out / "groepsnamen.yaml"
     )
     _readable(result.files.values())
     step(n_steps, n_steps, "Klaar")
     return result
+
+
+def _choose_classes(
+    X: pd.DataFrame,
+    indicators: Mapping[str, str],
+    ks: Sequence[int],
+    options: AnalysisOptions,
+    step: Callable[[int, str], None],
+) -> ClassSelection:
+    """:func:`choose_n_classes` one number of classes at a time (for progress), then the
+    engine's own recommendation over the combined fit table."""
+    models = {}
+    tables = []
+    for j, k in enumerate(ks):
+        step(j, f"{STEPS[1]}: model met {k} groepen ({j + 1} van {len(ks)})")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence is in the fit table, in Dutch
+            one = choose_n_classes(
+                X,
+                [k],
+                indicators=dict(indicators),
+                n_init=options.n_init,
+                n_bootstrap=options.n_bootstrap_stability,
+                random_state=options.random_state,
+            )
+        models[k] = one.models[k]
+        tables.append(one.table)
+    table = pd.concat(tables)
+    recommended, explanation = recommend(
+        table,
+        min_class_share=0.05,
+        min_stability=0.7 if options.n_bootstrap_stability > 0 else None,
+        elbow_share=0.05,
+    )
+    return ClassSelection(table, recommended, explanation, models)
 
 
 def _readable(paths: Iterable[Path]) -> None:
@@ -311,7 +340,7 @@ def run_with_progress(
     """:func:`run_analysis` with a progress bar on stderr."""
     from bestaanszekerheid.cli import progress_bar
 
-    with progress_bar(title or "Analyse", len(STEPS)) as update:
+    with progress_bar(title or "Analyse", len(STEPS) - 1 + len(set(options.classes))) as update:
         holder: dict[str, Any] = {}
 
         def step(i: int, n: int, text: str) -> None:
