@@ -9,7 +9,7 @@ CONSTRAINTS := requirements/constraints.txt
 export PIP_CONSTRAINT := $(CURDIR)/$(CONSTRAINTS)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint pytest install install-dev system-packages lock clean bench
+.PHONY: demo test lint pytest install install-dev system-packages lock clean bench web-static test-postgres
 
 demo: install
 	$(BIN)/bsz demo
@@ -25,7 +25,7 @@ pytest: install-dev
 	$(BIN)/pytest -n 2
 
 install: $(VENV)/.installed-runtime
-install-dev: $(VENV)/.installed-dev system-packages node_modules/.installed
+install-dev: $(VENV)/.installed-dev system-packages node_modules/.installed web-static
 
 # Browser tests: Debian's Chromium (apt, needs root or sudo) and axe-core (npm, pinned in
 # package-lock.json). Both steps do nothing when already done.
@@ -35,6 +35,16 @@ system-packages:
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
+
+# The web app serves its own copy of htmx (no CDN); the version is pinned in package-lock.json.
+WEB_STATIC := src/bestaanszekerheid/web/static/bsz
+web-static: node_modules/.installed
+	cmp -s node_modules/htmx.org/dist/htmx.min.js $(WEB_STATIC)/htmx.min.js || \
+		cp node_modules/htmx.org/dist/htmx.min.js $(WEB_STATIC)/htmx.min.js
+
+# The web app's tests against PostgreSQL 15 (started by the script, idempotent).
+test-postgres: install-dev
+	DATABASE_URL=$$(scripts/start-postgres.sh | tail -n 1) $(BIN)/pytest -n 2 -q tests/web
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -55,6 +55,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
         "analyse",
         "Hele analyse: doelgroep, groepen, profielen, rapport, persona-kaarten en tabellen.",
     ),
+    "web": ("bestaanszekerheid.web.cli", "web", "Start de webapp Het goede gesprek (--demo)."),
 }
 
 

@@ -65,7 +65,9 @@ def parse_database_url(url: str, base_dir: Path) -> dict[str, Any]:
         # sqlite:///var/web.sqlite3 -> relative; sqlite:////abs/path -> absolute.
         raw_path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
         if not raw_path:
-            raise ConfigurationError("DATABASE_URL: geef een bestandspad, sqlite:///var/web.sqlite3")
+            raise ConfigurationError(
+                "DATABASE_URL: geef een bestandspad, sqlite:///var/web.sqlite3"
+            )
         path = Path(raw_path)
         return {
             "ENGINE": "django.db.backends.sqlite3",

@@ -175,10 +175,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login lockout: after AXES_FAILURE_LIMIT failures for a username (from any address) the
-# account is locked for BSZ_LOCKOUT_MINUTES.
+# account (or, separately, that address) is locked for BSZ_LOCKOUT_MINUTES.
 AXES_FAILURE_LIMIT = env_int("BSZ_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("BSZ_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -1,1 +1,17 @@
-urlpatterns: list[object] = []
+"""URL map: Dutch paths, one include per area."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from bestaanszekerheid.web.accounts.views import verify_otp
+
+urlpatterns = [
+    path("inloggen/", auth_views.LoginView.as_view(), name="login"),
+    path("inloggen/code/", verify_otp, name="otp-verify"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("privacy/", include("bestaanszekerheid.web.privacy.urls")),
+    path("", include("bestaanszekerheid.web.casework.urls")),
+]

@@ -32,7 +32,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Het auditlog is alleen-toevoegen: bijwerken kan niet.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("Het auditlog is alleen-toevoegen: verwijderen kan niet.")
 
 
@@ -64,7 +64,7 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("auditgebeurtenis")
         verbose_name_plural = _("auditlog")
-        ordering = ["id"]
+        ordering = ("id",)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

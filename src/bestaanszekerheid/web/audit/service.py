@@ -5,16 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from datetime import UTC
-
-from bestaanszekerheid.web.audit.models import AuditAction, AuditChainHead, AuditEvent
+from bestaanszekerheid.web.audit.models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
+
+# A member of a Django TextChoices (untyped for mypy here) or its string value.
+Choice = Any
 
 # Purposes of processing, in the words staff see in the audit log.
 PURPOSE_CASEWORK = "begeleiding"
@@ -43,7 +46,7 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
 
 def record(
     actor: Any,
-    action: AuditAction | str,
+    action: Choice,
     obj: models.Model | str,
     *,
     resident_id: int | None = None,
@@ -69,7 +72,7 @@ def record(
             object_id=object_id,
             resident_id=resident_id,
             purpose=purpose,
-            details=details or {},
+            details={**(details or {}), "processing_activity": settings.BSZ_PROCESSING_ACTIVITY},
             previous_hash=head.last_hash,
         )
         event.hash = event_hash(event.previous_hash, _fields(event))

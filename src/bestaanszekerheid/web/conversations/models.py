@@ -83,7 +83,10 @@ class Conversation(models.Model):
     class Meta:
         verbose_name = _("gesprek")
         verbose_name_plural = _("gesprekken")
-        ordering = ["held_on", "id"]
+        ordering = (
+            "held_on",
+            "id",
+        )
 
     def theme_labels(self) -> list[str]:
         labels = dict(Theme.choices)
@@ -114,7 +117,7 @@ class PositiveHealthScore(models.Model):
     class Meta:
         verbose_name = _("score Positieve Gezondheid")
         verbose_name_plural = _("scores Positieve Gezondheid")
-        constraints = [
+        constraints = (
             models.UniqueConstraint(fields=["conversation", "dimension"], name="one_score_each"),
             models.CheckConstraint(condition=Q(score__lte=10), name="score_at_most_10"),
-        ]
+        )

@@ -40,7 +40,10 @@ class Goal(models.Model):
     class Meta:
         verbose_name = _("doel")
         verbose_name_plural = _("doelen")
-        ordering = ["created_on", "id"]
+        ordering = (
+            "created_on",
+            "id",
+        )
 
     @property
     def is_active(self) -> bool:
@@ -67,7 +70,10 @@ class Action(models.Model):
     class Meta:
         verbose_name = _("actie")
         verbose_name_plural = _("acties")
-        ordering = ["due_on", "id"]
+        ordering = (
+            "due_on",
+            "id",
+        )
 
 
 class FollowUpQuerySet(models.QuerySet["FollowUp"]):
@@ -90,4 +96,7 @@ class FollowUp(models.Model):
     class Meta:
         verbose_name = _("vervolgafspraak")
         verbose_name_plural = _("vervolgafspraken")
-        ordering = ["due_on", "id"]
+        ordering = (
+            "due_on",
+            "id",
+        )

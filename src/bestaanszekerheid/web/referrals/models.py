@@ -21,7 +21,7 @@ class PartnerOrganisation(models.Model):
     class Meta:
         verbose_name = _("partnerorganisatie")
         verbose_name_plural = _("partnerorganisaties")
-        ordering = ["name"]
+        ordering = ("name",)
 
     def __str__(self) -> str:
         return self.name
@@ -60,7 +60,10 @@ class Referral(models.Model):
     class Meta:
         verbose_name = _("verwijzing")
         verbose_name_plural = _("verwijzingen")
-        ordering = ["created_at", "id"]
+        ordering = (
+            "created_at",
+            "id",
+        )
 
 
 class ReferralTransition(models.Model):
@@ -83,4 +86,7 @@ class ReferralTransition(models.Model):
     class Meta:
         verbose_name = _("statuswijziging")
         verbose_name_plural = _("statuswijzigingen")
-        ordering = ["at", "id"]
+        ordering = (
+            "at",
+            "id",
+        )

@@ -15,17 +15,24 @@ from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.referrals.models import Referral, ReferralStatus, ReferralTransition
 
-S = ReferralStatus
+# str(): Django's choices are untyped for mypy here; at runtime str(member) is its value.
+PROPOSED, SENT, ACCEPTED, COMPLETED, DECLINED = (
+    str(ReferralStatus.PROPOSED),
+    str(ReferralStatus.SENT),
+    str(ReferralStatus.ACCEPTED),
+    str(ReferralStatus.COMPLETED),
+    str(ReferralStatus.DECLINED),
+)
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.PROPOSED: frozenset({S.SENT, S.DECLINED}),
-    S.SENT: frozenset({S.ACCEPTED, S.DECLINED}),
-    S.ACCEPTED: frozenset({S.COMPLETED}),
-    S.COMPLETED: frozenset(),
-    S.DECLINED: frozenset(),
+    PROPOSED: frozenset({SENT, DECLINED}),
+    SENT: frozenset({ACCEPTED, DECLINED}),
+    ACCEPTED: frozenset({COMPLETED}),
+    COMPLETED: frozenset(),
+    DECLINED: frozenset(),
 }
 
 
-class TransitionNotAllowed(ValueError):
+class TransitionNotAllowedError(ValueError):
     """The requested status change is not in :data:`ALLOWED_TRANSITIONS`."""
 
 
@@ -38,7 +45,7 @@ def next_statuses(referral: Referral) -> list[str]:
 def transition(referral: Referral, to_status: str, user: Any) -> ReferralTransition:
     """Move ``referral`` to ``to_status``, logging the step and an audit event."""
     if to_status not in ALLOWED_TRANSITIONS.get(referral.status, frozenset()):
-        raise TransitionNotAllowed(
+        raise TransitionNotAllowedError(
             _("Van %(van)s naar %(naar)s mag niet.") % {"van": referral.status, "naar": to_status}
         )
     with transaction.atomic():

@@ -46,7 +46,7 @@ class Resident(models.Model):
     class Meta:
         verbose_name = _("inwoner")
         verbose_name_plural = _("inwoners")
-        ordering = ["name"]
+        ordering = ("name",)
 
     def __str__(self) -> str:
         return self.name
@@ -82,4 +82,4 @@ class Consent(models.Model):
     class Meta:
         verbose_name = _("toestemming")
         verbose_name_plural = _("toestemmingen")
-        ordering = ["-given_on"]
+        ordering = ("-given_on",)

@@ -69,14 +69,14 @@ class Trajectory(models.Model):
     class Meta:
         verbose_name = _("traject")
         verbose_name_plural = _("trajecten")
-        ordering = ["-opened_on"]
-        constraints = [
+        ordering = ("-opened_on",)
+        constraints = (
             models.CheckConstraint(
                 condition=Q(status="open", closed_on__isnull=True)
                 | Q(status="closed", closed_on__isnull=False),
                 name="trajectory_closed_has_date",
-            )
-        ]
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.resident} ({self.get_status_display()})"
@@ -109,6 +109,6 @@ class TrajectoryRoute(models.Model):
     class Meta:
         verbose_name = _("route")
         verbose_name_plural = _("routes")
-        constraints = [
-            models.UniqueConstraint(fields=["trajectory", "route"], name="one_route_once")
-        ]
+        constraints = (
+            models.UniqueConstraint(fields=["trajectory", "route"], name="one_route_once"),
+        )

@@ -1,0 +1,34 @@
+"""The team lead's dashboard page and its XLSX export."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from bestaanszekerheid.web.accounts.access import role_required
+from bestaanszekerheid.web.accounts.models import Role
+from bestaanszekerheid.web.audit.models import AuditAction
+from bestaanszekerheid.web.audit.service import record
+from bestaanszekerheid.web.casework.dashboard import build_dashboard, dashboard_xlsx
+from bestaanszekerheid.web.casework.views import today
+
+
+@role_required(Role.TEAM_LEAD)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Aggregates only; no resident is named or listed."""
+    return render(
+        request, "casework/dashboard.html", {"board": build_dashboard(request.user, today())}
+    )
+
+
+@role_required(Role.TEAM_LEAD)
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    board = build_dashboard(request.user, today())
+    # Aggregates are not personal data, but exports are logged so every file is traceable.
+    record(request.user, AuditAction.EXPORT, "dashboard", details={"year": board.year})
+    response = HttpResponse(
+        dashboard_xlsx(board),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="teamoverzicht-{board.year}.xlsx"'
+    return response

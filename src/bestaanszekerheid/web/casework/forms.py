@@ -1,0 +1,158 @@
+"""Forms for the consultant's pages; labels come from the models (Dutch first)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bestaanszekerheid.web.conversations.models import Conversation, Dimension, Theme
+from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
+from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
+from bestaanszekerheid.web.residents.bsn import normalise_bsn, validate_bsn
+from bestaanszekerheid.web.residents.models import ConsentMethod, Resident
+from bestaanszekerheid.web.trajectories.models import CloseReason, Route
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ResidentForm(forms.ModelForm):
+    """Register a resident together with the consent that makes participation possible."""
+
+    consent_given_on = forms.DateField(
+        label=_("Toestemming gegeven op"), widget=DateInput(), initial=date.today
+    )
+    consent_method = forms.ChoiceField(
+        label=_("Hoe is toestemming gegeven?"), choices=ConsentMethod.choices
+    )
+    consent_confirmed = forms.BooleanField(
+        label=_("De inwoner doet vrijwillig mee en weet waarvoor de gegevens worden gebruikt."),
+    )
+
+    class Meta:
+        model = Resident
+        fields = (
+            "name",
+            "phone",
+            "bsn",
+        )
+
+    def clean_bsn(self) -> str | None:
+        raw = self.cleaned_data.get("bsn") or ""
+        if not raw.strip():
+            return None
+        value = normalise_bsn(raw)
+        validate_bsn(value)
+        if Resident.objects.filter(bsn=value).exists():
+            # Say so without revealing whose it is or who handles that case.
+            raise forms.ValidationError(
+                _("Dit BSN is al geregistreerd. Neem contact op met je teamleider.")
+            )
+        return value
+
+
+class ConversationForm(forms.ModelForm):
+    """A conversation with the six Positieve Gezondheid scores (all or none)."""
+
+    themes = forms.MultipleChoiceField(
+        label=_("Besproken thema's"),
+        choices=Theme.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Conversation
+        fields = (
+            "held_on",
+            "channel",
+            "themes",
+            "notes",
+            "acute_signal",
+        )
+        widgets: ClassVar[dict[str, Any]] = {
+            "held_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].initial = date.today
+        for code, label in Dimension.choices:
+            self.fields[f"score_{code}"] = forms.IntegerField(
+                label=label,
+                min_value=0,
+                max_value=10,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+
+    def score_fields(self) -> list[forms.BoundField]:
+        return [self[f"score_{code}"] for code in Dimension.values]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = [data.get(f"score_{code}") for code in Dimension.values]
+        if any(v is not None for v in given) and any(v is None for v in given):
+            raise forms.ValidationError(_("Vul alle zes scores in, of geen enkele."))
+        return data
+
+    def scores(self) -> dict[str, int]:
+        """Dimension -> score, empty when the scores were skipped."""
+        data = self.cleaned_data
+        if data.get(f"score_{Dimension.values[0]}") is None:
+            return {}
+        return {code: int(data[f"score_{code}"]) for code in Dimension.values}
+
+
+class RoutesForm(forms.Form):
+    routes = forms.MultipleChoiceField(
+        label=_("Routes"),
+        choices=Route.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ("description",)
+
+
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = (
+            "description",
+            "due_on",
+        )
+        widgets: ClassVar[dict[str, Any]] = {"due_on": DateInput()}
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = (
+            "partner",
+            "reason",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = PartnerOrganisation.objects.filter(active=True)
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reden van afsluiten"), choices=CloseReason.choices)

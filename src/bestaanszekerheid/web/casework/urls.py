@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from bestaanszekerheid.web.casework import dashboard_views, views
+
+app_name = "casework"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("caseload/", views.caseload, name="caseload"),
+    path("inwoners/nieuw/", views.resident_create, name="resident-create"),
+    path("inwoners/<int:pk>/", views.resident_detail, name="resident"),
+    path("trajecten/<int:pk>/gesprek/", views.conversation_create, name="conversation-create"),
+    path("trajecten/<int:pk>/routes/", views.routes_update, name="routes"),
+    path("trajecten/<int:pk>/doelen/", views.goal_create, name="goal-create"),
+    path("trajecten/<int:pk>/vervolg/", views.follow_up_create, name="follow-up-create"),
+    path("trajecten/<int:pk>/verwijzingen/", views.referral_create, name="referral-create"),
+    path("trajecten/<int:pk>/afsluiten/", views.trajectory_close, name="close"),
+    path("doelen/<int:pk>/status/", views.goal_status, name="goal-status"),
+    path("vervolg/<int:pk>/gedaan/", views.follow_up_done, name="follow-up-done"),
+    path("verwijzingen/<int:pk>/status/", views.referral_transition, name="referral-transition"),
+    path("team/", dashboard_views.dashboard, name="dashboard"),
+    path("team/export.xlsx", dashboard_views.dashboard_export, name="dashboard-export"),
+]

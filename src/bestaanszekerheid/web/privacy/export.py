@@ -1,0 +1,78 @@
+"""Everything stored about one resident, as plain data (AVG art. 15 and 20)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+
+from bestaanszekerheid.web.residents.models import Resident
+
+
+def _plain(obj: Model, fields: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(obj, name)
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def resident_data(resident: Resident) -> dict[str, Any]:
+    """A nested dictionary of the resident and all their trajectories' content."""
+    data: dict[str, Any] = {
+        "inwoner": _plain(resident, ["id", "name", "phone", "bsn", "synthetic", "created_at"]),
+        "toestemmingen": [
+            _plain(c, ["given_on", "method", "withdrawn_on"]) for c in resident.consents.all()
+        ],
+        "trajecten": [],
+    }
+    for t in resident.trajectories.select_related("consultant").all():
+        data["trajecten"].append(
+            {
+                **_plain(t, ["id", "status", "opened_on", "closed_on", "close_reason"]),
+                "vaste_consulent": t.consultant.get_full_name() or t.consultant.username,
+                "routes": [_plain(r, ["route", "chosen_on"]) for r in t.routes.all()],
+                "gesprekken": [
+                    {
+                        **_plain(
+                            c,
+                            [
+                                "held_on",
+                                "channel",
+                                "themes",
+                                "notes",
+                                "acute_signal",
+                                "acute_signal_resolved_on",
+                            ],
+                        ),
+                        "scores_positieve_gezondheid": {
+                            s.dimension: s.score for s in c.scores.all()
+                        },
+                    }
+                    for c in t.conversations.all()
+                ],
+                "doelen": [
+                    {
+                        **_plain(g, ["description", "status", "created_on", "last_progress_on"]),
+                        "acties": [
+                            _plain(a, ["description", "due_on", "done_on"]) for a in g.actions.all()
+                        ],
+                    }
+                    for g in t.goals.all()
+                ],
+                "vervolgafspraken": [
+                    _plain(f, ["description", "due_on", "done_on"]) for f in t.follow_ups.all()
+                ],
+                "verwijzingen": [
+                    {
+                        **_plain(r, ["reason", "status", "created_at"]),
+                        "partner": r.partner.name,
+                        "geschiedenis": [
+                            _plain(h, ["from_status", "to_status", "at"]) for h in r.history.all()
+                        ],
+                    }
+                    for r in t.referrals.select_related("partner")
+                ],
+            }
+        )
+    return data

@@ -1,0 +1,107 @@
+"""The privacy officer's pages: the audit log, and requests to see or erase a resident's data.
+
+The privacy officer does not browse case content: they look a resident up by BSN or by the
+reference number on the resident's page, and export or erase. Every step is audited.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from bestaanszekerheid.web.accounts.access import role_required
+from bestaanszekerheid.web.accounts.models import Role
+from bestaanszekerheid.web.audit.models import AuditAction, AuditEvent
+from bestaanszekerheid.web.audit.service import PURPOSE_PRIVACY_REQUEST, record, verify_chain
+from bestaanszekerheid.web.privacy.export import resident_data
+from bestaanszekerheid.web.residents.bsn import normalise_bsn
+from bestaanszekerheid.web.residents.models import Resident
+
+privacy_only = role_required(Role.PRIVACY_OFFICER)
+
+
+class LookupForm(forms.Form):
+    query = forms.CharField(
+        label=gettext_lazy("BSN of kenmerk van de inwoner"), max_length=20, strip=True
+    )
+
+
+@privacy_only
+def index(request: HttpRequest) -> HttpResponse:
+    """The audit log (newest first) and the lookup for a request from a resident."""
+    form = LookupForm(request.GET or None)
+    found: Resident | None = None
+    if form.is_valid():
+        query = form.cleaned_data["query"]
+        bsn = normalise_bsn(query)
+        found = Resident.objects.filter(bsn=bsn).first() if len(bsn) == 9 else None
+        if found is None and query.isdigit():
+            found = Resident.objects.filter(pk=int(query)).first()
+        if found is not None:
+            record(
+                request.user,
+                AuditAction.READ,
+                found,
+                resident_id=found.pk,
+                purpose=PURPOSE_PRIVACY_REQUEST,
+                details={"lookup": True},
+            )
+        else:
+            messages.info(request, _("Geen inwoner gevonden."))
+    page = Paginator(AuditEvent.objects.order_by("-id"), 50).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "privacy/index.html",
+        {"form": form, "found": found, "page": page, "chain": verify_chain()},
+    )
+
+
+@privacy_only
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download everything about one resident as JSON (audited as an export)."""
+    resident = get_object_or_404(Resident, pk=pk)
+    record(
+        request.user,
+        AuditAction.EXPORT,
+        resident,
+        resident_id=resident.pk,
+        purpose=PURPOSE_PRIVACY_REQUEST,
+    )
+    body = json.dumps(resident_data(resident), ensure_ascii=False, indent=2, default=str)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="inwoner-{resident.pk}.json"'
+    return response
+
+
+@require_POST
+@privacy_only
+def erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase a resident and everything about them; the audit log keeps only the reference."""
+    resident = get_object_or_404(Resident, pk=pk)
+    if request.POST.get("confirm") != str(resident.pk):
+        messages.error(
+            request, _("Typ het kenmerk van de inwoner over om het wissen te bevestigen.")
+        )
+        return redirect(f"{reverse('privacy:index')}?query={resident.pk}")
+    with transaction.atomic():
+        record(
+            request.user,
+            AuditAction.ERASE,
+            resident,
+            resident_id=resident.pk,
+            purpose=PURPOSE_PRIVACY_REQUEST,
+            details={"trajectories": resident.trajectories.count()},
+        )
+        resident.delete()
+    messages.success(request, _("Alle gegevens van inwoner %(id)s zijn gewist.") % {"id": pk})
+    return redirect("privacy:index")
