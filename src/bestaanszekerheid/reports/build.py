@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from bestaanszekerheid.disclosure import CheckedTable, log_document
-from bestaanszekerheid.disclosure.tables import TOTAL
+from bestaanszekerheid.disclosure.tables import REASON_NL, TOTAL
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
 from bestaanszekerheid.profiles import GroupProfile, ProfileSet, heatmap_frame
 from bestaanszekerheid.profiles.compute import MIN_AREA_INDEX, MIN_EFFECT
@@ -688,19 +688,48 @@ def _disclosure(result: AnalysisResult) -> Section:
         kind="model",
     )
     rules = doc["rules"]
+    values = rules["values"]
+    rule_items = tuple(
+        f"{text['nl']} (bron: {text['source']})"
+        for text in rules["descriptions"].values()
+        if text.get("nl")
+    )
+    hidden_items = []
+    for out in doc["outputs"]:
+        for cell in out.get("suppressed_cells", []):
+            where = " / ".join(cell["row"])
+            if out.get("cols"):
+                where += " × " + " / ".join(cell["col"])
+            why = "; ".join(REASON_NL.get(r, r).format(**values) for r in cell["reasons"])
+            hidden_items.append(f"{out['name']}: {where} – {why}")
+        for finding in out.get("register_findings", []):
+            hidden_items.append(
+                f"{out['name']}: cel '{finding['cell']}' {finding['action']} wegens verschil met "
+                f"'{finding['other_output']}' ({finding['other_cell']})"
+            )
+        hidden_items.extend(f"{out['name']}: {note}" for note in out.get("register_notes", []))
+    blocks: list[object] = [
+        Paragraph(
+            f"Alle cijfers in dit rapport zijn gecontroleerd met de regels "
+            f"'{rules['name']}' (versie {rules['version']}, sha256 {rules['sha256'][:12]}…): "
+            f"minimaal {values['min_count']} huishoudens per cel, geen groepsonthulling, "
+            "secundaire onderdrukking en een controle op verschillen tussen tabellen. "
+            "Groepsprofielen zijn schattingen van een model; ze zijn als modeluitvoer "
+            "gecontroleerd (elke groep en elke getoonde waarde telt minstens "
+            f"{values['min_count']} huishoudens). Het volledige log staat in "
+            "onthullingscontrole.md en onthullingscontrole.json naast dit rapport."
+        ),
+        table,
+        Bullets(
+            tuple(hidden_items) or ("Geen cellen weggelaten.",),
+            title="Weggelaten cellen en bevindingen",
+        ),
+        Bullets(rule_items, title="Toegepaste regels"),
+    ]
     return Section(
         "bijlage-onthullingscontrole",
         "Bijlage: onthullingscontrole",
-        (
-            Paragraph(
-                f"Alle cijfers in dit rapport zijn gecontroleerd met de regels "
-                f"'{rules['name']}' (versie {rules['version']}): minimaal "
-                f"{rules['values']['min_count']} huishoudens per cel, geen groepsonthulling, "
-                "secundaire onderdrukking en een controle op verschillen tussen tabellen. "
-                "Het volledige log staat in onthullingscontrole.md en .json naast dit rapport."
-            ),
-            table,
-        ),
+        tuple(blocks),  # type: ignore[arg-type]
     )
 
 
