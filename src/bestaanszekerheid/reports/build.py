@@ -141,18 +141,23 @@ def _summary(result: AnalysisResult) -> Section:
         f"een inkomen tot en met {fmt_num(target.max_pct, 0)}% van het sociaal minimum "
         f"(peildatum {_date_nl(target.on)}). Een latente-klassenanalyse deelt hen in "
         f"{len(groups)} groepen die elk een eigen combinatie van huishoudsituatie, inkomen en "
-        "problemen hebben. Hieronder staan de groepen in één zin; verderop heeft elke groep "
-        "een eigen pagina met kenmerken en wijken."
+        "problemen hebben."
     )
     wijken, overall = _wijk_rows(result)
     top = [r for r in wijken if not math.isnan(r[4])][:3]
+    where = ""
     if top:
-        intro = Paragraph(
-            intro.text
-            + " Het aandeel huishoudens in de doelgroep is het hoogst in "
+        where = (
+            " Het aandeel huishoudens in de doelgroep is het hoogst in "
             + _join([f"{r[1]} ({fmt_pct(r[4], 0)})" for r in top])
             + f"; gemiddeld is dat {fmt_pct(overall, 0)}."
         )
+    intro = Paragraph(
+        intro.text
+        + where
+        + " Hieronder staan de groepen in één zin; verderop heeft elke groep een eigen pagina "
+        "met kenmerken en wijken."
+    )
     items = tuple(
         f"{g.key} – {g.name} ({fmt_pct(g.share, 0)} van de doelgroep"
         + (f"; vooral in {', '.join(w.wijk_name for w in g.wijken[:2])}" if g.wijken else "")
