@@ -214,3 +214,21 @@ def test_a_refused_table_leaves_its_characteristic_out(
     assert "tenure" not in set(profiles.comparison["column"])
     assert all(f.column != "tenure" for g in profiles.groups for f in g.more_often)
     assert any("woonsituatie" in n for n in profiles.notes)
+
+
+def test_groups_never_share_a_name(planted: Planted) -> None:
+    from bestaanszekerheid.profiles.naming import make_unique
+
+    first, second, third = planted.profiles.groups[:3]
+    clash = [
+        dataclasses.replace(first, name="Huishoudens met werk"),
+        dataclasses.replace(second, name="Huishoudens met werk"),
+        third,
+    ]
+    named = make_unique(clash)
+    names = [g.name for g in named]
+    assert len(set(names)) == 3
+    assert names[0].startswith("Huishoudens met werk – vaak ")
+    assert names[2] == third.name
+    assert all(g.generated_name == g.name for g in named)
+    assert len({g.name for g in planted.profiles.groups}) == len(planted.profiles.groups)

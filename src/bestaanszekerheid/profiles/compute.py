@@ -199,7 +199,7 @@ def build_profiles(
     Every table behind the result is checked and released in ``register``; see the module
     docstring for the gating of BCH-corrected estimates.
     """
-    from bestaanszekerheid.profiles.naming import apply_overrides, describe_group
+    from bestaanszekerheid.profiles.naming import apply_overrides, describe_group, make_unique
 
     rules = register.rules
     post = model.predict_proba(X)
@@ -439,7 +439,7 @@ def build_profiles(
                 recognition=recognition[key],
             )
         )
-    groups = apply_overrides(groups, overrides)
+    groups = apply_overrides(make_unique(groups), overrides)
     return ProfileSet(
         groups=tuple(groups),
         characteristics=used,

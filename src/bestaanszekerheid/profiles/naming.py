@@ -190,6 +190,32 @@ def describe_group(
     )
 
 
+def make_unique(groups: Sequence[GroupProfile]) -> list[GroupProfile]:
+    """Groups that would share a name get their most distinguishing other feature added
+    ("... – vaak een koopwoning"), and the group key if that is not enough."""
+    from collections import Counter
+
+    counts = Counter(g.name for g in groups)
+    out = []
+    for g in groups:
+        name = g.name
+        if counts[name] > 1:
+            extra = next((f for f in g.more_often if f.phrase.lower() not in name.lower()), None)
+            if extra is not None:
+                name = f"{name} – vaak {extra.phrase}"
+        out.append(name)
+    again = Counter(out)
+    named = [
+        dataclasses.replace(
+            g,
+            name=n if again[n] == 1 else f"{n} ({g.key})",
+            generated_name=n if again[n] == 1 else f"{n} ({g.key})",
+        )
+        for g, n in zip(groups, out, strict=True)
+    ]
+    return named
+
+
 def load_overrides(source: str | Path | Mapping[str, Any] | None) -> dict[str, dict[str, str]]:
     """Read ``groepsnamen.yaml`` (or a dict in the same shape): key -> {naam, beschrijving}."""
     if source is None:
