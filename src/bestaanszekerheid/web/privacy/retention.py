@@ -46,9 +46,10 @@ def expired(today: date, days: int) -> list[Trajectory]:
 def apply_retention(today: date, days: int, mode: Mode, *, apply: bool) -> RetentionResult:
     """Find expired trajectories; change nothing unless ``apply`` is true."""
     found = expired(today, days)
+    ids = [t.pk for t in found]  # before deleting: a deleted instance loses its pk
     removed = 0
     if not apply:
-        return RetentionResult([t.pk for t in found], 0, False)
+        return RetentionResult(ids, 0, False)
     with transaction.atomic():
         for trajectory in found:
             resident = trajectory.resident
@@ -76,4 +77,4 @@ def apply_retention(today: date, days: int, mode: Mode, *, apply: bool) -> Reten
                 Resident.objects.filter(pk=resident.pk).update(name=ANONYMOUS, phone="", bsn=None)
                 resident.consents.all().delete()
                 removed += 1
-    return RetentionResult([t.pk for t in found], removed, True)
+    return RetentionResult(ids, removed, True)
