@@ -129,3 +129,12 @@ def test_read_table_reads_any_table(tmp_path: Path) -> None:
     path.write_text("a;b\n1,5;x\n2,0;y\n")
     table = read_table(path)
     assert table["a"].tolist() == [1.5, 2.0]
+
+
+def test_written_files_get_ordinary_permissions(households: pd.DataFrame, tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    path = write_households(households.head(20), tmp_path / "h.parquet")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
