@@ -55,16 +55,16 @@ VIEWS: list[tuple[str, str, str | None, dict[str, str]]] = [
         "trajectory",
         {"held_on": "2025-01-01", "channel": "deur"},
     ),
-    ("post", "casework:routes", "trajectory", {"routes": ["kosten"]}),
-    ("post", "casework:goal-create", "trajectory", {"description": "x"}),
+    ("post", "casework:routes", "trajectory", {"routes-routes": ["kosten"]}),
+    ("post", "casework:goal-create", "trajectory", {"goal-description": "x"}),
     (
         "post",
         "casework:follow-up-create",
         "trajectory",
-        {"description": "x", "due_on": "2030-01-01"},
+        {"followup-description": "x", "followup-due_on": "2030-01-01"},
     ),
-    ("post", "casework:referral-create", "trajectory", {"reason": "x"}),
-    ("post", "casework:close", "trajectory", {"reason": "anders"}),
+    ("post", "casework:referral-create", "trajectory", {"referral-reason": "x"}),
+    ("post", "casework:close", "trajectory", {"close-reason": "anders"}),
     ("post", "casework:goal-status", "goal", {"status": "bereikt"}),
     ("post", "casework:follow-up-done", "follow_up", {}),
     ("post", "casework:referral-transition", "referral", {"to": "verstuurd"}),
@@ -171,3 +171,27 @@ def test_team_lead_dashboard_shows_no_resident_data(client: Client, case: dict[s
 def test_anonymous_user_is_sent_to_login(client: Client, case: dict[str, Any]) -> None:
     response = client.get(reverse("casework:resident", args=[case["trajectory"].resident_id]))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_owner_actions_take_effect(client: Client, case: dict[str, Any]) -> None:
+    # The positive control for the POST rows above: the same requests work for the owner.
+    login(client, case["owner"])
+    trajectory = case["trajectory"]
+    for _method, name, target, data in VIEWS:
+        if name.startswith("privacy:") or name in (
+            "casework:close",
+            "casework:referral-transition",
+        ):
+            continue
+        if _method == "post":
+            response = client.post(_url(case, name, target), data)
+            assert response.status_code == 302, name
+    assert [r.route for r in trajectory.routes.all()] == ["kosten"]
+    assert trajectory.goals.filter(description="x").exists()
+    assert trajectory.follow_ups.filter(description="x").exists()
+    assert trajectory.referrals.filter(reason="x").count() == 0  # no partner chosen: refused
+    case["goal"].refresh_from_db()
+    assert case["goal"].status == "bereikt"
+    client.post(_url(case, "casework:close", "trajectory"), {"close-reason": "anders"})
+    trajectory.refresh_from_db()
+    assert (trajectory.status, trajectory.close_reason) == ("closed", "anders")

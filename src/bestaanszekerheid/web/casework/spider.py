@@ -7,21 +7,37 @@ from collections.abc import Sequence
 
 from django.utils.html import escape
 
-SIZE = 320
-CENTRE = SIZE / 2
-RADIUS = 110
+# Wider than high: the axis labels left and right need room.
+WIDTH = 460
+HEIGHT = 330
+CX = WIDTH / 2
+CY = HEIGHT / 2
+RADIUS = 115
 
 
 def _point(index: int, n: int, value: float) -> tuple[float, float]:
     # Start at the top and go clockwise, like the paper instrument.
     angle = -math.pi / 2 + 2 * math.pi * index / n
     r = RADIUS * value / 10
-    return CENTRE + r * math.cos(angle), CENTRE + r * math.sin(angle)
+    return CX + r * math.cos(angle), CY + r * math.sin(angle)
 
 
 def _polygon(values: Sequence[float]) -> str:
     return " ".join(
         f"{x:.1f},{y:.1f}" for x, y in (_point(i, len(values), v) for i, v in enumerate(values))
+    )
+
+
+def _wrapped(label: str, x: float) -> str:
+    # Long labels go on two lines, split at the last space before the middle.
+    words = label.split()
+    if len(label) <= 12 or len(words) < 2:
+        return escape(label)
+    cut = max(1, len(words) - 1) if len(words) == 2 else len(words) // 2 + 1
+    first, second = " ".join(words[:cut]), " ".join(words[cut:])
+    return (
+        f'<tspan x="{x:.1f}" dy="-0.3em">{escape(first)}</tspan>'
+        f'<tspan x="{x:.1f}" dy="1.2em">{escape(second)}</tspan>'
     )
 
 
@@ -34,7 +50,7 @@ def spider_svg(
     """
     n = len(labels)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'class="spider" role="img" aria-labelledby="spider-title" focusable="false">',
         f'<title id="spider-title">{escape(title)}</title>',
     ]
@@ -43,13 +59,11 @@ def spider_svg(
     for i, label in enumerate(labels):
         x, y = _point(i, n, 10)
         lx, ly = _point(i, n, 12.4)
-        anchor = "middle" if abs(lx - CENTRE) < 5 else ("start" if lx > CENTRE else "end")
-        parts.append(
-            f'<line class="spider-axis" x1="{CENTRE}" y1="{CENTRE}" x2="{x:.1f}" y2="{y:.1f}"/>'
-        )
+        anchor = "middle" if abs(lx - CX) < 5 else ("start" if lx > CX else "end")
+        parts.append(f'<line class="spider-axis" x1="{CX}" y1="{CY}" x2="{x:.1f}" y2="{y:.1f}"/>')
         parts.append(
             f'<text class="spider-label" x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}">'
-            f"{escape(label)}</text>"
+            f"{_wrapped(label, lx)}</text>"
         )
     for index, (name, values) in enumerate(series):
         latest = index == len(series) - 1

@@ -150,12 +150,12 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .prefetch_related("history__by")
         ],
         "routes_form": forms.RoutesForm(
-            initial={"routes": [r.route for r in trajectory.routes.all()]}
+            prefix="routes", initial={"routes": [r.route for r in trajectory.routes.all()]}
         ),
-        "goal_form": forms.GoalForm(),
-        "follow_up_form": forms.FollowUpForm(),
-        "referral_form": forms.ReferralForm(),
-        "close_form": forms.CloseForm(),
+        "goal_form": forms.GoalForm(prefix="goal"),
+        "follow_up_form": forms.FollowUpForm(prefix="followup"),
+        "referral_form": forms.ReferralForm(prefix="referral"),
+        "close_form": forms.CloseForm(prefix="close"),
         "goal_status_choices": GoalStatus.choices,
     }
     return render(request, "casework/resident_detail.html", context)
@@ -201,7 +201,7 @@ def conversation_create(request: HttpRequest, pk: int) -> HttpResponse:
 def routes_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Set the chosen routes (one or more) for an open trajectory."""
     trajectory = _open_trajectory(request, pk)
-    form = forms.RoutesForm(request.POST)
+    form = forms.RoutesForm(request.POST, prefix="routes")
     if form.is_valid():
         chosen = set(form.cleaned_data["routes"])
         with transaction.atomic():
@@ -226,7 +226,7 @@ def routes_update(request: HttpRequest, pk: int) -> HttpResponse:
 @casework_only
 def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
-    form = forms.GoalForm(request.POST)
+    form = forms.GoalForm(request.POST, prefix="goal")
     if form.is_valid():
         goal = form.save(commit=False)
         goal.trajectory = trajectory
@@ -263,7 +263,7 @@ def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
 @casework_only
 def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
-    form = forms.FollowUpForm(request.POST)
+    form = forms.FollowUpForm(request.POST, prefix="followup")
     if form.is_valid():
         follow_up = form.save(commit=False)
         follow_up.trajectory = trajectory
@@ -290,7 +290,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 @casework_only
 def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
-    form = forms.ReferralForm(request.POST)
+    form = forms.ReferralForm(request.POST, prefix="referral")
     if form.is_valid():
         referral = form.save(commit=False)
         referral.trajectory = trajectory
@@ -320,7 +320,7 @@ def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @casework_only
 def trajectory_close(request: HttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
-    form = forms.CloseForm(request.POST)
+    form = forms.CloseForm(request.POST, prefix="close")
     if form.is_valid():
         trajectory.status = TrajectoryStatus.CLOSED
         trajectory.closed_on = today()

@@ -106,6 +106,11 @@ class TrajectoryRoute(models.Model):
 
     objects = TrajectoryRouteQuerySet.as_manager()
 
+    @property
+    def short_label(self) -> str:
+        """The route's name without its explanation, for narrow columns."""
+        return str(self.get_route_display()).split(":")[0]
+
     class Meta:
         verbose_name = _("route")
         verbose_name_plural = _("routes")

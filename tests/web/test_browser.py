@@ -1,0 +1,148 @@
+"""End to end in Debian's Chromium: log in with TOTP, register a resident, record a
+conversation with scores, and see the resident on the caseload; axe finds no serious
+WCAG 2.1 AA violations on the pages visited. A screenshot is kept for a human to look at.
+
+Needs /usr/bin/chromium and node_modules/axe-core (``make install-dev``); missing tools fail
+with the command to run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bestaanszekerheid.web.accounts.models import Role
+from bestaanszekerheid.web.audit.models import AuditEvent
+from bestaanszekerheid.web.audit.service import verify_chain
+from bestaanszekerheid.web.conversations.models import PositiveHealthScore
+
+from .factories import PASSWORD, current_token, make_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCORES = {
+    "lichaamsfuncties": 6,
+    "mentaal_welbevinden": 4,
+    "zingeving": 7,
+    "kwaliteit_van_leven": 5,
+    "meedoen": 3,
+    "dagelijks_functioneren": 8,
+}
+
+
+def _axe(page: Any) -> list[tuple[str, str, list[Any]]]:
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_consultant_main_flow(
+    live_server: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "Chromium ontbreekt: draai scripts/install-system-packages.sh"
+    assert AXE.exists(), "axe-core ontbreekt: draai npm ci in de hoofdmap van de repository"
+    # The live server speaks plain HTTP on localhost.
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    user = make_user(Role.CONSULTANT, username="sanne")
+    shots = Path(os.environ.get("BSZ_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    problems: dict[str, list[Any]] = {}
+    blocked: list[str] = []
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
+            page.set_default_timeout(10_000)
+            # An init script runs outside the page's CSP, which stays strict for the app itself.
+            page.add_init_script(script=AXE.read_text(encoding="utf-8"))
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith(live_server.url)
+                    else (blocked.append(route.request.url), route.abort())
+                ),
+            )
+            console_errors: list[str] = []
+            page.on(
+                "console", lambda m: console_errors.append(m.text) if m.type == "error" else None
+            )
+
+            page.goto(f"{live_server.url}/")
+            page.get_by_label("Gebruikersnaam").fill("sanne")
+            page.get_by_label("Wachtwoord").fill(PASSWORD)
+            page.get_by_role("button", name="Volgende").click()
+            page.get_by_label("Code uit je authenticator-app").fill(current_token(user))
+            page.get_by_role("button", name="Inloggen").click()
+            page.get_by_role("heading", name="Mijn inwoners").wait_for()
+
+            page.get_by_role("link", name="Inwoner registreren").first.click()
+            page.get_by_label("Naam").fill("Testinwoner Tessa")
+            page.get_by_label("BSN").fill("111222333")
+            page.get_by_label("Hoe is toestemming gegeven?").select_option("mondeling")
+            page.get_by_label("De inwoner doet vrijwillig mee").check()
+            problems["registreren"] = _axe(page)
+            page.get_by_role("button", name="Registreren").click()
+            page.get_by_role("heading", name="Testinwoner Tessa").wait_for()
+            assert "******333" in page.content() and "111222333" not in page.content()
+
+            page.get_by_role("link", name="Gesprek vastleggen").click()
+            page.get_by_label("Kanaal").select_option("deur")
+            page.get_by_label("geld").check()
+            page.get_by_label("Aantekeningen").fill("Eerste gesprek aan de deur.")
+            for code, value in SCORES.items():
+                page.locator(f"#id_score_{code}").fill(str(value))
+            problems["gesprek"] = _axe(page)
+            page.get_by_role("button", name="Gesprek opslaan").click()
+            page.locator("svg.spider").wait_for()
+            page.get_by_label("kosten: slimme besparingen").check()
+            page.get_by_role("button", name="Routes opslaan").click()
+            page.get_by_text("Routes opgeslagen").wait_for()
+            page.get_by_label("Afspraak").fill("Terugbellen over de energietoeslag")
+            page.get_by_label("Uiterlijk op").fill("2099-01-01")
+            page.get_by_role("button", name="Vervolgafspraak toevoegen").click()
+            page.get_by_text("Vervolgafspraak toegevoegd").wait_for()
+            table = page.locator("table.pg__table")
+            assert table.get_by_role("row", name="meedoen").inner_text().split()[-1] == "3"
+            problems["inwoner"] = _axe(page)
+            page.screenshot(path=str(shots / "inwoner.png"), full_page=True)
+
+            page.get_by_role("link", name="Mijn inwoners").click()
+            row = page.get_by_role("row", name="Testinwoner Tessa")
+            assert "groen" in row.inner_text()
+            problems["caseload"] = _axe(page)
+            page.screenshot(path=str(shots / "caseload.png"), full_page=True)
+        finally:
+            browser.close()
+
+    assert {name: found for name, found in problems.items() if found} == {}
+    assert blocked == [] and console_errors == []
+    stored = PositiveHealthScore.objects.filter(conversation__trajectory__consultant=user)
+    assert {s.dimension: s.score for s in stored} == SCORES
+    actions = set(AuditEvent.objects.filter(actor=user).values_list("action", flat=True))
+    assert {"read", "create", "update"} <= actions and verify_chain().ok
