@@ -96,3 +96,11 @@ def test_library_never_imports_the_web_app() -> None:
         if "import bestaanszekerheid.web" in text or "from bestaanszekerheid.web" in text:
             offenders.append(str(path))
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_runs_on_the_expected_database() -> None:
+    # `make test-postgres` sets the expectation, so a failed start cannot fall back to SQLite.
+    from django.db import connection
+
+    assert connection.vendor == os.environ.get("BSZ_EXPECT_DB_VENDOR", connection.vendor)
