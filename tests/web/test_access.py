@@ -33,7 +33,7 @@ def case() -> dict[str, Any]:
     team = make_team()
     owner = make_user(Role.CONSULTANT, team)
     trajectory = make_case(owner, name=SECRET_NAME)
-    conversation = make_conversation(trajectory, scores=[5] * 6, notes=SECRET_NOTE)
+    conversation = make_conversation(trajectory, scores=[5] * 6, notes=SECRET_NOTE, acute=True)
     return {
         "team": team,
         "owner": owner,
@@ -68,6 +68,9 @@ VIEWS: list[tuple[str, str, str | None, dict[str, str]]] = [
     ("post", "casework:goal-status", "goal", {"status": "bereikt"}),
     ("post", "casework:follow-up-done", "follow_up", {}),
     ("post", "casework:referral-transition", "referral", {"to": "verstuurd"}),
+    ("post", "casework:action-create", "goal", {}),
+    ("post", "casework:signal-resolved", "conversation", {}),
+    ("post", "casework:consent-withdraw", "trajectory", {}),
     ("get", "privacy:export", "resident", {}),
     ("post", "privacy:erase", "resident", {"confirm": "1"}),
 ]
@@ -181,6 +184,7 @@ def test_owner_actions_take_effect(client: Client, case: dict[str, Any]) -> None
         if name.startswith("privacy:") or name in (
             "casework:close",
             "casework:referral-transition",
+            "casework:consent-withdraw",
         ):
             continue
         if _method == "post":
@@ -192,6 +196,8 @@ def test_owner_actions_take_effect(client: Client, case: dict[str, Any]) -> None
     assert trajectory.referrals.filter(reason="x").count() == 0  # no partner chosen: refused
     case["goal"].refresh_from_db()
     assert case["goal"].status == "bereikt"
+    case["conversation"].refresh_from_db()
+    assert case["conversation"].acute_signal_resolved_on is not None
     client.post(_url(case, "casework:close", "trajectory"), {"close-reason": "anders"})
     trajectory.refresh_from_db()
     assert (trajectory.status, trajectory.close_reason) == ("closed", "anders")

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bestaanszekerheid.web.conversations.models import Conversation, Dimension, Theme
-from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
+from bestaanszekerheid.web.plans.models import Action, FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
 from bestaanszekerheid.web.residents.bsn import normalise_bsn, validate_bsn
 from bestaanszekerheid.web.residents.models import ConsentMethod, Resident
@@ -129,6 +129,13 @@ class GoalForm(forms.ModelForm):
 
 class GoalStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ("description", "due_on")
+        widgets: ClassVar[dict[str, Any]] = {"due_on": DateInput()}
 
 
 class FollowUpForm(forms.ModelForm):

@@ -17,6 +17,13 @@ urlpatterns = [
     path("trajecten/<int:pk>/verwijzingen/", views.referral_create, name="referral-create"),
     path("trajecten/<int:pk>/afsluiten/", views.trajectory_close, name="close"),
     path("doelen/<int:pk>/status/", views.goal_status, name="goal-status"),
+    path("doelen/<int:pk>/acties/", views.action_create, name="action-create"),
+    path("gesprekken/<int:pk>/signaal-opgepakt/", views.signal_resolved, name="signal-resolved"),
+    path(
+        "trajecten/<int:pk>/toestemming-ingetrokken/",
+        views.consent_withdraw,
+        name="consent-withdraw",
+    ),
     path("vervolg/<int:pk>/gedaan/", views.follow_up_done, name="follow-up-done"),
     path("verwijzingen/<int:pk>/status/", views.referral_transition, name="referral-transition"),
     path("team/", dashboard_views.dashboard, name="dashboard"),

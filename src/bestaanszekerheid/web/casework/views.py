@@ -23,7 +23,7 @@ from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework import forms
 from bestaanszekerheid.web.casework.spider import spider_svg
 from bestaanszekerheid.web.casework.traffic_light import traffic_light
-from bestaanszekerheid.web.conversations.models import Dimension, PositiveHealthScore
+from bestaanszekerheid.web.conversations.models import Conversation, Dimension, PositiveHealthScore
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import Referral, ReferralStatus
 from bestaanszekerheid.web.referrals.workflow import (
@@ -32,7 +32,12 @@ from bestaanszekerheid.web.referrals.workflow import (
     transition,
 )
 from bestaanszekerheid.web.residents.models import Consent, Resident
-from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryRoute, TrajectoryStatus
+from bestaanszekerheid.web.trajectories.models import (
+    CloseReason,
+    Trajectory,
+    TrajectoryRoute,
+    TrajectoryStatus,
+)
 
 casework_only = role_required(*CASEWORK_ROLES)
 consultant_only = role_required(Role.CONSULTANT)
@@ -157,6 +162,9 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referral_form": forms.ReferralForm(prefix="referral"),
         "close_form": forms.CloseForm(prefix="close"),
         "goal_status_choices": GoalStatus.choices,
+        "goal_rows": [
+            (g, forms.ActionForm(prefix=f"action{g.pk}")) for g in trajectory.goals.all()
+        ],
     }
     return render(request, "casework/resident_detail.html", context)
 
@@ -314,6 +322,74 @@ def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("casework:resident", pk=referral.trajectory.resident_id)
     messages.success(request, _("Status van de verwijzing bijgewerkt."))
     return redirect("casework:resident", pk=referral.trajectory.resident_id)
+
+
+@require_POST
+@casework_only
+def signal_resolved(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a conversation's acute signal as picked up (it then no longer turns the light red)."""
+    conversation = get_object_or_404(
+        Conversation.objects.for_user(request.user).filter(
+            acute_signal=True, acute_signal_resolved_on__isnull=True
+        ),
+        pk=pk,
+    )
+    conversation.acute_signal_resolved_on = today()
+    conversation.save(update_fields=["acute_signal_resolved_on"])
+    resident_id = conversation.trajectory.resident_id
+    record(request.user, AuditAction.UPDATE, conversation, resident_id=resident_id)
+    messages.success(request, _("Acuut signaal gemarkeerd als opgepakt."))
+    return redirect("casework:resident", pk=resident_id)
+
+
+@require_POST
+@casework_only
+def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a concrete step with a due date to a goal; adding one counts as progress."""
+    goal = get_object_or_404(
+        Goal.objects.for_user(request.user).filter(trajectory__status=TrajectoryStatus.OPEN), pk=pk
+    )
+    form = forms.ActionForm(request.POST, prefix=f"action{goal.pk}")
+    if form.is_valid():
+        with transaction.atomic():
+            action = form.save(commit=False)
+            action.goal = goal
+            action.save()
+            goal.last_progress_on = today()
+            goal.save(update_fields=["last_progress_on"])
+            record(
+                request.user, AuditAction.CREATE, action, resident_id=goal.trajectory.resident_id
+            )
+        messages.success(request, _("Actie toegevoegd."))
+    else:
+        messages.error(request, _("Actie niet opgeslagen: vul omschrijving en datum in."))
+    return redirect("casework:resident", pk=goal.trajectory.resident_id)
+
+
+@require_POST
+@casework_only
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The resident stops: record the withdrawal and close the trajectory (no sanctions)."""
+    trajectory = _open_trajectory(request, pk)
+    with transaction.atomic():
+        consent = trajectory.resident.consents.filter(withdrawn_on__isnull=True).first()
+        if consent is not None:
+            consent.withdrawn_on = today()
+            consent.save(update_fields=["withdrawn_on"])
+            record(request.user, AuditAction.UPDATE, consent, resident_id=trajectory.resident_id)
+        trajectory.status = TrajectoryStatus.CLOSED
+        trajectory.closed_on = today()
+        trajectory.close_reason = CloseReason.RESIDENT_STOPPED
+        trajectory.save(update_fields=["status", "closed_on", "close_reason"])
+        record(
+            request.user,
+            AuditAction.UPDATE,
+            trajectory,
+            resident_id=trajectory.resident_id,
+            details={"closed": trajectory.close_reason, "consent_withdrawn": True},
+        )
+    messages.success(request, _("Toestemming ingetrokken en traject afgesloten."))
+    return redirect("casework:resident", pk=trajectory.resident_id)
 
 
 @require_POST

@@ -1,0 +1,57 @@
+"""Consultant actions beyond registration: actions on goals, acute signals, withdrawal."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from bestaanszekerheid.web.accounts.models import Role
+from bestaanszekerheid.web.audit.models import AuditEvent
+from bestaanszekerheid.web.casework.traffic_light import traffic_light
+
+from .factories import login, make_case, make_conversation, make_goal, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_resolving_an_acute_signal_clears_the_red_light(client: Client) -> None:
+    user = make_user(Role.CONSULTANT)
+    trajectory = make_case(user)
+    conversation = make_conversation(trajectory, acute=True)
+    assert traffic_light(trajectory, date.today()).colour == "red"
+    login(client, user)
+    client.post(reverse("casework:signal-resolved", args=[conversation.pk]))
+    assert traffic_light(trajectory, date.today()).colour == "green"
+    assert AuditEvent.objects.filter(
+        action="update", object_type="conversations.Conversation"
+    ).exists()
+
+
+def test_adding_an_action_counts_as_progress(client: Client) -> None:
+    user = make_user(Role.CONSULTANT)
+    trajectory = make_case(user)
+    goal = make_goal(trajectory, last_progress_on=date.today() - timedelta(weeks=9))
+    assert traffic_light(trajectory, date.today()).colour == "orange"
+    login(client, user)
+    prefix = f"action{goal.pk}"
+    client.post(
+        reverse("casework:action-create", args=[goal.pk]),
+        {f"{prefix}-description": "Formulier invullen", f"{prefix}-due_on": "2099-01-01"},
+    )
+    assert goal.actions.get().description == "Formulier invullen"
+    assert traffic_light(trajectory, date.today()).colour == "green"
+
+
+def test_withdrawing_consent_closes_without_sanction(client: Client) -> None:
+    user = make_user(Role.CONSULTANT)
+    trajectory = make_case(user)
+    login(client, user)
+    client.post(reverse("casework:consent-withdraw", args=[trajectory.pk]))
+    trajectory.refresh_from_db()
+    assert (trajectory.status, trajectory.close_reason) == ("closed", "inwoner_gestopt")
+    assert trajectory.resident.consents.get().withdrawn_on == date.today()
+    body = client.get(reverse("casework:resident", args=[trajectory.resident_id])).content.decode()
+    assert "ingetrokken op" in body
