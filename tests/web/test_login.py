@@ -63,3 +63,17 @@ def test_user_without_device_cannot_get_past_the_code_step(client: Client) -> No
     response = client.get(reverse("otp-verify"))
     assert "authenticator-app" in response.content.decode()
     assert client.get(reverse("casework:caseload")).status_code == 302
+
+
+def test_user_command_creates_account_with_totp(capsys: pytest.CaptureFixture[str]) -> None:
+    from django.core.management import call_command
+
+    from bestaanszekerheid.web.accounts.models import User
+
+    call_command("bsz_user", "nieuw", "--rol", "consultant", "--team", "Zuid", "--naam", "An Vos")
+    out = capsys.readouterr().out
+    user = User.objects.get(username="nieuw")
+    assert (user.role, user.team.name, user.last_name) == ("consultant", "Zuid", "Vos")
+    assert user.totpdevice_set.filter(confirmed=True).count() == 1
+    password = out.split("Wachtwoord (veilig doorgeven): ")[1].split()[0]
+    assert user.check_password(password) and "otpauth://totp/" in out
