@@ -72,6 +72,7 @@ VIEWS: list[tuple[str, str, str | None, dict[str, str]]] = [
     ("post", "casework:signal-resolved", "conversation", {}),
     ("post", "casework:consent-withdraw", "trajectory", {}),
     ("get", "privacy:export", "resident", {}),
+    ("get", "privacy:export-pdf", "resident", {}),
     ("post", "privacy:erase", "resident", {"confirm": "1"}),
 ]
 

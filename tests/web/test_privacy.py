@@ -96,6 +96,17 @@ def test_export_contains_everything_and_is_audited(client: Client) -> None:
     assert AuditEvent.objects.filter(actor=officer, action="export").count() == 1
 
 
+def test_pdf_export_is_a_pdf_and_audited(client: Client) -> None:
+    trajectory = make_case(make_user(Role.CONSULTANT), name="Pdf Pieter")
+    make_conversation(trajectory, scores=[5] * 6)
+    officer = make_user(Role.PRIVACY_OFFICER)
+    login(client, officer)
+    response = client.get(reverse("privacy:export-pdf", args=[trajectory.resident_id]))
+    assert response["Content-Type"] == "application/pdf" and response.content[:5] == b"%PDF-"
+    event = AuditEvent.objects.get(actor=officer, action="export")
+    assert event.details["format"] == "pdf"
+
+
 def test_privacy_officer_finds_by_bsn_and_erases(client: Client) -> None:
     trajectory = make_case(make_user(Role.CONSULTANT), name="Wis Willem", bsn="123456782")
     make_conversation(trajectory, notes="weg ermee")

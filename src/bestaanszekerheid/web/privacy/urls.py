@@ -8,5 +8,6 @@ app_name = "privacy"
 urlpatterns = [
     path("", views.index, name="index"),
     path("inwoners/<int:pk>/export.json", views.export, name="export"),
+    path("inwoners/<int:pk>/export.pdf", views.export_pdf, name="export-pdf"),
     path("inwoners/<int:pk>/wissen/", views.erase, name="erase"),
 ]
