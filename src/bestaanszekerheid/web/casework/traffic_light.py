@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStatus
@@ -53,7 +54,9 @@ def traffic_light(trajectory: Trajectory, today: date) -> Light:
     overdue = [f for f in open_follow_ups if f.due_on < today]
     if overdue:
         first = min(f.due_on for f in overdue)
-        return Light("red", _("vervolgafspraak te laat (was %(d)s)") % {"d": first.isoformat()})
+        return Light(
+            "red", _("vervolgafspraak te laat (was %(d)s)") % {"d": date_format(first, "j F Y")}
+        )
     if any(
         c.acute_signal and c.acute_signal_resolved_on is None
         for c in trajectory.conversations.all()
@@ -63,7 +66,8 @@ def traffic_light(trajectory: Trajectory, today: date) -> Light:
     if soon:
         first = min(f.due_on for f in soon)
         return Light(
-            "orange", _("vervolgafspraak binnen 7 dagen (%(d)s)") % {"d": first.isoformat()}
+            "orange",
+            _("vervolgafspraak binnen 7 dagen (%(d)s)") % {"d": date_format(first, "j F Y")},
         )
     stale = [
         g
