@@ -1,0 +1,45 @@
+"""Security headers and cookie flags in the production posture the tests run with."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from bestaanszekerheid.web.accounts.models import Role
+
+from .factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_csp_and_frame_headers_on_every_page(client: Client) -> None:
+    response = client.get(reverse("login"))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Language"] == "nl"
+
+
+def test_session_and_csrf_cookies_are_secure_and_http_only(client: Client) -> None:
+    user = make_user(Role.CONSULTANT)
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    session = response.cookies["sessionid"]
+    assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+    # Gone with the browser; the idle timeout is enforced server-side (SESSION_COOKIE_AGE).
+    assert session["max-age"] == "" and session["expires"] == ""
+
+
+def test_post_without_csrf_token_is_refused() -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+
+
+def test_language_switch_keeps_dutch_default_and_allows_english(client: Client) -> None:
+    client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US")
+    assert client.get(reverse("login"))["Content-Language"] == "nl"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert client.get(reverse("login"))["Content-Language"] == "en"
