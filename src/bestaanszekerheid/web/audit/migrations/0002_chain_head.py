@@ -15,6 +15,6 @@ def create_head(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0001_initial")]
+    dependencies = (("audit", "0001_initial"),)
 
-    operations = [migrations.RunPython(create_head, migrations.RunPython.noop)]
+    operations = (migrations.RunPython(create_head, migrations.RunPython.noop),)
