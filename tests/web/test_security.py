@@ -43,3 +43,15 @@ def test_language_switch_keeps_dutch_default_and_allows_english(client: Client) 
     assert client.get(reverse("login"))["Content-Language"] == "nl"
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert client.get(reverse("login"))["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_english_translation_is_available(client: Client) -> None:
+    user = make_user(Role.CONSULTANT)
+    from .factories import login
+
+    login(client, user)
+    assert "Mijn inwoners" in client.get(reverse("casework:caseload")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("casework:caseload")).content.decode()
+    assert "My residents" in body and "Mijn inwoners" not in body
