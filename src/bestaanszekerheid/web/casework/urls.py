@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bestaanszekerheid.web.casework import dashboard_views, views
+from bestaanszekerheid.web.casework import admin_views, dashboard_views, views
 
 app_name = "casework"
 urlpatterns = [
@@ -26,6 +26,8 @@ urlpatterns = [
     ),
     path("vervolg/<int:pk>/gedaan/", views.follow_up_done, name="follow-up-done"),
     path("verwijzingen/<int:pk>/status/", views.referral_transition, name="referral-transition"),
+    path("beheer/", admin_views.index, name="admin"),
+    path("beheer/partners/<int:pk>/actief/", admin_views.partner_toggle, name="partner-toggle"),
     path("team/", dashboard_views.dashboard, name="dashboard"),
     path("team/export.xlsx", dashboard_views.dashboard_export, name="dashboard-export"),
 ]

@@ -58,6 +58,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("casework:dashboard")
     if role == Role.PRIVACY_OFFICER:
         return redirect("privacy:index")
+    if role == Role.FUNCTIONAL_ADMIN:
+        return redirect("casework:admin")
     return render(request, "casework/no_case_access.html")
 
 
