@@ -1,5 +1,6 @@
 """End to end in Debian's Chromium: log in with TOTP, register a resident, record a
-conversation with scores, and see the resident on the caseload; axe finds no serious
+conversation with scores, choose a route, add a follow-up and a goal, refer and send the
+referral, and see the resident on the caseload; axe finds no serious
 WCAG 2.1 AA violations on the pages visited. A screenshot is kept for a human to look at.
 
 Needs /usr/bin/chromium and node_modules/axe-core (``make install-dev``); missing tools fail
@@ -18,6 +19,7 @@ from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.audit.service import verify_chain
 from bestaanszekerheid.web.conversations.models import PositiveHealthScore
+from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
 
 from .factories import PASSWORD, current_token, make_user
 
@@ -64,6 +66,7 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
     # The live server speaks plain HTTP on localhost.
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     user = make_user(Role.CONSULTANT, username="sanne")
+    PartnerOrganisation.objects.create(name="Voedselbank (test)")
     shots = Path(os.environ.get("BSZ_SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     problems: dict[str, list[Any]] = {}
@@ -126,6 +129,15 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
             page.get_by_label("Uiterlijk op").fill("2099-01-01")
             page.get_by_role("button", name="Vervolgafspraak toevoegen").click()
             page.get_by_text("Vervolgafspraak toegevoegd").wait_for()
+            page.get_by_label("Doel", exact=True).fill("Elke week de post openen")
+            page.get_by_role("button", name="Doel toevoegen").click()
+            page.get_by_text("Doel toegevoegd").wait_for()
+            page.get_by_label("Partner").select_option(label="Voedselbank (test)")
+            page.get_by_label("Waarvoor").fill("Tijdelijk voedselpakket")
+            page.get_by_role("button", name="Verwijzing voorstellen").click()
+            page.get_by_text("Verwijzing voorgesteld").wait_for()
+            page.get_by_role("button", name="Zet op: verstuurd").click()
+            page.get_by_text("Status van de verwijzing bijgewerkt").wait_for()
             table = page.locator("table.pg__table")
             assert table.get_by_role("row", name="meedoen").inner_text().split()[-1] == "3"
             problems["inwoner"] = _axe(page)
@@ -143,5 +155,6 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
     assert blocked == [] and console_errors == []
     stored = PositiveHealthScore.objects.filter(conversation__trajectory__consultant=user)
     assert {s.dimension: s.score for s in stored} == SCORES
+    assert Referral.objects.get(trajectory__consultant=user).status == "verstuurd"
     actions = set(AuditEvent.objects.filter(actor=user).values_list("action", flat=True))
     assert {"read", "create", "update"} <= actions and verify_chain().ok
