@@ -8,7 +8,7 @@ a temporary file and then renamed, so a crash never leaves half a result.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -28,8 +28,16 @@ from bestaanszekerheid.experiments.power import (
     power_for_effect,
     sample_size,
 )
+from bestaanszekerheid.experiments.results import (
+    AttritionResult,
+    BalanceResult,
+    EffectResult,
+)
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.households.readers import read_table
+
+if TYPE_CHECKING:
+    from bestaanszekerheid.experiments.report import ExperimentSection
 
 
 def _split(text: str | None) -> list[str]:
@@ -112,6 +120,10 @@ def effect(
         ),
     ] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Startwaarde voor toevalsgetallen.")] = 0,
+    id: Annotated[
+        str | None,
+        typer.Option("--id", help="Kolom met het deelnemernummer (voor de onthullingscontrole)."),
+    ] = None,
 ) -> None:
     """Schat het effect van elke groep ten opzichte van de controlegroep (intention-to-treat)."""
     try:
@@ -164,6 +176,23 @@ def effect(
                     cells[f"{o} / {row['arm']} ontbrekend"] = int(row["n_missing"])
                 attrition.append((o, att))
         check_min_cells(cells)
+        # Everything is checked before the first file is written: a refusal leaves no output.
+        section = _section(
+            data,
+            arm=arm,
+            unit=id,
+            result=result,
+            subgroups=[
+                c
+                for c in [*covs, *strat]
+                if not (
+                    pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])
+                )
+            ],
+            balance=balance,
+            attrition=dict(attrition),
+            outcomes=outcomes,
+        )
         summary = result.summary()
         _write_csv(out / "effecten.csv", summary.frame)
         texts = [summary.text]
@@ -178,10 +207,71 @@ def effect(
             htmls.append(att.summary().html)
         _write_text(out / "samenvatting.txt", "\n\n".join(texts) + "\n")
         _write_text(out / "samenvatting.html", "<html><body>" + "".join(htmls) + "</body></html>\n")
+        written = _write_report(section, out)
     except UserFacingError as exc:
         raise _fail(exc) from exc
     typer.echo(summary.text)
-    typer.echo(f"\nResultaten geschreven naar {out}.")
+    typer.echo(f"\nResultaten geschreven naar {out}:")
+    for path in written:
+        typer.echo(f"  {path}")
+
+
+def _section(
+    data: pd.DataFrame,
+    *,
+    arm: str,
+    unit: str | None,
+    result: EffectResult,
+    subgroups: list[str],
+    balance: BalanceResult | None,
+    attrition: dict[str, AttritionResult],
+    outcomes: list[str],
+) -> ExperimentSection:
+    """Release every published figure in one register for this ``bsz effect`` run and build
+    the report section (raises a Dutch error when something may not be published)."""
+    from bestaanszekerheid.disclosure import ReleaseRegister
+    from bestaanszekerheid.experiments.report import experiment_section
+
+    if unit is not None and unit not in data.columns:
+        raise UserFacingError(f"Kolom '{unit}' (--id) ontbreekt in het bestand.")
+    power_result = None
+    first = data[outcomes[0]].dropna()
+    if len(first) and set(first.unique()) <= {0, 1}:
+        # Power for the first outcome with its control proportion as the baseline.
+        control = result.effects[0].control
+        base = float(data.loc[data[arm].astype(str) == control, outcomes[0]].mean())
+        if 0 < base < 1:
+            power_result = minimum_detectable_effect(
+                int(data[arm].notna().sum()),
+                n_arms=int(data[arm].nunique()),
+                baseline=base,
+                n_outcomes=len(outcomes),
+            )
+    return experiment_section(
+        data,
+        arm=arm,
+        effects=result,
+        unit=unit,
+        subgroups=subgroups,
+        balance=balance,
+        attrition=attrition,
+        power=power_result,
+        register=ReleaseRegister(),
+    )
+
+
+def _write_report(section: ExperimentSection, out: Path) -> list[Path]:
+    """The section as a self-contained HTML report, every checked and estimate table as XLSX
+    and the disclosure log of the run."""
+    from bestaanszekerheid.reports.html import write_html
+    from bestaanszekerheid.reports.xlsx import write_xlsx
+
+    report = section.report()
+    files = [
+        write_html(report, out / "effectmeting.html"),
+        write_xlsx(section, report, out / "effectmeting.xlsx"),
+    ]
+    return [*files, *section.register.write_log(out)]
 
 
 def loting(

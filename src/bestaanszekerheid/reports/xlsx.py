@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bestaanszekerheid.disclosure import CheckedTable
+from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.reports.tree import Report, Table
 
-if TYPE_CHECKING:
-    from bestaanszekerheid.pipeline import AnalysisResult
+
+class Run(Protocol):
+    """What the workbook needs of a run: its release register and whether it is synthetic
+    (an :class:`~bestaanszekerheid.pipeline.AnalysisResult`, or an experiment's section)."""
+
+    @property
+    def register(self) -> ReleaseRegister: ...
+
+    @property
+    def synthetic(self) -> bool: ...
+
 
 _FORMATS = {"int": "#,##0", "pct": "0.0", "num": "0.0", "num2": "0.00"}
 
@@ -33,7 +42,7 @@ def sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def checked_tables(result: AnalysisResult) -> list[CheckedTable]:
+def checked_tables(result: Run) -> list[CheckedTable]:
     """Every checked table released in the run's register, in release order."""
     return [r.output for r in result.register.releases if isinstance(r.output, CheckedTable)]
 
@@ -78,7 +87,7 @@ def _write_report_table(ws: Any, table: Table, synthetic: bool) -> None:
     ws.append([table.title])
     ws["A1"].font = Font(bold=True, size=12)
     kind = {
-        "estimate": "Schatting (drie-stappenmethode), gecontroleerd als modeluitvoer",
+        "estimate": "Schatting, gecontroleerd als modeluitvoer",
         "model": "Modeluitvoer, gecontroleerd",
         "checked": "Gecontroleerde tabel",
     }[table.kind]
@@ -102,7 +111,7 @@ def _write_report_table(ws: Any, table: Table, synthetic: bool) -> None:
     _autosize(ws)
 
 
-def write_xlsx(result: AnalysisResult, report: Report, path: Path) -> Path:
+def write_xlsx(result: Run, report: Report, path: Path) -> Path:
     """Sheet 'Inhoud', one sheet per checked table, then the estimate tables of the report."""
     wb = Workbook()
     index = wb.active

@@ -1,0 +1,280 @@
+"""The experiment report section: forest plot, checked counts, refusals, ``bsz effect`` XLSX."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import markupsafe
+import numpy as np
+import pandas as pd
+import pytest
+import typer
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister
+from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.experiments import cli
+from bestaanszekerheid.experiments.demo import (
+    DemoAnalysis,
+    DemoExperiment,
+    analyse_demo,
+    synthetic_trust_experiment,
+)
+from bestaanszekerheid.experiments.did import difference_in_differences
+from bestaanszekerheid.experiments.estimation import estimate_effects
+from bestaanszekerheid.experiments.report import (
+    FOREST_KEY,
+    ExperimentSection,
+    experiment_section,
+)
+from bestaanszekerheid.experiments.results import format_p
+from bestaanszekerheid.reports.html import render_html
+from bestaanszekerheid.reports.tree import Chart, Section, Table
+
+runner = CliRunner()
+
+
+@dataclass
+class Built:
+    demo: DemoExperiment
+    analysis: DemoAnalysis
+    section: ExperimentSection
+    html: str
+
+
+@pytest.fixture(scope="module")
+def built() -> Built:
+    demo = synthetic_trust_experiment()
+    analysis = analyse_demo(demo, reps=0)
+    section = experiment_section(
+        demo.data,
+        arm="groep",
+        effects=analysis.effects,
+        unit="deelnemer",
+        subgroups=["geslacht", "leeftijdsgroep"],
+        balance=analysis.balance,
+        attrition={"welzijn": analysis.attrition},
+        power=analysis.power,
+        register=ReleaseRegister(),
+        synthetic=True,
+    )
+    return Built(demo, analysis, section, render_html(section.report()))
+
+
+def _blocks(section: Section) -> list[object]:
+    out: list[object] = list(section.blocks)
+    for sub in section.subsections:
+        out.extend(_blocks(sub))
+    return out
+
+
+def _svg_of(html: str, key: str) -> str:
+    m = re.search(
+        rf'<figure class="chart" id="{key}">.*?src="data:image/svg\+xml;base64,([^"]+)"', html, re.S
+    )
+    assert m, f"geen figuur {key}"
+    return base64.b64decode(m.group(1)).decode("utf-8")
+
+
+def test_forest_plot_shows_every_arm_with_holm_p(built: Built) -> None:
+    svg = _svg_of(built.html, FOREST_KEY)
+    assert svg.lstrip().startswith("<svg")
+    effects = built.analysis.effects.effects
+    assert len(effects) == 6
+    for e in effects:
+        # Every arm on every outcome, labelled with its Holm-adjusted p-value.
+        assert e.p_holm is not None
+        assert f">{e.arm}  (p Holm {format_p(e.p_holm)})</text>" in svg
+    assert "controle  (p Holm" not in svg
+    assert ">0,0</text>" in svg  # the zero line's tick
+    charts = [b for b in _blocks(built.section.section) if isinstance(b, Chart)]
+    table = charts[0].table
+    assert table is not None and table.kind == "estimate"
+    assert table.sources == (built.section.model.name,)
+    # The table behind the chart: the estimates in percentage points for the binary outcome.
+    e = built.analysis.effects.effect("extra_begeleiding", "uitstroom_werk")
+    row = next(r for r in table.rows if r[0].value == "uitstroom_werk" and r[1].value == e.arm)
+    assert row[4].value == pytest.approx(100 * e.estimate)
+
+
+def test_reading_guide_power_and_synthetic_mark(built: Built) -> None:
+    html = built.html
+    assert "Geen significant effect betekent niet: geen effect" in html
+    assert str(markupsafe.escape(built.analysis.power.uitleg())) in html
+    assert "(synthetisch)" in built.section.section.title
+    assert 'data-banner="synthetisch"' in html
+
+
+def test_every_count_is_at_least_ten_and_recomputes_from_the_data(built: Built) -> None:
+    data = built.demo.data
+    released = {r.output.name for r in built.section.register.releases}
+    tables = [b for b in _blocks(built.section.section) if isinstance(b, Table)]
+    count_tables = [t for t in tables if any(c.fmt == "int" for row in t.rows for c in row)]
+    assert len(count_tables) >= 4  # sizes, two subgroup tables, attrition
+    seen = 0
+    for t in count_tables:
+        assert t.kind == "checked" and t.sources and set(t.sources) <= released, t.key
+        source = next(
+            r.output for r in built.section.register.releases if r.output.name == t.sources[0]
+        )
+        assert isinstance(source, CheckedTable)
+        column = source.cols[0] if source.cols else None
+        for row in t.rows:
+            for name, cell in zip(t.columns, row, strict=True):
+                if cell.fmt != "int":
+                    continue
+                assert not cell.hidden and isinstance(cell.value, float)
+                assert cell.value >= 10
+                # Balance: the arm is the column ("Gemiddelde <arm>"); elsewhere the row.
+                arm = name.removeprefix("Gemiddelde ") if t.key == "balans" else str(row[0].value)
+                rows = data if arm == "Totaal" else data[data["groep"] == arm]
+                if t.key == "balans" or column is None or name == "Totaal":
+                    expected = len(rows)
+                elif column == "welzijn gemeten":
+                    expected = int((rows["welzijn"].notna() == (name == "ja")).sum())
+                else:
+                    expected = int((rows[column].astype(str) == name).sum())
+                assert cell.value == expected, (t.key, arm, name)
+                seen += 1
+    assert seen >= 40
+    # The same in the rendered HTML: every integer shown is at least 10.
+    ints = re.findall(r'data-waarde="([^"]+)" data-opmaak="int"', built.html)
+    assert ints and all(float(v) >= 10 for v in ints)
+
+
+def test_estimates_are_released_as_a_checked_model(built: Built) -> None:
+    model = built.section.model
+    assert model.passed and model.df_resid is not None and model.df_resid >= 10
+    assert any(r.output is model for r in built.section.register.releases)
+
+
+def _small_cell_data() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 120
+    d = pd.DataFrame(
+        {
+            "id": [f"P{i}" for i in range(n)],
+            "groep": ["controle"] * 60 + ["interventie"] * 60,
+            # Only 4 people aged 65+ in the intervention group.
+            "leeftijdsgroep": ["jong"] * 30 + ["oud"] * 30 + ["jong"] * 56 + ["65+"] * 4,
+            "y": rng.normal(size=n),
+        }
+    )
+    return d
+
+
+def test_small_subgroup_cell_is_suppressed() -> None:
+    d = _small_cell_data()
+    effects = estimate_effects(d, outcomes="y", arm="groep", control="controle")
+    section = experiment_section(
+        d, arm="groep", effects=effects, unit="id", subgroups=["leeftijdsgroep"]
+    )
+    table = next(
+        b
+        for b in _blocks(section.section)
+        if isinstance(b, Table) and b.key == "groep-leeftijdsgroep"
+    )
+    col = table.columns.index("65+")
+    row = next(r for r in table.rows if r[0].value == "interventie")
+    assert row[col].hidden
+    assert "x" in render_html(section.report())
+    for r in table.rows:
+        for cell in r:
+            assert cell.fmt != "int" or cell.hidden or float(cell.value or 0) >= 10  # type: ignore[arg-type]
+
+
+def test_small_arm_refuses_the_estimates_in_dutch() -> None:
+    d = _small_cell_data()
+    d.loc[d.index[-6:], "groep"] = "klein"
+    effects = estimate_effects(d, outcomes="y", arm="groep", control="controle")
+    with pytest.raises(UserFacingError, match=r"mag niet worden geëxporteerd.*minder dan 10"):
+        experiment_section(d, arm="groep", effects=effects, unit="id")
+
+
+def test_difference_in_differences_is_labelled_weaker_and_checked() -> None:
+    rng = np.random.default_rng(1)
+    units, periods = 40, 4
+    panel = pd.DataFrame(
+        {
+            "eenheid": np.repeat(np.arange(units), periods),
+            "periode": np.tile(np.arange(periods), units),
+        }
+    )
+    treated = panel["eenheid"] < 20
+    panel["behandeld"] = (treated & (panel["periode"] >= 2)).astype(int)
+    panel["y"] = 0.5 * panel["behandeld"] + rng.normal(size=len(panel))
+    did = difference_in_differences(
+        panel, outcome="y", unit="eenheid", time="periode", treatment="behandeld"
+    )
+    d = _small_cell_data()
+    effects = estimate_effects(d, outcomes="y", arm="groep", control="controle")
+    section = experiment_section(d, arm="groep", effects=effects, unit="id", did=did)
+    html = render_html(section.report())
+    assert "Verschil-in-verschillen (zwakker bewijs)" in html
+    assert "zwakker bewijs" in did.evidence
+    names = [r.output.name for r in section.register.releases]
+    assert "Verschil-in-verschillen (y)" in names
+    # One treated unit: refused as model output.
+    one = panel.assign(behandeld=((panel["eenheid"] == 0) & (panel["periode"] >= 2)).astype(int))
+    weak = difference_in_differences(
+        one, outcome="y", unit="eenheid", time="periode", treatment="behandeld"
+    )
+    with pytest.raises(UserFacingError, match="interventie-eenheden"):
+        experiment_section(d, arm="groep", effects=effects, unit="id", did=weak)
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    application = typer.Typer()
+    application.command("effect")(cli.effect)
+    application.command("power")(cli.power)
+    return application
+
+
+def test_bsz_effect_writes_xlsx_html_and_disclosure_log(app: typer.Typer, tmp_path: Path) -> None:
+    demo = synthetic_trust_experiment()
+    src = tmp_path / "experiment.csv"
+    demo.data.to_csv(src, index=False, sep=";", decimal=",")
+    out = tmp_path / "uit"
+    args = ["effect", "--input", str(src), "--arm", "groep", "--controle", "controle"]
+    args += ["--uitkomst", "uitstroom_werk,welzijn", "--covariaten", "leeftijd,startkwalificatie"]
+    args += ["--strata", "geslacht,leeftijdsgroep", "--id", "deelnemer", "--out", str(out)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    wb = load_workbook(out / "effectmeting.xlsx", read_only=True)
+    titles = {str(ws["A1"].value): ws.title for ws in wb.worksheets}
+    for name in (
+        "Deelnemers per groep",
+        "Deelnemers per groep en geslacht",
+        "Deelnemers per groep en leeftijdsgroep",
+        "Deelnemers per groep en meting van welzijn",
+        "Gemiddelde leeftijd per groep",
+        "Effecten per groep en uitkomst",
+    ):
+        assert name in titles, sorted(titles)
+    sizes = wb[titles["Deelnemers per groep"]]
+    values = {
+        str(r[0]): r[1] for r in sizes.iter_rows(min_row=6, values_only=True) if r[0] is not None
+    }
+    assert values["controle"] == int((demo.data["groep"] == "controle").sum())
+    html = (out / "effectmeting.html").read_text(encoding="utf-8")
+    assert f'id="{FOREST_KEY}"' in html and "Content-Security-Policy" in html
+    log = (out / "onthullingscontrole.md").read_text(encoding="utf-8")
+    assert "Effectschattingen (intention-to-treat)" in log
+    assert "Deelnemers per groep en geslacht" in log
+
+
+def test_bsz_effect_refuses_a_small_arm_without_writing(app: typer.Typer, tmp_path: Path) -> None:
+    d = _small_cell_data()
+    d.loc[d.index[-6:], "groep"] = "klein"
+    src = tmp_path / "klein.csv"
+    d.to_csv(src, index=False)
+    out = tmp_path / "uit"
+    args = ["effect", "--input", str(src), "--uitkomst", "y", "--controle", "controle"]
+    res = runner.invoke(app, [*args, "--id", "id", "--out", str(out)])
+    assert res.exit_code == 2 and "Export geweigerd" in res.output
+    assert not out.exists() or not any(out.iterdir())
