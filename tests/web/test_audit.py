@@ -132,3 +132,13 @@ def test_verify_command(capsys: pytest.CaptureFixture[str]) -> None:
         )
     with pytest.raises(CommandError, match="verbroken"):
         call_command("bsz_audit_verify")
+
+
+def test_privacy_lookup_is_recorded_with_its_purpose(client: Client) -> None:
+    trajectory = make_case(make_user(Role.CONSULTANT), bsn="111222333")
+    officer = make_user(Role.PRIVACY_OFFICER)
+    login(client, officer)
+    client.get(reverse("privacy:index"), {"query": "111222333"})
+    [event] = _events(officer, "read")
+    assert event.resident_id == trajectory.resident_id
+    assert event.purpose == "verzoek van betrokkene (AVG)"

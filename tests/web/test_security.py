@@ -55,3 +55,24 @@ def test_english_translation_is_available(client: Client) -> None:
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("casework:caseload")).content.decode()
     assert "My residents" in body and "Mijn inwoners" not in body
+
+
+@pytest.mark.django_db
+def test_idle_session_expires(client: Client) -> None:
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from .factories import login, make_case
+
+    user = make_user(Role.CONSULTANT)
+    make_case(user, name="Stille Sien")
+    login(client, user)
+    assert "Stille Sien" in client.get(reverse("casework:caseload")).content.decode()
+    # Every request renews the expiry; an expired session (15 idle minutes) is gone.
+    session = Session.objects.get()
+    assert session.expire_date > timezone.now() + timedelta(minutes=14)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("casework:caseload"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
