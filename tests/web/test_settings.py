@@ -104,3 +104,13 @@ def test_runs_on_the_expected_database() -> None:
     from django.db import connection
 
     assert connection.vendor == os.environ.get("BSZ_EXPECT_DB_VENDOR", connection.vendor)
+
+
+def test_bsz_web_without_secret_key_explains_instead_of_crashing(tmp_path: Path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    bsz = Path(sys.executable).parent / "bsz"
+    result = subprocess.run(
+        [str(bsz), "web"], env=clean, cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2 and "DJANGO_SECRET_KEY ontbreekt" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "var").exists()

@@ -23,11 +23,12 @@ def _setup(demo: bool) -> None:
         raise UserFacingError(
             "De webapp heeft extra onderdelen nodig: pip install 'bestaanszekerheid[web]'."
         ) from None
-    Path("var").mkdir(exist_ok=True)
     try:
         django.setup()
     except RuntimeError as exc:  # ConfigurationError from settings: a clear message
         raise UserFacingError(str(exc)) from None
+    # The SQLite default lives under var/ (ignored by git).
+    Path("var").mkdir(exist_ok=True)
 
 
 def web(
