@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bestaanszekerheid.cli import LAZY_COMMANDS, app
@@ -75,12 +82,97 @@ def test_analyse_reports_user_errors_in_dutch(tmp_path: Path) -> None:
     assert "Onbekende groep" in unknown.output
 
 
+class _Tables(HTMLParser):
+    """Tables of the HTML report: key, kind, sources, column names and rows of cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict[str, Any]] = []
+        self._in: str | None = None
+        self._attrs: dict[str, str] = {}
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "table":
+            self.tables.append({**a, "columns": [], "rows": []})
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("th", "td") and self.tables:
+            self._in, self._attrs, self._text = tag, a, ""
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("th", "td") and self._in:
+            t = self.tables[-1]
+            if self._attrs.get("scope") == "col":
+                t["columns"].append(self._text.strip())
+            else:
+                fmt = self._attrs.get("data-opmaak")
+                t["rows"][-1].append((self._text.strip(), fmt, self._attrs.get("data-waarde")))
+            self._in = None
+
+
+def _check_demo_experiment(out: Path, html: str) -> None:
+    """The experiment section: forest plot SVG, every count >= 10 and from a checked table."""
+    start = html.index('<section id="effectmeting"')
+    section = html[start : html.index('<section id="methoden"')]
+    assert "(synthetisch)" in section and "Synthetische gegevens" in section
+    m = re.search(r'id="effecten-forestplot"><figcaption>.*?base64,([^"]+)"', section, re.S)
+    assert m is not None
+    svg = base64.b64decode(m.group(1)).decode("utf-8")
+    assert svg.lstrip().startswith("<svg") and "p Holm" in svg
+    assert "Geen significant effect betekent niet" in section
+    data = pd.read_csv(out / "experiment.csv", sep=";", decimal=",")
+    log = json.loads((out / "onthullingscontrole_experiment.json").read_text(encoding="utf-8"))
+    released = {o["name"] for o in log["outputs"]}
+    assert "Effectschattingen (intention-to-treat)" in released
+    parser = _Tables()
+    parser.feed(section)
+    checked = 0
+    for t in parser.tables:
+        counts = [
+            (r[0][0], col, v)
+            for r in t["rows"]
+            if r
+            for col, (_, fmt, v) in zip(t["columns"][1:], r[1:], strict=True)
+            if fmt == "int"
+        ]
+        if t["data-soort"] != "checked":
+            continue
+        assert set(t["data-bron"].split(" | ")) <= released, t["data-tabel"]
+        for row, col, value in counts:
+            if t["data-tabel"] == "effect-balans":
+                if row != "Aantal deelnemers":
+                    continue
+                row, col = col.removeprefix("Gemiddelde "), "Totaal"
+            assert value != "x", (t["data-tabel"], row, col)  # nothing is suppressed in the demo
+            rows = data if row == "Totaal" else data[data["groep"] == row]
+            if col in ("Totaal", "Aantal deelnemers"):
+                expected = len(rows)
+            elif t["data-tabel"] == "uitval-welzijn":
+                expected = int((rows["welzijn"].notna() == (col == "ja")).sum())
+            else:
+                column = t["data-tabel"].removeprefix("effect-groep-")
+                expected = int((rows[column].astype(str) == col).sum())
+            assert float(value) == expected >= 10, (t["data-tabel"], row, col)
+            checked += 1
+    assert checked >= 40
+    wb = load_workbook(out / "tabellen.xlsx", read_only=True)
+    titles = {str(ws["A1"].value) for ws in wb.worksheets}
+    assert {"Deelnemers per groep", "Effecten per groep en uitkomst"} <= titles
+
+
 def test_demo_writes_the_report_and_prints_paths(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--huishoudens", "12000"])
     assert result.exit_code == 0, result.output
     assert str(tmp_path / "rapport.html") in result.output
     html = (tmp_path / "rapport.html").read_text(encoding="utf-8")
     assert 'data-banner="synthetisch"' in html
+    _check_demo_experiment(tmp_path, html)
 
 
 def test_analyse_is_registered_lazily() -> None:

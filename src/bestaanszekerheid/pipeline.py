@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,9 @@ from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.profiles import ProfileSet, build_profiles, write_overrides_template
 from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes, recommend
 from bestaanszekerheid.target import TargetGroup, select_target
+
+if TYPE_CHECKING:
+    from bestaanszekerheid.experiments.report import ExperimentSection
 
 #: Indicators of the latent class model: the household's situation, not who they are
 #: (origin and education are described afterwards, never used to form groups).
@@ -62,6 +65,8 @@ class AnalysisOptions:
     random_state: int = 0
     overrides: Path | None = None
     source: str = ""
+    #: Also analyse the synthetic four-arm trust experiment and add its section (demo only).
+    experiment_demo: bool = False
 
 
 @dataclass
@@ -81,6 +86,8 @@ class AnalysisResult:
     indicators: dict[str, str]
     created: str
     files: dict[str, Path] = field(default_factory=dict)
+    #: The experiment's checked report section (the demo's synthetic experiment), if any.
+    experiment: ExperimentSection | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -249,6 +256,8 @@ def run_analysis(
         indicators=indicators,
         created=created,
     )
+    if options.experiment_demo:
+        result.experiment, result.files["experiment"] = _demo_experiment(out)
     write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
     result.files["groepsnamen"] = write_overrides_template(
         profiles.groups, out / "groepsnamen.yaml"
@@ -256,6 +265,21 @@ def run_analysis(
     _readable(result.files.values())
     step(n_steps, n_steps, "Klaar")
     return result
+
+
+def _demo_experiment(out: Path) -> tuple[ExperimentSection, Path]:
+    """The synthetic trust experiment, analysed and checked, its participant file written.
+
+    It has its own release register: its units are (invented) participants, not households,
+    and a register compares units of one kind only; its log is written next to the run's.
+    """
+    from bestaanszekerheid.experiments.demo import demo_section
+    from bestaanszekerheid.fileio import atomic_path
+
+    demo, section = demo_section()
+    with atomic_path(out / "experiment.csv") as tmp:
+        demo.data.to_csv(tmp, index=False, sep=";", decimal=",")
+    return section, out / "experiment.csv"
 
 
 def _choose_classes(
@@ -327,6 +351,8 @@ def _print_paths(result: AnalysisResult, out: Path) -> None:
         "xlsx": "alle gecontroleerde tabellen (Excel)",
         "bundel": "bundel voor de webapp (JSON)",
         "log_md": "onthullingscontrole (log)",
+        "log_experiment_md": "onthullingscontrole van het synthetische experiment (log)",
+        "experiment": "deelnemers van het synthetische experiment (CSV)",
         "groepsnamen": "namen en beschrijvingen om aan te passen (YAML)",
     }
     for key, label in labels.items():
@@ -401,7 +427,7 @@ def analyse(
 #: The demo uses the same settings as ``bsz analyse`` (K = 2..8, 5 starts, 3 stability
 #: replicates, 100 bootstrap replicates for the profiles): about 25 s for 112.000 households
 #: on a 2-core machine, well under the 60 s budget (README).
-DEMO_OPTIONS = AnalysisOptions(source="synthetische Tilburg-populatie")
+DEMO_OPTIONS = AnalysisOptions(source="synthetische Tilburg-populatie", experiment_demo=True)
 
 
 def run_demo(

@@ -130,9 +130,13 @@ def test_every_count_is_at_least_ten_and_recomputes_from_the_data(built: Built) 
                 assert not cell.hidden and isinstance(cell.value, float)
                 assert cell.value >= 10
                 # Balance: the arm is the column ("Gemiddelde <arm>"); elsewhere the row.
-                arm = name.removeprefix("Gemiddelde ") if t.key == "balans" else str(row[0].value)
+                arm = (
+                    name.removeprefix("Gemiddelde ")
+                    if t.key == "effect-balans"
+                    else str(row[0].value)
+                )
                 rows = data if arm == "Totaal" else data[data["groep"] == arm]
-                if t.key == "balans" or column is None or name == "Totaal":
+                if t.key == "effect-balans" or column is None or name == "Totaal":
                     expected = len(rows)
                 elif column == "welzijn gemeten":
                     expected = int((rows["welzijn"].notna() == (name == "ja")).sum())
@@ -176,7 +180,7 @@ def test_small_subgroup_cell_is_suppressed() -> None:
     table = next(
         b
         for b in _blocks(section.section)
-        if isinstance(b, Table) and b.key == "groep-leeftijdsgroep"
+        if isinstance(b, Table) and b.key == "effect-groep-leeftijdsgroep"
     )
     col = table.columns.index("65+")
     row = next(r for r in table.rows if r[0].value == "interventie")

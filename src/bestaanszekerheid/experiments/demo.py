@@ -10,10 +10,12 @@ next to the minimum detectable effect.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from bestaanszekerheid.disclosure import ReleaseRegister
 from bestaanszekerheid.experiments.allocation import Allocation, balance_table, randomise
 from bestaanszekerheid.experiments.attrition import attrition_analysis
 from bestaanszekerheid.experiments.estimation import estimate_effects
@@ -26,6 +28,10 @@ from bestaanszekerheid.experiments.results import (
     EffectResult,
     PowerResult,
 )
+
+if TYPE_CHECKING:
+    # Only for annotations: the report module imports Altair, which the CLI loads lazily.
+    from bestaanszekerheid.experiments.report import ExperimentSection
 
 ARMS = ("controle", "minder_verplichtingen", "extra_begeleiding", "coaching_bijverdienen")
 TRUE_EXIT_EFFECTS = {
@@ -104,11 +110,14 @@ class DemoAnalysis:
     by_profile: ClassEffectResult
 
 
-def analyse_demo(demo: DemoExperiment | None = None, *, reps: int = 199) -> DemoAnalysis:
+def analyse_demo(
+    demo: DemoExperiment | None = None, *, reps: int = 199, romano_wolf_reps: int = 0
+) -> DemoAnalysis:
     """Run the recommended analysis on the synthetic experiment (used by ``make demo``).
 
     Primary outcome exit to work (Holm over arms), secondary wellbeing (BH), Lin adjustment
-    for age and basic qualification, strata as randomised, randomisation-inference p-values.
+    for age and basic qualification, strata as randomised, randomisation-inference p-values
+    (``reps`` re-randomisations) and, with ``romano_wolf_reps`` > 0, Romano-Wolf p-values.
     """
     demo = demo or synthetic_trust_experiment()
     d = demo.data
@@ -129,6 +138,7 @@ def analyse_demo(demo: DemoExperiment | None = None, *, reps: int = 199) -> Demo
             covariates=["leeftijd", "startkwalificatie"],
             strata=["geslacht", "leeftijdsgroep"],
             randomisation_reps=reps,
+            romano_wolf_reps=romano_wolf_reps,
             design=demo.allocation.design,
             unit="deelnemer",
             seed=1,
@@ -144,3 +154,37 @@ def analyse_demo(demo: DemoExperiment | None = None, *, reps: int = 199) -> Demo
             d, demo.posteriors, outcome="uitstroom_werk", arm="groep", control="controle"
         ),
     )
+
+
+#: Repetitions in ``make demo``: 299 re-randomisations and 299 Romano-Wolf bootstrap draws
+#: take a few seconds on a busy 2-core machine (p-values to 1/300), keeping the demo under 60 s.
+DEMO_REPS = 299
+
+
+def demo_section(
+    register: ReleaseRegister | None = None, *, reps: int = DEMO_REPS
+) -> tuple[DemoExperiment, ExperimentSection]:
+    """The synthetic experiment, analysed and checked, as a report section for ``make demo``.
+
+    Subgroup counts are shown for the strata (sex and age group); the section is marked
+    synthetic throughout.
+    """
+    from bestaanszekerheid.experiments.report import experiment_section
+
+    demo = synthetic_trust_experiment()
+    analysis = analyse_demo(demo, reps=reps, romano_wolf_reps=reps)
+    section = experiment_section(
+        demo.data,
+        arm="groep",
+        effects=analysis.effects,
+        unit="deelnemer",
+        subgroups=["geslacht", "leeftijdsgroep"],
+        balance=analysis.balance,
+        attrition={"welzijn": analysis.attrition},
+        power=analysis.power,
+        register=register or ReleaseRegister(),
+        synthetic=True,
+        population="deelnemers aan het synthetische vertrouwensexperiment",
+        title="Effectmeting: een vertrouwensexperiment met vier groepen",
+    )
+    return demo, section

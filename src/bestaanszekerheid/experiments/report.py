@@ -94,11 +94,18 @@ class ExperimentSection:
             lang="nl",
             synthetic=self.synthetic,
             created=created,
-            sections=(self.section, self._disclosure_section()),
+            sections=(self.section, self.disclosure_section()),
             meta={"regels": self.register.rules.version},
         )
 
-    def _disclosure_section(self) -> Section:
+    def disclosure_section(
+        self,
+        section_id: str = "bijlage-onthullingscontrole",
+        title: str = "Bijlage: onthullingscontrole",
+        *,
+        log: str = "onthullingscontrole",
+    ) -> Section:
+        """The checked outputs of this experiment and the rules, for a report appendix."""
         rows = []
         for r in self.register.releases:
             out = r.output
@@ -108,7 +115,7 @@ class ExperimentSection:
             else:
                 rows.append((Cell(r.name), Cell("model"), Cell("–"), Cell("in orde")))
         table = Table(
-            key="onthullingscontrole",
+            key=section_id,
             title="Gecontroleerde uitvoer van deze analyse",
             columns=("Uitvoer", "Soort", "Weggelaten cellen", "Controle"),
             rows=tuple(rows),
@@ -116,8 +123,8 @@ class ExperimentSection:
         )
         rules = self.register.rules
         return Section(
-            "bijlage-onthullingscontrole",
-            "Bijlage: onthullingscontrole",
+            section_id,
+            title,
             (
                 Paragraph(
                     f"Alle cijfers zijn gecontroleerd met de regels versie {rules.version}: "
@@ -125,8 +132,8 @@ class ExperimentSection:
                     "en een controle op verschillen tussen tabellen; de effecten als "
                     "modeluitvoer (minstens "
                     f"{rules.min_residual_df} residuele vrijheidsgraden en {rules.min_count} "
-                    "deelnemers per groep). Het volledige log staat in onthullingscontrole.md "
-                    "en onthullingscontrole.json."
+                    "deelnemers per groep). Het volledige log staat in "
+                    f"{log}.md en {log}.json."
                 ),
                 table,
             ),
@@ -303,7 +310,7 @@ def _balance_table(
         ]
         rows.append((Cell("Aantal deelnemers" if var == "aantal" else var), *means, *smds))
     return Table(
-        key="balans",
+        key="effect-balans",
         title="Vergelijkbaarheid van de groepen bij de start",
         columns=(
             "Kenmerk",
@@ -433,7 +440,9 @@ def experiment_section(
         )
     )
     blocks_counts: list[Block] = [
-        _count_table(sizes, key="groepsgrootte", title="Deelnemers per groep", row_label="Groep")
+        _count_table(
+            sizes, key="effect-groepsgrootte", title="Deelnemers per groep", row_label="Groep"
+        )
     ]
     for s in subgroups:
         t = release(
@@ -449,7 +458,7 @@ def experiment_section(
         )
         blocks_counts.append(
             _count_table(
-                t, key=f"groep-{s}", title=f"Deelnemers per groep en {s}", row_label="Groep"
+                t, key=f"effect-groep-{s}", title=f"Deelnemers per groep en {s}", row_label="Groep"
             )
         )
 

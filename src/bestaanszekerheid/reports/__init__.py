@@ -45,4 +45,10 @@ def write_all(
     logs = result.register.write_log(out)
     for path in logs:
         files["log_md" if path.suffix == ".md" else "log_json"] = path
+    if result.experiment is not None:
+        # The experiment has its own register (participants, not households): its own log.
+        for release in result.experiment.register.releases:
+            release.files.extend(n for n in outputs if n not in release.files)
+        for path in result.experiment.register.write_log(out, "onthullingscontrole_experiment"):
+            files["log_experiment_md" if path.suffix == ".md" else "log_experiment_json"] = path
     return files

@@ -772,8 +772,20 @@ def build_report(result: AnalysisResult) -> Report:
                 ),
                 group_sections,
             ),
+            *(() if result.experiment is None else (result.experiment.section,)),
             _methods(result),
             _disclosure(result),
+            *(
+                ()
+                if result.experiment is None
+                else (
+                    result.experiment.disclosure_section(
+                        "bijlage-onthullingscontrole-experiment",
+                        "Bijlage: onthullingscontrole van het experiment",
+                        log="onthullingscontrole_experiment",
+                    ),
+                )
+            ),
         ),
         meta={
             "regels": result.register.rules.version,

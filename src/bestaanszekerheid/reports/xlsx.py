@@ -43,8 +43,15 @@ def sheet_name(title: str, used: set[str]) -> str:
 
 
 def checked_tables(result: Run) -> list[CheckedTable]:
-    """Every checked table released in the run's register, in release order."""
-    return [r.output for r in result.register.releases if isinstance(r.output, CheckedTable)]
+    """Every checked table released in the run's register, in release order (then those of
+    the run's experiment, which has its own register)."""
+    registers = [result.register]
+    experiment = getattr(result, "experiment", None)
+    if experiment is not None:
+        registers.append(experiment.register)
+    return [
+        r.output for reg in registers for r in reg.releases if isinstance(r.output, CheckedTable)
+    ]
 
 
 def _label(column: Any) -> str:
