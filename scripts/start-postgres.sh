@@ -13,9 +13,15 @@ PASSWORD=${BSZ_PG_PASSWORD:-bsz_test}   # a throwaway test database on localhost
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 as_postgres() { as_root runuser -u postgres -- "$@"; }
 
-if ! command -v pg_lsclusters >/dev/null; then
-    echo "PostgreSQL ontbreekt: installeer postgresql-$VERSION (apt-get install postgresql-$VERSION)." >&2
-    exit 1
+if ! command -v pg_lsclusters >/dev/null || [ ! -x "/usr/lib/postgresql/$VERSION/bin/postgres" ]; then
+    if ! command -v apt-get >/dev/null; then
+        echo "PostgreSQL $VERSION ontbreekt en apt-get is er niet: installeer postgresql-$VERSION." >&2
+        exit 1
+    fi
+    echo "PostgreSQL $VERSION installeren (apt-get)..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update >&2
+    as_root apt-get install -y --no-install-recommends "postgresql-$VERSION" >&2
 fi
 if ! pg_lsclusters -h | awk -v v="$VERSION" -v c="$CLUSTER" '$1==v && $2==c {found=1} END {exit !found}'; then
     as_root pg_createcluster "$VERSION" "$CLUSTER" --port "$PORT" >&2
