@@ -280,10 +280,12 @@ def _effects_table(effects: EffectResult, binary: Mapping[str, bool], model: Mod
     )
 
 
-def _balance_table(
+def _balance_tables(
     balance: BalanceResult, shown: Mapping[tuple[str, str], bool], sources: Sequence[str]
-) -> Table:
-    """The balance table with every mean or share hidden whose checked cell is hidden.
+) -> tuple[Table, Table]:
+    """The balance tables (means, standardised differences) with every figure hidden whose
+    checked cell is hidden. Two narrow tables rather than one wide one: a wide table scrolls
+    sideways, which is hard to read and to reach with a keyboard.
 
     ``shown[(row, arm)]`` says whether the checked output behind that figure publishes it;
     a standardised difference is shown only when both its means are.
@@ -293,6 +295,7 @@ def _balance_table(
     mean_cols = [a for a in order if f"mean_{a}" in frame]
     smd_cols = [a for a in balance.arms if f"smd_{a}" in frame]
     rows = []
+    smd_rows = []
     for _, row in frame.iterrows():
         var = str(row["variable"])
         fmt: Literal["int", "num2"] = "int" if var == "aantal" else "num2"
@@ -308,21 +311,29 @@ def _balance_table(
             )
             for a in smd_cols
         ]
-        rows.append((Cell("Aantal deelnemers" if var == "aantal" else var), *means, *smds))
-    return Table(
+        rows.append((Cell("Aantal deelnemers" if var == "aantal" else var), *means))
+        if var != "aantal":
+            smd_rows.append((Cell(var), *smds))
+    means_table = Table(
         key="effect-balans",
-        title="Vergelijkbaarheid van de groepen bij de start",
-        columns=(
-            "Kenmerk",
-            *(f"Gemiddelde {a}" for a in mean_cols),
-            *(f"Gest. verschil {a}" for a in smd_cols),
-        ),
+        title="Gemiddelde of aandeel per groep bij de start",
+        columns=("Kenmerk", *mean_cols),
         rows=tuple(rows),
         kind="checked",
         sources=tuple(sources),
-        note=balance.summary().notes[0]
-        + " Gemiddelden en aandelen komen uit gecontroleerde tabellen; x = niet gepubliceerd.",
+        note="Gemiddelden en aandelen (0,45 = 45%) komen uit gecontroleerde tabellen; "
+        "x = niet gepubliceerd.",
     )
+    smd_table = Table(
+        key="effect-balans-verschil",
+        title="Gestandaardiseerd verschil met de controlegroep",
+        columns=("Kenmerk", *smd_cols),
+        rows=tuple(smd_rows),
+        kind="checked",
+        sources=tuple(sources),
+        note=balance.summary().notes[0],
+    )
+    return means_table, smd_table
 
 
 def _published(table: CheckedTable) -> dict[tuple[str, str], bool]:
@@ -557,7 +568,7 @@ def experiment_section(
                         "Een gestandaardiseerd verschil boven 0,1 verdient aandacht; kleine "
                         "verschillen zijn bij loting normaal."
                     ),
-                    _balance_table(balance, shown, balance_sources),
+                    *_balance_tables(balance, shown, balance_sources),
                 ),
             )
         )
