@@ -250,8 +250,8 @@ NOTES = """
 - All peer runs of the default plan completed. StepMix ran 1 repetition at 100k (5 starts,
   4-8 min each) and 1 start at 1M (4-6 min); polca ran 1 repetition at 1M (5 starts, 5 min).
   In addition StepMix ran the mixed model at 1M with 5 starts once (`--tools stepmix_mixed
-  --sizes 1000000 --n-init 5`, 24 min). StepMix's categorical model at 1M with 5 starts
-  was not run (estimated 30+ min).
+  --sizes 1000000 --n-init 5`, 24 min) and the categorical model at 1M with 5 starts once
+  (`--tools stepmix_cat --sizes 1000000 --n-init 5 --reps 1`, 29 min).
 - R poLCA itself is not installed on this machine (not in Debian, CRAN unreachable); polca
   0.4.0 is its C++ port (same model and log-likelihood) and was the faster of the two in
   `docs/research/lca_peers.md` (R poLCA: 3.8 s at 10k, 84.5 s at 100k, no result at 1M).
