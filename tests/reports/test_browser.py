@@ -12,25 +12,13 @@ from typing import Any
 
 import pytest
 
-from .conftest import Run
+from tests.browser import axe_source, launch_chromium, serious_violations
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from .conftest import Run
 
 
 def _open(run: Run, playwright: Any) -> tuple[Any, Any, list[str]]:
-    assert CHROMIUM.exists(), "Chromium ontbreekt: draai scripts/install-system-packages.sh"
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    browser = launch_chromium(playwright)
     page = browser.new_page()
     attempted: list[str] = []
 
@@ -55,7 +43,6 @@ def _open(run: Run, playwright: Any) -> tuple[Any, Any, list[str]]:
 def test_report_opens_offline_and_passes_axe(run: Run) -> None:
     from playwright.sync_api import sync_playwright
 
-    assert AXE.exists(), "axe-core ontbreekt: draai npm ci in de hoofdmap van de repository"
     with sync_playwright() as p:
         browser, page, attempted = _open(run, p)
         try:
@@ -65,20 +52,14 @@ def test_report_opens_offline_and_passes_axe(run: Run) -> None:
             )
             assert images and all(ok and alt > 20 for ok, alt in images)
             assert page.locator("[data-banner=synthetisch]").is_visible()
-            page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-            result = page.evaluate(
-                "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-                "['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']}})"
+            page.add_script_tag(content=axe_source())
+            bad, result = serious_violations(
+                page, ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
             )
             page.wait_for_timeout(200)
         finally:
             browser.close()
     assert attempted == []
-    bad = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
     assert bad == []
     assert len(result["passes"]) > 10
 

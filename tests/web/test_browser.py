@@ -20,20 +20,10 @@ from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.audit.service import verify_chain
 from bestaanszekerheid.web.conversations.models import PositiveHealthScore
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
+from tests.browser import axe_source, launch_chromium, serious_violations
 
 from .factories import PASSWORD, current_token, make_user
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCORES = {
     "lichaamsfuncties": 6,
     "mentaal_welbevinden": 4,
@@ -44,16 +34,8 @@ SCORES = {
 }
 
 
-def _axe(page: Any) -> list[tuple[str, str, list[Any]]]:
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+def _axe(page: Any) -> list[tuple[str, str, Any]]:
+    return serious_violations(page, ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])[0]
 
 
 @pytest.mark.slow
@@ -61,8 +43,6 @@ def _axe(page: Any) -> list[tuple[str, str, list[Any]]]:
 def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM.exists(), "Chromium ontbreekt: draai scripts/install-system-packages.sh"
-    assert AXE.exists(), "axe-core ontbreekt: draai npm ci in de hoofdmap van de repository"
     # The live server speaks plain HTTP on localhost.
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     user = make_user(Role.CONSULTANT, username="sanne")
@@ -76,12 +56,12 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
     # lives in another context and would never be closed (PostgreSQL teardown then fails).
     token = current_token(user)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
             page.set_default_timeout(10_000)
             # An init script runs outside the page's CSP, which stays strict for the app itself.
-            page.add_init_script(script=AXE.read_text(encoding="utf-8"))
+            page.add_init_script(script=axe_source())
             page.route(
                 "**/*",
                 lambda route: (
