@@ -142,7 +142,8 @@ def progress_bar(description: str, total: int) -> Iterator[Callable[[int, int], 
         yield update
 
 
-def _parse_date(value: str | None, option: str) -> date | None:
+def parse_date(value: str | None, option: str) -> date | None:
+    """Parse an ISO date option (JJJJ-MM-DD); a Dutch error names the option and value."""
     if value is None:
         return None
     try:
@@ -201,7 +202,7 @@ def doelgroep(
     from bestaanszekerheid.target import select_target
 
     lang = _check_language(taal)
-    on = _parse_date(peildatum, "--peildatum")
+    on = parse_date(peildatum, "--peildatum")
     with err_console.status("Bestand lezen en controleren..."):
         households = read_households(input)
     group = select_target(households, max_pct=max_pct, on=on)

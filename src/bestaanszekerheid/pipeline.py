@@ -403,10 +403,10 @@ def analyse(
     seed: Annotated[int, typer.Option("--seed", help="Startgetal voor toeval.")] = 0,
 ) -> None:
     """Draai de hele analyse: doelgroep, groepen, profielen, rapport, kaarten en tabellen."""
-    from bestaanszekerheid.cli import _parse_date, err_console
+    from bestaanszekerheid.cli import err_console, parse_date
     from bestaanszekerheid.households import read_households
 
-    on = _parse_date(peildatum, "--peildatum")
+    on = parse_date(peildatum, "--peildatum")
     classes = _parse_classes(klassen)
     with err_console.status("Bestand lezen en controleren..."):
         households = read_households(input)
