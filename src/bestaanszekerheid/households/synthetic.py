@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,10 +28,17 @@ import pandas as pd
 from bestaanszekerheid import __version__
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.fileio import atomic_path
+from bestaanszekerheid.formatting import fmt_int
 from bestaanszekerheid.households.archetypes import ARCHETYPES, Archetype
-from bestaanszekerheid.households.readers import METADATA_KEY, metadata_sidecar
 from bestaanszekerheid.households.schema import COLUMNS, COLUMNS_BY_NAME, Kind
-from bestaanszekerheid.households.writers import SYNTHETIC_NOTICE, write_households
+from bestaanszekerheid.households.writers import (
+    SYNTHETIC_NOTICE,
+    append_csv,
+    arrow_ready,
+    parquet_metadata,
+    write_csv_metadata,
+    write_households,
+)
 from bestaanszekerheid.norms import assess_income
 
 BLOCK_SIZE = 100_000
@@ -432,18 +438,18 @@ def write_population(
     if suffix == ".sav":
         if n_households > MAX_IN_MEMORY_SAV:
             raise UserFacingError(
-                f"SPSS-bestanden worden in het geheugen opgebouwd; kies .parquet of .csv voor meer "
-                f"dan {MAX_IN_MEMORY_SAV:,} huishoudens.".replace(",", ".")
+                "SPSS-bestanden worden in het geheugen opgebouwd; kies .parquet of .csv voor meer "
+                f"dan {fmt_int(MAX_IN_MEMORY_SAV)} huishoudens."
             )
         population = generate_population(n_households, seed, year=year, on=on, progress=progress)
         write_households(population.households, out, metadata=metadata)
-        _write_truth_frames([population.truth], truth_out, metadata)
+        write_households(population.truth, truth_out, metadata=metadata)
         return WrittenPopulation(out, truth_out, n_households, metadata)
 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    meta_bytes = {METADATA_KEY.encode(): json.dumps(metadata, ensure_ascii=False).encode()}
+    meta_bytes = parquet_metadata(metadata)
     done = 0
     with atomic_path(out) as tmp, atomic_path(truth_out) as tmp_truth:
         writer: Any = None
@@ -451,14 +457,14 @@ def write_population(
         try:
             for households, truth in iter_blocks(n_households, seed, year, on):
                 if suffix == ".parquet":
-                    table = pa.Table.from_pandas(_plain(households), preserve_index=False)
+                    table = pa.Table.from_pandas(arrow_ready(households), preserve_index=False)
                     if writer is None:
                         schema = table.schema.with_metadata(meta_bytes)
                         writer = pq.ParquetWriter(tmp, schema, compression="zstd")
                     writer.write_table(table.cast(writer.schema))
                 else:
-                    _append_csv(households, tmp, header=done == 0)
-                truth_table = pa.Table.from_pandas(_plain(truth), preserve_index=False)
+                    append_csv(households, tmp, header=done == 0)
+                truth_table = pa.Table.from_pandas(arrow_ready(truth), preserve_index=False)
                 if truth_writer is None:
                     truth_schema = truth_table.schema.with_metadata(meta_bytes)
                     truth_writer = pq.ParquetWriter(tmp_truth, truth_schema, compression="zstd")
@@ -472,41 +478,5 @@ def write_population(
             if truth_writer is not None:
                 truth_writer.close()
         if suffix == ".csv":
-            with atomic_path(metadata_sidecar(out)) as tmp_meta:
-                tmp_meta.write_text(json.dumps(metadata, ensure_ascii=False, indent=2), "utf-8")
+            write_csv_metadata(out, metadata)
     return WrittenPopulation(out, truth_out, n_households, metadata)
-
-
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Categoricals as plain strings, so every streamed block has the same Arrow schema."""
-    out = frame.copy()
-    for name in out.columns:
-        if isinstance(out[name].dtype, pd.CategoricalDtype):
-            out[name] = out[name].astype("string")
-    return out
-
-
-def _append_csv(frame: pd.DataFrame, path: Path, *, header: bool) -> None:
-    out = _plain(frame)
-    for name in out.columns:
-        if pd.api.types.is_bool_dtype(out[name].dtype):
-            out[name] = out[name].astype("Int8")
-    out.to_csv(
-        path,
-        sep=";",
-        decimal=",",
-        index=False,
-        header=header,
-        mode="w" if header else "a",
-        float_format="%.2f",
-    )
-
-
-def _write_truth_frames(frames: list[pd.DataFrame], path: Path, metadata: dict[str, Any]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pandas(_plain(pd.concat(frames, ignore_index=True)), preserve_index=False)
-    meta = {METADATA_KEY.encode(): json.dumps(metadata, ensure_ascii=False).encode()}
-    with atomic_path(path) as tmp:
-        pq.write_table(table.replace_schema_metadata(meta), tmp)

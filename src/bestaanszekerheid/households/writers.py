@@ -56,28 +56,62 @@ def write_households(
     return path
 
 
+def parquet_metadata(meta: Mapping[str, Any]) -> dict[bytes, bytes]:
+    """Arrow schema metadata that carries our file metadata (read back by the readers)."""
+    return {METADATA_KEY.encode(): json.dumps(meta, ensure_ascii=False).encode()}
+
+
+def arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categoricals as plain strings, so blocks written one after another share one schema."""
+    out = frame.copy()
+    for name in out.columns:
+        if isinstance(out[name].dtype, pd.CategoricalDtype):
+            out[name] = out[name].astype("string")
+    return out
+
+
+def append_csv(
+    frame: pd.DataFrame, path: Path, *, header: bool, dialect: CsvDialect = "nl"
+) -> None:
+    """Write ``frame`` as CSV (booleans as 1/0, two decimals), starting the file when ``header``."""
+    separator, decimal = (";", ",") if dialect == "nl" else (",", ".")
+    out = arrow_ready(frame)
+    for name in out.columns:
+        if pd.api.types.is_bool_dtype(out[name].dtype):
+            out[name] = out[name].astype("Int8")
+    out.to_csv(
+        path,
+        sep=separator,
+        decimal=decimal,
+        index=False,
+        header=header,
+        mode="w" if header else "a",
+        float_format="%.2f",
+    )
+
+
+def write_csv_metadata(path: Path, meta: Mapping[str, Any]) -> None:
+    """Write the JSON file next to a CSV that carries what Parquet keeps inside the file."""
+    with atomic_path(metadata_sidecar(path)) as tmp_meta:
+        tmp_meta.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
 def _write_parquet(frame: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    schema_meta = dict(table.schema.metadata or {})
-    schema_meta[METADATA_KEY.encode()] = json.dumps(meta, ensure_ascii=False).encode()
-    table = table.replace_schema_metadata(schema_meta)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), **parquet_metadata(meta)}
+    )
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
 
 
 def _write_csv(frame: pd.DataFrame, path: Path, meta: dict[str, Any], dialect: CsvDialect) -> None:
-    separator, decimal = (";", ",") if dialect == "nl" else (",", ".")
-    out = frame.copy()
-    for name in out.columns:
-        if pd.api.types.is_bool_dtype(out[name].dtype):
-            out[name] = out[name].astype("Int8")
-    sidecar = metadata_sidecar(path)
-    with atomic_path(path) as tmp, atomic_path(sidecar) as tmp_meta:
-        out.to_csv(tmp, sep=separator, decimal=decimal, index=False, float_format="%.2f")
-        tmp_meta.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    with atomic_path(path) as tmp:
+        append_csv(frame, tmp, header=True, dialect=dialect)
+        write_csv_metadata(path, meta)
 
 
 def _write_sav(frame: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
