@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.formatting import fmt_int
 
 # Commands whose modules are heavy to import (statsmodels, scikit-learn) are loaded only when
 # they run, so `bsz --help` and `bsz doelgroep` stay fast: name -> (module, function, help).
@@ -179,8 +180,8 @@ def synth(
     with progress_bar("Synthetische huishoudens maken", households) as update:
         written = write_population(households, out, seed, year=year, progress=update)
     console.print(
-        f"Geschreven: {written.households_path} ({written.n_households:,} synthetische "
-        f"huishoudens)".replace(",", ".")
+        f"Geschreven: {written.households_path} ({fmt_int(written.n_households)} synthetische "
+        "huishoudens)"
     )
     console.print(f"Waarheidsbestand (geplante groepen): {written.truth_path}")
 

@@ -61,6 +61,16 @@ def test_sample_size_is_the_smallest_sufficient() -> None:
     assert "deelnemers per interventiegroep" in res.uitleg()
 
 
+def test_explanation_writes_numbers_the_dutch_way() -> None:
+    res = sample_size(0.01, n_arms=2, baseline=0.2)
+    text = res.uitleg()
+    n = round(res.n_per_arm)
+    assert n > 10_000  # so the count needs a thousands separator
+    assert f"ongeveer {n // 1000}.{n % 1000:03d} deelnemers per interventiegroep" in text
+    assert "1,0 procentpunten (van 20,0% naar 21,0%)" in text
+    assert "in 80% van de gevallen (tweezijdige toets, 5% significantieniveau" in text
+
+
 def test_unequal_control_group() -> None:
     res = sample_size(0.3, n_arms=3, sd=1.0, control_ratio=2.0)
     assert res.n_control == pytest.approx(math.ceil(res.n_per_arm * 2.0))

@@ -75,6 +75,18 @@ def test_recommend_uses_the_bic_elbow_and_rejects_small_or_unstable_classes() ->
     assert "K=3 valt af: instabiel (gem. ARI 0,50 < 0,70)." in text
 
 
+def test_recommend_writes_numbers_the_dutch_way() -> None:
+    k, text = recommend(
+        _table([125_000.25, 120_500.5], [1, 0.4], [1, 0.9]),
+        min_class_share=0.05,
+        min_stability=0.7,
+        elbow_share=0.05,
+    )
+    assert k == 2
+    assert "De BIC is het laagst bij K=2 (120.500,5)." in text
+    assert "De kleinste klasse omvat 40,0% van de huishoudens (ondergrens 5,0%)." in text
+
+
 def test_rejects_invalid_class_range() -> None:
     with pytest.raises(UserFacingError):
         choose_n_classes(pd.DataFrame({"a": [1, 2]}), [0, 1])

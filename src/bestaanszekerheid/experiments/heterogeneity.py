@@ -24,6 +24,7 @@ from scipy import stats
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.experiments._ols import SingularDesignError, ols
 from bestaanszekerheid.experiments.results import ClassEffectResult
+from bestaanszekerheid.formatting import fmt_num
 
 
 def effects_by_class(
@@ -75,7 +76,8 @@ def effects_by_class(
     if ((sums - 1.0).abs() > 1e-6).any():
         bad = sums.index[((sums - 1.0).abs() > 1e-6).to_numpy()][0]
         raise UserFacingError(
-            f"De profielkansen in rij {bad!r} tellen op tot {sums[bad]:.4f} in plaats van 1."
+            f"De profielkansen in rij {bad!r} tellen op tot {fmt_num(sums[bad], 4)} "
+            "in plaats van 1."
         )
     keep = data[outcome].notna() & data[arm].notna()
     frame = data.loc[keep]

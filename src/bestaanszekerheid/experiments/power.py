@@ -21,6 +21,7 @@ from scipy import optimize, stats
 
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.experiments.results import PowerResult, SimulatedPower
+from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
 
 CORRECTIONS = ("bonferroni", "holm", "geen")
 _NUMBER_WORDS = {
@@ -39,10 +40,6 @@ _NUMBER_WORDS = {
 
 def _word(n: int) -> str:
     return _NUMBER_WORDS.get(n, str(n))
-
-
-def _nl(x: float, digits: int = 0) -> str:
-    return f"{x:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 @dataclass(frozen=True)
@@ -146,39 +143,42 @@ def _explain(
 ) -> str:
     n_total = d.n_per_arm * (d.n_arms - 1) + d.n_control
     if abs(d.n_control - d.n_per_arm) < 0.5:
-        sizes = f"{_nl(d.n_per_arm)} per groep, waarvan één de controlegroep is"
+        sizes = f"{fmt_int(d.n_per_arm)} per groep, waarvan één de controlegroep is"
     else:
-        sizes = f"{_nl(d.n_per_arm)} per interventiegroep en {_nl(d.n_control)} in de controlegroep"
-    start = f"Met {_nl(n_total)} deelnemers in {_word(d.n_arms)} groepen ({sizes})"
+        sizes = (
+            f"{fmt_int(d.n_per_arm)} per interventiegroep en {fmt_int(d.n_control)} "
+            "in de controlegroep"
+        )
+    start = f"Met {fmt_int(n_total)} deelnemers in {_word(d.n_arms)} groepen ({sizes})"
     if d.baseline is not None:
-        start += f" en een kans van {_nl(100 * d.baseline)}% in de controlegroep"
+        start += f" en een kans van {fmt_pct(100 * d.baseline, 0)} in de controlegroep"
         pp = 100 * effect
         digits = 0 if abs(pp) >= 10 else 1
-        size = f"{_nl(pp, digits)} procentpunten"
+        size = f"{fmt_num(pp, digits)} procentpunten"
         size_long = (
-            f"{size} (van {_nl(100 * d.baseline, digits)}% naar "
-            f"{_nl(100 * (d.baseline + effect), digits)}%)"
+            f"{size} (van {fmt_pct(100 * d.baseline, digits)} naar "
+            f"{fmt_pct(100 * (d.baseline + effect), digits)})"
         )
     else:
         sd = d.sd if d.sd is not None else 1.0
-        size = f"{_nl(effect, 2)}"
-        size_long = f"{size} (dat is {_nl(effect / sd, 2)} standaarddeviatie)"
+        size = f"{fmt_num(effect, 2)}"
+        size_long = f"{size} (dat is {fmt_num(effect / sd, 2)} standaarddeviatie)"
     if d.correction == "geen" or d.m_tests == 1:
         corr = "zonder correctie voor meervoudig toetsen"
     else:
         name = "Bonferroni" if d.correction == "bonferroni" else "Holm (berekend als Bonferroni)"
         corr = f"gecorrigeerd voor {_word(d.m_tests)} vergelijkingen met de controlegroep ({name})"
     level = (
-        f"als het effect zo groot is, vindt u het in {_nl(100 * power)}% van de gevallen "
-        f"(tweezijdige toets, {_nl(100 * d.alpha)}% significantieniveau, {corr})"
+        f"als het effect zo groot is, vindt u het in {fmt_pct(100 * power, 0)} van de gevallen "
+        f"(tweezijdige toets, {fmt_pct(100 * d.alpha, 0)} significantieniveau, {corr})"
     )
     if what == "mde":
         extra = ""
         if uncorrected is not None:
             unc = (
-                f"{_nl(100 * uncorrected)} procentpunten"
+                f"{fmt_num(100 * uncorrected, 0)} procentpunten"
                 if d.baseline is not None
-                else _nl(uncorrected, 2)
+                else fmt_num(uncorrected, 2)
             )
             extra = f" Zonder correctie voor meervoudig toetsen zou dat ongeveer {unc} zijn."
         return (
@@ -190,12 +190,13 @@ def _explain(
     if what == "n":
         return (
             f"Om een effect van {size_long} betrouwbaar aan te tonen zijn ongeveer "
-            f"{_nl(d.n_per_arm)} deelnemers per interventiegroep en {_nl(d.n_control)} in de "
-            f"controlegroep nodig, in totaal {_nl(n_total)}. 'Betrouwbaar' betekent: {level}."
+            f"{fmt_int(d.n_per_arm)} deelnemers per interventiegroep en {fmt_int(d.n_control)} "
+            f"in de controlegroep nodig, in totaal {fmt_int(n_total)}. "
+            f"'Betrouwbaar' betekent: {level}."
         )
     return (
         f"{start} is de kans om een effect van {size_long} aan te tonen "
-        f"{_nl(100 * power)}% (tweezijdige toets, {_nl(100 * d.alpha)}% "
+        f"{fmt_pct(100 * power, 0)} (tweezijdige toets, {fmt_pct(100 * d.alpha, 0)} "
         f"significantieniveau, {corr})."
     )
 

@@ -41,6 +41,7 @@ from bestaanszekerheid.experiments.results import (
     PowerResult,
     format_p,
 )
+from bestaanszekerheid.formatting import fmt_num
 from bestaanszekerheid.reports.charts import BLUE, GREY, ORANGE, TEXT, to_svg
 from bestaanszekerheid.reports.tree import (
     Block,
@@ -530,9 +531,9 @@ def experiment_section(
                 tuple(
                     f"{o}: kleinst aantoonbaar effect met deze groepen ongeveer "
                     + (
-                        f"{100 * v:.1f} procentpunt".replace(".", ",")
+                        f"{fmt_num(100 * v, 1)} procentpunt"
                         if binary.get(o, False)
-                        else f"{v:.2f} schaalpunten".replace(".", ",")
+                        else f"{fmt_num(v, 2)} schaalpunten"
                     )
                     + " (80% vermogen, gecorrigeerd voor meervoudig toetsen)."
                     for o, v in effects.mde.items()

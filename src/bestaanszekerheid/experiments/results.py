@@ -15,21 +15,24 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from bestaanszekerheid.formatting import fmt_int, fmt_num
+
 
 def format_number(value: object, digits: int = 3) -> str:
-    """Format a number the Dutch way (decimal comma); missing values become an empty string."""
+    """A table cell for people: Dutch number format (1.234 and 0,123), ja/nee for booleans,
+    an empty string for missing values."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "ja" if value else "nee"
     if isinstance(value, numbers.Integral):
-        return str(int(value))
+        return fmt_int(int(value))
     if isinstance(value, float):
         if math.isnan(value):
             return ""
         if value.is_integer() and abs(value) >= 1:
-            return str(int(value))
-        return f"{value:.{digits}f}".replace(".", ",")
+            return fmt_int(value)
+        return fmt_num(value, digits)
     return str(value)
 
 
@@ -39,7 +42,7 @@ def format_p(value: float | None) -> str:
         return ""
     if value < 0.001:
         return "< 0,001"
-    return f"{value:.3f}".replace(".", ",")
+    return fmt_num(value, 3)
 
 
 @dataclass(frozen=True)

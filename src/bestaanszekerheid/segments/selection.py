@@ -14,6 +14,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.formatting import fmt_num, fmt_pct
 from bestaanszekerheid.segments.indicators import FloatArray
 from bestaanszekerheid.segments.model import LatentClassModel
 
@@ -187,13 +188,9 @@ def _blrt(smaller: LatentClassModel, larger: LatentClassModel, n_rep: int, seed:
     return (exceed + 1) / (n_rep + 1)
 
 
-def _nl(x: float, digits: int = 2) -> str:
-    """A number with a decimal comma, as Dutch readers expect."""
-    return f"{x:.{digits}f}".replace(".", ",")
-
-
-def _pct(x: float) -> str:
-    return _nl(100 * x, 1) + "%"
+def _pct(share: float) -> str:
+    """A share (0-1) as a Dutch percentage."""
+    return fmt_pct(100 * share, 1)
 
 
 def recommend(
@@ -220,7 +217,9 @@ def recommend(
                 f"kleinste klasse {_pct(row['smallest_class'])} < {_pct(min_class_share)}"
             )
         if min_stability is not None and k > 1 and row["stability"] < min_stability:
-            why_not.append(f"instabiel (gem. ARI {_nl(row['stability'])} < {_nl(min_stability)})")
+            why_not.append(
+                f"instabiel (gem. ARI {fmt_num(row['stability'], 2)} < {fmt_num(min_stability, 2)})"
+            )
         if why_not:
             rejected.append(f"K={k} valt af: " + "; ".join(why_not) + ".")
         else:
@@ -245,7 +244,7 @@ def recommend(
     row = records[chosen]
     reasons.append(f"Aanbevolen: {chosen} klasse{'n' if chosen != 1 else ''}.")
     if chosen == k_min_bic:
-        reasons.append(f"De BIC is het laagst bij K={chosen} ({_nl(row['bic'], 1)}).")
+        reasons.append(f"De BIC is het laagst bij K={chosen} ({fmt_num(row['bic'], 1)}).")
     else:
         reasons.append(
             f"De BIC is het laagst bij K={k_min_bic}, maar vanaf K={chosen} levert een extra "
@@ -260,11 +259,11 @@ def recommend(
         if min_stability is not None:
             reasons.append(
                 "De indeling is stabiel: op bootstrap-steekproeven geeft het model gemiddeld "
-                f"een adjusted Rand index van {_nl(row['stability'])} met de indeling op alle "
-                "gegevens."
+                f"een adjusted Rand index van {fmt_num(row['stability'], 2)} met de indeling op "
+                "alle gegevens."
             )
         reasons.append(
-            f"Entropie R² is {_nl(row['entropy_r2'])}: "
+            f"Entropie R² is {fmt_num(row['entropy_r2'], 2)}: "
             + (
                 "huishoudens zijn goed aan een klasse toe te wijzen."
                 if row["entropy_r2"] >= 0.8
@@ -277,7 +276,7 @@ def recommend(
         if not math.isnan(p):
             reasons.append(
                 f"De bootstrap-likelihood-ratiotoets van K={chosen - 1} tegen K={chosen} geeft "
-                f"p = {_nl(p, 3)}."
+                f"p = {fmt_num(p, 3)}."
             )
     reasons.extend(rejected)
     reasons.append(
