@@ -14,6 +14,7 @@ from bestaanszekerheid.web.audit.models import AppendOnlyError, AuditEvent
 from bestaanszekerheid.web.audit.service import record, verify_chain
 
 from .factories import login, make_case, make_user
+from .tampering import audit_trigger_lifted
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,8 @@ def test_chain_verifies_and_detects_changed_content() -> None:
     user = make_user(Role.CONSULTANT)
     events = [record(user, "read", f"item-{i}") for i in range(5)]
     assert verify_chain().ok and verify_chain().checked == 5
-    with connection.cursor() as cursor:  # an attacker with database access, bypassing the model
+    # An attacker who owns the database, bypassing the model and the append-only trigger.
+    with audit_trigger_lifted(), connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {AuditEvent._meta.db_table} SET actor_username = %s WHERE id = %s",
             ["iemand-anders", events[2].pk],
@@ -95,7 +97,7 @@ def test_chain_verifies_and_detects_changed_content() -> None:
 
 def test_chain_detects_a_removed_row() -> None:
     events = [record(None, "read", f"item-{i}") for i in range(4)]
-    with connection.cursor() as cursor:
+    with audit_trigger_lifted(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [events[1].pk])
     report = verify_chain()
     assert not report.ok and report.first_bad_id == events[2].pk
@@ -103,7 +105,7 @@ def test_chain_detects_a_removed_row() -> None:
 
 def test_chain_detects_a_removed_last_row() -> None:
     events = [record(None, "read", f"item-{i}") for i in range(3)]
-    with connection.cursor() as cursor:
+    with audit_trigger_lifted(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [events[-1].pk])
     assert not verify_chain().ok
 
@@ -126,7 +128,7 @@ def test_verify_command(capsys: pytest.CaptureFixture[str]) -> None:
     events = [record(None, "read", f"item-{i}") for i in range(2)]
     call_command("bsz_audit_verify")
     assert "in orde: 2" in capsys.readouterr().out
-    with connection.cursor() as cursor:
+    with audit_trigger_lifted(), connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {AuditEvent._meta.db_table} SET purpose = 'x' WHERE id = %s", [events[0].pk]
         )

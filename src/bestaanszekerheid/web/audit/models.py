@@ -40,10 +40,12 @@ class AuditEvent(models.Model):
     """One processing of personal data: who, what, which action, why, when."""
 
     timestamp = models.DateTimeField(_("tijdstip"))
+    # PROTECT: an account with audit history is deactivated, not deleted (SET_NULL would
+    # update audit rows, which the database trigger refuses).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("medewerker"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         related_name="+",
         db_constraint=False,
