@@ -39,11 +39,21 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-# The web app serves its own copy of htmx (no CDN); the version is pinned in package-lock.json.
-WEB_STATIC := src/bestaanszekerheid/web/static/bsz
+# The web app serves its own copies of htmx and the NL Design System CSS (no CDN); versions
+# are pinned in package-lock.json. The copies are committed so that `pip install` alone
+# gives a working web app; `tests/web/test_static_assets.py` fails when they drift.
+WEB_STATIC := src/bestaanszekerheid/web/static
+NLDS_CSS := node_modules/@utrecht/component-library-css/dist
+NLDS_THEME := node_modules/@nl-design-system-unstable/voorbeeld-design-tokens/dist
+define vendor
+	cmp -s $(1) $(2) || cp $(1) $(2)
+
+endef
 web-static: node_modules/.installed
-	cmp -s node_modules/htmx.org/dist/htmx.min.js $(WEB_STATIC)/htmx.min.js || \
-		cp node_modules/htmx.org/dist/htmx.min.js $(WEB_STATIC)/htmx.min.js
+	mkdir -p $(WEB_STATIC)/nlds
+	$(call vendor,node_modules/htmx.org/dist/htmx.min.js,$(WEB_STATIC)/bsz/htmx.min.js)
+	$(call vendor,$(NLDS_CSS)/index.css,$(WEB_STATIC)/nlds/utrecht-components.css)
+	$(call vendor,$(NLDS_THEME)/theme.css,$(WEB_STATIC)/nlds/voorbeeld-theme.css)
 
 # The web app's tests against PostgreSQL 15 (started by the script, idempotent).
 test-postgres: install-dev

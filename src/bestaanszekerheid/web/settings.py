@@ -115,6 +115,9 @@ TEMPLATES = [
     }
 ]
 
+# Every form control gets its NL Design System class in one place (see form_renderer.py).
+FORM_RENDERER = "bestaanszekerheid.web.form_renderer.NLDesignSystemFormRenderer"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
