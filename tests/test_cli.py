@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
-from bestaanszekerheid.cli import app
+from bestaanszekerheid.cli import app, parse_classes
+from bestaanszekerheid.errors import UserFacingError
 from tests.conftest import minimal_row
 
 runner = CliRunner()
@@ -57,6 +59,20 @@ def test_bad_options_are_explained(tmp_path: Path) -> None:
     runner.invoke(app, ["synth", "--households", "200", "--out", str(out)])
     result = runner.invoke(app, ["doelgroep", "--input", str(out), "--peildatum", "1-1-2025"])
     assert result.exit_code == 2 and "geen geldige datum" in result.stderr
+
+
+def test_parse_classes() -> None:
+    assert parse_classes("1-4") == [1, 2, 3, 4]
+    assert parse_classes("2,5, 3,3") == [2, 3, 5]
+    assert parse_classes("1-4", minimum=2) == [2, 3, 4]  # bsz analyse: at least two groups
+    with pytest.raises(UserFacingError, match="Ongeldig aantal klassen 'een-twee'"):
+        parse_classes("een-twee")
+    with pytest.raises(UserFacingError, match="getallen van 1 of meer"):
+        parse_classes("0-3")
+    with pytest.raises(UserFacingError, match=r"^Geef aantallen groepen van 2 of meer op"):
+        parse_classes("1", minimum=2)
+    with pytest.raises(UserFacingError, match="getallen van 1 of meer"):
+        parse_classes("5-2")  # an empty range
 
 
 def test_python_dash_m_runs_the_cli() -> None:

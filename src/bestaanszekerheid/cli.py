@@ -156,6 +156,35 @@ def parse_date(value: str | None, option: str) -> date | None:
         ) from None
 
 
+def parse_classes(text: str, minimum: int = 1) -> list[int]:
+    """Parse a ``--klassen`` option: '1-10' -> [1..10]; '2,4,6' -> [2, 4, 6]; '3' -> [3].
+
+    Numbers below ``minimum`` are dropped (``bsz analyse`` needs at least two groups, so its
+    '1-8' means 2-8); a Dutch error when the text is not a range or nothing is left.
+    """
+    out: list[int] = []
+    try:
+        for part in text.split(","):
+            part = part.strip()
+            if "-" in part:
+                lo, hi = (int(p) for p in part.split("-", 1))
+                out.extend(range(lo, hi + 1))
+            elif part:
+                out.append(int(part))
+    except ValueError:
+        raise UserFacingError(
+            f"Ongeldig aantal klassen '{text}'. Gebruik bijvoorbeeld 1-10 of 2,3,4."
+        ) from None
+    if not out or min(out) < 1:
+        raise UserFacingError(f"Ongeldig aantal klassen '{text}': gebruik getallen van 1 of meer.")
+    classes = sorted({k for k in out if k >= minimum})
+    if not classes:
+        raise UserFacingError(
+            f"Geef aantallen groepen van {minimum} of meer op, bijvoorbeeld {minimum}-8."
+        )
+    return classes
+
+
 def _check_language(taal: str) -> str:
     if taal not in {"nl", "en"}:
         raise UserFacingError(f"--taal moet 'nl' of 'en' zijn, niet '{taal}'.")

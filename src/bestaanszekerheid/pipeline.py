@@ -326,17 +326,6 @@ def _readable(paths: Iterable[Path]) -> None:
         path.chmod(0o666 & ~umask)
 
 
-def _parse_classes(text: str) -> list[int]:
-    from bestaanszekerheid.segments.cli import parse_range
-
-    classes = parse_range(text)
-    if min(classes) < 2:
-        classes = [k for k in classes if k >= 2]
-    if not classes:
-        raise UserFacingError("Geef aantallen groepen van 2 of meer op, bijvoorbeeld 2-8.")
-    return classes
-
-
 def _print_paths(result: AnalysisResult, out: Path) -> None:
     from bestaanszekerheid.cli import console
 
@@ -403,11 +392,11 @@ def analyse(
     seed: Annotated[int, typer.Option("--seed", help="Startgetal voor toeval.")] = 0,
 ) -> None:
     """Draai de hele analyse: doelgroep, groepen, profielen, rapport, kaarten en tabellen."""
-    from bestaanszekerheid.cli import err_console, parse_date
+    from bestaanszekerheid.cli import err_console, parse_classes, parse_date
     from bestaanszekerheid.households import read_households
 
     on = parse_date(peildatum, "--peildatum")
-    classes = _parse_classes(klassen)
+    classes = parse_classes(klassen, minimum=2)
     with err_console.status("Bestand lezen en controleren..."):
         households = read_households(input)
     options = AnalysisOptions(

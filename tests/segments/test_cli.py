@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from bestaanszekerheid.segments.cli import parse_range, segmenteer
+from bestaanszekerheid.segments.cli import segmenteer
 from bestaanszekerheid.segments.simulate import simulate_households
 
 
@@ -97,10 +97,3 @@ def test_segmenteer_reports_unknown_column_in_dutch(
     assert "bestaat_niet" in result.output
     assert "staan niet in het bestand" in result.output
     assert not (tmp_path / "uit").exists()
-
-
-def test_parse_range() -> None:
-    assert parse_range("1-4") == [1, 2, 3, 4]
-    assert parse_range("2,5, 3") == [2, 3, 5]
-    with pytest.raises(Exception, match="Ongeldig"):
-        parse_range("een-twee")

@@ -17,31 +17,12 @@ import pandas as pd
 import typer
 from sklearn.exceptions import ConvergenceWarning
 
+from bestaanszekerheid.cli import parse_classes
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.households.readers import read_table
 from bestaanszekerheid.segments.indicators import infer_kind
 from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes
-
-
-def parse_range(text: str) -> list[int]:
-    """'1-10' -> [1..10]; '2,4,6' -> [2, 4, 6]; '3' -> [3]."""
-    out: list[int] = []
-    try:
-        for part in text.split(","):
-            part = part.strip()
-            if "-" in part:
-                lo, hi = (int(p) for p in part.split("-", 1))
-                out.extend(range(lo, hi + 1))
-            elif part:
-                out.append(int(part))
-    except ValueError:
-        raise UserFacingError(
-            f"Ongeldig aantal klassen '{text}'. Gebruik bijvoorbeeld 1-10 of 2,3,4."
-        ) from None
-    if not out or min(out) < 1:
-        raise UserFacingError(f"Ongeldig aantal klassen '{text}': gebruik getallen van 1 of meer.")
-    return sorted(set(out))
 
 
 def parse_indicators(names: str, types: str | None) -> tuple[list[str], dict[str, str]]:
@@ -176,7 +157,7 @@ def segmenteer(
             warnings.simplefilter("ignore", ConvergenceWarning)
             selection = choose_n_classes(
                 frame,
-                parse_range(klassen),
+                parse_classes(klassen),
                 indicators=spec,
                 sample_weight=weights,
                 n_init=starts,
