@@ -61,6 +61,35 @@ def test_bad_options_are_explained(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "geen geldige datum" in result.stderr
 
 
+def test_lazy_commands_report_user_errors_once_in_dutch(tmp_path: Path) -> None:
+    """segmenteer and the experiment commands rely on the app's handle_errors."""
+    missing = tmp_path / "lijst[b].csv"  # "[b]" would be bold in rich markup
+    for args in (
+        ["segmenteer", "--input", str(missing), "--indicatoren", "a,b", "--out", str(tmp_path)],
+        ["effect", "--input", str(missing), "--uitkomst", "y", "--out", str(tmp_path)],
+        [
+            "loting",
+            "--input",
+            str(missing),
+            "--id",
+            "id",
+            "--groepen",
+            "a,b",
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        ["controleer-loting", "--logboek", str(missing)],
+        ["power", "--deelnemers", "780", "--basiskans", "1.5"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.count("Fout: ") == 1 and "Traceback" not in result.output
+        if args[0] != "power":
+            assert "lijst[b].csv" in result.stderr
+
+
 def test_parse_classes() -> None:
     assert parse_classes("1-4") == [1, 2, 3, 4]
     assert parse_classes("2,5, 3,3") == [2, 3, 5]

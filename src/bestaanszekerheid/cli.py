@@ -18,6 +18,7 @@ import typer
 import typer.core
 import typer.main
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bestaanszekerheid.errors import UserFacingError
@@ -118,7 +119,10 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except UserFacingError as exc:
-            err_console.print(f"[bold red]Fout:[/bold red] {exc}", highlight=False, markup=True)
+            # The message is text, not markup: '[...]' in it (a file name, a list) stays as is.
+            err_console.print(
+                "[bold red]Fout:[/bold red] " + escape(str(exc)), highlight=False, markup=True
+            )
             raise typer.Exit(code=exc.exit_code) from None
 
     return wrapper

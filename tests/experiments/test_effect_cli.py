@@ -1,4 +1,5 @@
-"""The CLI functions, registered on a local Typer app (the ``bsz`` app registers them itself)."""
+"""The CLI functions, registered on a local Typer app with ``handle_errors``, as the ``bsz`` app
+does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from bestaanszekerheid.cli import handle_errors
 from bestaanszekerheid.experiments import cli
 from bestaanszekerheid.experiments.demo import synthetic_trust_experiment
 
@@ -18,10 +20,10 @@ from bestaanszekerheid.experiments.demo import synthetic_trust_experiment
 @pytest.fixture(scope="module")
 def app() -> typer.Typer:
     application = typer.Typer()
-    application.command("effect")(cli.effect)
-    application.command("loting")(cli.loting)
-    application.command("controleer-loting")(cli.controleer_loting)
-    application.command("power")(cli.power)
+    application.command("effect")(handle_errors(cli.effect))
+    application.command("loting")(handle_errors(cli.loting))
+    application.command("controleer-loting")(handle_errors(cli.controleer_loting))
+    application.command("power")(handle_errors(cli.power))
     return application
 
 

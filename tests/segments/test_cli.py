@@ -1,4 +1,5 @@
-"""`bsz segmenteer`, registered on a local Typer app as the CLI owner will do."""
+"""`bsz segmenteer`, registered on a local Typer app as the ``bsz`` app does (with
+``handle_errors``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from bestaanszekerheid.cli import handle_errors
 from bestaanszekerheid.segments.cli import segmenteer
 from bestaanszekerheid.segments.simulate import simulate_households
 
@@ -17,7 +19,7 @@ from bestaanszekerheid.segments.simulate import simulate_households
 @pytest.fixture()
 def app() -> typer.Typer:
     app = typer.Typer()
-    app.command("segmenteer")(segmenteer)
+    app.command("segmenteer")(handle_errors(segmenteer))
     app.command("andere")(lambda: None)  # two commands, so the sub-command name is required
     return app
 

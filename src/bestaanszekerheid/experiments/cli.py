@@ -1,8 +1,9 @@
 """Command-line functions ``effect``, ``loting``, ``controleer_loting`` and ``power``.
 
 Plain functions with typer annotations; the ``bsz`` app registers them (this module does not
-own the app). Every user error becomes a Dutch message and exit code 2. Files are written to
-a temporary file and then renamed, so a crash never leaves half a result.
+own the app) wrapped in :func:`bestaanszekerheid.cli.handle_errors`, which turns every
+:class:`UserFacingError` into a Dutch message and exit code 2. Files are written to a temporary
+file and then renamed, so a crash never leaves half a result.
 """
 
 from __future__ import annotations
@@ -66,11 +67,6 @@ def _ratios(text: str) -> list[int] | None:
         ) from exc
 
 
-def _fail(exc: UserFacingError) -> typer.Exit:
-    typer.echo(f"Fout: {exc}", err=True)
-    return typer.Exit(code=2)
-
-
 def _read(path: Path) -> pd.DataFrame:
     return read_table(path)
 
@@ -126,90 +122,85 @@ def effect(
     ] = None,
 ) -> None:
     """Schat het effect van elke groep ten opzichte van de controlegroep (intention-to-treat)."""
-    try:
-        data = _read(input)
-        outcomes = _split(uitkomst)
-        covs, strat = _split(covariaten), _split(strata)
-        if not outcomes:
-            raise UserFacingError("Geef minstens één uitkomstkolom met --uitkomst.")
-        result = estimate_effects(
-            data,
-            outcomes=outcomes,
-            arm=arm,
-            control=controle,
-            covariates=covs,
-            strata=strat,
-            cluster=cluster,
-            adjustment=correctie,
-            randomisation_reps=lotingstoets,
-            romano_wolf_reps=romano_wolf,
-            seed=seed,
-        )
-        cells: dict[str, float] = {}
-        for e in result.effects:
-            cells[f"{e.outcome} / {e.arm}"] = e.n_arm
-            cells[f"{e.outcome} / {e.control}"] = e.n_control
-        balance = None
-        if covs or strat:
-            balance = balance_table(data, arm=arm, covariates=[*covs, *strat], control=controle)
-            labels = data[arm].astype(str)
-            for c in [*covs, *strat]:
-                s = data[c]
-                if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-                    counts = pd.crosstab(labels, s.astype(str))
-                    for a in counts.index:
-                        for level in counts.columns:
-                            cells[f"{a} / {c} = {level}"] = int(counts.loc[a, level])
-        attrition = []
-        for o in outcomes:
-            if data[o].isna().any():
-                att = attrition_analysis(
-                    data,
-                    outcome=o,
-                    arm=arm,
-                    control=controle,
-                    strata=strat,
-                    cluster=cluster,
-                    covariates=covs,
-                )
-                for _, row in att.rates.iterrows():
-                    cells[f"{o} / {row['arm']} ontbrekend"] = int(row["n_missing"])
-                attrition.append((o, att))
-        check_min_cells(cells)
-        # Everything is checked before the first file is written: a refusal leaves no output.
-        section = _section(
-            data,
-            arm=arm,
-            unit=id,
-            result=result,
-            subgroups=[
-                c
-                for c in [*covs, *strat]
-                if not (
-                    pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])
-                )
-            ],
-            balance=balance,
-            attrition=dict(attrition),
-            outcomes=outcomes,
-        )
-        summary = result.summary()
-        _write_csv(out / "effecten.csv", summary.frame)
-        texts = [summary.text]
-        htmls = [summary.html]
-        if balance is not None:
-            _write_csv(out / "balans.csv", balance.summary().frame)
-            texts.append(balance.summary().text)
-            htmls.append(balance.summary().html)
-        for o, att in attrition:
-            _write_csv(out / f"uitval_{o}.csv", att.summary().frame)
-            texts.append(f"Uitkomst {o}\n" + att.summary().text)
-            htmls.append(att.summary().html)
-        _write_text(out / "samenvatting.txt", "\n\n".join(texts) + "\n")
-        _write_text(out / "samenvatting.html", "<html><body>" + "".join(htmls) + "</body></html>\n")
-        written = _write_report(section, out)
-    except UserFacingError as exc:
-        raise _fail(exc) from exc
+    data = _read(input)
+    outcomes = _split(uitkomst)
+    covs, strat = _split(covariaten), _split(strata)
+    if not outcomes:
+        raise UserFacingError("Geef minstens één uitkomstkolom met --uitkomst.")
+    result = estimate_effects(
+        data,
+        outcomes=outcomes,
+        arm=arm,
+        control=controle,
+        covariates=covs,
+        strata=strat,
+        cluster=cluster,
+        adjustment=correctie,
+        randomisation_reps=lotingstoets,
+        romano_wolf_reps=romano_wolf,
+        seed=seed,
+    )
+    cells: dict[str, float] = {}
+    for e in result.effects:
+        cells[f"{e.outcome} / {e.arm}"] = e.n_arm
+        cells[f"{e.outcome} / {e.control}"] = e.n_control
+    balance = None
+    if covs or strat:
+        balance = balance_table(data, arm=arm, covariates=[*covs, *strat], control=controle)
+        labels = data[arm].astype(str)
+        for c in [*covs, *strat]:
+            s = data[c]
+            if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+                counts = pd.crosstab(labels, s.astype(str))
+                for a in counts.index:
+                    for level in counts.columns:
+                        cells[f"{a} / {c} = {level}"] = int(counts.loc[a, level])
+    attrition = []
+    for o in outcomes:
+        if data[o].isna().any():
+            att = attrition_analysis(
+                data,
+                outcome=o,
+                arm=arm,
+                control=controle,
+                strata=strat,
+                cluster=cluster,
+                covariates=covs,
+            )
+            for _, row in att.rates.iterrows():
+                cells[f"{o} / {row['arm']} ontbrekend"] = int(row["n_missing"])
+            attrition.append((o, att))
+    check_min_cells(cells)
+    # Everything is checked before the first file is written: a refusal leaves no output.
+    section = _section(
+        data,
+        arm=arm,
+        unit=id,
+        result=result,
+        subgroups=[
+            c
+            for c in [*covs, *strat]
+            if not (pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]))
+        ],
+        balance=balance,
+        attrition=dict(attrition),
+        outcomes=outcomes,
+    )
+    summary = result.summary()
+    _write_csv(out / "effecten.csv", summary.frame)
+    texts = [summary.text]
+    htmls = [summary.html]
+    if balance is not None:
+        _write_csv(out / "balans.csv", balance.summary().frame)
+        texts.append(balance.summary().text)
+        htmls.append(balance.summary().html)
+    for o, att in attrition:
+        _write_csv(out / f"uitval_{o}.csv", att.summary().frame)
+        texts.append(f"Uitkomst {o}\n" + att.summary().text)
+        htmls.append(att.summary().html)
+    _write_text(out / "samenvatting.txt", "\n\n".join(texts) + "\n")
+    _write_text(out / "samenvatting.html", "<html><body>" + "".join(htmls) + "</body></html>\n")
+    written = _write_report(section, out)
     typer.echo(summary.text)
     typer.echo(f"\nResultaten geschreven naar {out}:")
     for path in written:
@@ -307,32 +298,29 @@ def loting(
     ] = "",
 ) -> None:
     """Deel deelnemers door loting in groepen in, met een onwijzigbaar logboek."""
-    try:
-        data = _read(input)
-        arms = _split(groepen)
-        ratios = _ratios(verhouding)
-        log_path = out / "lotingslogboek.jsonl"
-        alloc = randomise(
-            data,
-            unit=id,
-            arms=arms,
-            ratios=ratios,
-            strata=_split(strata),
-            block_size=blokgrootte,
-            cluster=cluster,
-            seed=seed,
-            log_path=log_path,
-        )
-        table = alloc.assignments.rename(columns={"arm": "groep", "stratum": "stratum"})
-        _write_csv(out / "toewijzing.csv", table)
-        covs = _split(kenmerken) or _split(strata)
-        if covs:
-            merged = data.assign(_groep=alloc.assignments["arm"])
-            bal = balance_table(merged, arm="_groep", covariates=covs, control=arms[0])
-            _write_csv(out / "balans.csv", bal.summary().frame)
-            typer.echo(bal.summary().text)
-    except UserFacingError as exc:
-        raise _fail(exc) from exc
+    data = _read(input)
+    arms = _split(groepen)
+    ratios = _ratios(verhouding)
+    log_path = out / "lotingslogboek.jsonl"
+    alloc = randomise(
+        data,
+        unit=id,
+        arms=arms,
+        ratios=ratios,
+        strata=_split(strata),
+        block_size=blokgrootte,
+        cluster=cluster,
+        seed=seed,
+        log_path=log_path,
+    )
+    table = alloc.assignments.rename(columns={"arm": "groep", "stratum": "stratum"})
+    _write_csv(out / "toewijzing.csv", table)
+    covs = _split(kenmerken) or _split(strata)
+    if covs:
+        merged = data.assign(_groep=alloc.assignments["arm"])
+        bal = balance_table(merged, arm="_groep", covariates=covs, control=arms[0])
+        _write_csv(out / "balans.csv", bal.summary().frame)
+        typer.echo(bal.summary().text)
     typer.echo(alloc.counts().to_string())
     typer.echo(
         f"\nLogboek: {log_path}\nControlecode (bewaar deze apart, bijv. in de "
@@ -352,17 +340,14 @@ def controleer_loting(
     id: Annotated[str | None, typer.Option("--id", help="Kolom met het deelnemernummer.")] = None,
 ) -> None:
     """Controleer dat een lotingslogboek niet is gewijzigd (en desgewenst dat de seed het geeft)."""
-    try:
-        log = AllocationLog.open(logboek)
-        check = log.verify(expected_head=controlecode)
-        problems = list(check.problems)
-        if input is not None:
-            if id is None:
-                raise UserFacingError("Geef met --id de kolom met het deelnemernummer.")
-            if not replay(log, _read(input), id):
-                problems.append("Opnieuw loten met de vastgelegde seed geeft een andere indeling.")
-    except UserFacingError as exc:
-        raise _fail(exc) from exc
+    log = AllocationLog.open(logboek)
+    check = log.verify(expected_head=controlecode)
+    problems = list(check.problems)
+    if input is not None:
+        if id is None:
+            raise UserFacingError("Geef met --id de kolom met het deelnemernummer.")
+        if not replay(log, _read(input), id):
+            problems.append("Opnieuw loten met de vastgelegde seed geeft een andere indeling.")
     if problems:
         typer.echo("Logboek NIET in orde:\n" + "\n".join(problems), err=True)
         raise typer.Exit(code=1)
@@ -403,41 +388,38 @@ def power(
     ] = 1,
 ) -> None:
     """Bereken het kleinste aantoonbare effect, of het vermogen en de benodigde omvang."""
-    try:
-        if effect is None:
-            res = minimum_detectable_effect(
-                deelnemers,
-                n_arms=groepen,
-                baseline=basiskans,
-                sd=sd,
-                alpha=alfa,
-                power=vermogen,
-                n_outcomes=uitkomsten,
-                correction=correctie,
-            )
-            typer.echo(res.uitleg())
-        else:
-            now = power_for_effect(
-                effect,
-                deelnemers,
-                n_arms=groepen,
-                baseline=basiskans,
-                sd=sd,
-                alpha=alfa,
-                n_outcomes=uitkomsten,
-                correction=correctie,
-            )
-            need = sample_size(
-                effect,
-                n_arms=groepen,
-                baseline=basiskans,
-                sd=sd,
-                alpha=alfa,
-                power=vermogen,
-                n_outcomes=uitkomsten,
-                correction=correctie,
-            )
-            typer.echo(now.uitleg())
-            typer.echo(need.uitleg())
-    except UserFacingError as exc:
-        raise _fail(exc) from exc
+    if effect is None:
+        res = minimum_detectable_effect(
+            deelnemers,
+            n_arms=groepen,
+            baseline=basiskans,
+            sd=sd,
+            alpha=alfa,
+            power=vermogen,
+            n_outcomes=uitkomsten,
+            correction=correctie,
+        )
+        typer.echo(res.uitleg())
+    else:
+        now = power_for_effect(
+            effect,
+            deelnemers,
+            n_arms=groepen,
+            baseline=basiskans,
+            sd=sd,
+            alpha=alfa,
+            n_outcomes=uitkomsten,
+            correction=correctie,
+        )
+        need = sample_size(
+            effect,
+            n_arms=groepen,
+            baseline=basiskans,
+            sd=sd,
+            alpha=alfa,
+            power=vermogen,
+            n_outcomes=uitkomsten,
+            correction=correctie,
+        )
+        typer.echo(now.uitleg())
+        typer.echo(need.uitleg())

@@ -1,8 +1,9 @@
 """``bsz segmenteer``: latent class analysis from the command line (Dutch for users).
 
-Registered by the CLI owner with ``app.command("segmenteer")(segmenteer)``. Everything
-written is aggregate (fit table, class profiles, residuals, summary): no household-level
-predictions leave the machine, as disclosure control inside CBS Remote Access requires.
+Registered by the ``bsz`` app wrapped in :func:`bestaanszekerheid.cli.handle_errors` (user
+errors become a Dutch message and exit code 2). Everything written is aggregate (fit table,
+class profiles, residuals, summary): no household-level predictions leave the machine, as
+disclosure control inside CBS Remote Access requires.
 """
 
 from __future__ import annotations
@@ -131,42 +132,38 @@ def segmenteer(
     seed: Annotated[int, typer.Option("--seed", help="Startgetal voor toeval.")] = 0,
 ) -> None:
     """Zoek groepen huishoudens met latente-klassenanalyse en kies het aantal klassen."""
-    try:
-        data = read_table(input)
-        cols, kinds = parse_indicators(indicatoren, typen)
-        missing_cols = [c for c in cols if c not in data.columns]
-        if missing_cols:
+    data = read_table(input)
+    cols, kinds = parse_indicators(indicatoren, typen)
+    missing_cols = [c for c in cols if c not in data.columns]
+    if missing_cols:
+        raise UserFacingError(
+            "Deze indicatoren staan niet in het bestand: " + ", ".join(missing_cols) + "."
+        )
+    weights = None
+    if gewicht is not None:
+        if gewicht not in data.columns:
+            raise UserFacingError(f"De gewichtkolom '{gewicht}' staat niet in het bestand.")
+        weights = pd.to_numeric(data[gewicht], errors="coerce").to_numpy(dtype=float)
+        if np.any(~np.isfinite(weights)) or np.any(weights < 0):
             raise UserFacingError(
-                "Deze indicatoren staan niet in het bestand: " + ", ".join(missing_cols) + "."
+                f"De gewichtkolom '{gewicht}' bevat lege, negatieve of ongeldige waarden."
             )
-        weights = None
-        if gewicht is not None:
-            if gewicht not in data.columns:
-                raise UserFacingError(f"De gewichtkolom '{gewicht}' staat niet in het bestand.")
-            weights = pd.to_numeric(data[gewicht], errors="coerce").to_numpy(dtype=float)
-            if np.any(~np.isfinite(weights)) or np.any(weights < 0):
-                raise UserFacingError(
-                    f"De gewichtkolom '{gewicht}' bevat lege, negatieve of ongeldige waarden."
-                )
-        frame = data[cols]
-        spec = {c: kinds.get(c) or infer_kind(frame[c]) for c in cols}
-        with warnings.catch_warnings():
-            # Convergence is reported per model in the fit table (column "geconvergeerd")
-            # and in the explanation, in Dutch; the English library warning would only
-            # confuse users of the command line.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            selection = choose_n_classes(
-                frame,
-                parse_classes(klassen),
-                indicators=spec,
-                sample_weight=weights,
-                n_init=starts,
-                n_bootstrap=bootstrap,
-                random_state=seed,
-            )
-        written = write_outputs(selection, frame, out)
-    except UserFacingError as exc:
-        typer.echo(f"Fout: {exc}", err=True)
-        raise typer.Exit(code=2) from None
+    frame = data[cols]
+    spec = {c: kinds.get(c) or infer_kind(frame[c]) for c in cols}
+    with warnings.catch_warnings():
+        # Convergence is reported per model in the fit table (column "geconvergeerd")
+        # and in the explanation, in Dutch; the English library warning would only
+        # confuse users of the command line.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        selection = choose_n_classes(
+            frame,
+            parse_classes(klassen),
+            indicators=spec,
+            sample_weight=weights,
+            n_init=starts,
+            n_bootstrap=bootstrap,
+            random_state=seed,
+        )
+    written = write_outputs(selection, frame, out)
     typer.echo(selection.explanation)
     typer.echo("Geschreven: " + ", ".join(str(p) for p in written))
