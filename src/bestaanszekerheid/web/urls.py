@@ -10,6 +10,7 @@ from bestaanszekerheid.web.accounts.views import verify_otp
 urlpatterns = [
     path("inloggen/", auth_views.LoginView.as_view(), name="login"),
     path("inloggen/code/", verify_otp, name="otp-verify"),
+    path("inloggen/", include("bestaanszekerheid.web.accounts.urls")),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("privacy/", include("bestaanszekerheid.web.privacy.urls")),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from bestaanszekerheid.web.casework import admin_views, dashboard_views, views
 
@@ -28,6 +28,7 @@ urlpatterns = [
     path("verwijzingen/<int:pk>/status/", views.referral_transition, name="referral-transition"),
     path("beheer/", admin_views.index, name="admin"),
     path("beheer/partners/<int:pk>/actief/", admin_views.partner_toggle, name="partner-toggle"),
+    path("beheer/", include("bestaanszekerheid.web.casework.admin_urls")),
     path("team/", dashboard_views.dashboard, name="dashboard"),
     path("team/export.xlsx", dashboard_views.dashboard_export, name="dashboard-export"),
 ]

@@ -1,0 +1,27 @@
+"""Functional administration pages under ``/beheer/`` (included in the casework namespace)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from bestaanszekerheid.web.casework import admin_views
+
+urlpatterns = [
+    path("medewerkers/", admin_views.users, name="admin-users"),
+    path("medewerkers/nieuw/", admin_views.user_create, name="admin-user-create"),
+    path("medewerkers/<int:pk>/", admin_views.user_edit, name="admin-user"),
+    path("medewerkers/<int:pk>/actief/", admin_views.user_active, name="admin-user-active"),
+    path(
+        "medewerkers/<int:pk>/tweestapsverificatie/",
+        admin_views.user_reset_otp,
+        name="admin-user-reset-otp",
+    ),
+    path(
+        "medewerkers/<int:pk>/wachtwoordlink/",
+        admin_views.user_password_link,
+        name="admin-user-password-link",
+    ),
+    path("teams/", admin_views.teams, name="admin-teams"),
+    path("teams/<int:pk>/", admin_views.team_edit, name="admin-team"),
+    path("partners/<int:pk>/", admin_views.partner_edit, name="admin-partner"),
+]
