@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from base64 import b32encode
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bestaanszekerheid.web.accounts.models import Role, User
 from bestaanszekerheid.web.audit.models import AuditEvent
+from bestaanszekerheid.web.demo import create_demo
 
 from .factories import PASSWORD, login, make_case, make_team, make_user
 
@@ -202,3 +204,20 @@ def test_link_of_a_deactivated_account_does_not_work(client: Client) -> None:
     response = Client().get(link, follow=True)
     assert not response.context["validlink"]
     assert "werkt niet" in response.content.decode()
+
+
+def test_demo_restart_restores_a_reset_or_deactivated_demo_account() -> None:
+    create_demo(date(2025, 6, 1))
+    admin_user = User.objects.get(username="beheerder")
+    TOTPDevice.objects.filter(user=admin_user).delete()
+    TOTPDevice.objects.create(user=admin_user, name="authenticator", confirmed=False)
+    admin_user.is_active = False
+    admin_user.save()
+    account = next(a for a in create_demo(date(2025, 6, 1)) if a.username == "beheerder")
+    device = TOTPDevice.objects.get(user=admin_user, confirmed=True)
+    assert b32encode(device.bin_key).decode().rstrip("=") == account.otp_secret_b32
+    # The printed password and a code from the printed secret get the demo user in.
+    client = _password_only(admin_user, account.password)
+    response = client.post(reverse("otp-verify"), {"token": _code(device)})
+    assert response.status_code == 302
+    assert client.get(reverse("casework:admin-users")).status_code == 200

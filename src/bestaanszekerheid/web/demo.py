@@ -145,10 +145,12 @@ def create_demo(today: date, seed: int = 2025) -> list[DemoAccount]:
             )
             password = secrets.token_urlsafe(9)
             user.set_password(password)
+            # Deactivated in the admin screens during an earlier demo: the printed login works.
+            user.is_active = True
             user.save()
-            device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
-                user=user, name="demo", confirmed=True
-            )
+            # Only a confirmed device logs in; a half-finished enrolment is not reused.
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
             accounts.append(
                 DemoAccount(username, str(role), password, _b32(device), device.config_url)
             )
