@@ -65,12 +65,29 @@ VIEWS: list[tuple[str, str, str | None, dict[str, str]]] = [
     ),
     ("post", "casework:referral-create", "trajectory", {"referral-reason": "x"}),
     ("post", "casework:close", "trajectory", {"close-reason": "anders"}),
+    ("get", "casework:follow-up-edit", "follow_up", {}),
+    (
+        "post",
+        "casework:follow-up-edit",
+        "follow_up",
+        {"description": "verzet", "due_on": "2030-01-01"},
+    ),
     ("post", "casework:goal-status", "goal", {"status": "bereikt"}),
     ("post", "casework:follow-up-done", "follow_up", {}),
     ("post", "casework:referral-transition", "referral", {"to": "verstuurd"}),
     ("post", "casework:action-create", "goal", {}),
     ("post", "casework:signal-resolved", "conversation", {}),
     ("post", "casework:consent-withdraw", "trajectory", {}),
+    ("get", "casework:sharing", "trajectory", {}),
+    ("post", "casework:share", "trajectory", {}),
+    ("post", "casework:hand-over", "trajectory", {}),
+    ("get", "casework:conversation-edit", "conversation", {}),
+    (
+        "post",
+        "casework:conversation-edit",
+        "conversation",
+        {"held_on": "2025-01-01", "channel": "telefoon"},
+    ),
     ("get", "privacy:export", "resident", {}),
     ("get", "privacy:export-pdf", "resident", {}),
     ("post", "privacy:erase", "resident", {"confirm": "1"}),
@@ -186,6 +203,9 @@ def test_owner_actions_take_effect(client: Client, case: dict[str, Any]) -> None
             "casework:close",
             "casework:referral-transition",
             "casework:consent-withdraw",
+            # Need a colleague to choose; covered in test_sharing.py.
+            "casework:share",
+            "casework:hand-over",
         ):
             continue
         if _method == "post":
@@ -199,6 +219,9 @@ def test_owner_actions_take_effect(client: Client, case: dict[str, Any]) -> None
     assert case["goal"].status == "bereikt"
     case["conversation"].refresh_from_db()
     assert case["conversation"].acute_signal_resolved_on is not None
+    assert case["conversation"].channel == "telefoon"  # edited
+    case["follow_up"].refresh_from_db()
+    assert case["follow_up"].description == "verzet"
     client.post(_url(case, "casework:close", "trajectory"), {"close-reason": "anders"})
     trajectory.refresh_from_db()
     assert (trajectory.status, trajectory.close_reason) == ("closed", "anders")

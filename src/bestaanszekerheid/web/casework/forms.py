@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bestaanszekerheid.web.accounts.models import Role, User
 from bestaanszekerheid.web.conversations.models import Conversation, Dimension, Theme
 from bestaanszekerheid.web.plans.models import Action, FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
@@ -85,12 +86,17 @@ class ConversationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["held_on"].initial = date.today
+        # When editing, the stored scores are the starting values.
+        stored = (
+            {s.dimension: s.score for s in self.instance.scores.all()} if self.instance.pk else {}
+        )
         for code, label in Dimension.choices:
             self.fields[f"score_{code}"] = forms.IntegerField(
                 label=label,
                 min_value=0,
                 max_value=10,
                 required=False,
+                initial=stored.get(code),
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )
 
@@ -163,3 +169,69 @@ class ReferralForm(forms.ModelForm):
 
 class CloseForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reden van afsluiten"), choices=CloseReason.choices)
+
+
+def colleagues(user: Any, roles: tuple[Any, ...]) -> Any:
+    """Active staff in ``user``'s team with one of ``roles``, ``user`` excluded."""
+    if user.team_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(team_id=user.team_id, role__in=roles, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class _StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name() or obj.username} ({obj.get_role_display()})"
+
+
+class ShareForm(forms.Form):
+    """Share one trajectory with a colleague in the team (covering, collegial advice)."""
+
+    colleague = _StaffChoiceField(label=_("Collega"), queryset=None)
+
+    def __init__(self, *args: Any, trajectory: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["colleague"].queryset = colleagues(
+            user, (Role.CONSULTANT, Role.TEAM_LEAD)
+        ).exclude(pk__in=trajectory.shared_with.values("pk"))
+
+
+class HandOverForm(forms.Form):
+    """Make a colleague the resident's fixed contact person."""
+
+    consultant = _StaffChoiceField(label=_("Nieuwe vaste consulent"), queryset=None)
+    confirm = forms.BooleanField(
+        label=_("Ik heb de inwoner verteld wie de nieuwe vaste contactpersoon wordt.")
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].queryset = colleagues(user, (Role.CONSULTANT,))
+
+
+class TeamHandOverForm(forms.Form):
+    """The team lead moves all open trajectories of one consultant to another, without
+    seeing whose they are (a consultant leaves or is ill for a long time)."""
+
+    from_consultant = _StaffChoiceField(label=_("Van consulent"), queryset=None)
+    to_consultant = _StaffChoiceField(label=_("Naar consulent"), queryset=None)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        team = User.objects.filter(team_id=user.team_id, role=Role.CONSULTANT)
+        if user.team_id is None:
+            team = team.none()
+        # Also inactive consultants: their caseload must still be handed over.
+        self.fields["from_consultant"].queryset = team.order_by("first_name", "last_name")
+        self.fields["to_consultant"].queryset = team.filter(is_active=True).order_by(
+            "first_name", "last_name"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("from_consultant") and data.get("from_consultant") == data.get("to_consultant"):
+            raise forms.ValidationError(_("Kies twee verschillende consulenten."))
+        return data

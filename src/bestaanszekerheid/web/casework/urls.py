@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from bestaanszekerheid.web.casework import admin_views, dashboard_views, views
+from bestaanszekerheid.web.casework import (
+    admin_views,
+    dashboard_views,
+    edit_views,
+    sharing_views,
+    views,
+)
 
 app_name = "casework"
 urlpatterns = [
@@ -16,6 +22,12 @@ urlpatterns = [
     path("trajecten/<int:pk>/vervolg/", views.follow_up_create, name="follow-up-create"),
     path("trajecten/<int:pk>/verwijzingen/", views.referral_create, name="referral-create"),
     path("trajecten/<int:pk>/afsluiten/", views.trajectory_close, name="close"),
+    path("trajecten/<int:pk>/delen/", sharing_views.sharing, name="sharing"),
+    path("trajecten/<int:pk>/delen/toevoegen/", sharing_views.share, name="share"),
+    path("trajecten/<int:pk>/delen/<int:user_pk>/stoppen/", sharing_views.unshare, name="unshare"),
+    path("trajecten/<int:pk>/overdragen/", sharing_views.hand_over, name="hand-over"),
+    path("gesprekken/<int:pk>/bewerken/", edit_views.conversation_edit, name="conversation-edit"),
+    path("vervolg/<int:pk>/bewerken/", edit_views.follow_up_edit, name="follow-up-edit"),
     path("doelen/<int:pk>/status/", views.goal_status, name="goal-status"),
     path("doelen/<int:pk>/acties/", views.action_create, name="action-create"),
     path("gesprekken/<int:pk>/signaal-opgepakt/", views.signal_resolved, name="signal-resolved"),
@@ -31,4 +43,5 @@ urlpatterns = [
     path("beheer/", include("bestaanszekerheid.web.casework.admin_urls")),
     path("team/", dashboard_views.dashboard, name="dashboard"),
     path("team/export.xlsx", dashboard_views.dashboard_export, name="dashboard-export"),
+    path("team/overdragen/", sharing_views.team_hand_over, name="team-hand-over"),
 ]

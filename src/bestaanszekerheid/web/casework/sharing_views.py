@@ -1,0 +1,172 @@
+"""Sharing a trajectory with a colleague and handing it over.
+
+One fixed contact person is the principle, so only that consultant shares or hands over
+their own trajectory. Sharing gives a colleague in the same team access (covering a
+holiday, asking advice) until it is stopped. Handing over makes a colleague the fixed
+contact person; the previous one loses access. A team lead can move all open trajectories
+of one consultant to another (someone leaves or is ill for long) without seeing whose they
+are: the page shows counts only. Every change is audited per trajectory.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bestaanszekerheid.web.accounts.access import role_required
+from bestaanszekerheid.web.accounts.models import Role, User
+from bestaanszekerheid.web.audit.models import AuditAction
+from bestaanszekerheid.web.audit.service import record
+from bestaanszekerheid.web.casework import forms
+from bestaanszekerheid.web.casework.views import consultant_only
+from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStatus
+
+PURPOSE_HANDOVER = "continuïteit van begeleiding (delen of overdragen)"
+
+
+def _own_open_trajectory(request: HttpRequest, pk: int) -> Trajectory:
+    # Shared access is not enough: only the fixed contact person decides who else sees it.
+    return get_object_or_404(
+        Trajectory.objects.select_related("resident").filter(
+            consultant=request.user, status=TrajectoryStatus.OPEN
+        ),
+        pk=pk,
+    )
+
+
+def _render_sharing(
+    request: HttpRequest,
+    trajectory: Trajectory,
+    share_form: forms.ShareForm | None = None,
+    hand_over_form: forms.HandOverForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "trajectory": trajectory,
+        "shared": trajectory.shared_with.order_by("first_name", "last_name"),
+        "share_form": share_form
+        or forms.ShareForm(prefix="share", trajectory=trajectory, user=request.user),
+        "hand_over_form": hand_over_form
+        or forms.HandOverForm(prefix="handover", user=request.user),
+    }
+    return render(request, "casework/sharing.html", context, status=status)
+
+
+@consultant_only
+def sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who shares this trajectory, and the forms to share, stop sharing or hand over."""
+    trajectory = _own_open_trajectory(request, pk)
+    return _render_sharing(request, trajectory)
+
+
+@require_POST
+@consultant_only
+def share(request: HttpRequest, pk: int) -> HttpResponse:
+    trajectory = _own_open_trajectory(request, pk)
+    form = forms.ShareForm(request.POST, prefix="share", trajectory=trajectory, user=request.user)
+    if not form.is_valid():
+        return _render_sharing(request, trajectory, share_form=form, status=400)
+    colleague = form.cleaned_data["colleague"]
+    with transaction.atomic():
+        trajectory.shared_with.add(colleague)
+        record(
+            request.user,
+            AuditAction.UPDATE,
+            trajectory,
+            resident_id=trajectory.resident_id,
+            purpose=PURPOSE_HANDOVER,
+            details={"shared_with": colleague.pk},
+        )
+    messages.success(
+        request,
+        _("Gedeeld met %(name)s.") % {"name": colleague.get_full_name() or colleague.username},
+    )
+    return redirect("casework:sharing", pk=trajectory.pk)
+
+
+@require_POST
+@consultant_only
+def unshare(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    trajectory = _own_open_trajectory(request, pk)
+    colleague = get_object_or_404(trajectory.shared_with.all(), pk=user_pk)
+    with transaction.atomic():
+        trajectory.shared_with.remove(colleague)
+        record(
+            request.user,
+            AuditAction.UPDATE,
+            trajectory,
+            resident_id=trajectory.resident_id,
+            purpose=PURPOSE_HANDOVER,
+            details={"unshared_with": colleague.pk},
+        )
+    messages.success(request, _("Delen gestopt."))
+    return redirect("casework:sharing", pk=trajectory.pk)
+
+
+@require_POST
+@consultant_only
+def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    trajectory = _own_open_trajectory(request, pk)
+    form = forms.HandOverForm(request.POST, prefix="handover", user=request.user)
+    if not form.is_valid():
+        return _render_sharing(request, trajectory, hand_over_form=form, status=400)
+    new = form.cleaned_data["consultant"]
+    with transaction.atomic():
+        _move(trajectory, new, request.user)
+    messages.success(
+        request,
+        _("Overgedragen aan %(name)s. Je hebt geen toegang meer tot dit traject.")
+        % {"name": new.get_full_name() or new.username},
+    )
+    return redirect("casework:caseload")
+
+
+def _move(trajectory: Trajectory, new: User, actor: User) -> None:
+    previous = trajectory.consultant_id
+    trajectory.consultant = new
+    trajectory.save(update_fields=["consultant"])
+    trajectory.shared_with.remove(new)
+    record(
+        actor,
+        AuditAction.UPDATE,
+        trajectory,
+        resident_id=trajectory.resident_id,
+        purpose=PURPOSE_HANDOVER,
+        details={"consultant_from": previous, "consultant_to": new.pk},
+    )
+
+
+@role_required(Role.TEAM_LEAD)
+def team_hand_over(request: HttpRequest) -> HttpResponse:
+    """Move every open trajectory of one consultant in the team to another; counts only."""
+    form = forms.TeamHandOverForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        source, target = form.cleaned_data["from_consultant"], form.cleaned_data["to_consultant"]
+        with transaction.atomic():
+            moving = list(
+                Trajectory.objects.select_for_update().filter(
+                    consultant=source, status=TrajectoryStatus.OPEN
+                )
+            )
+            for trajectory in moving:
+                _move(trajectory, target, request.user)
+        messages.success(
+            request,
+            _("%(n)d lopende trajecten overgedragen van %(from)s aan %(to)s.")
+            % {
+                "n": len(moving),
+                "from": source.get_full_name() or source.username,
+                "to": target.get_full_name() or target.username,
+            },
+        )
+        return redirect("casework:team-hand-over")
+    team = User.objects.filter(team_id=request.user.team_id, role=Role.CONSULTANT)
+    counts = [
+        (c, c.caseload.filter(status=TrajectoryStatus.OPEN).count())
+        for c in (team if request.user.team_id else team.none()).order_by("first_name")
+    ]
+    return render(request, "casework/team_hand_over.html", {"form": form, "counts": counts})
