@@ -43,5 +43,6 @@ urlpatterns = [
     path("beheer/", include("bestaanszekerheid.web.casework.admin_urls")),
     path("team/", dashboard_views.dashboard, name="dashboard"),
     path("team/export.xlsx", dashboard_views.dashboard_export, name="dashboard-export"),
+    path("analyse/", include("bestaanszekerheid.web.casework.analyst_urls")),
     path("team/overdragen/", sharing_views.team_hand_over, name="team-hand-over"),
 ]
