@@ -203,6 +203,11 @@ def test_unknown_or_empty_table_is_not_found(analyst: Client) -> None:
     assert analyst.get(reverse("casework:analyst-csv", args=["verwijzingen"])).status_code == 404
 
 
+def test_analyst_starts_on_the_figures(analyst: Client) -> None:
+    response = analyst.get(reverse("casework:home"))
+    assert response.status_code == 302 and response["Location"] == reverse("casework:analyst")
+
+
 def test_analyst_sees_the_nav_link(analyst: Client) -> None:
     html = analyst.get(reverse("casework:analyst")).content.decode()
     assert f'href="{reverse("casework:analyst")}"' in html

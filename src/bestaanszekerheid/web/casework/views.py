@@ -22,7 +22,7 @@ from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework import forms
 from bestaanszekerheid.web.casework.spider import spider_svg
-from bestaanszekerheid.web.casework.traffic_light import traffic_light
+from bestaanszekerheid.web.casework.traffic_light import light_prefetches, traffic_light
 from bestaanszekerheid.web.conversations.models import Conversation, Dimension, PositiveHealthScore
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import Referral, ReferralStatus
@@ -60,6 +60,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("privacy:index")
     if role == Role.FUNCTIONAL_ADMIN:
         return redirect("casework:admin")
+    if role == Role.ANALYST:
+        return redirect("casework:analyst")
     return render(request, "casework/no_case_access.html")
 
 
@@ -70,7 +72,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         Trajectory.objects.for_user(request.user)
         .filter(status=TrajectoryStatus.OPEN)
         .select_related("resident")
-        .prefetch_related("follow_ups", "goals", "conversations", "routes")
+        # Only what the traffic light reads (not every conversation), and the routes shown.
+        .prefetch_related(*light_prefetches(), "routes")
     )
     now = today()
     rows = [(t, traffic_light(t, now)) for t in trajectories]
