@@ -22,7 +22,7 @@ from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework import forms
 from bestaanszekerheid.web.casework.spider import spider_svg
-from bestaanszekerheid.web.casework.traffic_light import light_prefetches, traffic_light
+from bestaanszekerheid.web.casework.traffic_light import traffic_light
 from bestaanszekerheid.web.conversations.models import Conversation, Dimension, PositiveHealthScore
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import Referral, ReferralStatus
@@ -72,8 +72,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         Trajectory.objects.for_user(request.user)
         .filter(status=TrajectoryStatus.OPEN)
         .select_related("resident")
-        # Only what the traffic light reads (not every conversation), and the routes shown.
-        .prefetch_related(*light_prefetches(), "routes")
+        .prefetch_related("follow_ups", "goals", "conversations", "routes")
     )
     now = today()
     rows = [(t, traffic_light(t, now)) for t in trajectories]
