@@ -102,9 +102,14 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
             problems["gesprek"] = _axe(page)
             page.get_by_role("button", name="Gesprek opslaan").click()
             page.locator("svg.spider").wait_for()
+            # In-page updates go through htmx: the page is not reloaded (the marker stays),
+            # only the section, the messages and the traffic light are swapped.
+            page.evaluate("window.bszMarker = 'zelfde pagina'")
             page.get_by_label("kosten: slimme besparingen").check()
             page.get_by_role("button", name="Routes opslaan").click()
             page.get_by_text("Routes opgeslagen").wait_for()
+            assert page.evaluate("window.bszMarker") == "zelfde pagina"
+            assert page.evaluate("document.activeElement.id") == "routes-kop"
             page.get_by_label("Afspraak").fill("Terugbellen over de energietoeslag")
             page.get_by_label("Uiterlijk op").fill("2099-01-01")
             page.get_by_role("button", name="Vervolgafspraak toevoegen").click()
