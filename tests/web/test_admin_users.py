@@ -311,11 +311,19 @@ def test_teams_create_with_lead_and_rename(client: Client, org: dict[str, Any]) 
     # A duplicate name is refused.
     response = client.post(reverse("casework:admin-teams"), {"name": "Team West"})
     assert response.status_code == 200 and Team.objects.filter(name="Team West").count() == 1
+    # Adding a lead without renaming records only the move of that lead.
+    second = make_user(Role.TEAM_LEAD, org["team"])
+    client.post(
+        reverse("casework:admin-team", args=[team.pk]),
+        {"name": "Team Zuid-Oost", "lead": second.pk},
+    )
+    assert set(team.members.filter(role=Role.TEAM_LEAD)) == {lead, second}
     events = [(e.object_type, e.action) for e in _events(org["admin"])]
     assert events == [
         ("accounts.Team", "create"),
         ("accounts.User", "update"),
         ("accounts.Team", "update"),
+        ("accounts.User", "update"),
     ]
 
 

@@ -295,13 +295,9 @@ def _save_team(request: HttpRequest, form: TeamForm, action: Any) -> Team:
     """Save the team, move the chosen team lead into it, and audit both."""
     with transaction.atomic():
         team: Team = form.save()
-        record(
-            request.user,
-            action,
-            team,
-            purpose=PURPOSE_ADMIN,
-            details={"changed": sorted(set(form.changed_data) - {"lead"})},
-        )
+        changed = sorted(set(form.changed_data) - {"lead"})
+        if changed or action == AuditAction.CREATE:
+            record(request.user, action, team, purpose=PURPOSE_ADMIN, details={"changed": changed})
         lead: User | None = form.cleaned_data.get("lead")
         if lead is not None:
             old_team = lead.team_id
