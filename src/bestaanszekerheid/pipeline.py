@@ -9,9 +9,8 @@ output log (JSON + Dutch Markdown).
 
 from __future__ import annotations
 
-import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -262,7 +261,6 @@ def run_analysis(
     result.files["groepsnamen"] = write_overrides_template(
         profiles.groups, out / "groepsnamen.yaml"
     )
-    _readable(result.files.values())
     step(n_steps, n_steps, "Klaar")
     return result
 
@@ -315,15 +313,6 @@ def _choose_classes(
         elbow_share=0.05,
     )
     return ClassSelection(table, recommended, explanation, models)
-
-
-def _readable(paths: Iterable[Path]) -> None:
-    """Give the outputs the usual permissions (umask), not the 0600 of a temporary file:
-    a report is meant to be shared."""
-    umask = os.umask(0)
-    os.umask(umask)
-    for path in paths:
-        path.chmod(0o666 & ~umask)
 
 
 def _print_paths(result: AnalysisResult, out: Path) -> None:
