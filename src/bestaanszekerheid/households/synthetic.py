@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -122,6 +122,20 @@ def population_metadata(n_households: int, seed: int, year: int, on: date) -> di
     }
 
 
+#: The categorical columns drawn from each planted group's distribution: column -> the
+#: archetype's weights per code (the codes and their order come from the schema).
+_CATEGORICAL_DRAWS: dict[str, Callable[[Archetype], Mapping[str, float]]] = {
+    "household_type": lambda a: a.household_type,
+    "income_source": lambda a: a.income_source,
+    "migration_background": lambda a: a.migration,
+    "education": lambda a: a.education,
+    "tenure": lambda a: a.tenure,
+    "low_income_years": lambda a: {str(i): w for i, w in enumerate(a.low_income_years)},
+}
+#: Codes of the drawn columns that the schema does not list (low_income_years is a count).
+_DRAW_CODES = {"low_income_years": tuple(str(i) for i in range(6))}
+
+
 def _draw_categorical(
     rng: np.random.Generator, groups: np.ndarray, tables: list[dict[str, float]], codes: list[str]
 ) -> np.ndarray:
@@ -157,12 +171,14 @@ def _generate_block(block: int, n: int, seed: int, year: int, on: date) -> pd.Da
     def param(getter: Callable[[Archetype], float]) -> np.ndarray:
         return np.array([getter(a) for a in archetypes], dtype="float64")[groups]
 
-    htype = _draw_categorical(
-        rng,
-        groups,
-        [dict(a.household_type) for a in archetypes],
-        list(COLUMNS_BY_NAME["household_type"].codes),
-    )
+    def draw(column: str) -> np.ndarray:
+        # Each column is drawn where it always was: the random stream's order is what makes
+        # a seed give the same population, so the draws are not gathered into one loop.
+        weights = _CATEGORICAL_DRAWS[column]
+        codes = _DRAW_CODES.get(column) or COLUMNS_BY_NAME[column].codes
+        return _draw_categorical(rng, groups, [dict(weights(a)) for a in archetypes], list(codes))
+
+    htype = draw("household_type")
     age = _truncated_normal(
         rng,
         param(lambda a: a.age[0]),
@@ -171,12 +187,7 @@ def _generate_block(block: int, n: int, seed: int, year: int, on: date) -> pd.Da
         param(lambda a: a.age[3]),
     ).round()
 
-    source = _draw_categorical(
-        rng,
-        groups,
-        [dict(a.income_source) for a in archetypes],
-        list(COLUMNS_BY_NAME["income_source"].codes),
-    )
+    source = draw("income_source")
     # Single parents and couples with children are rarely past 62 in this demo.
     with_children = np.isin(htype, ["single_parent", "couple_with_children"])
     old_parent = with_children & (age > 62)
@@ -207,18 +218,7 @@ def _generate_block(block: int, n: int, seed: int, year: int, on: date) -> pd.Da
         rng.random(has_children.sum()) * (youngest_max[has_children] + 1)
     )
 
-    migration = _draw_categorical(
-        rng,
-        groups,
-        [dict(a.migration) for a in archetypes],
-        list(COLUMNS_BY_NAME["migration_background"].codes),
-    )
-    education = _draw_categorical(
-        rng,
-        groups,
-        [dict(a.education) for a in archetypes],
-        list(COLUMNS_BY_NAME["education"].codes),
-    )
+    migration, education = draw("migration_background"), draw("education")
 
     # Income relative to the norm: the norm depends on type and age, so it comes first.
     frame = pd.DataFrame(
@@ -256,12 +256,7 @@ def _generate_block(block: int, n: int, seed: int, year: int, on: date) -> pd.Da
     hours[side_job] = np.clip(rng.normal(10, 4, side_job.sum()), 2, 24)
     hours = np.round(hours)
 
-    years_low = _draw_categorical(
-        rng,
-        groups,
-        [{str(i): w for i, w in enumerate(a.low_income_years)} for a in archetypes],
-        [str(i) for i in range(6)],
-    ).astype("int64")
+    years_low = draw("low_income_years").astype("int64")
     years_low = np.where(pct <= 110, np.maximum(years_low, 1), np.minimum(years_low, 4))
 
     debts = rng.random(n) < param(lambda a: a.debts)
@@ -272,9 +267,7 @@ def _generate_block(block: int, n: int, seed: int, year: int, on: date) -> pd.Da
     debt_help[debts & (help_u < p_help)] = "schuldhulp"
     debt_help[debts & (help_u >= p_help) & (help_u < p_help + p_wsnp)] = "wsnp"
     care = rng.random(n) < param(lambda a: a.care_costs)
-    tenure = _draw_categorical(
-        rng, groups, [dict(a.tenure) for a in archetypes], list(COLUMNS_BY_NAME["tenure"].codes)
-    )
+    tenure = draw("tenure")
     renter = tenure != "owner"
     allowance_p = np.where(pct <= 130, param(lambda a: a.rent_allowance), 0.04)
     rent_allowance = renter & (rng.random(n) < allowance_p)
