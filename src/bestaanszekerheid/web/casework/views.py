@@ -22,7 +22,7 @@ from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework import forms
 from bestaanszekerheid.web.casework.spider import spider_svg
-from bestaanszekerheid.web.casework.traffic_light import traffic_light
+from bestaanszekerheid.web.casework.traffic_light import light_prefetches, traffic_light
 from bestaanszekerheid.web.conversations.models import Conversation, Dimension, PositiveHealthScore
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import Referral, ReferralStatus
@@ -72,7 +72,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         Trajectory.objects.for_user(request.user)
         .filter(status=TrajectoryStatus.OPEN)
         .select_related("resident")
-        .prefetch_related("follow_ups", "goals", "conversations", "routes")
+        # Only the rows the traffic light reads (not every conversation), and the routes.
+        .prefetch_related(*light_prefetches(), "routes")
     )
     now = today()
     rows = [(t, traffic_light(t, now)) for t in trajectories]
@@ -175,7 +176,10 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _open_trajectory(request: HttpRequest, pk: int) -> Trajectory:
     return get_object_or_404(
-        Trajectory.objects.for_user(request.user).filter(status=TrajectoryStatus.OPEN), pk=pk
+        Trajectory.objects.for_user(request.user)
+        .filter(status=TrajectoryStatus.OPEN)
+        .select_related("resident"),  # the conversation form names the resident
+        pk=pk,
     )
 
 
