@@ -12,13 +12,10 @@ or streamed to disk in chunks, and memory stays bounded for any size.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from bestaanszekerheid import __version__
+from bestaanszekerheid.areas_lookup import Area, tilburg_areas
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.formatting import fmt_int
@@ -48,49 +46,20 @@ MAX_IN_MEMORY_SAV = 2_000_000
 ProgressCallback = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
-class Area:
-    """A buurt with its wijk, and the synthetic assumptions used to place households there."""
+def _size_and_deprivation(area: Area) -> tuple[float, float]:
+    """The demo's size and deprivation score (0-1) of a buurt, which place households.
 
-    wijk_code: str
-    wijk_name: str
-    buurt_code: str
-    buurt_name: str
-    status: str
-    size: float
-    deprivation: float
-
-
-@cache
-def tilburg_areas() -> tuple[Area, ...]:
-    """Tilburg's buurten from the packaged area file.
-
-    The file rarely carries household counts or low-income shares (see its README); where it
-    does not, each buurt gets a size and a deprivation score derived from a hash of its code.
-    These are demo assumptions, stable across seeds, so the same buurten are always the
-    "poorer" ones in every synthetic population.
+    The area file rarely carries household counts or low-income shares (see its README); where
+    it does not, they are derived from a hash of the buurt code. These are demo assumptions,
+    stable across seeds, so the same buurten are always the "poorer" ones in every synthetic
+    population.
     """
-    resource = resources.files("bestaanszekerheid.households") / "data" / "tilburg_areas.csv"
-    rows = list(csv.DictReader(resource.read_text(encoding="utf-8").splitlines()))
-    areas = []
-    for row in rows:
-        digest = hashlib.sha256(row["buurt_code"].encode()).digest()
-        u1, u2 = digest[0] / 255.0, digest[1] / 255.0
-        size = float(row["huishoudens"]) if row.get("huishoudens") else 400.0 + 1800.0 * u1
-        share = row.get("aandeel_tot_120pct") or row.get("aandeel_laag_inkomen")
-        deprivation = float(share) / 30.0 if share else u2**1.5
-        areas.append(
-            Area(
-                wijk_code=row["wijk_code"],
-                wijk_name=row["wijk_naam"],
-                buurt_code=row["buurt_code"],
-                buurt_name=row["buurt_naam"],
-                status=row["status"],
-                size=size,
-                deprivation=min(deprivation, 1.0),
-            )
-        )
-    return tuple(areas)
+    digest = hashlib.sha256(area.buurt_code.encode()).digest()
+    u1, u2 = digest[0] / 255.0, digest[1] / 255.0
+    size = area.households if area.households is not None else 400.0 + 1800.0 * u1
+    pct = area.low_income_pct
+    deprivation = pct / 30.0 if pct is not None else u2**1.5
+    return size, min(deprivation, 1.0)
 
 
 @dataclass(frozen=True)
@@ -281,8 +250,7 @@ def _generate_block(block: int, n: int, seed: int, year: int, on: date) -> pd.Da
     uses_meedoen = (pct <= 120) & (rng.random(n) < np.where(has_children, p_meedoen, p_meedoen / 4))
 
     areas = tilburg_areas()
-    size = np.array([a.size for a in areas])
-    deprivation = np.array([a.deprivation for a in areas])
+    size, deprivation = np.array([_size_and_deprivation(a) for a in areas]).T
     pulls = np.array([a.area_pull for a in archetypes])
     weights = size[None, :] * np.exp(pulls[:, None] * 2.0 * (deprivation[None, :] - 0.5))
     cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)[groups]
