@@ -1,4 +1,5 @@
-"""Create a staff account with a TOTP device, until functional-admin screens exist.
+"""Create a staff account with a TOTP device from the server's command line: the first
+functional administrator on a new server (later accounts are made in the Beheer screens).
 
 Prints a generated password and the authenticator enrolment (otpauth URI, and a QR code in
 the terminal) once; nothing secret is stored in plain text.
