@@ -13,6 +13,7 @@ enters through the design effect 1 + (m - 1) * ICC, covariate adjustment through
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -270,7 +271,7 @@ def minimum_detectable_effect(
     effect = float(optimize.brentq(lambda e: d.power(e) - power, 1e-9, upper, xtol=1e-12))
     uncorrected = None
     if d.correction != "geen" and d.m_tests > 1:
-        plain = _Design(**{**d.__dict__, "correction": "geen"})
+        plain = dataclasses.replace(d, correction="geen")
         uncorrected = float(
             optimize.brentq(lambda e: plain.power(e) - power, 1e-9, upper, xtol=1e-12)
         )
@@ -350,21 +351,10 @@ def sample_size(
             raise UserFacingError("Dit effect is met geen realistische steekproef aan te tonen.")
     n_t = float(optimize.brentq(lambda n: d.power(effect, n) - power, 1.0 + 1e-9, hi))
     n_t = math.ceil(n_t)
-    final = _design(
-        n_total=None,
-        n_arms=n_arms,
-        n_per_arm=float(n_t),
-        control_ratio=control_ratio,
-        baseline=baseline,
-        sd=sd,
-        alpha=alpha,
-        n_outcomes=n_outcomes,
-        correction=correction,
-        icc=icc,
-        cluster_size=cluster_size,
-        r2=r2,
+    # Whole participants in every group, the control group rounded up on its own.
+    final = dataclasses.replace(
+        d, n_per_arm=float(n_t), n_control=float(math.ceil(n_t * control_ratio))
     )
-    final = _Design(**{**final.__dict__, "n_control": float(math.ceil(n_t * control_ratio))})
     return _result(final, effect, final.power(effect), "n")
 
 
