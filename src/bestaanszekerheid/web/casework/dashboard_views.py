@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from bestaanszekerheid.web.accounts.access import role_required
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
+from bestaanszekerheid.web.casework.bars import bars_svg
 from bestaanszekerheid.web.casework.dashboard import build_dashboard, dashboard_xlsx
 from bestaanszekerheid.web.casework.views import today
 
@@ -16,9 +18,22 @@ from bestaanszekerheid.web.casework.views import today
 @role_required(Role.TEAM_LEAD)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Aggregates only; no resident is named or listed."""
-    return render(
-        request, "casework/dashboard.html", {"board": build_dashboard(request.user, today())}
-    )
+    board = build_dashboard(request.user, today())
+    charts = {
+        "reach": bars_svg(
+            [(_("Bereikt"), board.reach)],
+            board.reach_target,
+            _("doel %(n)d") % {"n": board.reach_target},
+            _("Bereik dit jaar tegen het doel (dezelfde cijfers staan hierboven)"),
+        ),
+        "caseloads": bars_svg(
+            board.caseloads,
+            board.caseload_norm,
+            _("norm %(n)d") % {"n": board.caseload_norm},
+            _("Lopende trajecten per consulent tegen de norm (dezelfde cijfers staan in de tabel)"),
+        ),
+    }
+    return render(request, "casework/dashboard.html", {"board": board, "charts": charts})
 
 
 @role_required(Role.TEAM_LEAD)
