@@ -38,7 +38,7 @@ def bars_svg(rows: Sequence[tuple[str, int]], norm: int, norm_label: str, title:
         y = TOP + i * ROW
         over = n > norm
         # Keep the number clear of the dashed norm line.
-        value_x = x(n) + 6 if not -30 < norm_x - x(n) < 6 else norm_x + 6
+        value_x = norm_x + 6 if 0 <= norm_x - x(n) < 30 else x(n) + 6
         parts.append(
             f'<text class="bars-label" x="{LABEL_WIDTH - 8}" y="{y + BAR - 4}" '
             f'text-anchor="end">{escape(label)}</text>'
