@@ -490,10 +490,50 @@ def verified_sessions(n: int) -> list[Account]:
 # ----------------------------------------------------------------------------- server
 
 
+def wait_until_quiet(threshold: float, limit_s: float) -> None:
+    """The machine is shared: wait for other work to calm down, but not for ever."""
+    deadline = time.monotonic() + limit_s
+    while os.getloadavg()[0] >= threshold and time.monotonic() < deadline:
+        print(f"  wachten: load average {os.getloadavg()[0]:.2f} >= {threshold}", flush=True)
+        time.sleep(15)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def server_environment(
+    env: dict[str, str], tmp: Path, src: str | None, conn_max_age: int
+) -> dict[str, str]:
+    """The server's environment: production settings, optionally another source tree or
+    persistent connections (through a settings module written to ``tmp``, never the repo)."""
+    env = dict(env)
+    paths = []
+    if src:
+        paths.append(str(Path(src).resolve()))
+    if conn_max_age:
+        (tmp / "web_load_settings.py").write_text(
+            "from bestaanszekerheid.web.settings import *  # noqa: F403\n"
+            f'DATABASES["default"]["CONN_MAX_AGE"] = {conn_max_age}  # noqa: F405\n'
+            'DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405\n'
+        )
+        paths.append(str(tmp))
+        env["DJANGO_SETTINGS_MODULE"] = "web_load_settings"
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+        where = subprocess.run(
+            [sys.executable, "-c", "import bestaanszekerheid; print(bestaanszekerheid.__file__)"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        print(f"server importeert {where}", flush=True)
+        if src and not where.startswith(paths[0]):
+            raise SystemExit(f"--src {src}: de server zou {where} gebruiken")
+    return env
 
 
 def start_gunicorn(
@@ -871,7 +911,13 @@ def write_results(run: dict[str, Any]) -> None:
             f"PostgreSQL {r['machine']['postgresql']}; load average before the run "
             f"{r['machine']['loadavg_before']}.  ",
             f"Server: gunicorn {s['gunicorn']} `gthread`, {s['workers']} workers × "
-            f"{s['threads']} threads, production settings (DEBUG off); "
+            f"{s['threads']} threads, production settings (DEBUG off"
+            + (
+                f"; persistent connections, CONN_MAX_AGE={s['conn_max_age']}"
+                if s.get("conn_max_age")
+                else ""
+            )
+            + f"), code: {s.get('src', 'this checkout')}; "
             f"users {s['users']}, think {s['think_s']} s, POST every {s['post_every']}th form, "
             f"warm-up {s['warmup_s']} s ({r['warmup_requests']} requests not counted), "
             f"measured {s['duration_s']} s.  ",
@@ -926,6 +972,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--profile", action="store_true", help="also count queries per page")
+    parser.add_argument(
+        "--src",
+        help="serve another checkout's src/ (e.g. from git archive), for before/after runs",
+    )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=0,
+        help="persistent database connections for N s (settings.py has 0: a deploy choice)",
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0.0,
+        help="first wait (at most 20 min) until the 1-minute load average is below this",
+    )
     parser.add_argument("--label", default="run")
     parser.add_argument("--no-write", action="store_true", help="print, do not write results")
     args = parser.parse_args()
@@ -962,8 +1024,11 @@ def main() -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "gunicorn.log"
-        server = start_gunicorn(env, port, args.workers, args.threads, log)
+        server_env = server_environment(env, Path(tmp), args.src, args.conn_max_age)
+        server = start_gunicorn(server_env, port, args.workers, args.threads, log)
         try:
+            if args.wait_quiet:
+                wait_until_quiet(args.wait_quiet, limit_s=1200)
             loadavg = os.getloadavg()
             print(
                 f"gunicorn op poort {port}: {args.workers} workers × {args.threads} threads; "
@@ -1032,6 +1097,8 @@ def main() -> None:
                 "post_every": args.post_every,
                 "warmup_s": args.warmup,
                 "duration_s": args.duration,
+                "src": args.src or "this checkout",
+                "conn_max_age": args.conn_max_age,
             },
             "data": data,
             "seeding": seeded,
