@@ -890,13 +890,16 @@ def write_results(run: dict[str, Any]) -> None:
     lines = [
         "# Web app under load: caseload page and conversation form",
         "",
-        "Written by `benchmarks/web_load.py` from `web_load.json` (every run, newest last). "
+        "Written by `benchmarks/web_load.py` from `web_load.json` (every run, newest last).",
         f"Target (issue 6): p95 under {TARGET_P95_MS:.0f} ms for the caseload page and the "
-        "conversation form at 20 concurrent users, with 10,000 residents, 200 consultants and "
-        "100,000 conversations in PostgreSQL. Times are client-side (request sent to answer "
-        "read), over the measured window only (warm-up excluded). `users` = concurrent virtual "
-        "users, each a different consultant in a closed loop; `think` = pause after each "
-        "answer. All data are synthetic.",
+        "conversation form",
+        "at 20 concurrent users, with 10,000 residents, 200 consultants and 100,000 "
+        "conversations in PostgreSQL.",
+        "Times are client-side (request sent to answer read), over the measured window only "
+        "(warm-up excluded).",
+        "`users` = concurrent virtual users, each a different consultant in a closed loop; "
+        "`think` = pause after",
+        "each answer. All data are synthetic.",
         "",
         notes or f"{NOTES_START}\n{NOTES_END}",
         "",
@@ -904,7 +907,7 @@ def write_results(run: dict[str, Any]) -> None:
     for r in runs:
         s = r["settings"]
         lines += [
-            f"## {r['label']} ({r['date']}, commit {r['commit']})",
+            f"## {r['label']} ({r['date']}, repository at {r['commit']})",
             "",
             f"Command: `{r['command']}`  ",
             f"Machine: {r['machine']['cpu_count']} cores, Python {r['machine']['python']}, "
@@ -992,6 +995,8 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print, do not write results")
     args = parser.parse_args()
 
+    if args.profile and args.src:
+        parser.error("--profile meet de code van deze checkout, niet die van --src")
     database_url = with_database(args.pg_url, args.db)
     env = django_env(database_url, secrets.token_urlsafe(50))
     seeded: dict[str, Any] = {}
