@@ -15,6 +15,7 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from bestaanszekerheid.cli import handle_errors
 from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.experiments import cli
@@ -233,9 +234,10 @@ def test_difference_in_differences_is_labelled_weaker_and_checked() -> None:
 
 @pytest.fixture(scope="module")
 def app() -> typer.Typer:
+    # As the bsz app registers them: user errors become 'Fout: ...' and exit code 2.
     application = typer.Typer()
-    application.command("effect")(cli.effect)
-    application.command("power")(cli.power)
+    application.command("effect")(handle_errors(cli.effect))
+    application.command("power")(handle_errors(cli.power))
     return application
 
 
