@@ -368,13 +368,8 @@ class ClassEffectResult:
         """Dutch table of effects per latent group."""
         frame = self.effects.rename(
             columns={
-                "arm": "Groep",
+                **DUTCH_EFFECT_LABELS,
                 "latent_class": "Profiel",
-                "estimate": "Effect",
-                "std_error": "Standaardfout",
-                "ci_low": "Ondergrens 95%-BI",
-                "ci_high": "Bovengrens 95%-BI",
-                "p_value": "p",
                 "expected_n_arm": "Verwacht n groep",
                 "expected_n_control": "Verwacht n controle",
             }

@@ -66,6 +66,15 @@ MONTHS = (
 )
 
 
+def _estimate_sources(profiles: ProfileSet) -> tuple[str, ...]:
+    """The checked outputs behind a table of estimated shares: the model check and every
+    characteristic table of the whole target group."""
+    return (
+        profiles.estimates_check.name,
+        *(t.name for t in profiles.characteristic_tables.values()),
+    )
+
+
 def _date_nl(value: date) -> str:
     """1 januari 2025."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
@@ -374,10 +383,7 @@ def _groups_section(result: AnalysisResult) -> Section:
         title="Onderscheidende kenmerken per groep (aandeel in %)",
         columns=("Kenmerk", "Hele doelgroep", *(g.key for g in groups)),
         rows=tuple(heat_rows),
-        sources=(
-            profiles.estimates_check.name,
-            *(t.name for t in profiles.characteristic_tables.values()),
-        ),
+        sources=_estimate_sources(profiles),
         kind="estimate",
     )
     heat_chart = Chart(
@@ -434,10 +440,7 @@ def _distribution_table(profiles: ProfileSet) -> Table:
         title="Alle kenmerken: verdeling per groep en in de hele doelgroep (%)",
         columns=("Kenmerk", "Waarde", "Hele doelgroep", *(g.key for g in groups)),
         rows=tuple(rows),
-        sources=(
-            profiles.estimates_check.name,
-            *(t.name for t in profiles.characteristic_tables.values()),
-        ),
+        sources=_estimate_sources(profiles),
         kind="estimate",
         header_columns=2,
         collapsed=True,
@@ -472,10 +475,7 @@ def _group_distribution(profiles: ProfileSet, g: GroupProfile) -> Table:
         title=f"{g.key}: alle kenmerken naast de hele doelgroep",
         columns=("Kenmerk", "Waarde", "Deze groep", "95%-interval", "Hele doelgroep", "Effect (h)"),
         rows=tuple(rows),
-        sources=(
-            profiles.estimates_check.name,
-            *(t.name for t in profiles.characteristic_tables.values()),
-        ),
+        sources=_estimate_sources(profiles),
         kind="estimate",
         header_columns=2,
         collapsed=True,

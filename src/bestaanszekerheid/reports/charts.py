@@ -74,17 +74,23 @@ def fit_chart(table: pd.DataFrame, recommended: int) -> str:
     return to_svg((line + chosen + label).properties(width=460, height=220))
 
 
-def sizes_chart(data: pd.DataFrame) -> str:
-    """Horizontal bars: share of the target group per group (columns: naam, aandeel)."""
+def _share_bars(data: pd.DataFrame, category: str, title: str) -> Any:
+    """Horizontal bars of the percentage ``aandeel`` per ``category``, each with its value."""
     base = alt.Chart(data).encode(
-        y=alt.Y("naam:N", sort=None, title=None),
-        x=alt.X("aandeel:Q", title="Aandeel van de doelgroep (%)", axis=alt.Axis(format=",.0f")),
+        y=alt.Y(f"{category}:N", sort=None, title=None),
+        x=alt.X("aandeel:Q", title=title, axis=alt.Axis(format=",.0f")),
     )
     bars = base.mark_bar(color=BLUE)
     text = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
         text=alt.Text("aandeel:Q", format=",.0f")
     )
-    return to_svg((bars + text).properties(width=300, height=28 * len(data)))
+    return bars + text
+
+
+def sizes_chart(data: pd.DataFrame) -> str:
+    """Horizontal bars: share of the target group per group (columns: naam, aandeel)."""
+    bars = _share_bars(data, "naam", "Aandeel van de doelgroep (%)")
+    return to_svg(bars.properties(width=300, height=28 * len(data)))
 
 
 def heatmap(data: pd.DataFrame) -> str:
@@ -171,17 +177,10 @@ def areas_chart(data: pd.DataFrame) -> str:
 
 def share_by_area_chart(data: pd.DataFrame, overall: float) -> str:
     """Share of the target group per wijk (columns: wijk, aandeel), with the overall share."""
-    base = alt.Chart(data).encode(
-        y=alt.Y("wijk:N", sort=None, title=None),
-        x=alt.X("aandeel:Q", title="Aandeel in de doelgroep (%)", axis=alt.Axis(format=",.0f")),
-    )
-    bars = base.mark_bar(color=BLUE)
-    text = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
-        text=alt.Text("aandeel:Q", format=",.0f")
-    )
+    bars = _share_bars(data, "wijk", "Aandeel in de doelgroep (%)")
     mean = (
         alt.Chart(pd.DataFrame({"x": [overall]}))
         .mark_rule(color=ORANGE, strokeDash=[4, 3], strokeWidth=2)
         .encode(x="x:Q")
     )
-    return to_svg((bars + text + mean).properties(width=300, height=24 * len(data)))
+    return to_svg((bars + mean).properties(width=300, height=24 * len(data)))
