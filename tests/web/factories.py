@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -44,9 +45,20 @@ def make_user(role: str = Role.CONSULTANT, team: Team | None = None, **extra: An
 
 def current_token(user: User) -> str:
     """The six-digit TOTP code the user's authenticator app would show now."""
+    return authenticator(user)()
+
+
+def authenticator(user: User) -> Callable[[], str]:
+    """The user's authenticator app: reads the device once, then gives the code of the
+    moment it is called (browser tests call it right before typing, without the database,
+    so a slow page cannot make the code expire)."""
     device = TOTPDevice.objects.get(user=user)
-    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    return f"{value:0{device.digits}d}"
+    key, step, t0, digits = device.bin_key, device.step, device.t0, device.digits
+
+    def code() -> str:
+        return f"{totp(key, step=step, t0=t0, digits=digits):0{digits}d}"
+
+    return code
 
 
 def login(client: Client, user: User) -> Client:

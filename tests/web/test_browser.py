@@ -22,7 +22,7 @@ from bestaanszekerheid.web.conversations.models import PositiveHealthScore
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
 from tests.browser import axe_source, launch_chromium, serious_violations
 
-from .factories import PASSWORD, current_token, make_user
+from .factories import PASSWORD, authenticator, make_user
 
 SCORES = {
     "lichaamsfuncties": 6,
@@ -54,7 +54,7 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
 
     # Read the database only outside Playwright's greenlet: a connection opened inside it
     # lives in another context and would never be closed (PostgreSQL teardown then fails).
-    token = current_token(user)
+    token = authenticator(user)
     with sync_playwright() as p:
         browser = launch_chromium(p)
         try:
@@ -79,7 +79,7 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
             page.get_by_label("Gebruikersnaam").fill("sanne")
             page.get_by_label("Wachtwoord").fill(PASSWORD)
             page.get_by_role("button", name="Volgende").click()
-            page.get_by_label("Code uit je authenticator-app").fill(token)
+            page.get_by_label("Code uit je authenticator-app").fill(token())
             page.get_by_role("button", name="Inloggen").click()
             page.get_by_role("heading", name="Mijn inwoners").wait_for()
 

@@ -17,7 +17,7 @@ from django_otp.oath import totp
 from bestaanszekerheid.web.accounts.models import Role
 from tests.browser import axe_source, launch_chromium, serious_violations
 
-from .factories import PASSWORD, current_token, make_team, make_user
+from .factories import PASSWORD, authenticator, make_team, make_user
 
 NEW_PASSWORD = "een-heel-lang-nieuw-wachtwoord-42"
 
@@ -47,7 +47,7 @@ def test_admin_adds_consultant_who_sets_password_and_enrols(
     problems: dict[str, list[Any]] = {}
     blocked: list[str] = []
     # Database reads stay outside Playwright's greenlet (see test_browser.py).
-    admin_token = current_token(admin)
+    admin_token = authenticator(admin)
     with sync_playwright() as p:
         browser = launch_chromium(p)
         try:
@@ -66,7 +66,7 @@ def test_admin_adds_consultant_who_sets_password_and_enrols(
             page.get_by_label("Gebruikersnaam").fill("koen")
             page.get_by_label("Wachtwoord").fill(PASSWORD)
             page.get_by_role("button", name="Volgende").click()
-            page.get_by_label("Code uit je authenticator-app").fill(admin_token)
+            page.get_by_label("Code uit je authenticator-app").fill(admin_token())
             page.get_by_role("button", name="Inloggen").click()
             page.get_by_role("heading", name="Beheer", exact=True).wait_for()
             problems["beheer"] = _axe(page)

@@ -20,7 +20,7 @@ from bestaanszekerheid.web.demo import create_demo
 from bestaanszekerheid.web.trajectories.models import Trajectory
 from tests.browser import axe_source, launch_chromium, serious_violations
 
-from .factories import current_token
+from .factories import authenticator
 
 PAGES = {
     "teamleider": ["casework:dashboard", "casework:team-hand-over"],
@@ -41,7 +41,7 @@ def test_role_pages_in_the_browser(
 
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     accounts = {a.username: a for a in create_demo(date.today())}
-    token = current_token(User.objects.get(username=username))
+    token = authenticator(User.objects.get(username=username))
     open_before = {
         name: Trajectory.objects.filter(consultant__username=name, status="open").count()
         for name in ("consulent", "consulent2")
@@ -72,7 +72,7 @@ def test_role_pages_in_the_browser(
             page.get_by_label("Gebruikersnaam").fill(username)
             page.get_by_label("Wachtwoord").fill(accounts[username].password)
             page.get_by_role("button", name="Volgende").click()
-            page.get_by_label("Code uit je authenticator-app").fill(token)
+            page.get_by_label("Code uit je authenticator-app").fill(token())
             page.get_by_role("button", name="Inloggen").click()
             page.get_by_role("button", name="Uitloggen").wait_for()
             for name in PAGES[username]:
