@@ -108,7 +108,17 @@ DEMO_DIR = Path("uitvoer/demo")
 DEMO_HOUSEHOLDS = 112_000  # about the number of households in Tilburg (research notes §3.1)
 DEMO_SEED = 2025
 
+# Options that several commands share (bsz doelgroep, bsz analyse), defined once.
 Taal = Annotated[str, typer.Option("--taal", help="Taal van de uitvoer: nl of en.")]
+HouseholdFile = Annotated[
+    Path, typer.Option("--input", help="Huishoudbestand (.csv, .parquet, .sav).")
+]
+MaxPct = Annotated[
+    float, typer.Option("--max-pct", help="Grens in procenten van het sociaal minimum.")
+]
+Peildatum = Annotated[
+    str | None, typer.Option("--peildatum", help="Datum van de norm (JJJJ-MM-DD).")
+]
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -222,13 +232,9 @@ def synth(
 @app.command()
 @handle_errors
 def doelgroep(
-    input: Annotated[Path, typer.Option("--input", help="Huishoudbestand (.csv, .parquet, .sav).")],
-    max_pct: Annotated[
-        float, typer.Option("--max-pct", help="Grens in procenten van het sociaal minimum.")
-    ] = 130.0,
-    peildatum: Annotated[
-        str | None, typer.Option("--peildatum", help="Datum van de norm (JJJJ-MM-DD).")
-    ] = None,
+    input: HouseholdFile,
+    max_pct: MaxPct = 130.0,
+    peildatum: Peildatum = None,
     taal: Taal = "nl",
 ) -> None:
     """Selecteer de huishoudens tot en met een percentage van het sociaal minimum."""

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import typer
 
+from bestaanszekerheid.cli import HouseholdFile, MaxPct, Peildatum
 from bestaanszekerheid.disclosure import (
     CheckedTable,
     ModelCheck,
@@ -147,9 +148,11 @@ def run_analysis(
     target = select_target(households, max_pct=options.max_pct, on=options.on)
     register = ReleaseRegister()
     rules = register.rules
-    population = f"doelgroep: huishoudens tot en met {options.max_pct:g}% van het sociaal minimum"
-    if target.synthetic:
-        population += " (synthetisch)"
+    synthetic = " (synthetisch)" if target.synthetic else ""
+    population = (
+        f"doelgroep: huishoudens tot en met {options.max_pct:g}% van het sociaal minimum"
+        + synthetic
+    )
     frame = pd.DataFrame(
         {
             "household_id": households["household_id"].to_numpy(),
@@ -161,7 +164,7 @@ def run_analysis(
         "doelgroep",
         unit="household_id",
         rules=rules,
-        population="alle huishoudens" + (" (synthetisch)" if target.synthetic else ""),
+        population="alle huishoudens" + synthetic,
         name="Huishoudens naar doelgroep",
     )
     register.release(target_table)
@@ -235,7 +238,7 @@ def run_analysis(
                 "wijk_code",
                 unit="household_id",
                 rules=rules,
-                population="alle huishoudens" + (" (synthetisch)" if target.synthetic else ""),
+                population="alle huishoudens" + synthetic,
                 name="Alle huishoudens per wijk",
             )
             register.release(wijk_table)
@@ -359,14 +362,10 @@ def run_with_progress(
 
 
 def analyse(
-    input: Annotated[Path, typer.Option("--input", help="Huishoudbestand (.csv, .parquet, .sav).")],
+    input: HouseholdFile,
     out: Annotated[Path, typer.Option("--out", help="Map voor de uitvoer.")],
-    max_pct: Annotated[
-        float, typer.Option("--max-pct", help="Grens in procenten van het sociaal minimum.")
-    ] = 130.0,
-    peildatum: Annotated[
-        str | None, typer.Option("--peildatum", help="Datum van de norm (JJJJ-MM-DD).")
-    ] = None,
+    max_pct: MaxPct = 130.0,
+    peildatum: Peildatum = None,
     klassen: Annotated[
         str, typer.Option("--klassen", help="Aantallen groepen om te proberen, bijv. 2-8.")
     ] = "2-8",
