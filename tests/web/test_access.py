@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from bestaanszekerheid.web.accounts.models import Role
+from bestaanszekerheid.web.plans.models import Action
 
 from .factories import (
     login,
@@ -34,12 +36,14 @@ def case() -> dict[str, Any]:
     owner = make_user(Role.CONSULTANT, team)
     trajectory = make_case(owner, name=SECRET_NAME)
     conversation = make_conversation(trajectory, scores=[5] * 6, notes=SECRET_NOTE, acute=True)
+    goal = make_goal(trajectory)
     return {
         "team": team,
         "owner": owner,
         "trajectory": trajectory,
         "conversation": conversation,
-        "goal": make_goal(trajectory),
+        "goal": goal,
+        "action": Action.objects.create(goal=goal, description="Bellen", due_on=date(2030, 1, 1)),
         "follow_up": make_follow_up(trajectory, trajectory.opened_on),
         "referral": make_referral(trajectory),
     }
@@ -72,6 +76,7 @@ VIEWS: list[tuple[str, str, str | None, dict[str, str]]] = [
         "follow_up",
         {"description": "verzet", "due_on": "2030-01-01"},
     ),
+    ("post", "casework:action-done", "action", {}),
     ("post", "casework:goal-status", "goal", {"status": "bereikt"}),
     ("post", "casework:follow-up-done", "follow_up", {}),
     ("post", "casework:referral-transition", "referral", {"to": "verstuurd"}),
@@ -222,6 +227,8 @@ def test_owner_actions_take_effect(client: Client, case: dict[str, Any]) -> None
     assert case["conversation"].channel == "telefoon"  # edited
     case["follow_up"].refresh_from_db()
     assert case["follow_up"].description == "verzet"
+    case["action"].refresh_from_db()
+    assert case["action"].done_on is not None
     client.post(_url(case, "casework:close", "trajectory"), {"close-reason": "anders"})
     trajectory.refresh_from_db()
     assert (trajectory.status, trajectory.close_reason) == ("closed", "anders")

@@ -1,4 +1,5 @@
-"""Correcting what was recorded: a conversation (with its scores) and a follow-up.
+"""Correcting what was recorded (a conversation with its scores, a follow-up) and ticking
+off an action.
 
 Only open trajectories the user may see (``for_user``). The audit event names the fields
 that changed, not their old or new values: the log must not become a second copy of the
@@ -12,13 +13,14 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework import forms
-from bestaanszekerheid.web.casework.views import casework_only
+from bestaanszekerheid.web.casework.views import casework_only, today
 from bestaanszekerheid.web.conversations.models import Conversation, PositiveHealthScore
-from bestaanszekerheid.web.plans.models import FollowUp
+from bestaanszekerheid.web.plans.models import Action, FollowUp
 from bestaanszekerheid.web.trajectories.models import TrajectoryStatus
 
 
@@ -97,3 +99,30 @@ def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "casework/follow_up_form.html",
         {"form": form, "trajectory": trajectory, "follow_up": follow_up},
     )
+
+
+@require_POST
+@casework_only
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tick off an action; doing a step counts as progress on its goal."""
+    action = get_object_or_404(
+        Action.objects.for_user(request.user)
+        .filter(goal__trajectory__status=TrajectoryStatus.OPEN, done_on__isnull=True)
+        .select_related("goal__trajectory"),
+        pk=pk,
+    )
+    goal = action.goal
+    with transaction.atomic():
+        action.done_on = today()
+        action.save(update_fields=["done_on"])
+        goal.last_progress_on = today()
+        goal.save(update_fields=["last_progress_on"])
+        record(
+            request.user,
+            AuditAction.UPDATE,
+            action,
+            resident_id=goal.trajectory.resident_id,
+            details={"changed": ["done_on"]},
+        )
+    messages.success(request, _("Actie afgevinkt."))
+    return redirect("casework:resident", pk=goal.trajectory.resident_id)
