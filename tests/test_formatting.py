@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from bestaanszekerheid.experiments.results import format_number, format_p
-from bestaanszekerheid.formatting import fmt_eur, fmt_int, fmt_num, fmt_pct
+from bestaanszekerheid.formatting import fmt_eur, fmt_int, fmt_num, fmt_pct, fmt_plain
 
 
 def test_thousands_and_decimal_separators() -> None:
@@ -19,6 +19,8 @@ def test_thousands_and_decimal_separators() -> None:
     assert fmt_pct(12.345) == "12,3%"
     assert fmt_eur(1345.45) == "€ 1.345,45"
     assert fmt_num(float("nan")) == "-"
+    assert fmt_plain(130.0) == "130" and fmt_plain(120.5) == "120,5"
+    assert fmt_plain(120.5, "en") == "120.5"
 
 
 def test_numpy_values_format_like_python_numbers() -> None:

@@ -22,6 +22,12 @@ def test_selection_matches_percentage(households: pd.DataFrame) -> None:
     assert group.norm_table_version
 
 
+def test_checked_tables_name_the_threshold_the_dutch_way(households: pd.DataFrame) -> None:
+    group = select_target(households, max_pct=120.5, on=date(2025, 1, 1))
+    population = group.table("household_type").population
+    assert population.startswith("huishoudens tot en met 120,5% van het sociaal minimum op ")
+
+
 def test_threshold_is_inclusive() -> None:
     frame = pd.DataFrame(
         {

@@ -21,6 +21,15 @@ def fmt_num(value: float, decimals: int = 1, lang: str = "nl") -> str:
     return text
 
 
+def fmt_plain(value: float, lang: str = "nl") -> str:
+    """A number as short as it goes, no thousands separator: 130 or 120,5 (nl), 120.5 (en).
+
+    For limits and thresholds a user typed or a schema sets (``--max-pct 120.5``, "min. 15").
+    """
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
 def fmt_pct(value: float, decimals: int = 1, lang: str = "nl") -> str:
     """Percentage: 12,3% (nl) or 12.3% (en)."""
     return fmt_num(value, decimals, lang) + "%"

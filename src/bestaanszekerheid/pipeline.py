@@ -29,6 +29,7 @@ from bestaanszekerheid.disclosure import (
     frequency_table,
 )
 from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.formatting import fmt_plain
 from bestaanszekerheid.profiles import ProfileSet, build_profiles, write_overrides_template
 from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes, recommend
 from bestaanszekerheid.target import TargetGroup, select_target
@@ -150,7 +151,7 @@ def run_analysis(
     rules = register.rules
     synthetic = " (synthetisch)" if target.synthetic else ""
     population = (
-        f"doelgroep: huishoudens tot en met {options.max_pct:g}% van het sociaal minimum"
+        f"doelgroep: huishoudens tot en met {fmt_plain(options.max_pct)}% van het sociaal minimum"
         + synthetic
     )
     frame = pd.DataFrame(

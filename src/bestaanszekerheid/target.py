@@ -11,7 +11,7 @@ import pandas as pd
 from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister, frequency_table
 from bestaanszekerheid.disclosure.tables import TOTAL
 from bestaanszekerheid.errors import UserFacingError
-from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
+from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct, fmt_plain
 from bestaanszekerheid.households.schema import COLUMNS_BY_NAME
 from bestaanszekerheid.norms import DEFINITION_CBS, assess_income
 
@@ -66,7 +66,7 @@ class TargetGroup:
 
     def _population(self) -> str:
         return (
-            f"huishoudens tot en met {self.max_pct:g}% van het sociaal minimum op "
+            f"huishoudens tot en met {fmt_plain(self.max_pct)}% van het sociaal minimum op "
             f"{self.on.isoformat()} ({self.pct_column})"
         )
 

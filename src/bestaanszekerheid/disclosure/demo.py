@@ -24,6 +24,7 @@ from bestaanszekerheid.disclosure.tables import (
     percentage_table,
     percentile_table,
 )
+from bestaanszekerheid.formatting import fmt_plain
 
 TARGET_PCT = 130.0
 
@@ -61,7 +62,9 @@ def run_demo(
     run = DemoRun(directory=out, households=households, target=target)
     register = ReleaseRegister(rules)
     run.register = register
-    doelgroep = f"huishoudens tot en met {TARGET_PCT:g}% van het sociaal minimum (synthetisch)"
+    doelgroep = (
+        f"huishoudens tot en met {fmt_plain(TARGET_PCT)}% van het sociaal minimum (synthetisch)"
+    )
     alle = "alle huishoudens (synthetisch)"
 
     def export(key: str, table: Any, data: pd.DataFrame, **spec: Any) -> None:

@@ -6,6 +6,7 @@ schema; a test fails while the two differ.
 
 from __future__ import annotations
 
+from bestaanszekerheid.formatting import fmt_plain
 from bestaanszekerheid.households.schema import COLUMNS, COMPOSITION_RULES, Kind, label_for
 
 _KIND_NL = {
@@ -37,9 +38,9 @@ def render() -> str:
         required = "ja" if column.required else "nee"
         bounds = []
         if column.minimum is not None:
-            bounds.append(f"min. {column.minimum:g}")
+            bounds.append(f"min. {fmt_plain(column.minimum)}")
         if column.maximum is not None:
-            bounds.append(f"max. {column.maximum:g}")
+            bounds.append(f"max. {fmt_plain(column.maximum)}")
         unit = column.unit + (f" ({', '.join(bounds)})" if bounds else "")
         meaning = column.description + (" *Afgeleid.*" if column.derived else "")
         lines.append(

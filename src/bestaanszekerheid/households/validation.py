@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.formatting import fmt_plain
 from bestaanszekerheid.households.schema import (
     COLUMNS,
     COLUMNS_BY_NAME,
@@ -196,7 +197,7 @@ def _coerce(
                 problems.add(
                     "out_of_range",
                     name,
-                    f"moet minstens {column.minimum:g} zijn",
+                    f"moet minstens {fmt_plain(column.minimum)} zijn",
                     low,
                     original,
                 )
@@ -204,7 +205,11 @@ def _coerce(
         if column.maximum is not None:
             high = ok & (values > column.maximum)
             problems.add(
-                "out_of_range", name, f"mag hoogstens {column.maximum:g} zijn", high, original
+                "out_of_range",
+                name,
+                f"mag hoogstens {fmt_plain(column.maximum)} zijn",
+                high,
+                original,
             )
             bad = bad | high.to_numpy(dtype=bool)
         values = values.mask(bad)
