@@ -14,6 +14,7 @@ from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.audit.service import verify_chain
 from bestaanszekerheid.web.conversations.models import Conversation, PositiveHealthScore
+from bestaanszekerheid.web.privacy.models import RetentionPolicy
 from bestaanszekerheid.web.privacy.retention import ANONYMOUS, apply_retention
 from bestaanszekerheid.web.residents.models import Resident
 from bestaanszekerheid.web.trajectories.models import Trajectory
@@ -131,3 +132,43 @@ def test_resident_page_shows_purpose(client: Client, settings: object) -> None:
     login(client, user)
     body = client.get(reverse("casework:resident", args=[trajectory.resident_id])).content.decode()
     assert "Doel van de verwerking" in body and "vrijwillige deelname" in body
+
+
+def test_privacy_officer_sets_the_retention_policy_and_the_job_follows_it(
+    client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _closed(400, "Vorig Jaar Vera")  # expired under 365 days, not under the default 730
+    officer = make_user(Role.PRIVACY_OFFICER)
+    login(client, officer)
+    page = client.get(reverse("privacy:index")).content.decode()
+    assert "730 dagen" in page
+    response = client.post(reverse("privacy:retention"), {"days": "365", "mode": "anonymise"})
+    assert response.status_code == 302
+    policy = RetentionPolicy.current()
+    assert (policy.days, policy.mode, policy.updated_by) == (365, "anonymise", officer)
+    event = AuditEvent.objects.filter(object_type="privacy.RetentionPolicy").get()
+    assert event.details["from"] == {"days": 730, "mode": "delete"}
+    assert event.details["to"] == {"days": 365, "mode": "anonymise"}
+
+    call_command("bsz_retention", "--uitvoeren")
+    assert "geanonimiseerd" in capsys.readouterr().out
+    assert not Resident.objects.filter(name="Vorig Jaar Vera").exists()
+    assert Resident.objects.filter(name=ANONYMOUS).count() == 1
+
+
+def test_retention_policy_refuses_a_dangerously_short_period(client: Client) -> None:
+    login(client, make_user(Role.PRIVACY_OFFICER))
+    response = client.post(reverse("privacy:retention"), {"days": "1", "mode": "delete"})
+    assert response.status_code == 400
+    assert RetentionPolicy.current().days == 730  # unchanged default
+    assert not RetentionPolicy.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "role", [Role.CONSULTANT, Role.TEAM_LEAD, Role.FUNCTIONAL_ADMIN, Role.ANALYST]
+)
+def test_only_the_privacy_officer_sets_retention(client: Client, role: str) -> None:
+    login(client, make_user(role))
+    response = client.post(reverse("privacy:retention"), {"days": "365", "mode": "delete"})
+    assert response.status_code == 403
+    assert not RetentionPolicy.objects.exists()

@@ -7,6 +7,7 @@ reference number on the resident's page, and export or erase. Every step is audi
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -25,12 +26,26 @@ from django.views.decorators.http import require_POST
 from bestaanszekerheid.web.accounts.access import role_required
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditAction, AuditEvent
-from bestaanszekerheid.web.audit.service import PURPOSE_PRIVACY_REQUEST, record, verify_chain
+from bestaanszekerheid.web.audit.service import (
+    PURPOSE_PRIVACY_REQUEST,
+    PURPOSE_RETENTION,
+    record,
+    verify_chain,
+)
 from bestaanszekerheid.web.privacy.export import resident_data
+from bestaanszekerheid.web.privacy.models import RetentionPolicy
+from bestaanszekerheid.web.privacy.retention import expired
 from bestaanszekerheid.web.residents.bsn import normalise_bsn
 from bestaanszekerheid.web.residents.models import Resident
 
 privacy_only = role_required(Role.PRIVACY_OFFICER)
+PURPOSE_RETENTION_POLICY = "bewaarbeleid (AVG art. 5 lid 1 onder e)"
+
+
+class RetentionForm(forms.ModelForm):
+    class Meta:
+        model = RetentionPolicy
+        fields = ("days", "mode")
 
 
 class LookupForm(forms.Form):
@@ -65,8 +80,58 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/index.html",
-        {"form": form, "found": found, "page": page, "chain": verify_chain()},
+        {
+            "form": form,
+            "found": found,
+            "page": page,
+            "chain": verify_chain(),
+            **_retention_context(RetentionForm(instance=RetentionPolicy.current())),
+        },
     )
+
+
+def _retention_context(form: RetentionForm) -> dict[str, Any]:
+    policy = RetentionPolicy.current()
+    return {
+        "retention_form": form,
+        "retention_policy": policy,
+        "retention_due": len(expired(timezone.localdate(), policy.days)),
+        "retention_last_run": AuditEvent.objects.filter(purpose=PURPOSE_RETENTION)
+        .order_by("-id")
+        .first(),
+    }
+
+
+@require_POST
+@privacy_only
+def retention(request: HttpRequest) -> HttpResponse:
+    """Set the retention period and what happens after it (audited, old and new values)."""
+    before = RetentionPolicy.current()
+    old = {"days": before.days, "mode": before.mode}
+    form = RetentionForm(request.POST, instance=RetentionPolicy.current())
+    if not form.is_valid():
+        messages.error(request, _("Bewaartermijn niet opgeslagen: zie de melding bij het veld."))
+        context = {
+            "form": LookupForm(),
+            "found": None,
+            "page": Paginator(AuditEvent.objects.order_by("-id"), 50).get_page(1),
+            "chain": verify_chain(),
+            **_retention_context(form),
+        }
+        return render(request, "privacy/index.html", context, status=400)
+    with transaction.atomic():
+        policy = form.save(commit=False)
+        policy.updated_by = request.user
+        policy.save()
+        record(
+            request.user,
+            AuditAction.UPDATE,
+            policy,
+            purpose=PURPOSE_RETENTION_POLICY,
+            details={"from": old, "to": {"days": policy.days, "mode": policy.mode}},
+        )
+    messages.success(request, _("Bewaarbeleid opgeslagen."))
+    return redirect("privacy:index")
 
 
 @privacy_only
