@@ -22,9 +22,10 @@ What the script does, in order:
    session that is logged in and OTP-verified the way django-otp marks it (the device's
    ``persistent_id`` under ``otp_device_id``); no login form.
 4. **Load**: ``--users`` threads, closed loop (the next request leaves when the previous
-   answer is read, plus ``--think`` seconds), each alternating GET caseload and GET
-   conversation form of one of its own open trajectories; every ``--post-every``-th form is
-   submitted (CSRF token from the form, ``Origin`` header as a browser sends it). Requests
+   answer is read, plus a pause of ``--think`` seconds on average, drawn uniformly from
+   half to one and a half times that so that users do not move in lockstep), each
+   alternating GET caseload and GET conversation form of one of its own open
+   trajectories; every ``--post-every``-th form is submitted (CSRF token from the form, ``Origin`` header as a browser sends it). Requests
    that start in the first ``--warmup`` seconds are not counted; the run stops after
    ``--duration`` more seconds. Every status is checked (caseload and form 200, POST 302 to
    the resident page); anything else is an error and is counted.
@@ -715,9 +716,11 @@ def run_user(
             ok = ok and CSRF_RE.search(data) is not None
         mine.append(Sample(page, t0, ms, ok, status))
         if think:
-            time.sleep(think)
+            time.sleep(user.rng.uniform(0.5, 1.5) * think)
         return data
 
+    if think:  # start spread out: users in lockstep would all ask at the same moment
+        time.sleep(user.rng.uniform(0, think))
     while time.perf_counter() < stop_at:
         timed("caseload", "GET", "/caseload/")
         if time.perf_counter() >= stop_at:
@@ -898,8 +901,8 @@ def write_results(run: dict[str, Any]) -> None:
         "Times are client-side (request sent to answer read), over the measured window only "
         "(warm-up excluded).",
         "`users` = concurrent virtual users, each a different consultant in a closed loop; "
-        "`think` = pause after",
-        "each answer. All data are synthetic.",
+        "`think` = mean pause after",
+        "each answer (uniform between 0.5× and 1.5×). All data are synthetic.",
         "",
         notes or f"{NOTES_START}\n{NOTES_END}",
         "",
@@ -970,7 +973,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60.0, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds not counted")
-    parser.add_argument("--think", type=float, default=0.0, help="pause after each answer (s)")
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause after each answer (s)")
     parser.add_argument("--post-every", type=int, default=5, help="submit every Nth form; 0: never")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
