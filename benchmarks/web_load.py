@@ -25,10 +25,11 @@ What the script does, in order:
    answer is read, plus a pause of ``--think`` seconds on average, drawn uniformly from
    half to one and a half times that so that users do not move in lockstep), each
    alternating GET caseload and GET conversation form of one of its own open
-   trajectories; every ``--post-every``-th form is submitted (CSRF token from the form, ``Origin`` header as a browser sends it). Requests
-   that start in the first ``--warmup`` seconds are not counted; the run stops after
-   ``--duration`` more seconds. Every status is checked (caseload and form 200, POST 302 to
-   the resident page); anything else is an error and is counted.
+   trajectories; every ``--post-every``-th form is submitted (CSRF token from the form,
+   ``Origin`` header as a browser sends it). Requests that start in the first ``--warmup``
+   seconds are not counted; the run stops after ``--duration`` more seconds. Every status
+   is checked (caseload and form 200, POST 302 to the resident page); anything else is an
+   error and is counted.
 5. **Profile** (``--profile``): SQL queries per page (count and database time, with
    ``CaptureQueriesContext``) through Django's test client, in this process, one consultant.
 
@@ -53,6 +54,7 @@ import platform
 import random
 import re
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -878,12 +880,20 @@ def git_commit() -> str:
     return done.stdout.strip() or "?"
 
 
-def write_results(run: dict[str, Any]) -> None:
+def cpu_per_request_ms(run: dict[str, Any]) -> tuple[float, float]:
+    """Server and PostgreSQL CPU per request (warm-up included, as the CPU figures are)."""
+    n = run["figures"]["all"]["requests"] + run["warmup_requests"]
+    return run["cpu_s"]["server"] / n * 1000, run["cpu_s"]["postgres"] / n * 1000
+
+
+def write_results(run: dict[str, Any] | None) -> None:
+    """Append ``run`` (if any) to the JSON and rewrite the Markdown from all runs."""
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / "web_load.json"
     runs = json.loads(path.read_text())["runs"] if path.exists() else []
-    runs.append(run)
-    path.write_text(json.dumps({"runs": runs}, indent=2, ensure_ascii=False) + "\n")
+    if run is not None:
+        runs.append(run)
+        path.write_text(json.dumps({"runs": runs}, indent=2, ensure_ascii=False) + "\n")
     md = RESULTS / "web_load.md"
     notes = ""
     if md.exists():
@@ -906,7 +916,21 @@ def write_results(run: dict[str, Any]) -> None:
         "",
         notes or f"{NOTES_START}\n{NOTES_END}",
         "",
+        "## Summary",
+        "",
+        "| run | think s | caseload p95 ms | form p95 ms | POST p95 ms | requests/s | errors "
+        "| CPU ms/request (gunicorn + PostgreSQL) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    for r in runs:
+        f = r["figures"]
+        server_ms, pg_ms = cpu_per_request_ms(r)
+        lines.append(
+            f"| {r['label']} | {r['settings']['think_s']} | {f['caseload']['p95_ms']} | "
+            f"{f['form']['p95_ms']} | {f['post']['p95_ms']} | {f['all']['per_s']} | "
+            f"{f['all']['errors']} | {server_ms:.0f} + {pg_ms:.0f} |"
+        )
+    lines.append("")
     for r in runs:
         s = r["settings"]
         lines += [
@@ -995,9 +1019,13 @@ def main() -> None:
         help="first wait (at most 20 min) until the 1-minute load average is below this",
     )
     parser.add_argument("--label", default="run")
+    parser.add_argument("--summary", action="store_true", help="only rewrite web_load.md")
     parser.add_argument("--no-write", action="store_true", help="print, do not write results")
     args = parser.parse_args()
 
+    if args.summary:
+        write_results(None)
+        return
     if args.profile and args.src:
         parser.error("--profile meet de code van deze checkout, niet die van --src")
     database_url = with_database(args.pg_url, args.db)
@@ -1081,8 +1109,8 @@ def main() -> None:
     )
     if args.no_write:
         return
-    command = " ".join(["python", "benchmarks/web_load.py", *sys.argv[1:]])
-    command = re.sub(r"--pg-url\s+\S+", '--pg-url "$url"', command)
+    command = shlex.join(["python", "benchmarks/web_load.py", *sys.argv[1:]])
+    command = re.sub(r"--pg-url[= ]\S+", '--pg-url "$url"', command)
     write_results(
         {
             "label": args.label,
