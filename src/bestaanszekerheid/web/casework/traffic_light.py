@@ -14,12 +14,11 @@ follow-ups, goals and conversations the consultant recorded. Closed trajectories
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,7 @@ from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStat
 
 DUE_SOON = timedelta(days=7)
 NO_PROGRESS = timedelta(weeks=8)
+ACTIVE_GOAL = (GoalStatus.OPEN, GoalStatus.IN_PROGRESS)
 
 Colour = Literal["red", "orange", "green", "grey"]
 
@@ -52,85 +52,85 @@ class Light:
         return _("afgesloten")
 
 
-# Where light_prefetches() puts its lists on each trajectory.
-OPEN_FOLLOW_UPS = "light_open_follow_ups"
-OPEN_SIGNALS = "light_open_signals"
-ACTIVE_GOALS = "light_active_goals"
+@dataclass(frozen=True)
+class Facts:
+    """Everything the rule looks at for one open trajectory (three values, not the rows)."""
+
+    first_open_follow_up: date | None  # earliest due date of a follow-up not yet done
+    open_signal: bool  # an acute signal that has not been picked up
+    oldest_active_progress: date | None  # least recent progress of an open/in-progress goal
 
 
-def light_prefetches() -> list[Prefetch]:
-    """Prefetches for lists: only the rows and columns the rule below can look at.
-
-    Done follow-ups, resolved or non-acute conversations and achieved or stopped goals never
-    change the colour, so a caseload need not load them (a consultant's 50 cases have about
-    500 conversations, of which a handful have an open acute signal). The rows go to their
-    own attributes, so ``trajectory.follow_ups.all()`` and friends stay complete.
-    """
-    return [
-        Prefetch(
-            "follow_ups",
-            queryset=FollowUp.objects.filter(done_on__isnull=True).only(
-                "id", "trajectory_id", "due_on", "done_on"
-            ),
-            to_attr=OPEN_FOLLOW_UPS,
+def facts_from_rows(trajectory: Trajectory) -> Facts:
+    """The facts from the trajectory's related rows (prefetch them for lists)."""
+    open_due = [f.due_on for f in trajectory.follow_ups.all() if f.done_on is None]
+    progress = [g.last_progress_on for g in trajectory.goals.all() if g.status in ACTIVE_GOAL]
+    return Facts(
+        first_open_follow_up=min(open_due, default=None),
+        open_signal=any(
+            c.acute_signal and c.acute_signal_resolved_on is None
+            for c in trajectory.conversations.all()
         ),
-        Prefetch(
-            "conversations",
-            queryset=Conversation.objects.filter(
-                acute_signal=True, acute_signal_resolved_on__isnull=True
-            ).only("id", "trajectory_id", "acute_signal", "acute_signal_resolved_on"),
-            to_attr=OPEN_SIGNALS,
+        oldest_active_progress=min(progress, default=None),
+    )
+
+
+# The same three facts as columns, for lists: one query instead of loading every
+# follow-up, goal and conversation (a caseload of 50 has about 500 conversations).
+_FACT_COLUMNS = ("light_first_open_follow_up", "light_open_signal", "light_oldest_active_progress")
+
+
+def with_facts(trajectories: QuerySet[Trajectory]) -> QuerySet[Trajectory]:
+    """Annotate each trajectory with the facts; :func:`traffic_light` then needs no rows."""
+    here = OuterRef("pk")
+    return trajectories.annotate(
+        light_first_open_follow_up=Subquery(
+            FollowUp.objects.filter(trajectory=here, done_on__isnull=True)
+            .order_by("due_on")
+            .values("due_on")[:1]
         ),
-        Prefetch(
-            "goals",
-            queryset=Goal.objects.filter(status__in=(GoalStatus.OPEN, GoalStatus.IN_PROGRESS)).only(
-                "id", "trajectory_id", "status", "last_progress_on"
-            ),
-            to_attr=ACTIVE_GOALS,
+        light_open_signal=Exists(
+            Conversation.objects.filter(
+                trajectory=here, acute_signal=True, acute_signal_resolved_on__isnull=True
+            )
         ),
-    ]
+        light_oldest_active_progress=Subquery(
+            Goal.objects.filter(trajectory=here, status__in=ACTIVE_GOAL)
+            .order_by("last_progress_on")
+            .values("last_progress_on")[:1]
+        ),
+    )
 
 
-def _rows(trajectory: Trajectory, prefetched: str, related: str) -> Iterable[Any]:
-    """The list from :func:`light_prefetches` when there is one, else the related rows."""
-    rows = getattr(trajectory, prefetched, None)
-    return rows if rows is not None else getattr(trajectory, related).all()
+def facts(trajectory: Trajectory) -> Facts:
+    """The annotated facts when the trajectory came through :func:`with_facts`, else rows."""
+    if hasattr(trajectory, _FACT_COLUMNS[1]):
+        return Facts(*(getattr(trajectory, name) for name in _FACT_COLUMNS))
+    return facts_from_rows(trajectory)
 
 
-def traffic_light(trajectory: Trajectory, today: date) -> Light:
-    """Apply the rule above. For lists, prefetch with :func:`light_prefetches`.
-
-    The rule filters every row itself, so a narrower prefetch can only save work, never
-    change a colour.
-    """
-    if trajectory.status == TrajectoryStatus.CLOSED:
-        return Light("grey", _("traject afgesloten"))
-    open_follow_ups = [
-        f for f in _rows(trajectory, OPEN_FOLLOW_UPS, "follow_ups") if f.done_on is None
-    ]
-    overdue = [f for f in open_follow_ups if f.due_on < today]
-    if overdue:
-        first = min(f.due_on for f in overdue)
+def light_from_facts(facts: Facts, today: date) -> Light:
+    """The rule of the module docstring, on an open trajectory's facts."""
+    first = facts.first_open_follow_up
+    if first is not None and first < today:  # the earliest open one is the earliest overdue
         return Light(
             "red", _("vervolgafspraak te laat (was %(d)s)") % {"d": date_format(first, "j F Y")}
         )
-    if any(
-        c.acute_signal and c.acute_signal_resolved_on is None
-        for c in _rows(trajectory, OPEN_SIGNALS, "conversations")
-    ):
+    if facts.open_signal:
         return Light("red", _("acuut signaal nog niet opgepakt"))
-    soon = [f for f in open_follow_ups if f.due_on <= today + DUE_SOON]
-    if soon:
-        first = min(f.due_on for f in soon)
+    if first is not None and first <= today + DUE_SOON:
         return Light(
             "orange",
             _("vervolgafspraak binnen 7 dagen (%(d)s)") % {"d": date_format(first, "j F Y")},
         )
-    stale = [
-        g
-        for g in _rows(trajectory, ACTIVE_GOALS, "goals")
-        if g.is_active and today - g.last_progress_on >= NO_PROGRESS
-    ]
-    if stale:
+    oldest = facts.oldest_active_progress
+    if oldest is not None and today - oldest >= NO_PROGRESS:
         return Light("orange", _("doel al 8 weken zonder voortgang"))
     return Light("green", _("op schema"))
+
+
+def traffic_light(trajectory: Trajectory, today: date) -> Light:
+    """Apply the rule above. For lists, fetch the trajectories through :func:`with_facts`."""
+    if trajectory.status == TrajectoryStatus.CLOSED:
+        return Light("grey", _("traject afgesloten"))
+    return light_from_facts(facts(trajectory), today)

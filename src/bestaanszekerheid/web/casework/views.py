@@ -22,7 +22,7 @@ from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework import forms
 from bestaanszekerheid.web.casework.spider import spider_svg
-from bestaanszekerheid.web.casework.traffic_light import light_prefetches, traffic_light
+from bestaanszekerheid.web.casework.traffic_light import traffic_light, with_facts
 from bestaanszekerheid.web.conversations.models import Conversation, Dimension, PositiveHealthScore
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import Referral, ReferralStatus
@@ -68,13 +68,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @casework_only
 def caseload(request: HttpRequest) -> HttpResponse:
     """The caseload at a glance: open trajectories with their traffic light, red first."""
-    trajectories = (
+    trajectories = with_facts(
         Trajectory.objects.for_user(request.user)
         .filter(status=TrajectoryStatus.OPEN)
         .select_related("resident")
-        # Only the rows the traffic light reads (not every conversation), and the routes.
-        .prefetch_related(*light_prefetches(), "routes")
-    )
+        .prefetch_related("routes")
+    )  # the traffic light's facts as columns: no follow-ups, goals or conversations loaded
     now = today()
     rows = [(t, traffic_light(t, now)) for t in trajectories]
     order = {"red": 0, "orange": 1, "green": 2, "grey": 3}
