@@ -154,3 +154,22 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         )
         messages.success(self.request, _("Je wachtwoord is ingesteld. Log nu in."))
         return response
+
+
+class ChangePasswordView(auth_views.PasswordChangeView):
+    """Change one's own password (old password required); the session stays verified."""
+
+    template_name = "registration/change_password.html"
+    success_url = reverse_lazy("casework:home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        record(
+            self.request.user,
+            AuditAction.UPDATE,
+            self.request.user,
+            purpose=PURPOSE_ACCOUNT,
+            details={"password": "changed"},
+        )
+        messages.success(self.request, _("Je wachtwoord is gewijzigd."))
+        return response
