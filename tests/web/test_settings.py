@@ -72,6 +72,14 @@ def test_production_posture_by_default() -> None:
     assert result.stdout.strip() == "False True True nl 900"
 
 
+def test_database_connections_are_kept_open_unless_configured() -> None:
+    expr = "s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['default']['CONN_HEALTH_CHECKS']"
+    default = _settings_in_subprocess({"DJANGO_DEBUG": "1"}, expr)
+    assert default.stdout.strip() == "60 True"
+    off = _settings_in_subprocess({"DJANGO_DEBUG": "1", "DJANGO_CONN_MAX_AGE": "0"}, expr)
+    assert off.stdout.strip() == "0 True"
+
+
 def test_debug_gets_a_random_dev_key() -> None:
     result = _settings_in_subprocess(
         {"DJANGO_DEBUG": "1"}, "len(s.SECRET_KEY) > 40, s.SESSION_COOKIE_SECURE"

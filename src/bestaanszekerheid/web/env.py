@@ -86,8 +86,6 @@ def parse_database_url(url: str, base_dir: Path) -> dict[str, Any]:
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
             "OPTIONS": options,
-            # A fresh connection per request is simplest and safe; pooling is a deploy choice.
-            "CONN_MAX_AGE": 0,
         }
     raise ConfigurationError(
         f"DATABASE_URL: onbekend schema {parts.scheme!r}; gebruik sqlite:/// of postgres://"

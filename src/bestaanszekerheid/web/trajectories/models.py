@@ -19,7 +19,10 @@ class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.role in (Role.CONSULTANT, Role.TEAM_LEAD):
-            return self.filter(Q(consultant=user) | Q(shared_with=user)).distinct()
+            # "Shared with me" as a subquery, not a join: an OR across a join forced a scan
+            # of all trajectories plus DISTINCT (benchmarks/results/web_load.md).
+            shared = Trajectory.shared_with.through.objects.filter(user=user)
+            return self.filter(Q(consultant=user) | Q(pk__in=shared.values("trajectory_id")))
         return self.none()
 
 
