@@ -19,10 +19,16 @@ class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.role in (Role.CONSULTANT, Role.TEAM_LEAD):
-            # "Shared with me" as a subquery, not a join: an OR across a join forced a scan
-            # of all trajectories plus DISTINCT (benchmarks/results/web_load.md).
-            shared = Trajectory.shared_with.through.objects.filter(user=user)
-            return self.filter(Q(consultant=user) | Q(pk__in=shared.values("trajectory_id")))
+            # The few trajectories shared with the user are read first (one small query), so
+            # the planner sees "own OR these ids": index scans and a right row estimate. An
+            # OR across the join (with DISTINCT) or with a subquery made it scan every
+            # trajectory and, on the caseload, switch on JIT (benchmarks/results/web_load.md).
+            shared = list(
+                Trajectory.shared_with.through.objects.filter(user=user).values_list(
+                    "trajectory_id", flat=True
+                )
+            )
+            return self.filter(Q(consultant=user) | Q(pk__in=shared))
         return self.none()
 
 
