@@ -508,7 +508,7 @@ def free_port() -> int:
 
 
 def server_environment(
-    env: dict[str, str], tmp: Path, src: str | None, conn_max_age: int
+    env: dict[str, str], tmp: Path, src: str | None, conn_max_age: int | None
 ) -> dict[str, str]:
     """The server's environment: production settings, optionally another source tree or
     persistent connections (through a settings module written to ``tmp``, never the repo)."""
@@ -516,7 +516,8 @@ def server_environment(
     paths = []
     if src:
         paths.append(str(Path(src).resolve()))
-    if conn_max_age:
+    if conn_max_age is not None:
+        # A settings module rather than the env var: older trees (--src) do not read it.
         (tmp / "web_load_settings.py").write_text(
             "from bestaanszekerheid.web.settings import *  # noqa: F403\n"
             f'DATABASES["default"]["CONN_MAX_AGE"] = {conn_max_age}  # noqa: F405\n'
@@ -1019,8 +1020,9 @@ def main() -> None:
     parser.add_argument(
         "--conn-max-age",
         type=int,
-        default=0,
-        help="persistent database connections for N s (settings.py has 0: a deploy choice)",
+        default=None,
+        help="override CONN_MAX_AGE (settings: DJANGO_CONN_MAX_AGE, default 60 since 09b2a9f; "
+        "0 = a new connection per request)",
     )
     parser.add_argument(
         "--wait-quiet",
@@ -1144,7 +1146,10 @@ def main() -> None:
                 "warmup_s": args.warmup,
                 "duration_s": args.duration,
                 "src": args.src or "this checkout",
-                "conn_max_age": args.conn_max_age,
+                # What the server ran with: the override, else this checkout's default.
+                "conn_max_age": args.conn_max_age
+                if args.conn_max_age is not None
+                else (None if args.src else int(os.environ.get("DJANGO_CONN_MAX_AGE", "60"))),
             },
             "data": data,
             "seeding": seeded,
