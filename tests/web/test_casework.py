@@ -12,7 +12,7 @@ from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.casework.traffic_light import traffic_light
 
-from .factories import login, make_case, make_conversation, make_goal, make_user
+from .factories import login, make_case, make_conversation, make_follow_up, make_goal, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +55,24 @@ def test_withdrawing_consent_closes_without_sanction(client: Client) -> None:
     assert trajectory.resident.consents.get().withdrawn_on == date.today()
     body = client.get(reverse("casework:resident", args=[trajectory.resident_id])).content.decode()
     assert "ingetrokken op" in body
+
+
+def test_caseload_counts_and_filters_by_light_and_name(client: Client) -> None:
+    consultant = make_user(Role.CONSULTANT)
+    late = make_case(consultant, name="Rood Rianne")
+    make_follow_up(late, date.today() - timedelta(days=3))
+    make_case(consultant, name="Groen Gerrit")
+    make_case(consultant, name="Groen Gea")
+    login(client, consultant)
+    url = reverse("casework:caseload")
+    body = client.get(url).content.decode()
+    assert "Rood: 1, oranje: 0, groen: 2." in body
+    red = client.get(url, {"stoplicht": "red"}).content.decode()
+    assert "Rood Rianne" in red and "Groen Gerrit" not in red
+    by_name = client.get(url, {"zoek": "gea"}).content.decode()
+    assert "Groen Gea" in by_name and "Groen Gerrit" not in by_name and "Rood Rianne" not in by_name
+    nothing = client.get(url, {"zoek": "niemand"}).content.decode()
+    assert "0 trajecten gevonden." in nothing
+    # The audit event lists only the residents that were shown.
+    shown = AuditEvent.objects.filter(object_type="caseload").order_by("id").last()
+    assert shown is not None and shown.details["residents"] == []

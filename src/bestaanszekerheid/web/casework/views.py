@@ -78,13 +78,29 @@ def caseload(request: HttpRequest) -> HttpResponse:
     rows = [(t, traffic_light(t, now)) for t in trajectories]
     order = {"red": 0, "orange": 1, "green": 2, "grey": 3}
     rows.sort(key=lambda row: (order[row[1].colour], row[0].resident.name))
+    counts = {colour: sum(light.colour == colour for _t, light in rows) for colour in order}
+    # Filtering a caseload of about 50 in Python keeps the one query above as it is.
+    query = request.GET.get("zoek", "").strip()
+    colour = request.GET.get("stoplicht", "")
+    if colour in order:
+        rows = [row for row in rows if row[1].colour == colour]
+    if query:
+        rows = [row for row in rows if query.casefold() in row[0].resident.name.casefold()]
     record(
         request.user,
         AuditAction.READ,
         "caseload",
         details={"residents": [t.resident_id for t, _light in rows]},
     )
-    return render(request, "casework/caseload.html", {"rows": rows})
+    context = {
+        "rows": rows,
+        "counts": counts,
+        "total": sum(counts.values()),
+        "query": query,
+        "colour": colour if colour in order else "",
+        "filtered": bool(query) or colour in order,
+    }
+    return render(request, "casework/caseload.html", context)
 
 
 @consultant_only
