@@ -76,6 +76,8 @@ VIEWS: list[tuple[str, str, str | None, dict[str, str]]] = [
         "follow_up",
         {"description": "verzet", "due_on": "2030-01-01"},
     ),
+    ("get", "casework:goal-edit", "goal", {}),
+    ("post", "casework:goal-edit", "goal", {"description": "herschreven"}),
     ("post", "casework:action-done", "action", {}),
     ("post", "casework:goal-status", "goal", {"status": "bereikt"}),
     ("post", "casework:follow-up-done", "follow_up", {}),
@@ -227,6 +229,7 @@ def test_owner_actions_take_effect(client: Client, case: dict[str, Any]) -> None
     assert case["conversation"].channel == "telefoon"  # edited
     case["follow_up"].refresh_from_db()
     assert case["follow_up"].description == "verzet"
+    assert case["goal"].description == "herschreven"
     case["action"].refresh_from_db()
     assert case["action"].done_on is not None
     client.post(_url(case, "casework:close", "trajectory"), {"close-reason": "anders"})

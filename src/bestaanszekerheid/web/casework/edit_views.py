@@ -20,7 +20,7 @@ from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework import forms
 from bestaanszekerheid.web.casework.views import casework_only, today
 from bestaanszekerheid.web.conversations.models import Conversation, PositiveHealthScore
-from bestaanszekerheid.web.plans.models import Action, FollowUp
+from bestaanszekerheid.web.plans.models import Action, FollowUp, Goal
 from bestaanszekerheid.web.trajectories.models import TrajectoryStatus
 
 
@@ -96,8 +96,46 @@ def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
     record(request.user, AuditAction.READ, follow_up, resident_id=trajectory.resident_id)
     return render(
         request,
-        "casework/follow_up_form.html",
-        {"form": form, "trajectory": trajectory, "follow_up": follow_up},
+        "casework/edit_form.html",
+        {"form": form, "trajectory": trajectory, "heading": _("Vervolgafspraak wijzigen")},
+    )
+
+
+@casework_only
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reword a goal (its status has its own control on the resident page)."""
+    goal = get_object_or_404(
+        Goal.objects.for_user(request.user)
+        .filter(trajectory__status=TrajectoryStatus.OPEN)
+        .select_related("trajectory__resident"),
+        pk=pk,
+    )
+    trajectory = goal.trajectory
+    form = forms.GoalForm(request.POST or None, instance=goal)
+    if request.method == "POST" and form.is_valid():
+        if form.changed_data:
+            with transaction.atomic():
+                form.save()
+                record(
+                    request.user,
+                    AuditAction.UPDATE,
+                    goal,
+                    resident_id=trajectory.resident_id,
+                    details={"changed": sorted(form.changed_data)},
+                )
+            messages.success(request, _("Doel bijgewerkt."))
+        else:
+            messages.info(request, _("Niets gewijzigd."))
+        return redirect("casework:resident", pk=trajectory.resident_id)
+    record(request.user, AuditAction.READ, goal, resident_id=trajectory.resident_id)
+    return render(
+        request,
+        "casework/edit_form.html",
+        {
+            "form": form,
+            "trajectory": trajectory,
+            "heading": _("Doel wijzigen"),
+        },
     )
 
 

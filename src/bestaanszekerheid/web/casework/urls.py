@@ -29,6 +29,7 @@ urlpatterns = [
     path("gesprekken/<int:pk>/bewerken/", edit_views.conversation_edit, name="conversation-edit"),
     path("vervolg/<int:pk>/bewerken/", edit_views.follow_up_edit, name="follow-up-edit"),
     path("acties/<int:pk>/gedaan/", edit_views.action_done, name="action-done"),
+    path("doelen/<int:pk>/bewerken/", edit_views.goal_edit, name="goal-edit"),
     path("doelen/<int:pk>/status/", views.goal_status, name="goal-status"),
     path("doelen/<int:pk>/acties/", views.action_create, name="action-create"),
     path("gesprekken/<int:pk>/signaal-opgepakt/", views.signal_resolved, name="signal-resolved"),
