@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -76,3 +78,20 @@ def test_idle_session_expires(client: Client) -> None:
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(reverse("casework:caseload"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_default_purpose_follows_the_language_and_a_configured_one_is_kept(
+    client: Client, settings: Any
+) -> None:
+    from .factories import login, make_case
+
+    user = make_user(Role.CONSULTANT)
+    trajectory = make_case(user)
+    login(client, user)
+    url = reverse("casework:resident", args=[trajectory.resident_id])
+    assert "op basis van vrijwillige deelname" in client.get(url).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "based on voluntary participation" in client.get(url).content.decode()
+    settings.BSZ_PURPOSE = "Eigen doelomschrijving van de gemeente."
+    assert "Eigen doelomschrijving van de gemeente." in client.get(url).content.decode()

@@ -197,10 +197,10 @@ OTP_TOTP_ISSUER = env_str("BSZ_OTP_ISSUER", "Het goede gesprek")
 # AVG: how long a closed trajectory is kept before bsz_retention removes it.
 BSZ_RETENTION_DAYS = env_int("BSZ_RETENTION_DAYS", 730, minimum=1)
 # The purpose of processing shown to staff on every resident page (AVG art. 5 and 13).
-BSZ_PURPOSE = env_str(
-    "BSZ_PURPOSE",
+# The default text follows the user's language; a municipality's own text is shown as given.
+BSZ_PURPOSE = env_str("BSZ_PURPOSE", "") or _(
     "Persoonlijke begeleiding bij bestaanszekerheid (Het goede gesprek), op basis van "
-    "vrijwillige deelname. Gegevens worden alleen gebruikt voor deze begeleiding.",
+    "vrijwillige deelname. Gegevens worden alleen gebruikt voor deze begeleiding."
 )
 # Register entry (AVG art. 30) that audit events refer to, in Logius LDV style.
 BSZ_PROCESSING_ACTIVITY = env_str("BSZ_PROCESSING_ACTIVITY", "urn:bsz:verwerking:goede-gesprek")
