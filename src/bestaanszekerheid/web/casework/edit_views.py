@@ -8,6 +8,9 @@ case file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -19,9 +22,45 @@ from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework import forms
 from bestaanszekerheid.web.casework.views import casework_only, today
-from bestaanszekerheid.web.conversations.models import Conversation, PositiveHealthScore
+from bestaanszekerheid.web.conversations.models import Conversation
 from bestaanszekerheid.web.plans.models import Action, FollowUp, Goal
-from bestaanszekerheid.web.trajectories.models import TrajectoryStatus
+from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStatus
+
+
+def _save_edit(
+    request: HttpRequest,
+    form: Any,
+    obj: Any,
+    trajectory: Trajectory,
+    done: str,
+    after_save: Callable[[list[str]], None] | None = None,
+) -> HttpResponse:
+    """Save a valid edit form, audit the names of the changed fields and go back."""
+    changed = sorted(form.changed_data)
+    if not changed:
+        messages.info(request, _("Niets gewijzigd."))
+    else:
+        with transaction.atomic():
+            form.save()
+            if after_save is not None:
+                after_save(changed)
+            record(
+                request.user,
+                AuditAction.UPDATE,
+                obj,
+                resident_id=trajectory.resident_id,
+                details={"changed": changed},
+            )
+        messages.success(request, done)
+    return redirect("casework:resident", pk=trajectory.resident_id)
+
+
+def _show_edit(
+    request: HttpRequest, obj: Any, trajectory: Trajectory, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The edit form; opening it shows the stored content, so it is an audited read."""
+    record(request.user, AuditAction.READ, obj, resident_id=trajectory.resident_id)
+    return render(request, template, {"trajectory": trajectory, **context})
 
 
 @casework_only
@@ -37,32 +76,20 @@ def conversation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     trajectory = conversation.trajectory
     form = forms.ConversationForm(request.POST or None, instance=conversation)
     if request.method == "POST" and form.is_valid():
-        changed = sorted(form.changed_data)
-        if changed:
-            with transaction.atomic():
-                form.save()
-                if any(name.startswith("score_") for name in changed):
-                    conversation.scores.all().delete()
-                    PositiveHealthScore.objects.bulk_create(
-                        PositiveHealthScore(conversation=conversation, dimension=code, score=v)
-                        for code, v in form.scores().items()
-                    )
-                record(
-                    request.user,
-                    AuditAction.UPDATE,
-                    conversation,
-                    resident_id=trajectory.resident_id,
-                    details={"changed": changed},
-                )
-            messages.success(request, _("Gesprek bijgewerkt."))
-        else:
-            messages.info(request, _("Niets gewijzigd."))
-        return redirect("casework:resident", pk=trajectory.resident_id)
-    record(request.user, AuditAction.READ, conversation, resident_id=trajectory.resident_id)
-    return render(
+
+        def replace_scores(changed: list[str]) -> None:
+            if any(name.startswith("score_") for name in changed):
+                form.save_scores(conversation)
+
+        return _save_edit(
+            request, form, conversation, trajectory, _("Gesprek bijgewerkt."), replace_scores
+        )
+    return _show_edit(
         request,
+        conversation,
+        trajectory,
         "casework/conversation_form.html",
-        {"form": form, "trajectory": trajectory, "editing": conversation},
+        {"form": form, "editing": conversation},
     )
 
 
@@ -75,29 +102,17 @@ def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("trajectory__resident"),
         pk=pk,
     )
-    trajectory = follow_up.trajectory
     form = forms.FollowUpForm(request.POST or None, instance=follow_up)
     if request.method == "POST" and form.is_valid():
-        changed = sorted(form.changed_data)
-        if changed:
-            with transaction.atomic():
-                form.save()
-                record(
-                    request.user,
-                    AuditAction.UPDATE,
-                    follow_up,
-                    resident_id=trajectory.resident_id,
-                    details={"changed": changed},
-                )
-            messages.success(request, _("Vervolgafspraak bijgewerkt."))
-        else:
-            messages.info(request, _("Niets gewijzigd."))
-        return redirect("casework:resident", pk=trajectory.resident_id)
-    record(request.user, AuditAction.READ, follow_up, resident_id=trajectory.resident_id)
-    return render(
+        return _save_edit(
+            request, form, follow_up, follow_up.trajectory, _("Vervolgafspraak bijgewerkt.")
+        )
+    return _show_edit(
         request,
+        follow_up,
+        follow_up.trajectory,
         "casework/edit_form.html",
-        {"form": form, "trajectory": trajectory, "heading": _("Vervolgafspraak wijzigen")},
+        {"form": form, "heading": _("Vervolgafspraak wijzigen")},
     )
 
 
@@ -110,32 +125,15 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("trajectory__resident"),
         pk=pk,
     )
-    trajectory = goal.trajectory
     form = forms.GoalForm(request.POST or None, instance=goal)
     if request.method == "POST" and form.is_valid():
-        if form.changed_data:
-            with transaction.atomic():
-                form.save()
-                record(
-                    request.user,
-                    AuditAction.UPDATE,
-                    goal,
-                    resident_id=trajectory.resident_id,
-                    details={"changed": sorted(form.changed_data)},
-                )
-            messages.success(request, _("Doel bijgewerkt."))
-        else:
-            messages.info(request, _("Niets gewijzigd."))
-        return redirect("casework:resident", pk=trajectory.resident_id)
-    record(request.user, AuditAction.READ, goal, resident_id=trajectory.resident_id)
-    return render(
+        return _save_edit(request, form, goal, goal.trajectory, _("Doel bijgewerkt."))
+    return _show_edit(
         request,
+        goal,
+        goal.trajectory,
         "casework/edit_form.html",
-        {
-            "form": form,
-            "trajectory": trajectory,
-            "heading": _("Doel wijzigen"),
-        },
+        {"form": form, "heading": _("Doel wijzigen")},
     )
 
 

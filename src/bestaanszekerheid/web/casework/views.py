@@ -209,10 +209,7 @@ def conversation_create(request: HttpRequest, pk: int) -> HttpResponse:
             conversation.trajectory = trajectory
             conversation.recorded_by = request.user
             conversation.save()
-            PositiveHealthScore.objects.bulk_create(
-                PositiveHealthScore(conversation=conversation, dimension=code, score=value)
-                for code, value in form.scores().items()
-            )
+            form.save_scores(conversation)
             record(
                 request.user,
                 AuditAction.CREATE,
