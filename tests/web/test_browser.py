@@ -20,7 +20,7 @@ from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.audit.service import verify_chain
 from bestaanszekerheid.web.conversations.models import PositiveHealthScore
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
-from tests.browser import axe_source, launch_chromium, serious_violations
+from tests.browser import launch_chromium, log_in, open_app_page, wcag_problems
 
 from .factories import PASSWORD, authenticator, make_user
 
@@ -32,10 +32,6 @@ SCORES = {
     "meedoen": 3,
     "dagelijks_functioneren": 8,
 }
-
-
-def _axe(page: Any) -> list[tuple[str, str, Any]]:
-    return serious_violations(page, ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])[0]
 
 
 @pytest.mark.slow
@@ -50,7 +46,6 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
     shots = Path(os.environ.get("BSZ_SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     problems: dict[str, list[Any]] = {}
-    blocked: list[str] = []
 
     # Read the database only outside Playwright's greenlet: a connection opened inside it
     # lives in another context and would never be closed (PostgreSQL teardown then fails).
@@ -58,29 +53,9 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
     with sync_playwright() as p:
         browser = launch_chromium(p)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
-            page.set_default_timeout(10_000)
-            # An init script runs outside the page's CSP, which stays strict for the app itself.
-            page.add_init_script(script=axe_source())
-            page.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith(live_server.url)
-                    else (blocked.append(route.request.url), route.abort())
-                ),
-            )
-            console_errors: list[str] = []
-            page.on(
-                "console", lambda m: console_errors.append(m.text) if m.type == "error" else None
-            )
-
-            page.goto(f"{live_server.url}/")
-            page.get_by_label("Gebruikersnaam").fill("sanne")
-            page.get_by_label("Wachtwoord").fill(PASSWORD)
-            page.get_by_role("button", name="Volgende").click()
-            page.get_by_label("Code uit je authenticator-app").fill(token())
-            page.get_by_role("button", name="Inloggen").click()
+            app = open_app_page(browser, live_server.url, locale="en-US")
+            page = app.page
+            log_in(page, live_server.url, "sanne", PASSWORD, token)
             page.get_by_role("heading", name="Mijn inwoners").wait_for()
 
             page.get_by_role("link", name="Inwoner registreren").first.click()
@@ -88,7 +63,7 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
             page.get_by_label("BSN").fill("111222333")
             page.get_by_label("Hoe is toestemming gegeven?").select_option("mondeling")
             page.get_by_label("De inwoner doet vrijwillig mee").check()
-            problems["registreren"] = _axe(page)
+            problems["registreren"] = wcag_problems(page)
             page.get_by_role("button", name="Registreren").click()
             page.get_by_role("heading", name="Testinwoner Tessa").wait_for()
             assert "******333" in page.content() and "111222333" not in page.content()
@@ -99,7 +74,7 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
             page.get_by_label("Aantekeningen").fill("Eerste gesprek aan de deur.")
             for code, value in SCORES.items():
                 page.locator(f"#id_score_{code}").fill(str(value))
-            problems["gesprek"] = _axe(page)
+            problems["gesprek"] = wcag_problems(page)
             page.get_by_role("button", name="Gesprek opslaan").click()
             page.locator("svg.spider").wait_for()
             # In-page updates go through htmx: the page is not reloaded (the marker stays),
@@ -125,19 +100,19 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
             page.get_by_text("Status van de verwijzing bijgewerkt").wait_for()
             table = page.locator("table.pg__table")
             assert table.get_by_role("row", name="meedoen").inner_text().split()[-1] == "3"
-            problems["inwoner"] = _axe(page)
+            problems["inwoner"] = wcag_problems(page)
             page.screenshot(path=str(shots / "inwoner.png"), full_page=True)
 
             page.get_by_role("link", name="Mijn inwoners").click()
             row = page.get_by_role("row", name="Testinwoner Tessa")
             assert "groen" in row.inner_text()
-            problems["caseload"] = _axe(page)
+            problems["caseload"] = wcag_problems(page)
             page.screenshot(path=str(shots / "caseload.png"), full_page=True)
         finally:
             browser.close()
 
     assert {name: found for name, found in problems.items() if found} == {}
-    assert blocked == [] and console_errors == []
+    assert app.blocked == [] and app.console_errors == []
     stored = PositiveHealthScore.objects.filter(conversation__trajectory__consultant=user)
     assert {s.dimension: s.score for s in stored} == SCORES
     assert Referral.objects.get(trajectory__consultant=user).status == "verstuurd"

@@ -15,15 +15,11 @@ import pytest
 from django_otp.oath import totp
 
 from bestaanszekerheid.web.accounts.models import Role
-from tests.browser import axe_source, launch_chromium, serious_violations
+from tests.browser import launch_chromium, log_in, open_app_page, wcag_problems
 
 from .factories import PASSWORD, authenticator, make_team, make_user
 
 NEW_PASSWORD = "een-heel-lang-nieuw-wachtwoord-42"
-
-
-def _axe(page: Any) -> list[tuple[str, str, Any]]:
-    return serious_violations(page, ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])[0]
 
 
 def _code_from_secret(grouped: str) -> str:
@@ -45,31 +41,16 @@ def test_admin_adds_consultant_who_sets_password_and_enrols(
     shots = Path(os.environ.get("BSZ_SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     problems: dict[str, list[Any]] = {}
-    blocked: list[str] = []
     # Database reads stay outside Playwright's greenlet (see test_browser.py).
     admin_token = authenticator(admin)
     with sync_playwright() as p:
         browser = launch_chromium(p)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(10_000)
-            page.add_init_script(script=axe_source())
-            page.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith(live_server.url)
-                    else (blocked.append(route.request.url), route.abort())
-                ),
-            )
-            page.goto(f"{live_server.url}/")
-            page.get_by_label("Gebruikersnaam").fill("koen")
-            page.get_by_label("Wachtwoord").fill(PASSWORD)
-            page.get_by_role("button", name="Volgende").click()
-            page.get_by_label("Code uit je authenticator-app").fill(admin_token())
-            page.get_by_role("button", name="Inloggen").click()
+            app = open_app_page(browser, live_server.url)
+            page = app.page
+            log_in(page, live_server.url, "koen", PASSWORD, admin_token)
             page.get_by_role("heading", name="Beheer", exact=True).wait_for()
-            problems["beheer"] = _axe(page)
+            problems["beheer"] = wcag_problems(page)
 
             page.get_by_role("link", name="Medewerker toevoegen").first.click()
             page.get_by_label("Gebruikersnaam").fill("anvos")
@@ -77,19 +58,19 @@ def test_admin_adds_consultant_who_sets_password_and_enrols(
             page.get_by_label("Achternaam").fill("Vos")
             page.get_by_label("Rol").select_option("consultant")
             page.locator("#id_team").select_option(label="Team Noord")
-            problems["medewerker toevoegen"] = _axe(page)
+            problems["medewerker toevoegen"] = wcag_problems(page)
             page.get_by_role("button", name="Medewerker toevoegen").click()
             link = page.get_by_label("Link om een wachtwoord te kiezen").input_value()
-            problems["wachtwoordlink"] = _axe(page)
+            problems["wachtwoordlink"] = wcag_problems(page)
             page.goto(f"{live_server.url}/beheer/medewerkers/")
             page.get_by_role("row", name="An Vos").wait_for()
-            problems["medewerkers"] = _axe(page)
+            problems["medewerkers"] = wcag_problems(page)
             page.get_by_role("button", name="Uitloggen").click()
 
             page.goto(link)
             page.locator("#id_new_password1").fill(NEW_PASSWORD)
             page.locator("#id_new_password2").fill(NEW_PASSWORD)
-            problems["wachtwoord kiezen"] = _axe(page)
+            problems["wachtwoord kiezen"] = wcag_problems(page)
             page.get_by_role("button", name="Wachtwoord opslaan").click()
             page.get_by_text("Je wachtwoord is ingesteld").wait_for()
 
@@ -98,7 +79,7 @@ def test_admin_adds_consultant_who_sets_password_and_enrols(
             page.get_by_role("button", name="Volgende").click()
             page.get_by_role("heading", name="Authenticator-app instellen").wait_for()
             assert page.locator("svg.qr-code").is_visible()
-            problems["instellen"] = _axe(page)
+            problems["instellen"] = wcag_problems(page)
             page.screenshot(path=str(shots / "authenticator-instellen.png"), full_page=True)
             secret = page.locator("dl.facts code").inner_text()
             page.get_by_label("Code uit je authenticator-app").fill(_code_from_secret(secret))
@@ -108,4 +89,4 @@ def test_admin_adds_consultant_who_sets_password_and_enrols(
             browser.close()
 
     assert {name: found for name, found in problems.items() if found} == {}
-    assert blocked == []
+    assert app.blocked == [] and app.console_errors == []

@@ -18,7 +18,7 @@ from django.urls import reverse
 from bestaanszekerheid.web.accounts.models import User
 from bestaanszekerheid.web.demo import create_demo
 from bestaanszekerheid.web.trajectories.models import Trajectory
-from tests.browser import axe_source, launch_chromium, serious_violations
+from tests.browser import launch_chromium, log_in, open_app_page, wcag_problems
 
 from .factories import authenticator
 
@@ -28,7 +28,6 @@ PAGES = {
     "privacy": ["privacy:index"],
     "analist": ["casework:analyst"],
 }
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.mark.slow
@@ -49,36 +48,17 @@ def test_role_pages_in_the_browser(
     shots = Path(os.environ.get("BSZ_SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     problems: dict[str, Any] = {}
-    blocked: list[str] = []
-    console_errors: list[str] = []
     with sync_playwright() as p:
         browser = launch_chromium(p)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-            page.set_default_timeout(10_000)
-            page.add_init_script(script=axe_source())
-            page.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith(live_server.url)
-                    else (blocked.append(route.request.url), route.abort())
-                ),
-            )
-            page.on(
-                "console", lambda m: console_errors.append(m.text) if m.type == "error" else None
-            )
-            page.goto(f"{live_server.url}/")
-            page.get_by_label("Gebruikersnaam").fill(username)
-            page.get_by_label("Wachtwoord").fill(accounts[username].password)
-            page.get_by_role("button", name="Volgende").click()
-            page.get_by_label("Code uit je authenticator-app").fill(token())
-            page.get_by_role("button", name="Inloggen").click()
+            app = open_app_page(browser, live_server.url, accept_downloads=True)
+            page = app.page
+            log_in(page, live_server.url, username, accounts[username].password, token)
             page.get_by_role("button", name="Uitloggen").wait_for()
             for name in PAGES[username]:
                 page.goto(f"{live_server.url}{reverse(name)}")
                 page.locator("h1").first.wait_for()
-                problems[name] = serious_violations(page, WCAG)[0]
+                problems[name] = wcag_problems(page)
                 page.screenshot(path=str(shots / f"{name.replace(':', '-')}.png"), full_page=True)
 
             if username == "teamleider":
@@ -95,13 +75,13 @@ def test_role_pages_in_the_browser(
                 )
                 page.get_by_role("button", name="Alle lopende trajecten overdragen").click()
                 page.get_by_text("lopende trajecten overgedragen").wait_for()
-                problems["na overdragen"] = serious_violations(page, WCAG)[0]
+                problems["na overdragen"] = wcag_problems(page)
                 body = page.content()
         finally:
             browser.close()
 
     assert {name: found for name, found in problems.items() if found} == {}
-    assert blocked == [] and console_errors == []
+    assert app.blocked == [] and app.console_errors == []
     if username == "teamleider":
         # Counts only: no resident of the moved caseload is named on the page.
         moved = Trajectory.objects.filter(consultant__username="consulent")
