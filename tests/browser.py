@@ -74,14 +74,15 @@ def open_app_page(browser: Any, base_url: str, **options: Any) -> AppPage:
     page.set_default_timeout(10_000)
     page.add_init_script(script=axe_source())
     app = AppPage(page)
-    page.route(
-        "**/*",
-        lambda route: (
+
+    def only_the_app(route: Any) -> None:
+        if route.request.url.startswith(base_url):
             route.continue_()
-            if route.request.url.startswith(base_url)
-            else (app.blocked.append(route.request.url), route.abort())
-        ),
-    )
+        else:
+            app.blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_app)
     page.on("console", lambda m: app.console_errors.append(m.text) if m.type == "error" else None)
     return app
 
