@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import PURPOSE_RETENTION, record
@@ -33,10 +34,10 @@ class RetentionResult:
     applied: bool
 
 
-def expired(today: date, days: int) -> list[Trajectory]:
+def expired(today: date, days: int) -> QuerySet[Trajectory]:
     """Closed trajectories whose closing date lies more than ``days`` ago."""
     cutoff = today - timedelta(days=days)
-    return list(
+    return (
         Trajectory.objects.filter(status=TrajectoryStatus.CLOSED, closed_on__lt=cutoff)
         .exclude(resident__name=ANONYMOUS)
         .order_by("id")
@@ -45,7 +46,7 @@ def expired(today: date, days: int) -> list[Trajectory]:
 
 def apply_retention(today: date, days: int, mode: Mode, *, apply: bool) -> RetentionResult:
     """Find expired trajectories; change nothing unless ``apply`` is true."""
-    found = expired(today, days)
+    found = list(expired(today, days))
     ids = [t.pk for t in found]  # before deleting: a deleted instance loses its pk
     removed = 0
     if not apply:

@@ -7,7 +7,6 @@ reference number on the resident's page, and export or erase. Every step is audi
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -76,49 +75,44 @@ def index(request: HttpRequest) -> HttpResponse:
             )
         else:
             messages.info(request, _("Geen inwoner gevonden."))
-    page = Paginator(AuditEvent.objects.order_by("-id"), 50).get_page(request.GET.get("pagina"))
-    return render(
-        request,
-        "privacy/index.html",
-        {
-            "form": form,
-            "found": found,
-            "page": page,
-            "chain": verify_chain(),
-            **_retention_context(RetentionForm(instance=RetentionPolicy.current())),
-        },
-    )
+    return _render_index(request, form, found, RetentionForm(instance=RetentionPolicy.current()))
 
 
-def _retention_context(form: RetentionForm) -> dict[str, Any]:
-    policy = RetentionPolicy.current()
-    return {
-        "retention_form": form,
+def _render_index(
+    request: HttpRequest,
+    form: LookupForm,
+    found: Resident | None,
+    retention_form: RetentionForm,
+    status: int = 200,
+) -> HttpResponse:
+    policy = RetentionPolicy.current()  # in force; a rejected form carries other values
+    context = {
+        "form": form,
+        "found": found,
+        "page": Paginator(AuditEvent.objects.order_by("-id"), 50).get_page(
+            request.GET.get("pagina")
+        ),
+        "chain": verify_chain(),
+        "retention_form": retention_form,
         "retention_policy": policy,
-        "retention_due": len(expired(timezone.localdate(), policy.days)),
+        "retention_due": expired(timezone.localdate(), policy.days).count(),
         "retention_last_run": AuditEvent.objects.filter(purpose=PURPOSE_RETENTION)
         .order_by("-id")
         .first(),
     }
+    return render(request, "privacy/index.html", context, status=status)
 
 
 @require_POST
 @privacy_only
 def retention(request: HttpRequest) -> HttpResponse:
     """Set the retention period and what happens after it (audited, old and new values)."""
-    before = RetentionPolicy.current()
-    old = {"days": before.days, "mode": before.mode}
-    form = RetentionForm(request.POST, instance=RetentionPolicy.current())
+    current = RetentionPolicy.current()
+    old = {"days": current.days, "mode": current.mode}
+    form = RetentionForm(request.POST, instance=current)
     if not form.is_valid():
         messages.error(request, _("Bewaartermijn niet opgeslagen: zie de melding bij het veld."))
-        context = {
-            "form": LookupForm(),
-            "found": None,
-            "page": Paginator(AuditEvent.objects.order_by("-id"), 50).get_page(1),
-            "chain": verify_chain(),
-            **_retention_context(form),
-        }
-        return render(request, "privacy/index.html", context, status=400)
+        return _render_index(request, LookupForm(), None, form, status=400)
     with transaction.atomic():
         policy = form.save(commit=False)
         policy.updated_by = request.user
