@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -164,9 +165,9 @@ def team_hand_over(request: HttpRequest) -> HttpResponse:
             },
         )
         return redirect("casework:team-hand-over")
-    team = User.objects.filter(team_id=request.user.team_id, role=Role.CONSULTANT)
-    counts = [
-        (c, c.caseload.filter(status=TrajectoryStatus.OPEN).count())
-        for c in (team if request.user.team_id else team.none()).order_by("first_name")
-    ]
+    # The form's "from" choices are the team's consultants, inactive ones included.
+    team = form.fields["from_consultant"].queryset.annotate(
+        n_open=Count("caseload", filter=Q(caseload__status=TrajectoryStatus.OPEN))
+    )
+    counts = [(c, c.n_open) for c in team]
     return render(request, "casework/team_hand_over.html", {"form": form, "counts": counts})
