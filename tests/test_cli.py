@@ -100,8 +100,8 @@ def test_parse_classes() -> None:
         parse_classes("0-3")
     with pytest.raises(UserFacingError, match=r"^Geef aantallen groepen van 2 of meer op"):
         parse_classes("1", minimum=2)
-    with pytest.raises(UserFacingError, match="getallen van 1 of meer"):
-        parse_classes("5-2")  # an empty range
+    with pytest.raises(UserFacingError, match=r"het bereik 5-2 loopt achteruit\. Bedoel je 2-5\?"):
+        parse_classes("5-2")
 
 
 def test_python_dash_m_runs_the_cli() -> None:

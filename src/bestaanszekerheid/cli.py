@@ -182,6 +182,11 @@ def parse_classes(text: str, minimum: int = 1) -> list[int]:
             part = part.strip()
             if "-" in part:
                 lo, hi = (int(p) for p in part.split("-", 1))
+                if lo > hi:
+                    raise UserFacingError(
+                        f"Ongeldig aantal klassen '{text}': het bereik {lo}-{hi} loopt "
+                        f"achteruit. Bedoel je {hi}-{lo}?"
+                    )
                 out.extend(range(lo, hi + 1))
             elif part:
                 out.append(int(part))
