@@ -1,6 +1,7 @@
 """End to end in Debian's Chromium: log in with TOTP, register a resident, record a
 conversation with scores, choose a route, add a follow-up and a goal, refer and send the
-referral, and see the resident on the caseload; axe finds no serious
+referral, open the correction form and the sharing page, and see the resident on the
+caseload; axe finds no serious
 WCAG 2.1 AA violations on the pages visited. A screenshot is kept for a human to look at.
 
 Needs /usr/bin/chromium and node_modules/axe-core (``make install-dev``); missing tools fail
@@ -103,6 +104,15 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
             assert table.get_by_role("row", name="meedoen").inner_text().split()[-1] == "3"
             problems["inwoner"] = wcag_problems(page)
             page.screenshot(path=str(shots / "inwoner.png"), full_page=True)
+
+            # Correcting a conversation: the stored scores are the starting values.
+            page.get_by_role("link", name="Gesprek bewerken").click()
+            assert page.locator("#id_score_meedoen").input_value() == "3"
+            problems["gesprek bewerken"] = wcag_problems(page)
+            page.get_by_role("link", name="Annuleren").click()
+            page.get_by_role("link", name="Delen of overdragen").click()
+            page.get_by_role("heading", name="Overdragen", exact=True).wait_for()
+            problems["delen"] = wcag_problems(page)
 
             page.get_by_role("link", name="Mijn inwoners").click()
             row = page.get_by_role("row", name="Testinwoner Tessa")
