@@ -144,8 +144,8 @@ def test_team_lead_hands_over_all_open_cases_without_seeing_them(
     page = client.get(reverse("casework:team-hand-over")).content.decode()
     assert NAME not in page and "Tweede Tineke" not in page
     # Open trajectories per consultant: the closed one does not count.
-    assert f'{c["owner"].get_full_name()}</th><td>2</td>' in page
-    assert f'{c["colleague"].get_full_name()}</th><td>0</td>' in page
+    assert f"{c['owner'].get_full_name()}</th><td>2</td>" in page
+    assert f"{c['colleague'].get_full_name()}</th><td>0</td>" in page
     assert c["outsider"].get_full_name() not in page
     response = client.post(
         reverse("casework:team-hand-over"),
