@@ -122,25 +122,34 @@ def recovery_intervals(
     *,
     halfwidth: tuple[float, float] = (0.0, 0.0),
     lower: float = 0.0,
+    hidden_bounds: dict[tuple[object, object], tuple[float, float]] | None = None,
+    hide_all: bool = False,
 ) -> dict[tuple[object, object], tuple[float, float]]:
     """Attacker's interval for every hidden cell of a table with margins (last row/column).
 
     Built from the published frame only: equations 'interior cells add up to their total' per
-    row and column, published cells known within ``halfwidth`` (rounding), hidden cells >= lower.
-    ``true_values`` is used only to check that the programme is feasible.
+    row and column, published cells known within ``halfwidth`` (rounding), hidden cells >= lower
+    or, with ``hidden_bounds``, within what the rules tell the attacker about each cell (see
+    :func:`rule_bounds`; published cells are then also within their own bounds). ``hide_all``
+    treats every cell as hidden (what the rules alone reveal). ``true_values`` is used only to
+    check that the programme is feasible.
     """
     values = published.to_numpy(dtype=float)
     n_rows, n_cols = values.shape
     two_d = n_cols > 1
-    hidden = np.isnan(values)
+    hidden = np.isnan(values) | hide_all
     cells = [(r, c) for r in range(n_rows) for c in range(n_cols)]
     var = {rc: i for i, rc in enumerate(cells)}
     bounds: list[tuple[float | None, float | None]] = []
     for r, c in cells:
+        label = (published.index[r], published.columns[c])
+        lo_k, hi_k = (lower, np.inf) if hidden_bounds is None else hidden_bounds[label]
         if hidden[r, c]:
-            bounds.append((lower, None))
+            bounds.append((lo_k, None if np.isinf(hi_k) else hi_k))
         else:
-            bounds.append((max(lower, values[r, c] - halfwidth[0]), values[r, c] + halfwidth[1]))
+            low = max(lo_k, values[r, c] - halfwidth[0])
+            high = min(hi_k, values[r, c] + halfwidth[1])
+            bounds.append((min(low, values[r, c]), max(high, values[r, c])))
     equations: list[list[tuple[tuple[int, int], float]]] = []
     last_r = n_rows - 1
     last_c = n_cols - 1
@@ -171,6 +180,90 @@ def recovery_intervals(
         hi = -high.fun if high.status == 0 else np.inf
         out[(published.index[r], published.columns[c])] = (float(lo), float(hi))
     return out
+
+
+def rule_bounds(
+    status: pd.DataFrame, truth: pd.DataFrame, rules: DisclosureRules
+) -> dict[tuple[object, object], tuple[float, float]]:
+    """What an attacker who knows the rules (and, worst case, which hidden cells are primary)
+    knows of each cell of an unweighted count table: a primary cell with fewer than min_count
+    units lies in 0..min_count-1 (1.. when empty cells are published); every other cell passed
+    the rules and holds at least min_count units (or is a published zero)."""
+    t = float(rules.min_count)
+    floor = 0.0 if rules.zeros_are_disclosive else 1.0
+    out: dict[tuple[object, object], tuple[float, float]] = {}
+    for r in status.index:
+        for c in status.columns:
+            n = float(truth.loc[r, c])
+            if status.loc[r, c] == "primary" and n < t:
+                out[(r, c)] = (floor, t - 1)
+            elif n == 0 and not rules.zeros_are_disclosive:
+                out[(r, c)] = (0.0, np.inf)
+            else:
+                out[(r, c)] = (min(t, n), np.inf)
+    return out
+
+
+def proportion_rule_bounds(
+    status: pd.DataFrame, numerators: pd.DataFrame, denominators: pd.DataFrame, t: float
+) -> dict[tuple[object, object], tuple[float, float]]:
+    """The same for the numerators of a percentage table with public denominators: a primary
+    numerator that is small lies in 0..t-1, one whose complement is small in n-t+1..n (both:
+    0..n); every other numerator passed the rules: t..n-t."""
+    out: dict[tuple[object, object], tuple[float, float]] = {}
+    for r in status.index:
+        for c in status.columns:
+            k, n = float(numerators.loc[r, c]), float(denominators.loc[r, c])
+            primary = status.loc[r, c] == "primary"
+            if primary and ((k < t and n - k < t) or n < t):
+                out[(r, c)] = (0.0, n)
+            elif primary and k < t:
+                out[(r, c)] = (0.0, t - 1)
+            elif primary and n - k < t:
+                out[(r, c)] = (n - t + 1, n)
+            else:
+                out[(r, c)] = (min(t, k), max(n - t, k))
+    return out
+
+
+def unprotected_cells(
+    published: pd.DataFrame,
+    truth: pd.DataFrame,
+    status: pd.DataFrame,
+    rules: DisclosureRules,
+    *,
+    halfwidth: tuple[float, float] = (0.0, 0.0),
+    known: dict[tuple[object, object], tuple[float, float]] | None = None,
+) -> list[tuple[object, object, float, float, float, float]]:
+    """Primary cells of a count table that the rule-aware attacker narrows below protection.
+
+    The protection interval: ``protection_width_counts`` possible values around the truth
+    (half on each side, shifted to lie inside what the rules say of the cell, all of it when
+    that is narrower), no more than what the rules alone reveal (every cell hidden). Returns
+    (row, col, low, high, need_low, need_high) for every cell that fails.
+    """
+    known = known if known is not None else rule_bounds(status, truth, rules)
+    found = recovery_intervals(published, truth, halfwidth=halfwidth, hidden_bounds=known)
+    alone = recovery_intervals(
+        published, truth, halfwidth=halfwidth, hidden_bounds=known, hide_all=True
+    )
+    half = rules.protection_width_counts / 2
+    bad = []
+    for (r, c), (lo, hi) in found.items():
+        if status.loc[r, c] != "primary":
+            continue
+        v = float(truth.loc[r, c])
+        a, b = known[(r, c)]
+        need_lo, need_hi = v - half, v + half
+        if need_lo < a:
+            need_lo, need_hi = a, need_hi + (a - need_lo)
+        if need_hi > b:
+            need_lo, need_hi = max(a, need_lo - (need_hi - b)), b
+        need_lo = max(need_lo, alone[(r, c)][0])
+        need_hi = min(need_hi, alone[(r, c)][1])
+        if lo > need_lo + 1e-6 or hi < need_hi - 1e-6:
+            bad.append((r, c, lo, hi, need_lo, need_hi))
+    return bad
 
 
 def true_counts(

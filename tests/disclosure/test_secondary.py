@@ -14,9 +14,10 @@ from bestaanszekerheid.disclosure.secondary import TableLayout, attacker_bounds,
 from tests.disclosure.conftest import population
 from tests.disclosure.oracle import (
     Spec,
-    narrow_primary_cells,
+    proportion_rule_bounds,
     recovery_intervals,
     true_counts,
+    unprotected_cells,
     violations,
 )
 
@@ -48,8 +49,8 @@ def test_primary_suppression_alone_would_be_recoverable(rules: DisclosureRules) 
     assert intervals[("a", "x")] == pytest.approx((3.0, 3.0))
     # the real table hides a rectangle instead
     assert table.frame.isna().sum().sum() == 4
-    intervals = recovery_intervals(table.frame, true_counts(data, "row", "col", naive))
-    assert narrow_primary_cells(intervals, table.status, rules.protection_width_counts) == []
+    truth = true_counts(data, "row", "col", table.frame)
+    assert unprotected_cells(table.frame, truth, table.status, rules) == []
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -57,10 +58,9 @@ def test_random_tables_hidden_cells_cannot_be_recovered(rules: DisclosureRules, 
     data = population(_random_counts(seed), seed=seed)
     table = frequency_table(data, "row", "col", unit="uid", rules=rules)
     truth = true_counts(data, "row", "col", table.frame)
-    intervals = recovery_intervals(table.frame, truth)
-    assert narrow_primary_cells(intervals, table.status, rules.protection_width_counts) == []
+    assert unprotected_cells(table.frame, truth, table.status, rules) == []
     # every hidden cell's true value lies inside the attacker's interval (sanity of the LP)
-    for (r, c), (lo, hi) in intervals.items():
+    for (r, c), (lo, hi) in recovery_intervals(table.frame, truth).items():
         assert lo - 1e-6 <= truth.loc[r, c] <= hi + 1e-6
     assert violations(table.frame, data, Spec("frequency", "row", "col"), rules) == []
     assert (table.status == "primary").to_numpy().any() or not table.frame.isna().any().any()
@@ -78,8 +78,8 @@ def test_random_tables_with_rounding(rules: DisclosureRules, seed: int) -> None:
     for r in published.index:
         if not np.isnan(published.loc[r, "Totaal"]):
             assert abs(published.loc[r, "Totaal"] - truth.loc[r, "Totaal"]) <= 2
-    intervals = recovery_intervals(published, truth, halfwidth=(2.0, 2.0))
-    assert narrow_primary_cells(intervals, table.status, rules.protection_width_counts) == []
+    bad = unprotected_cells(published, truth, table.status, rules, halfwidth=(2.0, 2.0))
+    assert bad == []
     spec = Spec("frequency", "row", "col", method="round")
     assert violations(published, data, spec, rules) == []
 
@@ -88,11 +88,13 @@ def test_one_dimensional_table_with_total(rules: DisclosureRules) -> None:
     data = population({("a", "x"): 4, ("b", "x"): 50, ("c", "x"): 70, ("d", "x"): 12})
     table = frequency_table(data, "row", rules=rules)
     status = table.status["count"]
-    assert status["a"] == "primary" and status["d"] == "secondary"  # smallest other cell
+    # Hiding d (12) with a would tell an attacker who knows the rules that a + d = 16 with
+    # d >= 10, so a <= 6: the cheapest partner that leaves a anywhere in 0..9 is b (50).
+    assert status["a"] == "primary" and status["b"] == "secondary"
+    assert status["c"] == "ok" and status["d"] == "ok"
     assert table.frame.loc["Totaal", "count"] == 136
     truth = true_counts(data, "row", None, table.frame)
-    intervals = recovery_intervals(table.frame, truth)
-    assert narrow_primary_cells(intervals, table.status, rules.protection_width_counts) == []
+    assert unprotected_cells(table.frame, truth, table.status, rules) == []
 
 
 def test_magnitude_sums_are_protected(rules: DisclosureRules) -> None:
@@ -133,48 +135,39 @@ def test_attacker_bounds_on_a_known_pattern() -> None:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_percentage_numerators_cannot_be_recovered(rules: DisclosureRules, seed: int) -> None:
-    """Percentages with totals, denominators assumed public: rebuild the numerators' LP."""
-    from scipy.optimize import linprog
-
+    """Percentages with totals, denominators assumed public: the numerators' LP, with what the
+    rules say of each numerator, rebuilt from the published percentages."""
     from bestaanszekerheid.disclosure import percentage_table
 
     data = population(_random_counts(seed + 200), seed=seed)
     table = percentage_table(data, "flag", "row", "col", unit="uid", rules=rules)
     pct = table.frame
     den = true_counts(data, "row", "col", pct)
-    cells = [(r, c) for r in pct.index for c in pct.columns]
-    index = {rc: i for i, rc in enumerate(cells)}
-    bounds = []
-    for r, c in cells:
-        if pd.isna(pct.loc[r, c]):
-            bounds.append((0.0, float(den.loc[r, c])))
-        else:
-            known = float(pct.loc[r, c]) / 100 * float(den.loc[r, c])
-            bounds.append((known, known))
-    rows, cols = list(pct.index), list(pct.columns)
-    eqs = []
-    for r in rows:
-        eq = np.zeros(len(cells))
-        for c in cols[:-1]:
-            eq[index[(r, c)]] = 1
-        eq[index[(r, cols[-1])]] = -1
-        eqs.append(eq)
-    for c in cols:
-        eq = np.zeros(len(cells))
-        for r in rows[:-1]:
-            eq[index[(r, c)]] = 1
-        eq[index[(rows[-1], c)]] = -1
-        eqs.append(eq)
+    flagged = data[data["flag"].astype(bool)]
+    num = true_counts(flagged, "row", "col", pct)
+    published = pct / 100 * den
     status = table.status
-    checked = 0
-    for r, c in cells:
-        if status.loc[r, c] != "primary":
-            continue
-        objective = np.zeros(len(cells))
-        objective[index[(r, c)]] = 1
-        low = linprog(objective, A_eq=eqs, b_eq=np.zeros(len(eqs)), bounds=bounds).fun
-        high = -linprog(-objective, A_eq=eqs, b_eq=np.zeros(len(eqs)), bounds=bounds).fun
-        need = min(rules.protection_width_counts, float(den.loc[r, c]))
-        assert high - low >= need - 1e-6, (r, c, low, high)
-        checked += 1
-    assert checked > 0
+    known = proportion_rule_bounds(status, num, den, float(rules.min_count))
+    assert unprotected_cells(published, num, status, rules, known=known) == []
+    assert (status == "primary").to_numpy().any()
+
+
+def test_an_attacker_who_knows_the_rules_pins_two_small_cells(rules: DisclosureRules) -> None:
+    """The audit's example: two small cells hidden together, 17 left over after the published
+    cells. Hidden cells >= 0 only: each lies in 0..17 (looks safe); knowing that both are
+    small (0..9): each is 8 or 9. The table builder hides a larger partner instead."""
+    data = population({("a", "x"): 8, ("b", "x"): 9, ("c", "x"): 50, ("d", "x"): 70})
+    naive = true_counts(
+        data, "row", None, pd.DataFrame(index=[*"abcd", "Totaal"], columns=["count"])
+    )
+    truth = naive.copy()
+    naive.loc[["a", "b"], "count"] = np.nan
+    status = pd.DataFrame("ok", index=naive.index, columns=naive.columns)
+    status.loc[["a", "b"], "count"] = "primary"
+    blind = recovery_intervals(naive, truth)
+    assert blind[("a", "count")] == pytest.approx((0.0, 17.0))  # "wide enough" for width 10
+    bad = unprotected_cells(naive, truth, status, rules)
+    assert [(r, lo, hi) for r, _, lo, hi, _, _ in bad] == [("a", 8.0, 9.0), ("b", 8.0, 9.0)]
+    table = frequency_table(data, "row", rules=rules)
+    assert table.status.loc["c", "count"] == "secondary"
+    assert unprotected_cells(table.frame, truth, table.status, rules) == []

@@ -1,37 +1,43 @@
 """Secondary suppression: hide extra cells so that no hidden cell can be recovered from totals.
 
 A table with margins is a set of linear equations (every row and column adds up to its total).
-An attacker who knows the published cells can bound each hidden cell by linear programming:
-minimise and maximise it subject to those equations and to what is known a priori (counts are
-never negative; a rounded figure lies within half the rounding base of the truth). A hidden cell
-is *protected* when that interval is at least as wide as its required protection width.
+An attacker who knows the published cells and the rules can bound each hidden cell by linear
+programming: minimise and maximise it subject to those equations and to what is known a priori
+(:mod:`.knowledge`: a small primary count lies in 0..9, a secondary one is at least 10, a
+rounded figure lies within half the rounding base of the truth). A primary cell is *protected*
+when that interval still holds its whole protection interval (:func:`protection_interval`).
 
-The heuristic below first makes sure no line (row or column with its total) holds exactly one
-hidden cell, choosing the smallest other cells, and then repeatedly solves the attacker's
-problem (``scipy.optimize.linprog``) for every primary cell, adding the cheapest published cell
-next to each one that is still too narrowly bounded. Suppression only grows, and a table with
-every cell hidden is always protected, so the loop ends; the final pattern is always verified
-by the same attacker computation. Cell costs are the cell's absolute value (small cells are
-cheaper to lose), and totals are used only as a last resort. This is the approach of sdcTable's
-SIMPLEHEURISTIC (iteratively solved attacker problems), not tau-ARGUS's optimal method, so it
-may hide more cells than strictly needed.
+Two ways to choose the extra cells, both verified by the same attacker computation at the end:
+
+- ``"optimal"`` (default): the exact mixed-integer programme of :mod:`.optimal`, which hides the
+  least information (the fewest units, totals only as a last resort) that protects every primary
+  cell, as tau-ARGUS's optimal method does; used up to a documented size.
+- ``"heuristic"``: first make sure no line (row or column with its total) holds exactly one
+  hidden cell, choosing the smallest other cells, then repeatedly solve the attacker's problem
+  (``scipy.optimize.linprog``) for every primary cell, adding the cheapest published cell next
+  to each one that is still too narrowly bounded (sdcTable's SIMPLEHEURISTIC). Suppression only
+  grows, and a table with every cell hidden is always protected, so the loop ends. It may hide
+  more cells than needed; it is the fallback above the optimal method's size limit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog
 
+from bestaanszekerheid.disclosure.knowledge import Knowledge, protection_interval
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+Suppression = Literal["optimal", "heuristic"]
 
 # Intervals narrower than required by less than this are treated as wide enough: LP round-off.
-_TOLERANCE = 1e-6
-_MARGIN_COST = 1e15
+TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -87,89 +93,87 @@ class Protection:
 
     suppressed: BoolArray
     secondary: BoolArray
-    lower: FloatArray  # attacker's lower bound per cell (published cells: their own interval)
+    lower: FloatArray  # attacker's lower bound per primary cell (others: their own interval)
     upper: FloatArray
-    required: FloatArray
+    need_low: FloatArray  # the protection interval per cell (meaningful for primary cells)
+    need_high: FloatArray
     verified: bool
     rounds: int
+    method: Suppression  # the method that produced the pattern (after any fallback)
+    note: str = ""  # why the optimal method fell back, if it did
+
+
+def cell_costs(values: FloatArray, layout: TableLayout) -> FloatArray:
+    """What hiding a cell costs: its units (plus one, so fewer cells win a tie); a total costs
+    more than every interior cell together, so totals are hidden only as a last resort."""
+    interior = ~layout.is_margin()
+    cost = np.abs(np.asarray(values, dtype=float)) + 1.0
+    cost = np.where(np.isfinite(cost), cost, 1.0)
+    margin_cost = float(cost[interior].sum()) + 1.0
+    return np.where(interior, cost, margin_cost)
+
+
+def _line_matrix(layout: TableLayout) -> tuple[list[tuple[tuple[int, ...], int]], FloatArray]:
+    lines = layout.lines()
+    n = layout.shape[0] * layout.shape[1]
+    matrix = np.zeros((len(lines), n))
+    for row, (parts, total) in enumerate(lines):
+        matrix[row, list(parts)] = 1.0
+        matrix[row, total] -= 1.0
+    return lines, matrix
 
 
 def attacker_bounds(
     values: FloatArray,
     layout: TableLayout,
     suppressed: BoolArray,
+    knowledge: Knowledge | None = None,
     *,
-    lower_bound: float = 0.0,
-    published_low: FloatArray | None = None,
-    published_high: FloatArray | None = None,
-    upper_bound: FloatArray | None = None,
     targets: Sequence[int] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Lowest and highest value each hidden cell can take given what is published.
+    """Lowest and highest value each target cell can take given what is published.
 
-    ``published_low``/``published_high`` give, per cell, how far the truth can lie below/above
-    a published figure (rounding); ``None`` means published figures are exact. Returns arrays of
-    the grid's shape; published cells get their own interval, hidden cells the LP bounds
-    (``inf`` when unbounded). ``upper_bound`` is a public per-cell ceiling (e.g. the
-    denominator of a percentage bounds its numerator).
+    ``knowledge`` (default: hidden cells >= 0, published figures exact) gives the a priori
+    bounds of hidden cells and the rounding of published ones. Returns arrays of the grid's
+    shape: targets (default: every hidden cell) get the LP bounds (``inf`` when unbounded),
+    other cells the interval the attacker knows them in.
     """
+    shape = layout.shape
     flat_values = np.asarray(values, dtype=float).ravel()
     hidden = np.asarray(suppressed, dtype=bool).ravel()
-    n = flat_values.size
-    below = np.zeros(n) if published_low is None else np.asarray(published_low, float).ravel()
-    above = np.zeros(n) if published_high is None else np.asarray(published_high, float).ravel()
-    lo = flat_values - below
-    hi = flat_values + above
-    lo[hidden] = -np.inf
-    hi[hidden] = np.inf
-    # Variables: hidden cells and published cells known only within an interval.
-    is_var = hidden | (below > 0) | (above > 0)
-    var_index = -np.ones(n, dtype=int)
-    var_index[is_var] = np.arange(int(is_var.sum()))
-    var_of = [int(v) for v in var_index]
-    n_var = int(is_var.sum())
+    know = knowledge or Knowledge.simple(shape)
+    pub_lo, pub_hi = (a.ravel() for a in know.published_interval(flat_values.reshape(shape)))
+    lo = np.where(hidden, know.hidden_low.ravel(), pub_lo)
+    hi = np.where(hidden, know.hidden_high.ravel(), pub_hi)
     if targets is None:
         targets = [int(i) for i in np.flatnonzero(hidden)]
     if not targets:
-        return lo.reshape(layout.shape), hi.reshape(layout.shape)
-    var_bounds: list[tuple[float | None, float | None]] = []
-    ceiling = None if upper_bound is None else np.asarray(upper_bound, float).ravel()
-    for j in np.flatnonzero(is_var):
-        if hidden[j]:
-            top = None if ceiling is None or np.isinf(ceiling[j]) else float(ceiling[j])
-            var_bounds.append((None if np.isinf(lower_bound) else lower_bound, top))
-        else:
-            low = flat_values[j] - below[j]
-            if not np.isinf(lower_bound):
-                low = max(low, lower_bound)
-            var_bounds.append((low, flat_values[j] + above[j]))
-    a_rows: list[FloatArray] = []
-    b_rows: list[float] = []
-    for parts, total in layout.lines():
-        row = np.zeros(n_var)
-        rhs = 0.0
-        for idx, coef in [*((p, 1.0) for p in parts), (total, -1.0)]:
-            if is_var[idx]:
-                row[var_of[idx]] += coef
-            else:
-                rhs -= coef * flat_values[idx]
-        if np.any(row != 0):
-            a_rows.append(row)
-            b_rows.append(rhs)
-    a_eq = np.vstack(a_rows) if a_rows else None
-    b_eq = np.asarray(b_rows) if b_rows else None
+        return lo.reshape(shape), hi.reshape(shape)
+    # Variables: every cell not known exactly; exactly known cells move to the right-hand side.
+    is_var = lo < hi
+    var_of = -np.ones(flat_values.size, dtype=int)
+    var_of[is_var] = np.arange(int(is_var.sum()))
+    _, matrix = _line_matrix(layout)
+    a_eq = matrix[:, is_var]
+    b_eq = -matrix[:, ~is_var] @ np.where(~is_var, lo, 0.0)[~is_var]
+    used = np.any(a_eq != 0, axis=1)
+    a_eq, b_eq = a_eq[used], b_eq[used]
+    bounds = [
+        (None if np.isinf(lo[j]) else float(lo[j]), None if np.isinf(hi[j]) else float(hi[j]))
+        for j in np.flatnonzero(is_var)
+    ]
+    out_lo, out_hi = lo.copy(), hi.copy()
     for i in targets:
-        if a_eq is None:
-            lo[i] = lower_bound
-            hi[i] = np.inf
+        if not is_var[i]:
             continue
-        objective = np.zeros(n_var)
+        objective = np.zeros(int(is_var.sum()))
         objective[var_of[i]] = 1.0
-        low_res = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=var_bounds, method="highs")
-        high_res = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=var_bounds, method="highs")
-        lo[i] = _bound(low_res, +1)
-        hi[i] = _bound(high_res, -1)
-    return lo.reshape(layout.shape), hi.reshape(layout.shape)
+        if a_eq.shape[0] == 0:
+            continue  # nothing links the cell to published figures: its a priori interval
+        kwargs = {"A_eq": a_eq, "b_eq": b_eq, "bounds": bounds, "method": "highs"}
+        out_lo[i] = _bound(linprog(objective, **kwargs), +1)
+        out_hi[i] = _bound(linprog(-objective, **kwargs), -1)
+    return out_lo.reshape(shape), out_hi.reshape(shape)
 
 
 def _bound(result: object, sign: int) -> float:
@@ -184,40 +188,108 @@ def _bound(result: object, sign: int) -> float:
     raise RuntimeError(f"linprog failed during disclosure verification: {result}")
 
 
+def unprotected(
+    values: FloatArray,
+    layout: TableLayout,
+    suppressed: BoolArray,
+    primary: BoolArray,
+    need_low: FloatArray,
+    need_high: FloatArray,
+    knowledge: Knowledge,
+) -> tuple[list[int], FloatArray, FloatArray]:
+    """Primary cells whose attacker interval does not hold their protection interval."""
+    targets = [int(i) for i in np.flatnonzero(np.asarray(primary, dtype=bool).ravel())]
+    lo, hi = attacker_bounds(values, layout, suppressed, knowledge, targets=targets)
+    nl, nh = need_low.ravel(), need_high.ravel()
+    flat_lo, flat_hi = lo.ravel(), hi.ravel()
+    failing = [
+        i for i in targets if flat_lo[i] > nl[i] + TOLERANCE or flat_hi[i] < nh[i] - TOLERANCE
+    ]
+    return failing, lo, hi
+
+
 def protect(
     values: FloatArray,
     layout: TableLayout,
     primary: BoolArray,
-    required: FloatArray,
+    width: FloatArray,
+    knowledge: Knowledge | None = None,
     *,
-    lower_bound: float = 0.0,
-    published_low: FloatArray | None = None,
-    published_high: FloatArray | None = None,
-    upper_bound: FloatArray | None = None,
     already: BoolArray | None = None,
+    method: Suppression = "optimal",
     max_rounds: int = 500,
 ) -> Protection:
     """Add secondary suppressions until every primary cell is protected, and verify.
 
-    ``required`` is the minimum interval width per cell (only primary cells are checked).
-    ``already`` marks cells hidden for another reason (e.g. a linked table); they stay hidden
-    but need no protection of their own.
+    ``width`` is the required protection width per cell (only primary cells are checked; see
+    :func:`protection_interval`). ``already`` marks cells hidden for another reason (e.g. a
+    linked table); they stay hidden but need no protection of their own.
     """
-    values = np.asarray(values, dtype=float).reshape(layout.shape)
-    primary = np.asarray(primary, dtype=bool).reshape(layout.shape)
-    required = np.asarray(required, dtype=float).reshape(layout.shape)
-    if upper_bound is not None and not np.isinf(lower_bound):
-        # No pattern can make a cell less certain than what is public a priori.
-        ceiling = np.asarray(upper_bound, dtype=float).reshape(layout.shape)
-        required = np.minimum(required, ceiling - lower_bound)
-    supp = primary.copy().ravel()
+    from bestaanszekerheid.disclosure.optimal import optimal_pattern
+
+    shape = layout.shape
+    values = np.asarray(values, dtype=float).reshape(shape)
+    primary = np.asarray(primary, dtype=bool).reshape(shape)
+    know = knowledge or Knowledge.simple(shape)
+    need_low, need_high = protection_interval(
+        values, np.broadcast_to(np.asarray(width, dtype=float), shape), know
+    )
+    # What the rules alone reveal cannot be hidden: with every cell hidden, the a priori
+    # intervals and the lines can already narrow a cell (two small cells with a total of at
+    # least 10 are each at least 1). Ask for no more than that.
+    targets = [int(i) for i in np.flatnonzero(primary.ravel())]
+    if targets:
+        all_lo, all_hi = attacker_bounds(
+            values, layout, np.ones(shape, dtype=bool), know, targets=targets
+        )
+        need_low = np.where(primary, np.maximum(need_low, all_lo), need_low)
+        need_high = np.where(primary, np.minimum(need_high, all_hi), need_high)
+    start = primary.copy()
     if already is not None:
-        supp |= np.asarray(already, dtype=bool).ravel()
-    flat_values = values.ravel()
-    margin = layout.is_margin().ravel()
+        start |= np.asarray(already, dtype=bool).reshape(shape)
+    note = ""
+    used: Suppression = method
+    supp: BoolArray | None = None
+    if method == "optimal":
+        supp, note = optimal_pattern(values, layout, primary, start, need_low, need_high, know)
+        if supp is None:
+            used = "heuristic"
+    if supp is None:
+        supp = start
+    # The heuristic both finds a pattern and completes one that numerical round-off in the
+    # optimal programme left a hair short; an already protected pattern passes unchanged.
+    supp, rounds, lo, hi = _heuristic(
+        values, layout, primary, supp, need_low, need_high, know, max_rounds
+    )
+    if rounds and used == "optimal":
+        note = note or "optimaal patroon aangevuld door de heuristiek (afronding in de solver)"
+    return Protection(
+        suppressed=supp,
+        secondary=supp & ~primary,
+        lower=lo,
+        upper=hi,
+        need_low=need_low,
+        need_high=need_high,
+        verified=True,
+        rounds=rounds,
+        method=used,
+        note=note,
+    )
+
+
+def _heuristic(
+    values: FloatArray,
+    layout: TableLayout,
+    primary: BoolArray,
+    start: BoolArray,
+    need_low: FloatArray,
+    need_high: FloatArray,
+    knowledge: Knowledge,
+    max_rounds: int,
+) -> tuple[BoolArray, int, FloatArray, FloatArray]:
+    supp = start.copy().ravel()
     lines = layout.lines()
-    exact = published_low is None and published_high is None
-    cost = np.abs(flat_values) + np.where(margin, _MARGIN_COST, 0.0)
+    cost = cell_costs(values, layout).ravel()
     lines_of: dict[int, list[tuple[int, ...]]] = {}
     for parts, total in lines:
         members = (*parts, total)
@@ -239,23 +311,12 @@ def protect(
                     changed = True
 
     rounds = 0
-    targets = [int(i) for i in np.flatnonzero(primary.ravel())]
-    lo = hi = np.zeros(layout.shape)
     while True:
-        if exact:
+        if knowledge.exact:
             close_single_lines()
-        lo, hi = attacker_bounds(
-            values,
-            layout,
-            supp.reshape(layout.shape),
-            lower_bound=lower_bound,
-            published_low=published_low,
-            published_high=published_high,
-            upper_bound=upper_bound,
-            targets=targets,
+        failing, lo, hi = unprotected(
+            values, layout, supp.reshape(layout.shape), primary, need_low, need_high, knowledge
         )
-        width = (hi - lo).ravel()
-        failing = [i for i in targets if width[i] + _TOLERANCE < required.ravel()[i]]
         if not failing:
             break
         rounds += 1
@@ -269,16 +330,7 @@ def protect(
                 added = True
         if not added:
             raise RuntimeError("secondary suppression found no cell to add")
-    suppressed = supp.reshape(layout.shape)
-    return Protection(
-        suppressed=suppressed,
-        secondary=suppressed & ~primary,
-        lower=lo,
-        upper=hi,
-        required=required,
-        verified=True,
-        rounds=rounds,
-    )
+    return supp.reshape(layout.shape), rounds, lo, hi
 
 
 def _candidate(

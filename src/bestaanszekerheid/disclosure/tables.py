@@ -18,8 +18,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from bestaanszekerheid.disclosure.knowledge import (
+    Knowledge,
+    count_knowledge,
+    proportion_knowledge,
+)
 from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
-from bestaanszekerheid.disclosure.secondary import TableLayout, protect
+from bestaanszekerheid.disclosure.secondary import Suppression, TableLayout, protect
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.fileio import atomic_path
 
@@ -80,6 +85,22 @@ class CellReport:
     reasons: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Shield:
+    """Figures of a table that add up along its lines, and what their protection needs.
+
+    ``kind``: "counts" (unit counts), "proportions" (numerators bounded by public
+    denominators ``ceiling``) or "plain" (sums: at least ``lower``).
+    """
+
+    values: FloatArray
+    width: FloatArray
+    kind: Literal["counts", "proportions", "plain"]
+    lower: float = 0.0
+    ceiling: FloatArray | None = None
+    unweighted: bool = True  # figures are exact unit counts (the rules' priors apply)
+
+
 @dataclass
 class _Grid:
     """Internal state of a checked table. Holds true values and unit ids: never exported."""
@@ -91,8 +112,7 @@ class _Grid:
     counts: IntArray  # unweighted units per cell
     units: list[NDArray[Any]]  # unit ids per flat cell
     extra_units: list[tuple[int, str, NDArray[Any]]]  # (flat cell, label, unit ids): numerators
-    # (values, required width, lower bound, public upper bound per cell or None)
-    protect_grids: list[tuple[FloatArray, FloatArray, float, FloatArray | None]]
+    protect_grids: list[_Shield]
     primary: BoolArray
     reasons: list[list[str]]
     method: Method
@@ -101,6 +121,8 @@ class _Grid:
     forced: BoolArray | None = None  # hidden for a linked table; needs no protection itself
     rounded: FloatArray | None = None
     protect_rounds: int = 0
+    suppression: Suppression = "optimal"
+    protection_notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -310,6 +332,7 @@ def frequency_table(
     method: Method = "suppress",
     name: str | None = None,
     population: str = "",
+    suppression: Suppression = "optimal",
 ) -> CheckedTable:
     """Counts of units per category (weighted if ``weight``), checked and protected.
 
@@ -332,11 +355,12 @@ def frequency_table(
         counts=ev.count,
         units=ev.units,
         extra_units=[],
-        protect_grids=[(ev.wcount, required, 0.0, None)],
+        protect_grids=[_Shield(ev.wcount, required, "counts", unweighted=not prep.weighted)],
         primary=primary,
         reasons=reasons,
         method=method,
         integer_counts=not prep.weighted,
+        suppression=suppression,
     )
     if method not in ("suppress", "round"):
         raise UserFacingError(f"Onbekende methode {method!r}: kies 'suppress' of 'round'.")
@@ -357,6 +381,7 @@ def magnitude_table(
     rules: DisclosureRules | None = None,
     name: str | None = None,
     population: str = "",
+    suppression: Suppression = "optimal",
 ) -> CheckedTable:
     """Sum or mean of ``value`` per category, with threshold, dominance and p% checks.
 
@@ -393,11 +418,12 @@ def magnitude_table(
         counts=ev.count,
         units=ev.units,
         extra_units=[],
-        protect_grids=[(ev.wsum, required, 0.0 if nonnegative else -np.inf, None)],
+        protect_grids=[_Shield(ev.wsum, required, "plain", 0.0 if nonnegative else -np.inf)],
         primary=primary,
         reasons=reasons,
         method="suppress",
         integer_counts=False,
+        suppression=suppression,
     )
     _run_protection(grid, rules)
     table = _table(prep, grid, rules, "magnitude", stat, margins, checks, name, population)
@@ -417,6 +443,7 @@ def percentage_table(
     rules: DisclosureRules | None = None,
     name: str | None = None,
     population: str = "",
+    suppression: Suppression = "optimal",
 ) -> CheckedTable:
     """Percentage of units per cell for which boolean column ``indicator`` is true.
 
@@ -458,11 +485,14 @@ def percentage_table(
         extra_units=[(f, "teller", ids) for f, ids in enumerate(ev.num_units)],
         # Numerator and complement add up to the (public) denominator, so bounding the numerator
         # by 0 and the denominator protects both.
-        protect_grids=[(ev.wsum, required, 0.0, ev.wcount)],
+        protect_grids=[
+            _Shield(ev.wsum, required, "proportions", 0.0, ev.wcount, not prep.weighted)
+        ],
         primary=primary,
         reasons=reasons,
         method="suppress",
         integer_counts=False,
+        suppression=suppression,
     )
     _run_protection(grid, rules)
     table = _table(prep, grid, rules, "percentage", "percentage", margins, checks, name, population)
@@ -887,6 +917,36 @@ def _safe_div(a: FloatArray, b: FloatArray) -> FloatArray:
         return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
 
 
+def _knowledge(g: _Grid, shield: _Shield, rules: DisclosureRules) -> Knowledge:
+    """What an attacker who knows the rules knows of each cell of ``shield`` (see
+    :mod:`.knowledge`)."""
+    shape = g.layout.shape
+    rounding = (0.0, 0.0)
+    if g.method == "round":
+        base = rules.rounding_base
+        rounding = (
+            (float(base // 2), float((base - 1) // 2)) if g.integer_counts else (base / 2,) * 2
+        )
+    if shield.kind == "counts" and shield.unweighted:
+        small = np.array(
+            [("min_count" in r or "zeros" in r) for r in g.reasons], dtype=bool
+        ).reshape(shape)
+        return count_knowledge(
+            g.counts,
+            g.primary,
+            small,
+            min_count=rules.min_count,
+            zeros_hidden=rules.zeros_are_disclosive,
+            rounding=rounding,
+        )
+    if shield.kind == "proportions" and shield.ceiling is not None and shield.unweighted:
+        return proportion_knowledge(
+            shield.values, shield.ceiling, g.primary, min_count=rules.min_count
+        )
+    upper = np.inf if shield.ceiling is None else shield.ceiling
+    return Knowledge.simple(shape, lower=shield.lower, upper=upper, rounding=rounding)
+
+
 def _run_protection(g: _Grid, rules: DisclosureRules) -> None:
     """Primary cells plus secondary suppression (or rounding) until every grid is protected."""
     supp = g.primary.copy()
@@ -894,49 +954,46 @@ def _run_protection(g: _Grid, rules: DisclosureRules) -> None:
         supp |= g.forced
     g.rounded = None
     if g.method == "round":
-        base = rules.rounding_base
-        values, required, lower, ceiling = g.protect_grids[0]
-        rounded = round_to_base(values, base)
-        shown = np.where(g.primary, values, rounded)
-        if g.integer_counts:
-            low = np.full(values.shape, float(base // 2))
-            high = np.full(values.shape, float((base - 1) // 2))
-        else:
-            low = high = np.full(values.shape, base / 2)
+        shield = g.protect_grids[0]
+        rounded = round_to_base(shield.values, rules.rounding_base)
+        shown = np.where(g.primary, shield.values, rounded)
         result = protect(
             shown,
             g.layout,
             g.primary,
-            required,
-            lower_bound=lower,
-            published_low=low,
-            published_high=high,
-            upper_bound=ceiling,
+            shield.width,
+            _knowledge(g, shield, rules),
             already=supp,
+            method=g.suppression,
         )
         g.suppressed = result.suppressed
         g.rounded = rounded
         g.protect_rounds = result.rounds
+        g.protection_notes = [result.note] if result.note else []
         return
     rounds = 0
+    notes: list[str] = []
     while True:
         before = supp.copy()
-        for values, required, lower, ceiling in g.protect_grids:
+        for shield in g.protect_grids:
             result = protect(
-                values,
+                shield.values,
                 g.layout,
                 g.primary,
-                required,
-                lower_bound=lower,
-                upper_bound=ceiling,
+                shield.width,
+                _knowledge(g, shield, rules),
                 already=supp,
+                method=g.suppression,
             )
             supp = result.suppressed
             rounds += result.rounds
+            if result.note and result.note not in notes:
+                notes.append(result.note)
         if (supp == before).all():
             break
     g.suppressed = supp
     g.protect_rounds = rounds
+    g.protection_notes = notes
 
 
 def _table(

@@ -17,7 +17,7 @@ have no total: a sum over categories would count trajectories more than once.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -35,7 +35,7 @@ from bestaanszekerheid.disclosure import (
     magnitude_table,
     render_markdown,
 )
-from bestaanszekerheid.disclosure.tables import REASON_NL, SUPPRESSED_MARK, TOTAL_LABEL
+from bestaanszekerheid.disclosure.tables import SUPPRESSED_MARK, TOTAL_LABEL
 from bestaanszekerheid.errors import UserFacingError
 
 Method = Literal["suppress", "round"]
@@ -76,11 +76,11 @@ class CaseworkRows:
 
 @dataclass(frozen=True)
 class Cell:
-    """One published cell: its text, or the suppression mark and the reason in Dutch."""
+    """One published cell: its text, or the suppression mark. Why a cell is hidden is not
+    shown (a reason narrows a hidden cell: "minder dan 10" says 1-9); it is in the log."""
 
     text: str
     hidden: bool = False
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,11 +173,6 @@ def _number(value: Any, statistic: str) -> str:
     return f"{float(value):.1f}".replace(".", ",")
 
 
-def _reason(reasons: Sequence[str], rules: DisclosureRules) -> str:
-    values = rules.as_dict()
-    return "; ".join(REASON_NL.get(r, r).format(**values) for r in reasons)
-
-
 def _rows(table: CheckedTable) -> tuple[tuple[str, ...], tuple[Row, ...]]:
     frame = table.to_frame("nl")
     reports = list(table.cells())
@@ -188,7 +183,7 @@ def _rows(table: CheckedTable) -> tuple[tuple[str, ...], tuple[Row, ...]]:
         for c, value in enumerate(values):
             report = reports[r * n_cols + c]
             if report.status in ("primary", "secondary"):
-                cells.append(Cell(SUPPRESSED_MARK, True, _reason(report.reasons, table.rules)))
+                cells.append(Cell(SUPPRESSED_MARK, True))
             else:
                 cells.append(Cell(_number(value, table.statistic)))
         rows.append(Row(str(label), tuple(cells), str(label) == TOTAL_LABEL["nl"]))
