@@ -185,10 +185,9 @@ def recovery_intervals(
 def rule_bounds(
     status: pd.DataFrame, truth: pd.DataFrame, rules: DisclosureRules
 ) -> dict[tuple[object, object], tuple[float, float]]:
-    """What an attacker who knows the rules (and, worst case, which hidden cells are primary)
-    knows of each cell of an unweighted count table: a primary cell with fewer than min_count
-    units lies in 0..min_count-1 (1.. when empty cells are published); every other cell passed
-    the rules and holds at least min_count units (or is a published zero)."""
+    """What an attacker who knows the rules (and which hidden cells are primary) knows of each
+    cell of an unweighted count table: a primary cell with fewer than min_count units lies in
+    0..min_count-1 (1.. when empty cells are published); any other cell is at least 0."""
     t = float(rules.min_count)
     floor = 0.0 if rules.zeros_are_disclosive else 1.0
     out: dict[tuple[object, object], tuple[float, float]] = {}
@@ -197,10 +196,8 @@ def rule_bounds(
             n = float(truth.loc[r, c])
             if status.loc[r, c] == "primary" and n < t:
                 out[(r, c)] = (floor, t - 1)
-            elif n == 0 and not rules.zeros_are_disclosive:
-                out[(r, c)] = (0.0, np.inf)
             else:
-                out[(r, c)] = (min(t, n), np.inf)
+                out[(r, c)] = (0.0, np.inf)
     return out
 
 
@@ -208,21 +205,19 @@ def proportion_rule_bounds(
     status: pd.DataFrame, numerators: pd.DataFrame, denominators: pd.DataFrame, t: float
 ) -> dict[tuple[object, object], tuple[float, float]]:
     """The same for the numerators of a percentage table with public denominators: a primary
-    numerator that is small lies in 0..t-1, one whose complement is small in n-t+1..n (both:
-    0..n); every other numerator passed the rules: t..n-t."""
+    numerator that is small (and its complement not) lies in 0..t-1, one whose complement is
+    small in n-t+1..n; any other numerator in 0..n."""
     out: dict[tuple[object, object], tuple[float, float]] = {}
     for r in status.index:
         for c in status.columns:
             k, n = float(numerators.loc[r, c]), float(denominators.loc[r, c])
             primary = status.loc[r, c] == "primary"
-            if primary and ((k < t and n - k < t) or n < t):
-                out[(r, c)] = (0.0, n)
-            elif primary and k < t:
+            if primary and k < t <= n - k:
                 out[(r, c)] = (0.0, t - 1)
-            elif primary and n - k < t:
+            elif primary and n - k < t <= k:
                 out[(r, c)] = (n - t + 1, n)
             else:
-                out[(r, c)] = (min(t, k), max(n - t, k))
+                out[(r, c)] = (0.0, n)
     return out
 
 

@@ -22,6 +22,7 @@ from bestaanszekerheid.disclosure import (
     percentage_table,
     percentile_table,
 )
+from bestaanszekerheid.errors import UserFacingError
 from tests.disclosure.oracle import (
     Spec,
     differencing_violations,
@@ -176,6 +177,12 @@ def test_register_leaves_no_small_differences(
         if frame.empty:
             continue
         table = frequency_table(frame, rows, cols, unit="uid", margins=with_margins, rules=RULES)
-        register.release(table)
+        try:
+            register.release(table)
+        except UserFacingError as exc:
+            # Refused: what the rules say of its hidden cells would, with the earlier tables,
+            # narrow a hidden cell whatever else it hides. Nothing of it is published.
+            assert "geweigerd" in str(exc)
+            continue
         released.append(published_sets(table.frame, frame, rows, cols, "uid"))
     assert differencing_violations(released, RULES.min_count) == []

@@ -1,14 +1,16 @@
 """What an attacker who knows the rules knows about each cell, and how much must stay unknown.
 
 The attacker reads every published figure and knows the rules. Published outputs carry no
-reason per hidden cell, but we assume the worst: the attacker knows, for every hidden cell,
-whether it was hidden for its own sake (*primary*) or to protect another cell (*secondary*).
-That knowledge is a priori interval per cell, used whenever the cell is hidden:
+reason per hidden cell, but we assume the worst that can be assumed consistently: the attacker
+knows which hidden cells were hidden for their own sake (*primary*) because they were too
+small. That knowledge is an a priori interval per cell, used whenever the cell is hidden:
 
 - a primary count that failed the minimum-count rule lies in ``0..min_count-1`` (``1..`` when
   empty cells are published): an empty cell and a small one look the same, so zeros are
   protected exactly like small counts;
-- any other cell passed the rules, so a hidden count there is at least ``min_count``;
+- any other hidden count is only known to be at least 0 (the attacker is not assumed to know
+  that it passed the rules: with that knowledge, hiding one more cell could *narrow* another,
+  and no suppression pattern would be monotone);
 - a published figure is exact, or known within its rounding.
 
 A primary cell is *protected* when the attacker's feasible interval (linear programming over
@@ -87,19 +89,15 @@ def count_knowledge(
     """Knowledge of an unweighted count table (see the module docstring).
 
     ``small``: primary cells hidden because they hold fewer than ``min_count`` units (empty
-    cells included). Other primary cells (group disclosure, differencing) and every cell that
-    could become secondary passed the minimum-count rule.
+    cells included); they lie in ``0..min_count-1``. Every other hidden cell is at least 0.
     """
     shape = counts.shape
     floor_small = 0.0 if zeros_hidden else 1.0
-    low = np.full(shape, float(min_count))
+    low = np.zeros(shape)
     high = np.full(shape, np.inf)
     small = small & primary
     low[small] = floor_small
     high[small] = float(min_count - 1)
-    if not zeros_hidden:
-        # A published zero passed the rules too; as a secondary cell it could be 0 or >= min.
-        low[(counts == 0) & ~primary] = 0.0
     # Cells whose truth lies outside what the rules imply (never expected) get the hull, so
     # the true table stays feasible for the attacker's programme.
     values = counts.astype(float)
@@ -123,22 +121,14 @@ def proportion_knowledge(
     """Knowledge of the numerators of a percentage table whose denominators are public.
 
     A primary cell with a small numerator lies in ``0..min_count-1``, one with a small
-    complement in ``n-min_count+1..n``, one with both (or a small denominator) in ``0..n``;
-    every other cell passed the rules: ``min_count..n-min_count``.
+    complement in ``n-min_count+1..n``; any other numerator in ``0..n``.
     """
     k, n = numerators, denominators
     t = float(min_count)
-    small_k = (k < t) & primary
-    small_c = (n - k < t) & primary
-    low = np.full(k.shape, t)
-    high = n - t
-    low = np.where(small_k, 0.0, low)
-    high = np.where(small_k, t - 1, high)
-    low = np.where(small_c & ~small_k, n - t + 1, low)
-    high = np.where(small_c & ~small_k, n, high)
-    both = (small_k & small_c) | ((n < t) & primary)
-    low = np.where(both, 0.0, low)
-    high = np.where(both, n, high)
+    small_k = (k < t) & primary & (n - k >= t)
+    small_c = (n - k < t) & primary & (k >= t)
+    low = np.where(small_c, n - t + 1, 0.0)
+    high = np.where(small_k, t - 1, n)
     low = np.clip(np.minimum(low, k), 0.0, None)
     high = np.minimum(np.maximum(high, k), n)
     zeros = np.zeros(k.shape)

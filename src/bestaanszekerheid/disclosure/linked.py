@@ -1,8 +1,9 @@
 """Linked-table attack over a whole run: bound hidden counts using every published count.
 
 Each published count is an equation over *atoms*: groups of units that belong to exactly the
-same published and hidden cells. An attacker who combines all published counts of a run can
-bound a hidden cell by minimising and maximising the sum of its atoms (atoms are never
+same published and hidden cells. An attacker who combines all published counts of a run, and
+knows the rules (a hidden small count lies in 0..9, a hidden secondary one is at least 10),
+can bound a hidden cell by minimising and maximising the sum of its atoms (atoms are never
 negative). This generalises both in-table secondary suppression and the pairwise checks of the
 register; it is used as the register's final verification for unweighted, unrounded count
 tables. Integrality is ignored (continuous relaxation), as in tau-ARGUS's attacker problems.
@@ -36,24 +37,26 @@ class LinkedCheckTooLargeError(Exception):
 
 def linked_bounds(
     published: Sequence[tuple[int, float]],
-    hidden: Sequence[int],
+    targets: Sequence[tuple[int, float, float]],
     n_units: int,
     *,
+    priors: Sequence[tuple[int, float, float]] = (),
     max_work: int | None = None,
-    enough: Sequence[float] | None = None,
+    shortcut: bool = True,
 ) -> list[tuple[float, float]]:
-    """Lowest and highest count each ``hidden`` unit set can have given ``published`` counts.
+    """Lowest and highest count each target unit set can have given ``published`` counts.
 
-    ``published``: (unit bitmask, published count); ``hidden``: unit bitmasks. Returns one
-    (low, high) per hidden set; ``inf`` when unbounded. Raises :class:`LinkedCheckTooLargeError`
-    when atoms x hidden sets exceeds ``max_work``. With ``enough`` (a width per hidden set),
-    the minimum is only computed when the maximum is less than ``enough`` above the true
-    count (the width is then already wide enough); the low bound is then reported as the
-    true count, which understates the width, never overstates it.
+    ``published``: (unit bitmask, published count). ``priors``: (bitmask, low, high) of hidden
+    cells: what an attacker who knows the rules knows of them (a small primary count lies in
+    0..9, a secondary one is at least 10). ``targets``: (bitmask, need_low, need_high), the
+    primary cells to bound. Returns one (low, high) per target; ``inf`` when unbounded. With
+    ``shortcut``, the minimum is only computed when the maximum reaches ``need_high``
+    (otherwise the cell is narrowed anyway and the low bound is reported as ``need_low``). Raises
+    :class:`LinkedCheckTooLargeError` when atoms x targets exceeds ``max_work``.
     """
-    if not hidden:
+    if not targets:
         return []
-    masks = [m for m, _ in published] + list(hidden)
+    masks = [m for m, _ in published] + [m for m, _, _ in priors] + [m for m, _, _ in targets]
     membership = np.vstack([_bits(m, n_units) for m in masks])  # sets x units
     covered = membership.any(axis=0)
     columns = membership[:, covered]
@@ -63,13 +66,13 @@ def linked_bounds(
     atom_of_unit = np.asarray(atom_of_unit).ravel()
     n_atoms = int(atom_of_unit.max()) + 1 if atom_of_unit.size else 0
     if n_atoms == 0:
-        return [(0.0, 0.0) for _ in hidden]
-    if max_work is not None and n_atoms * len(hidden) > max_work:
-        raise LinkedCheckTooLargeError(f"{n_atoms} atoms x {len(hidden)} hidden cells")
+        return [(0.0, 0.0) for _ in targets]
+    if max_work is not None and n_atoms * len(targets) > max_work:
+        raise LinkedCheckTooLargeError(f"{n_atoms} atoms x {len(targets)} hidden cells")
     first = np.zeros(n_atoms, dtype=np.int64)
     first[atom_of_unit[::-1]] = np.arange(atom_of_unit.size)[::-1]
     atom_rows = columns[:, first].astype(float)  # sets x atoms (membership per atom)
-    n_pub = len(published)
+    n_pub, n_pri = len(published), len(priors)
     a_eq = b_eq = None
     if n_pub:
         # The same unit set is often published twice (a total in two tables): keep one row.
@@ -77,21 +80,34 @@ def linked_bounds(
         keep = np.sort(keep)
         a_eq = csr_matrix(atom_rows[:n_pub][keep])
         b_eq = np.array([float(v) for _, v in published])[keep]
+    a_ub = b_ub = None
+    if n_pri:
+        rows, rhs = [], []
+        for k, (_, low, high) in enumerate(priors):
+            row = atom_rows[n_pub + k]
+            if np.isfinite(high):
+                rows.append(row)
+                rhs.append(high)
+            if np.isfinite(low) and low > 0:
+                rows.append(-row)
+                rhs.append(-low)
+        if rows:
+            a_ub = csr_matrix(np.vstack(rows))
+            b_ub = np.asarray(rhs)
+    if a_eq is None and a_ub is None:
+        return [(0.0, float("inf")) for _ in targets]
+    constraints: dict[str, Any] = {"A_eq": a_eq, "b_eq": b_eq, "A_ub": a_ub, "b_ub": b_ub}
     out: list[tuple[float, float]] = []
-    true_size = atom_rows[n_pub:] @ np.bincount(atom_of_unit, minlength=n_atoms)
-    for k in range(len(hidden)):
-        objective = atom_rows[n_pub + k]
-        if a_eq is None:
-            out.append((0.0, float("inf")))
-            continue
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), **_SOLVER)
+    for k, (_, need_low, need_high) in enumerate(targets):
+        objective = atom_rows[n_pub + n_pri + k]
+        high = linprog(-objective, bounds=(0, None), **constraints, **_SOLVER)
         if high.status not in (0, 3):
             raise RuntimeError(f"linked-table LP failed: {high.message}")
         hi = float(-high.fun) if high.status == 0 else float("inf")
-        if enough is not None and hi - float(true_size[k]) >= enough[k]:
-            out.append((float(true_size[k]), hi))
+        if shortcut and hi < need_high - 1e-6:
+            out.append((float(need_low), hi))
             continue
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), **_SOLVER)
+        low = linprog(objective, bounds=(0, None), **constraints, **_SOLVER)
         if low.status not in (0, 3):
             raise RuntimeError(f"linked-table LP failed: {low.message}")
         out.append((float(low.fun) if low.status == 0 else 0.0, hi))

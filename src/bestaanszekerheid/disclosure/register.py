@@ -46,6 +46,15 @@ class Finding:
     action: Literal["extra onderdrukt", "geweigerd"]
 
 
+@dataclass(frozen=True)
+class _LinkedSets:
+    """Count tables as the run-level attacker sees them (unit bitmasks, never exported)."""
+
+    published: list[tuple[int, float]]  # (mask, exact count)
+    priors: list[tuple[int, float, float]]  # hidden cell: (mask, a priori low, high)
+    targets: list[tuple[int, float, float, str, str]]  # primary: mask, need, output, cell
+
+
 @dataclass
 class Release:
     """One released output with the files written from it."""
@@ -86,9 +95,8 @@ class ReleaseRegister:
         self.releases: list[Release] = []
         self._positions: dict[Any, int] = {}
         self._known: list[_Known] = []
-        # For the linked-table LP: published exact counts and primary cells of count tables.
-        self._linked_published: list[tuple[int, float]] = []
-        self._linked_hidden: list[tuple[int, float, str, str]] = []  # mask, width, output, cell
+        # For the linked-table LP: published exact counts and hidden cells of count tables.
+        self._linked = _LinkedSets([], [], [])
 
     # -- public ------------------------------------------------------------------------------
     def release(self, output: Output, *, name: str | None = None) -> Release:
@@ -148,9 +156,10 @@ class ReleaseRegister:
         release.findings = findings
         self._known.extend(self._known_sets(index, output))
         if isinstance(output, CheckedTable):
-            published, hidden = self._linked_sets(output, release.name)
-            self._linked_published.extend(published)
-            self._linked_hidden.extend(hidden)
+            sets = self._linked_sets(output, release.name)
+            self._linked.published.extend(sets.published)
+            self._linked.priors.extend(sets.priors)
+            self._linked.targets.extend(sets.targets)
         self.releases.append(release)
         return release
 
@@ -168,45 +177,47 @@ class ReleaseRegister:
         return write_log(self, Path(directory), stem)
 
     # -- internals ---------------------------------------------------------------------------
-    def _linked_sets(
-        self, table: CheckedTable, name: str
-    ) -> tuple[list[tuple[int, float]], list[tuple[int, float, str, str]]]:
+    def _linked_sets(self, table: CheckedTable, name: str) -> _LinkedSets:
         counts = table.published_counts()
         if counts is None:
-            return [], []
-        units = table._grid.units
-        published = [(self._mask(units[f])[0], value) for f, value in counts]
-        width = self.rules.protection_width_counts
+            return _LinkedSets([], [], [])
+        published = [(self._mask(table.cell_units(f))[0], value) for f, value in counts]
+        priors: list[tuple[int, float, float]] = []
+        targets: list[tuple[int, float, float, str, str]] = []
         # Empty cells are left to the table's own protection: the unit-based model below knows
         # which combinations are empty, which an attacker does not.
-        hidden = [
-            (self._mask(ids)[0], width, name, table.cell_label(f))
-            for f, ids in table.hidden_primary_unit_sets()
-            if len(ids)
-        ]
-        return published, hidden
+        for f, ids, low, high, primary, need_low, need_high in table.hidden_count_knowledge():
+            if not len(ids):
+                continue
+            mask = self._mask(ids)[0]
+            priors.append((mask, low, high))
+            if primary:
+                targets.append((mask, need_low, need_high, name, table.cell_label(f)))
+        return _LinkedSets(published, priors, targets)
 
     def _linked_conflicts(
         self, table: CheckedTable, release: Release
     ) -> list[tuple[Finding, tuple[int, ...]]]:
         """Primary cells of any count table of the run that the published counts of all count
-        tables, this one included, narrow to less than the protection width."""
+        tables, this one included, narrow below their protection interval (an attacker who
+        knows the rules: hidden small counts lie in 0..9, hidden secondary ones are >= 10)."""
         name = release.name
         counts = table.published_counts()
-        if counts is None or not self._linked_published:
+        if counts is None or not self._linked.published:
             return []
-        new_published, new_hidden = self._linked_sets(table, name)
-        hidden = self._linked_hidden + new_hidden
-        if not hidden:
+        new = self._linked_sets(table, name)
+        targets = self._linked.targets + new.targets
+        if not targets:
             return []
-        published = self._linked_published + new_published
+        published = self._linked.published + new.published
+        priors = self._linked.priors + new.priors
         try:
             bounds = linked_bounds(
                 published,
-                [h[0] for h in hidden],
+                [t[:3] for t in targets],
                 len(self._positions),
+                priors=priors,
                 max_work=self.linked_max_work,
-                enough=[h[1] for h in hidden],
             )
         except LinkedCheckTooLargeError as exc:
             note = (
@@ -217,29 +228,39 @@ class ReleaseRegister:
                 release.notes.append(note)
             return []
         sizes = dict(counts)
-        units = table._grid.units
-        cell_masks = {f: self._mask(units[f])[0] for f, _ in counts}
+        cell_masks = {f: self._mask(table.cell_units(f))[0] for f, _ in counts}
         interior = set(table.interior_cells())
         narrow = [
-            (h, high - low)
-            for h, (low, high) in zip(hidden, bounds, strict=True)
-            if high - low + 1e-6 < h[1]
+            (t, (low, high))
+            for t, (low, high) in zip(targets, bounds, strict=True)
+            if low > t[1] + 1e-6 or high < t[2] - 1e-6
         ]
         if not narrow:
             return []
         # Only what this table adds counts: the unit-based model knows which combinations are
         # empty (an attacker does not), so a cell can look narrow from earlier outputs alone;
-        # those were accepted by their own table's protection.
-        before = linked_bounds(
-            self._linked_published,
-            [h[0] for h, _ in narrow],
+        # those were accepted by their own table's protection. Compare exact intervals.
+        now = linked_bounds(
+            published,
+            [t[:3] for t, _ in narrow],
             len(self._positions),
-            enough=[h[1] for h, _ in narrow],
+            priors=priors,
+            shortcut=False,
         )
+        before = linked_bounds(
+            self._linked.published,
+            [t[:3] for t, _ in narrow],
+            len(self._positions),
+            priors=self._linked.priors,
+            shortcut=False,
+        )
+        narrow = [(t, exact) for (t, _), exact in zip(narrow, now, strict=True)]
         found: list[tuple[Finding, tuple[int, ...]]] = []
-        for ((mask, _, output, cell), width_now), (low, high) in zip(narrow, before, strict=True):
-            if high - low <= width_now + 1e-6:
-                continue
+        for ((mask, _, _, output, cell), (low, high)), (low0, high0) in zip(
+            narrow, before, strict=True
+        ):
+            if low0 >= low - 1e-6 and high0 <= high + 1e-6:
+                continue  # this table did not narrow the cell further
             # Hide the smallest published cell of the new table that overlaps the narrowed
             # cell (an interior one if possible); the table's own protection then follows.
             touching = [f for f, m in cell_masks.items() if m & mask]

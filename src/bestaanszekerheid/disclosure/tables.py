@@ -123,6 +123,10 @@ class _Grid:
     protect_rounds: int = 0
     suppression: Suppression = "optimal"
     protection_notes: list[str] = field(default_factory=list)
+    # What the attacker knows of each cell, and the protection interval per primary cell, as
+    # used by the last protection of the first shield (for the run-level linked check).
+    knowledge: Knowledge | None = None
+    need: tuple[FloatArray, FloatArray] | None = None
 
 
 @dataclass
@@ -234,6 +238,10 @@ class CheckedTable:
                 out.append((flat, label, ids))
         return out
 
+    def cell_units(self, flat: int) -> NDArray[Any]:
+        """Unit ids of a flat cell. Internal: never export."""
+        return self._grid.units[flat]
+
     def interior_cells(self) -> list[int]:
         """Flat indices of the cells that are not totals."""
         return [int(i) for i in np.flatnonzero(~self._grid.layout.is_margin().ravel())]
@@ -266,6 +274,30 @@ class CheckedTable:
         g.primary = flat_primary.reshape(g.layout.shape)
         g.forced = forced.reshape(g.layout.shape)
         _run_protection(g, self.rules)
+
+    def hidden_count_knowledge(
+        self,
+    ) -> list[tuple[int, NDArray[Any], float, float, bool, float, float]]:
+        """Per hidden cell of an exact count table: (flat cell, unit ids, a priori low and high,
+        primary, protection interval low and high). Internal: never export."""
+        g = self._grid
+        if self.published_counts() is None or g.knowledge is None or g.need is None:
+            return []
+        lo, hi = g.knowledge.hidden_low.ravel(), g.knowledge.hidden_high.ravel()
+        need_lo, need_hi = g.need[0].ravel(), g.need[1].ravel()
+        primary = g.primary.ravel()
+        return [
+            (
+                int(f),
+                g.units[int(f)],
+                float(lo[f]),
+                float(hi[f]),
+                bool(primary[f]),
+                float(need_lo[f]),
+                float(need_hi[f]),
+            )
+            for f in np.flatnonzero(g.suppressed.ravel())
+        ]
 
     def hidden_primary_unit_sets(self) -> list[tuple[int, NDArray[Any]]]:
         """(flat cell, unit ids) of every primary cell. Internal: never export."""
@@ -976,17 +1008,20 @@ def _run_protection(g: _Grid, rules: DisclosureRules) -> None:
     while True:
         before = supp.copy()
         for shield in g.protect_grids:
+            know = _knowledge(g, shield, rules)
             result = protect(
                 shield.values,
                 g.layout,
                 g.primary,
                 shield.width,
-                _knowledge(g, shield, rules),
+                know,
                 already=supp,
                 method=g.suppression,
             )
             supp = result.suppressed
             rounds += result.rounds
+            if shield is g.protect_grids[0]:
+                g.knowledge, g.need = know, (result.need_low, result.need_high)
             if result.note and result.note not in notes:
                 notes.append(result.note)
         if (supp == before).all():
