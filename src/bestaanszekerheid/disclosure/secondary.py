@@ -28,9 +28,9 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linprog
 
 from bestaanszekerheid.disclosure.knowledge import Knowledge, protection_interval
+from bestaanszekerheid.disclosure.lp import IntervalSolver
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -155,37 +155,21 @@ def attacker_bounds(
     var_of[is_var] = np.arange(int(is_var.sum()))
     _, matrix = _line_matrix(layout)
     a_eq = matrix[:, is_var]
-    b_eq = -matrix[:, ~is_var] @ np.where(~is_var, lo, 0.0)[~is_var]
+    b_eq = -matrix[:, ~is_var] @ lo[~is_var]
     used = np.any(a_eq != 0, axis=1)
     a_eq, b_eq = a_eq[used], b_eq[used]
-    bounds = [
-        (None if np.isinf(lo[j]) else float(lo[j]), None if np.isinf(hi[j]) else float(hi[j]))
-        for j in np.flatnonzero(is_var)
-    ]
     out_lo, out_hi = lo.copy(), hi.copy()
+    if a_eq.shape[0] == 0:
+        return out_lo.reshape(shape), out_hi.reshape(shape)  # nothing links the cells
+    solver = IntervalSolver(a_eq, b_eq, b_eq, lo[is_var], hi[is_var])
+    objective = np.zeros(int(is_var.sum()))
     for i in targets:
         if not is_var[i]:
             continue
-        objective = np.zeros(int(is_var.sum()))
         objective[var_of[i]] = 1.0
-        if a_eq.shape[0] == 0:
-            continue  # nothing links the cell to published figures: its a priori interval
-        kwargs = {"A_eq": a_eq, "b_eq": b_eq, "bounds": bounds, "method": "highs"}
-        out_lo[i] = _bound(linprog(objective, **kwargs), +1)
-        out_hi[i] = _bound(linprog(-objective, **kwargs), -1)
+        out_lo[i], out_hi[i] = solver.interval(objective)
+        objective[var_of[i]] = 0.0
     return out_lo.reshape(shape), out_hi.reshape(shape)
-
-
-def _bound(result: object, sign: int) -> float:
-    # sign +1: the LP minimised the cell; sign -1: it minimised minus the cell (a maximum).
-    status = int(getattr(result, "status", -1))
-    if status == 0:
-        return float(sign * float(getattr(result, "fun", 0.0)))
-    if status == 3:  # unbounded
-        return float(-np.inf if sign > 0 else np.inf)
-    # Infeasible would mean the published figures contradict each other: never expected, so
-    # fail loudly instead of treating the cell as protected.
-    raise RuntimeError(f"linprog failed during disclosure verification: {result}")
 
 
 def unprotected(
