@@ -24,6 +24,7 @@ from bestaanszekerheid.cli import HouseholdFile, MaxPct, Peildatum
 from bestaanszekerheid.disclosure import (
     CheckedTable,
     ModelCheck,
+    RefusedError,
     ReleaseRegister,
     check_model,
     frequency_table,
@@ -243,8 +244,8 @@ def run_analysis(
                 name="Alle huishoudens per wijk",
             )
             register.release(wijk_table)
-        except UserFacingError as exc:
-            profiles.notes.append(f"Niet gepubliceerd: 'Alle huishoudens per wijk'. {exc}")
+        except RefusedError as exc:
+            profiles.notes.append(exc.public_note)
             wijk_table = None
     result = AnalysisResult(
         options=options,

@@ -60,11 +60,11 @@ def test_the_log_matches_its_published_schema(demo: DemoRun) -> None:
 
     schema_text = (
         resources.files("bestaanszekerheid.disclosure")
-        .joinpath("data", "log_schema_v1.json")
+        .joinpath("data", "log_schema_v2.json")
         .read_text(encoding="utf-8")
     )
     doc = json.loads(demo.log_files[0].read_text(encoding="utf-8"))
     jsonschema.validate(doc, json.loads(schema_text))
-    broken = dict(doc, schema_version=2)
+    broken = dict(doc, for_publication=True)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, json.loads(schema_text))

@@ -30,7 +30,8 @@ def test_log_lists_outputs_checks_suppressions_and_rules(
     json_path, md_path = register.write_log(tmp_path)
 
     doc = json.loads(json_path.read_text(encoding="utf-8"))
-    assert doc["schema"] == "bestaanszekerheid/disclosure-log" and doc["schema_version"] == 1
+    assert doc["schema"] == "bestaanszekerheid/disclosure-log" and doc["schema_version"] == 2
+    assert doc["for_publication"] is False and doc["notice"].startswith("NIET PUBLICEREN")
     assert doc["rules"]["version"] == rules.version
     assert doc["rules"]["values"]["min_count"] == 10
     assert [o["type"] for o in doc["outputs"]] == ["table", "table", "model"]
@@ -46,6 +47,22 @@ def test_log_lists_outputs_checks_suppressions_and_rules(
 
     text = md_path.read_text(encoding="utf-8")
     assert "# Onthullingscontrole" in text and rules.version in text
+    assert "niet publiceren" in text.splitlines()[0] and "NIET PUBLICEREN" in text
     assert "primair onderdrukt" in text and "secundair" in text and "`x`" in text
     for uid in data["uid"]:
         assert uid not in text and uid not in json_path.read_text(encoding="utf-8")
+
+
+def test_the_publication_summary_names_no_reason(rules: DisclosureRules) -> None:
+    """What the report and bundle show of the checks: counts of hidden cells, never why."""
+    from bestaanszekerheid.disclosure import publication_summary
+
+    data = population({("a", "x"): 3, ("a", "y"): 40, ("b", "x"): 50, ("b", "y"): 60})
+    register = ReleaseRegister(rules)
+    register.release(frequency_table(data, "row", "col", unit="uid", rules=rules))
+    summary = publication_summary(register)
+    [table] = summary["outputs"]
+    assert table["cells"] == 9 and table["hidden"] == 4
+    text = json.dumps(summary["outputs"], ensure_ascii=False)
+    for word in ("primary", "secondary", "reasons", 'min_count"]', "suppressed_cells"):
+        assert word not in text, word

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from bestaanszekerheid.areas_lookup import wijk_names
-from bestaanszekerheid.disclosure import ReleaseRegister
+from bestaanszekerheid.disclosure import RefusedError, ReleaseRegister
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.profiles import build_profiles, characteristics_frame, cohens_h
 from bestaanszekerheid.profiles.naming import apply_overrides, generate_name
@@ -198,7 +198,7 @@ def test_a_refused_table_leaves_its_characteristic_out(
 
     def refuse_tenure(output: object, **kwargs: object) -> object:
         if getattr(output, "name", "") == "Doelgroep naar woonsituatie":
-            raise UserFacingError("geweigerd voor de test")
+            raise RefusedError(str(getattr(output, "name", "")), "geweigerd voor de test")
         return original(output, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(register, "release", refuse_tenure)

@@ -10,9 +10,15 @@ See docs/onthullingscontrole.md.
 from __future__ import annotations
 
 from bestaanszekerheid.disclosure.cells import check_min_cells, small_cells
-from bestaanszekerheid.disclosure.log import log_document, render_markdown
+from bestaanszekerheid.disclosure.log import log_document, publication_summary, render_markdown
 from bestaanszekerheid.disclosure.models import ModelCheck, check_fitted_model, check_model
-from bestaanszekerheid.disclosure.register import Finding, Release, ReleaseRegister
+from bestaanszekerheid.disclosure.register import (
+    Finding,
+    Refusal,
+    RefusedError,
+    Release,
+    ReleaseRegister,
+)
 from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
 from bestaanszekerheid.disclosure.tables import (
     CheckedTable,
@@ -29,6 +35,8 @@ __all__ = [
     "DisclosureRules",
     "Finding",
     "ModelCheck",
+    "Refusal",
+    "RefusedError",
     "Release",
     "ReleaseRegister",
     "check_fitted_model",
@@ -40,6 +48,7 @@ __all__ = [
     "magnitude_table",
     "percentage_table",
     "percentile_table",
+    "publication_summary",
     "render_markdown",
     "small_cells",
 ]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bestaanszekerheid.disclosure.models import ModelCheck
+from bestaanszekerheid.disclosure.rules import DisclosureRules
 from bestaanszekerheid.disclosure.tables import (
     REASON_NL,
     RULE_OF_REASON,
@@ -30,7 +31,12 @@ if TYPE_CHECKING:
     from bestaanszekerheid.disclosure.register import ReleaseRegister
 
 SCHEMA = "bestaanszekerheid/disclosure-log"
-SCHEMA_VERSION = 1  # JSON Schema: data/log_schema_v1.json
+SCHEMA_VERSION = 2  # JSON Schema: data/log_schema_v2.json
+NOT_FOR_PUBLICATION = (
+    "NIET PUBLICEREN. Dit log is voor de outputcontroleur: het noemt per verborgen cel de "
+    "reden (te klein, leeg, secundair, verschil met andere uitvoer), en een reden verraadt "
+    "iets over de verborgen waarde. Rapport, tabellen en bundel noemen geen redenen."
+)
 
 _STATUS_NL = {
     "ok": "gepubliceerd",
@@ -152,22 +158,86 @@ def log_document(register: ReleaseRegister) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "tool": {"name": "bestaanszekerheid", "version": _tool_version()},
-        "rules": {
-            "name": rules.name,
-            "version": rules.version,
-            "sha256": rules.checksum,
-            "values": rules.as_dict(),
-            "descriptions": {
-                key: {
-                    "nl": rules.describe(key),
-                    "en": rules.describe(key, "en"),
-                    "source": t.source,
-                }
-                for key, t in rules.texts.items()
-            },
-        },
+        "for_publication": False,
+        "notice": NOT_FOR_PUBLICATION,
+        "rules": _rules_document(rules),
         "suppressed_marker": SUPPRESSED_MARK,
         "differencing_policy": register.on_conflict,
+        "outputs": outputs,
+        "refused_outputs": [
+            {
+                "name": r.name,
+                "findings": [
+                    {
+                        "kind": f.kind,
+                        "cell": f.cell,
+                        "other_output": f.other_output,
+                        "other_cell": f.other_cell,
+                    }
+                    for f in r.findings
+                ],
+            }
+            for r in register.refused
+        ],
+    }
+
+
+def _rules_document(rules: DisclosureRules) -> dict[str, Any]:
+    return {
+        "name": rules.name,
+        "version": rules.version,
+        "sha256": rules.checksum,
+        "values": rules.as_dict(),
+        "descriptions": {
+            key: {"nl": rules.describe(key), "en": rules.describe(key, "en"), "source": t.source}
+            for key, t in rules.texts.items()
+        },
+    }
+
+
+def publication_summary(register: ReleaseRegister) -> dict[str, Any]:
+    """What may be *published* about a run's disclosure control (report appendix, bundle).
+
+    The rules, and per output its name, kind, number of cells and number of hidden cells. No
+    reason or status per cell and no differencing findings: "fewer than 10" says a hidden cell
+    is 1-9, "empty" that it is 0, "secondary" that it is at least 10, and each narrows what an
+    attacker must consider. Those stay in the output checker's log (:func:`log_document`).
+    """
+    rules = register.rules
+    outputs: list[dict[str, Any]] = []
+    for release in register.releases:
+        out = release.output
+        entry: dict[str, Any] = {"name": release.name, "files": list(release.files)}
+        if isinstance(out, CheckedTable):
+            status = out.status.to_numpy()
+            entry.update(
+                {
+                    "type": "table",
+                    "kind": out.kind,
+                    "statistic": out.statistic,
+                    "method": out.method,
+                    "population": out.population,
+                    "cells": int(status.size),
+                    "hidden": int(((status == "primary") | (status == "secondary")).sum()),
+                    "passed": True,
+                }
+            )
+        else:
+            entry.update(
+                {
+                    "type": "model",
+                    "kind": out.kind,
+                    "population": out.population,
+                    "outputs": list(out.outputs),
+                    "passed": out.passed,
+                }
+            )
+        outputs.append(entry)
+    return {
+        "schema": SCHEMA + "/publicatie",
+        "schema_version": SCHEMA_VERSION,
+        "rules": _rules_document(rules),
+        "suppressed_marker": SUPPRESSED_MARK,
         "outputs": outputs,
     }
 
@@ -177,7 +247,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
     rules = doc["rules"]
     policy = "extra onderdrukken" if doc["differencing_policy"] == "suppress" else "weigeren"
     lines = [
-        "# Onthullingscontrole: verantwoording van de uitvoer",
+        "# Onthullingscontrole: log voor de outputcontroleur (niet publiceren)",
+        "",
+        f"> **{doc['notice']}**",
         "",
         f"- Aangemaakt: {doc['created']} (bestaanszekerheid {doc['tool']['version']})",
         f"- Regels: {rules['name']}, versie **{rules['version']}** "
@@ -243,6 +315,12 @@ def render_markdown(doc: dict[str, Any]) -> str:
                 f"- Verschilrisico met '{f['other_output']}' ({f['other_cell']}): "
                 f"cel '{f['cell']}' {f['action']}."
             )
+    for refused in doc.get("refused_outputs", []):
+        lines += ["", f"## Geweigerd: {refused['name']}", ""]
+        lines += [
+            f"- Verschilrisico met '{f['other_output']}' ({f['other_cell']}): cel '{f['cell']}'."
+            for f in refused["findings"]
+        ]
     lines.append("")
     return "\n".join(lines)
 

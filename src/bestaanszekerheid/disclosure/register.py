@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,6 +53,33 @@ class _LinkedSets:
     published: list[tuple[int, float]]  # (mask, exact count)
     priors: list[tuple[int, float, float]]  # hidden cell: (mask, a priori low, high)
     targets: list[tuple[int, float, float, str, str]]  # primary: mask, need, output, cell
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An output the register refused, and the findings that made it refuse."""
+
+    name: str
+    findings: tuple[Finding, ...]
+
+
+class RefusedError(UserFacingError):
+    """The register refused an output: with what was published before, it would give a
+    small group away. The message names cells (for the analyst); a published note must not
+    (use :attr:`public_note`)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.output_name = name
+
+    @property
+    def public_note(self) -> str:
+        """A note that may be published: which output is left out, not which cells."""
+        return (
+            f"Niet gepubliceerd: '{self.output_name}'. Samen met andere uitvoer van deze "
+            "analyse zou een kleine groep terug te rekenen zijn (onthullingscontrole); het "
+            "controlelog voor de outputcontroleur zegt waarom."
+        )
 
 
 @dataclass
@@ -93,6 +120,8 @@ class ReleaseRegister:
         # Budget for the linked-table LP (atoms x hidden cells); None = always run it.
         self.linked_max_work = linked_max_work
         self.releases: list[Release] = []
+        #: Outputs refused for differencing (for the checker's log; never published).
+        self.refused: list[Refusal] = []
         self._positions: dict[Any, int] = {}
         self._known: list[_Known] = []
         # For the linked-table LP: published exact counts and hidden cells of count tables.
@@ -136,17 +165,13 @@ class ReleaseRegister:
                         Finding(f.output, f.cell, f.other_output, f.other_cell, f.kind, "geweigerd")
                         for f, _ in conflicts
                     ]
-                    raise UserFacingError(
-                        _refusal_text(release.name, refused, self.rules.min_count)
-                    )
+                    self._refuse(release.name, refused)
                 to_hide: set[int] = set()
                 for finding, flats in conflicts:
                     findings.append(finding)
                     to_hide.update(flats)
                 if not to_hide:
-                    raise UserFacingError(
-                        _refusal_text(release.name, [f for f, _ in conflicts], 10)
-                    )
+                    self._refuse(release.name, [f for f, _ in conflicts])
                 output.suppress_more(sorted(to_hide), "differencing", primary=as_primary)
             else:  # pragma: no cover - suppression only grows, so this needs >200 rounds
                 raise UserFacingError(
@@ -177,6 +202,10 @@ class ReleaseRegister:
         return write_log(self, Path(directory), stem)
 
     # -- internals ---------------------------------------------------------------------------
+    def _refuse(self, name: str, findings: Sequence[Finding]) -> NoReturn:
+        self.refused.append(Refusal(name, tuple(findings)))
+        raise RefusedError(name, _refusal_text(name, findings, self.rules.min_count))
+
     def _linked_sets(self, table: CheckedTable, name: str) -> _LinkedSets:
         counts = table.published_counts()
         if counts is None:

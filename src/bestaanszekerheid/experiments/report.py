@@ -32,6 +32,7 @@ from bestaanszekerheid.disclosure import (
     check_model,
     frequency_table,
     magnitude_table,
+    publication_summary,
 )
 from bestaanszekerheid.experiments.results import (
     AttritionResult,
@@ -108,13 +109,14 @@ class ExperimentSection:
     ) -> Section:
         """The checked outputs of this experiment and the rules, for a report appendix."""
         rows = []
-        for r in self.register.releases:
-            out = r.output
-            if isinstance(out, CheckedTable):
-                hidden = int((out.status.isin(["primary", "secondary"])).to_numpy().sum())
-                rows.append((Cell(r.name), Cell("tabel"), Cell(str(hidden)), Cell("in orde")))
+        for out in publication_summary(self.register)["outputs"]:
+            if out["type"] == "table":
+                rows.append(
+                    (Cell(out["name"]), Cell("tabel"), Cell(str(out["hidden"])), Cell("in orde"))
+                )
             else:
-                rows.append((Cell(r.name), Cell("model"), Cell("–"), Cell("in orde")))
+                verdict = "in orde" if out["passed"] else "geweigerd"
+                rows.append((Cell(out["name"]), Cell("model"), Cell("–"), Cell(verdict)))
         table = Table(
             key=section_id,
             title="Gecontroleerde uitvoer van deze analyse",
@@ -133,8 +135,9 @@ class ExperimentSection:
                     "en een controle op verschillen tussen tabellen; de effecten als "
                     "modeluitvoer (minstens "
                     f"{rules.min_residual_df} residuele vrijheidsgraden en {rules.min_count} "
-                    "deelnemers per groep). Het volledige log staat in "
-                    f"{log}.md en {log}.json."
+                    "deelnemers per groep). Een weggelaten cel staat als x, zonder reden; de "
+                    f"redenen staan in het log voor de outputcontroleur ({log}.md en "
+                    f"{log}.json), dat niet voor publicatie is."
                 ),
                 table,
             ),

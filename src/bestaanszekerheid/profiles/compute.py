@@ -37,12 +37,12 @@ import pandas as pd
 from bestaanszekerheid.disclosure import (
     CheckedTable,
     ModelCheck,
+    RefusedError,
     ReleaseRegister,
     check_model,
     frequency_table,
 )
 from bestaanszekerheid.disclosure.tables import TOTAL
-from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.profiles.features import (
     DEFAULT_CHARACTERISTICS,
     UNKNOWN,
@@ -223,8 +223,8 @@ def build_profiles(
         """Release ``table``; a refusal leaves it (and its estimates) out, with a note."""
         try:
             register.release(table)
-        except UserFacingError as exc:
-            notes.append(f"Niet gepubliceerd: '{table.name}'. {exc}")
+        except RefusedError as exc:
+            notes.append(exc.public_note)  # which cells clashed is in the checker's log only
             return None
         return table
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from bestaanszekerheid.disclosure import CheckedTable, log_document
-from bestaanszekerheid.disclosure.tables import REASON_NL, TOTAL
+from bestaanszekerheid.disclosure import CheckedTable, publication_summary
+from bestaanszekerheid.disclosure.tables import TOTAL
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
 from bestaanszekerheid.profiles import GroupProfile, ProfileSet, heatmap_frame
 from bestaanszekerheid.profiles.compute import MIN_AREA_INDEX, MIN_EFFECT
@@ -659,18 +659,16 @@ def _methods(result: AnalysisResult) -> Section:
 
 
 def _disclosure(result: AnalysisResult) -> Section:
-    doc = log_document(result.register)
+    doc = publication_summary(result.register)
     rows = []
     for out in doc["outputs"]:
         if out["type"] == "table":
-            sc = out["status_counts"]
-            hidden = sc.get("primary", 0) + sc.get("secondary", 0)
             rows.append(
                 (
                     Cell(out["name"]),
                     Cell("tabel"),
                     Cell(str(out["cells"])),
-                    Cell(str(hidden)),
+                    Cell(str(out["hidden"])),
                     Cell("in orde"),
                 )
             )
@@ -699,20 +697,6 @@ def _disclosure(result: AnalysisResult) -> Section:
         for text in rules["descriptions"].values()
         if text.get("nl")
     )
-    hidden_items = []
-    for out in doc["outputs"]:
-        for cell in out.get("suppressed_cells", []):
-            where = " / ".join(cell["row"])
-            if out.get("cols"):
-                where += " × " + " / ".join(cell["col"])
-            why = "; ".join(REASON_NL.get(r, r).format(**values) for r in cell["reasons"])
-            hidden_items.append(f"{out['name']}: {where} – {why}")
-        for finding in out.get("register_findings", []):
-            hidden_items.append(
-                f"{out['name']}: cel '{finding['cell']}' {finding['action']} wegens verschil met "
-                f"'{finding['other_output']}' ({finding['other_cell']})"
-            )
-        hidden_items.extend(f"{out['name']}: {note}" for note in out.get("register_notes", []))
     blocks: list[object] = [
         Paragraph(
             f"Alle cijfers in dit rapport zijn gecontroleerd met de regels "
@@ -721,14 +705,16 @@ def _disclosure(result: AnalysisResult) -> Section:
             "secundaire onderdrukking en een controle op verschillen tussen tabellen. "
             "Groepsprofielen zijn schattingen van een model; ze zijn als modeluitvoer "
             "gecontroleerd (elke groep en elke getoonde waarde telt minstens "
-            f"{values['min_count']} huishoudens). Het volledige log staat in "
-            "onthullingscontrole.md en onthullingscontrole.json naast dit rapport."
+            f"{values['min_count']} huishoudens)."
+        ),
+        Paragraph(
+            "Een weggelaten cel staat als x in de tabellen, zonder reden: een reden als "
+            f"'minder dan {values['min_count']}' of 'lege cel' zou iets over de verborgen "
+            "waarde verraden. De redenen staan in het log voor de outputcontroleur "
+            "(onthullingscontrole.md en onthullingscontrole.json); dat log is niet voor "
+            "publicatie."
         ),
         table,
-        Bullets(
-            tuple(hidden_items) or ("Geen cellen weggelaten.",),
-            title="Weggelaten cellen en bevindingen",
-        ),
         Bullets(rule_items, title="Toegepaste regels"),
     ]
     return Section(

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bestaanszekerheid.disclosure import log_document
+from bestaanszekerheid.disclosure import publication_summary
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.reports.html import _version
 from bestaanszekerheid.reports.tree import Report
@@ -152,7 +152,8 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
         },
         "groepen": groups,
         "tabellen": tables,
-        "onthullingscontrole": log_document(result.register),
+        # What may be published about the checks: no reason or status per hidden cell.
+        "onthullingscontrole": publication_summary(result.register),
     }
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from bestaanszekerheid.disclosure import (
     CheckedTable,
     DisclosureRules,
+    RefusedError,
     ReleaseRegister,
     frequency_table,
     load_rules,
@@ -205,6 +206,13 @@ def _checked(
     try:
         table = build(_frame(records, order))
         register.release(table, name=figure.slug)
+    except RefusedError:
+        # Which cells clashed stays in the log: naming them would narrow a hidden figure.
+        figure.message = _(
+            "Niet gepubliceerd: samen met de andere tabellen zou een kleine groep terug te "
+            "rekenen zijn."
+        )
+        return figure
     except UserFacingError as exc:
         figure.message = _("Niet gepubliceerd: %(reden)s") % {"reden": exc}
         return figure
