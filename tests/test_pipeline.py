@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -192,14 +193,42 @@ def test_analyse_is_registered_lazily() -> None:
 def test_households_without_income_are_counted_as_unknown() -> None:
     import numpy as np
 
-    from bestaanszekerheid.pipeline import _status_column
     from bestaanszekerheid.target import select_target
 
     households = generate_population(3_000, seed=2).households.copy()
     households.loc[households.index[:25], "net_income_month"] = np.nan
     target = select_target(households, max_pct=130.0)
-    status = _status_column(households, target).value_counts()
+    status = target.status["doelgroep"].value_counts()
     assert target.unknown_income_count == 25
     assert status["Inkomen onbekend"] == 25
     assert status["In de doelgroep"] == target.count
     assert status.sum() == len(households)
+    table = target.status_table().frame["count"]
+    assert table["Inkomen onbekend"] == 25 and "Totaal" not in table.index
+
+
+def test_a_few_households_without_income_stay_hidden_in_doelgroep_and_analyse(
+    tmp_path: Path,
+) -> None:
+    """The audit's case: the CBS percentage column present and empty for 3 households.
+    `bsz doelgroep` printed "3 huishoudens zonder bekend inkomenspercentage"; `bsz analyse`
+    hid "In de doelgroep" to protect them and crashed on formatting it."""
+    import numpy as np
+
+    from bestaanszekerheid.norms import assess_income
+
+    households = generate_population(3_000, seed=1).households.copy()
+    pct = assess_income(households, date(2025, 1, 1)).income_pct_norm.to_numpy(dtype=float)
+    pct[:3] = np.nan
+    households["pct_social_minimum_cbs"] = pct
+    path = tmp_path / "huishoudens.parquet"
+    households.to_parquet(path)
+    result = runner.invoke(app, ["doelgroep", "--input", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "3 huishoudens" not in result.output
+    assert "zonder bekend inkomenspercentage: x" in result.output
+    out = tmp_path / "uit"
+    result = runner.invoke(app, ["analyse", "--input", str(path), "--out", str(out), *FAST])
+    assert result.exit_code == 0, result.output
+    bundle = json.loads((out / "bundel.json").read_text(encoding="utf-8"))
+    assert bundle["doelgroep"]["huishoudens"] > 0

@@ -6,7 +6,10 @@ import math
 
 
 def fmt_int(value: float, lang: str = "nl") -> str:
-    """Whole number with a thousands separator: 12.345 (nl) or 12,345 (en)."""
+    """Whole number with a thousands separator: 12.345 (nl) or 12,345 (en); 'x' for a
+    missing (hidden) number."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "x"
     text = f"{round(value):,}"
     return text.replace(",", ".") if lang == "nl" else text
 
@@ -31,7 +34,9 @@ def fmt_plain(value: float, lang: str = "nl") -> str:
 
 
 def fmt_pct(value: float, decimals: int = 1, lang: str = "nl") -> str:
-    """Percentage: 12,3% (nl) or 12.3% (en)."""
+    """Percentage: 12,3% (nl) or 12.3% (en); 'x' for a missing (hidden) number."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "x"
     return fmt_num(value, decimals, lang) + "%"
 
 

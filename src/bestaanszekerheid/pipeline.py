@@ -33,7 +33,7 @@ from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_plain
 from bestaanszekerheid.profiles import ProfileSet, build_profiles, write_overrides_template
 from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes, recommend
-from bestaanszekerheid.target import TargetGroup, select_target
+from bestaanszekerheid.target import UNKNOWN_INCOME, TargetGroup, select_target
 
 if TYPE_CHECKING:
     from bestaanszekerheid.experiments.report import ExperimentSection
@@ -82,7 +82,8 @@ class AnalysisResult:
     profiles: ProfileSet
     register: ReleaseRegister
     target_table: CheckedTable
-    #: All households per wijk (checked): the denominator of the target group's share per wijk.
+    #: Households with a known income per wijk (checked): the denominator of the target
+    #: group's share per wijk.
     wijk_table: CheckedTable | None
     model_check: ModelCheck
     indicators: dict[str, str]
@@ -105,25 +106,6 @@ STEPS = (
     "Persona-kaarten (PDF)",
     "Tabellen (XLSX), bundel (JSON) en controlelog",
 )
-
-
-def _status_column(households: pd.DataFrame, target: TargetGroup) -> pd.Series:
-    """Per household: in the target group, above the threshold, or income unknown (the
-    percentage recomputed exactly as :func:`select_target` does)."""
-    from bestaanszekerheid.norms import assess_income
-
-    if target.pct_column in households.columns and target.pct_column != "income_pct_norm":
-        pct = pd.to_numeric(households[target.pct_column], errors="coerce")
-    else:
-        pct = assess_income(households, target.on).income_pct_norm
-    inside = households["household_id"].isin(target.households["household_id"])
-    status = pd.Series("Boven de grens", index=households.index, dtype=object)
-    status[pd.Series(pct, index=households.index).isna().to_numpy()] = "Inkomen onbekend"
-    status[inside.to_numpy()] = "In de doelgroep"
-    order = [
-        c for c in ("In de doelgroep", "Boven de grens", "Inkomen onbekend") if (status == c).any()
-    ]
-    return pd.Series(pd.Categorical(status, categories=order), index=households.index)
 
 
 def run_analysis(
@@ -155,20 +137,7 @@ def run_analysis(
         f"doelgroep: huishoudens tot en met {fmt_plain(options.max_pct)}% van het sociaal minimum"
         + synthetic
     )
-    frame = pd.DataFrame(
-        {
-            "household_id": households["household_id"].to_numpy(),
-            "doelgroep": _status_column(households, target).array,
-        }
-    )
-    target_table = frequency_table(
-        frame,
-        "doelgroep",
-        unit="household_id",
-        rules=rules,
-        population="alle huishoudens" + synthetic,
-        name="Huishoudens naar doelgroep",
-    )
+    target_table = target.status_table(rules)
     register.release(target_table)
     data = target.households.reset_index(drop=True)
     if len(data) < 10 * rules.min_count:
@@ -233,15 +202,21 @@ def run_analysis(
     )
     wijk_table = None
     if profiles.area_table is not None:
-        all_wijk = households[["household_id", "wijk_code"]].dropna()
+        # The denominator of the target group's share per wijk: households with a known
+        # income (as the share of the whole city), so a few households without one appear
+        # nowhere but as a hidden row of the target table.
+        known = target.status.loc[target.status["doelgroep"] != UNKNOWN_INCOME, "household_id"]
+        all_wijk = households.loc[
+            households["household_id"].isin(known), ["household_id", "wijk_code"]
+        ].dropna()
         try:
             wijk_table = frequency_table(
                 all_wijk,
                 "wijk_code",
                 unit="household_id",
                 rules=rules,
-                population="alle huishoudens" + synthetic,
-                name="Alle huishoudens per wijk",
+                population="alle huishoudens met bekend inkomen" + synthetic,
+                name="Huishoudens met bekend inkomen per wijk",
             )
             register.release(wijk_table)
         except RefusedError as exc:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister, frequency_table
+from bestaanszekerheid.disclosure import (
+    CheckedTable,
+    DisclosureRules,
+    ReleaseRegister,
+    frequency_table,
+)
 from bestaanszekerheid.disclosure.tables import TOTAL
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct, fmt_plain
@@ -19,9 +26,20 @@ DEFAULT_MAX_PCT = 130.0
 SUMMARY_COLUMNS = ("household_type", "income_source", "wijk_code")
 
 
+IN_TARGET = "In de doelgroep"
+ABOVE = "Boven de grens"
+UNKNOWN_INCOME = "Inkomen onbekend"
+STATUSES = (IN_TARGET, ABOVE, UNKNOWN_INCOME)
+
+
 @dataclass(frozen=True)
 class TargetGroup:
-    """The selected households and everything needed to explain the selection."""
+    """The selected households and everything needed to explain the selection.
+
+    Counts (``count``, ``unknown_income_count``, ...) are exact and for internal use: every
+    number a user reads comes from :meth:`status_table` or :meth:`table`, which pass the
+    disclosure rules.
+    """
 
     households: pd.DataFrame
     population_count: int
@@ -31,6 +49,8 @@ class TargetGroup:
     definition: str
     pct_column: str
     norm_table_version: str | None
+    #: Every household of the input: household_id and doelgroep (one of :data:`STATUSES`).
+    status: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     norm_dates: dict[str, date] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     synthetic: bool = False
@@ -47,7 +67,30 @@ class TargetGroup:
         known = self.population_count - self.unknown_income_count
         return 100.0 * self.count / known if known else float("nan")
 
-    def table(self, by: str, register: ReleaseRegister | None = None) -> CheckedTable:
+    def status_table(self, rules: DisclosureRules | None = None) -> CheckedTable:
+        """Checked counts of all households: in the target group, above the threshold, income
+        unknown. Always these three rows, also when none has an unknown income (a missing row
+        would say "none", a hidden one says "0 to 9"), and no total: the total would give a
+        hidden row away, and the two others are what the share is computed from."""
+        frame = self.status.copy()
+        frame["doelgroep"] = pd.Categorical(frame["doelgroep"], categories=list(STATUSES))
+        synthetic = " (synthetisch)" if self.synthetic else ""
+        return frequency_table(
+            frame,
+            "doelgroep",
+            unit="household_id",
+            margins=False,
+            rules=rules,
+            population="alle huishoudens" + synthetic,
+            name="Huishoudens naar doelgroep",
+        )
+
+    def table(
+        self,
+        by: str,
+        register: ReleaseRegister | None = None,
+        rules: DisclosureRules | None = None,
+    ) -> CheckedTable:
         """Disclosure-checked counts of the target group per category of column ``by``.
 
         Built by :func:`bestaanszekerheid.disclosure.frequency_table` (minimum counts, group
@@ -57,8 +100,14 @@ class TargetGroup:
         data = self.households.copy()
         data[by] = data[by].astype("string").fillna("(onbekend)")
         unit = "household_id" if "household_id" in data.columns else None
+        rules = rules or (register.rules if register is not None else None)
         checked = frequency_table(
-            data, by, unit=unit, name=f"doelgroep_naar_{by}", population=self._population()
+            data,
+            by,
+            unit=unit,
+            rules=rules,
+            name=f"doelgroep_naar_{by}",
+            population=self._population(),
         )
         if register is not None:
             register.release(checked)
@@ -70,28 +119,38 @@ class TargetGroup:
             f"{self.on.isoformat()} ({self.pct_column})"
         )
 
-    def summary(self, lang: str = "nl") -> str:
+    def summary(self, lang: str = "nl", rules: DisclosureRules | None = None) -> str:
         """A plain-text summary in which every count has passed disclosure control."""
         t = _TEXT[lang]
-        register = ReleaseRegister()
+        register = ReleaseRegister(rules)
+        status = self.status_table(register.rules)
+        register.release(status)
+        counts = status.frame.iloc[:, 0]
+        n_in, n_above, n_unknown = (float(counts.get(s, float("nan"))) for s in STATUSES)
         lines = []
         if self.synthetic:
             lines.append(t["synthetic"])
-        known = self.population_count - self.unknown_income_count
-        small = min(self.count, known - self.count) < register.rules.min_count
         lines += [
             t["title"].format(pct=fmt_num(self.max_pct, 0, lang), on=_date(self.on, lang)),
             t["definition"] + " " + self.definition,
-            t["hidden_total"]
-            if small
-            else t["selected"].format(
-                n=fmt_int(self.count, lang),
-                total=fmt_int(known, lang),
-                share=fmt_pct(self.share, 1, lang),
-            ),
         ]
-        if self.unknown_income_count:
-            lines.append(t["unknown"].format(n=fmt_int(self.unknown_income_count, lang)))
+        if math.isnan(n_in):
+            lines.append(t["hidden_total"])
+        elif math.isnan(n_above):
+            lines.append(t["selected_only"].format(n=fmt_int(n_in, lang)))
+        else:
+            known = n_in + n_above  # both published: their sum is too
+            lines.append(
+                t["selected"].format(
+                    n=fmt_int(n_in, lang),
+                    total=fmt_int(known, lang),
+                    share=fmt_pct(100 * n_in / known, 1, lang),
+                )
+            )
+        if math.isnan(n_unknown):
+            lines.append(t["unknown_hidden"].format(min=register.rules.min_count))
+        else:
+            lines.append(t["unknown"].format(n=fmt_int(n_unknown, lang)))
         for by in SUMMARY_COLUMNS:
             lines.append("")
             lines.append(_BY[lang][by])
@@ -139,6 +198,9 @@ _TEXT_NL = {
     "definition": "Definitie:",
     "selected": "{n} van de {total} huishoudens ({share}) horen tot de doelgroep.",
     "unknown": "{n} huishoudens zonder bekend inkomenspercentage zijn niet meegeteld.",
+    "unknown_hidden": "Huishoudens zonder bekend inkomenspercentage: x (minder dan {min}; niet "
+    "meegeteld).",
+    "selected_only": "{n} huishoudens horen tot de doelgroep.",
     "suppressed": "x = niet getoond: te weinig huishoudens of terug te rekenen uit het totaal "
     "(onthullingscontrole volgens de CBS-regels).",
     "hidden_total": "Het aantal huishoudens in de doelgroep is te klein om te tonen.",
@@ -149,6 +211,9 @@ _TEXT_EN = {
     "definition": "Definition:",
     "selected": "{n} of {total} households ({share}) belong to the target group.",
     "unknown": "{n} households without a known income percentage were not counted.",
+    "unknown_hidden": "Households without a known income percentage: x (fewer than {min}; not "
+    "counted).",
+    "selected_only": "{n} households belong to the target group.",
     "suppressed": "x = not shown: too few households or recoverable from the total "
     "(disclosure control following the CBS rules).",
     "hidden_total": "The target group is too small to show its size.",
@@ -209,7 +274,18 @@ def select_target(
         )
     unknown = int(pct.isna().sum())
     in_group = (pct <= max_pct).fillna(False).astype(bool)
+    status = np.where(in_group.to_numpy(), IN_TARGET, np.where(pct.isna(), UNKNOWN_INCOME, ABOVE))
     return TargetGroup(
+        status=pd.DataFrame(
+            {
+                "household_id": (
+                    households["household_id"].to_numpy()
+                    if "household_id" in households.columns
+                    else households.index.to_numpy()
+                ),
+                "doelgroep": status,
+            }
+        ),
         households=selected.loc[in_group],
         population_count=len(households),
         unknown_income_count=unknown,

@@ -30,6 +30,7 @@ from bestaanszekerheid.reports.tree import (
     Section,
     Table,
 )
+from bestaanszekerheid.target import ABOVE, IN_TARGET
 
 if TYPE_CHECKING:
     from bestaanszekerheid.pipeline import AnalysisResult
@@ -131,10 +132,9 @@ def _summary(result: AnalysisResult) -> Section:
     groups = profiles.groups
     tt = result.target_table.frame
     col = tt.columns[0]
-    n_target = _f(tt.loc["In de doelgroep", col]) if "In de doelgroep" in tt.index else math.nan
-    n_known = n_target + (
-        _f(tt.loc["Boven de grens", col]) if "Boven de grens" in tt.index else 0.0
-    )
+    n_target = _f(tt.loc[IN_TARGET, col])
+    # Households with a known income: the two published rows (NaN when either is hidden).
+    n_known = n_target + _f(tt.loc[ABOVE, col])
     share = 100 * n_target / n_known if n_known > 0 else math.nan
     largest = max(groups, key=lambda g: -1 if math.isnan(g.share) else g.share)
     figures = KeyFigures(
@@ -198,6 +198,9 @@ def _target_section(result: AnalysisResult) -> Section:
         key="doelgroep",
         title="Alle huishoudens naar doelgroep",
         labels=labels,
+        share=False,
+        note="Zonder totaal: een totaal zou, naast de andere twee rijen, een klein aantal "
+        "huishoudens zonder bekend inkomen verraden. x: niet gepubliceerd.",
     )
     norm_dates = sorted({d for d in target.norm_dates.values()})
     norm_text = ", ".join(_date_nl(d) for d in norm_dates) if norm_dates else _date_nl(target.on)
@@ -249,7 +252,7 @@ def _wijk_blocks(result: AnalysisResult) -> list[object]:
     table = Table(
         key="doelgroep-per-wijk",
         title="Doelgroep per wijk",
-        columns=("Wijk", "Alle huishoudens", "In de doelgroep", "Aandeel doelgroep"),
+        columns=("Wijk", "Huishoudens met bekend inkomen", "In de doelgroep", "Aandeel doelgroep"),
         rows=tuple(
             (Cell(f"{name} ({code})"), Cell(total, "int"), Cell(n, "int"), Cell(share, "pct"))
             for code, name, n, total, share in rows

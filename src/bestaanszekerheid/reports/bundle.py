@@ -16,6 +16,7 @@ from bestaanszekerheid.disclosure import publication_summary
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.reports.html import _version
 from bestaanszekerheid.reports.tree import Report
+from bestaanszekerheid.target import IN_TARGET
 
 if TYPE_CHECKING:
     from bestaanszekerheid.pipeline import AnalysisResult
@@ -63,9 +64,7 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
     """The bundle as a JSON-ready dict."""
     target = result.target
     tt = result.target_table.frame
-    n_target = (
-        _num(float(tt.iloc[:, 0].loc["In de doelgroep"])) if "In de doelgroep" in tt.index else None
-    )
+    n_target = _num(float(tt.iloc[:, 0].loc[IN_TARGET]))
     fit = [
         {
             "klassen": int(str(k)),
