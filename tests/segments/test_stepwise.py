@@ -42,6 +42,13 @@ def test_bch_removes_the_bias_of_modal_assignment() -> None:
     np.testing.assert_allclose(comp.to_numpy(), 1.0)
     # Rows of the classification matrix D are probabilities.
     np.testing.assert_allclose(result.classification_matrix.sum(axis=1), 1.0)
+    # The estimated households behind a share: over the classes they add up to the level's
+    # count (BCH weights of one household add up to 1), and share = count / class total.
+    wijk_rows = result.profiles[result.profiles["variabele"] == "wijk"]
+    per_level = wijk_rows.groupby("niveau")["aantal"].sum()
+    assert per_level["A"] == pytest.approx(float((wijk == "A").sum()), rel=1e-6)
+    totals = wijk_rows.groupby("klasse")["aantal"].transform("sum")
+    np.testing.assert_allclose(wijk_rows["aantal"] / totals, wijk_rows["bch"], rtol=1e-9)
 
 
 def test_rejects_misaligned_auxiliary_data(values_data: pd.DataFrame) -> None:

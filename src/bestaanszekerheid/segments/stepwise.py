@@ -32,10 +32,11 @@ from bestaanszekerheid.segments.model import LatentClassModel
 class ThreeStepResult:
     """BCH-corrected description of the classes by external variables."""
 
-    #: Tidy table: variabele, niveau (level or "gemiddelde"), klasse, bch, se, naief.
+    #: Tidy table: variabele, niveau (level or "gemiddelde"), klasse, bch, se, naief, aantal
+    #: (the estimated households of the class with the level: bch times the class's total).
     profiles: pd.DataFrame
     #: Class composition per level of each categorical variable: variabele, niveau, klasse,
-    #: bch (share of the level's households in the class), naief.
+    #: bch (share of the level's households in the class), naief, aantal (as above).
     composition: pd.DataFrame
     classification_matrix: FloatArray
     bch_weights_inverse: FloatArray
@@ -112,6 +113,7 @@ def describe_classes(
                         est[0, t],
                         se[0, t] if boot else np.nan,
                         nai[0, t],
+                        np.nan,
                     )
                 )
             continue
@@ -127,16 +129,22 @@ def describe_classes(
         )
         comp = _composition(bch[ok], w, onehot)
         comp_naive = _composition(naive[ok], w, onehot)
+        # The estimated households behind both: a share times its base (class or level).
+        counts = np.maximum(onehot.T @ (bch[ok] * w[:, None]), 0.0)
         for a, level in enumerate(levels):
             for t in range(k):
-                profiles.append((name, level, labels[t], est[a, t], se[a, t], nai[a, t]))
-                composition.append((name, level, labels[t], comp[a, t], comp_naive[a, t]))
+                profiles.append(
+                    (name, level, labels[t], est[a, t], se[a, t], nai[a, t], counts[a, t])
+                )
+                composition.append(
+                    (name, level, labels[t], comp[a, t], comp_naive[a, t], counts[a, t])
+                )
     return ThreeStepResult(
         profiles=pd.DataFrame(
-            profiles, columns=["variabele", "niveau", "klasse", "bch", "se", "naief"]
+            profiles, columns=["variabele", "niveau", "klasse", "bch", "se", "naief", "aantal"]
         ),
         composition=pd.DataFrame(
-            composition, columns=["variabele", "niveau", "klasse", "bch", "naief"]
+            composition, columns=["variabele", "niveau", "klasse", "bch", "naief", "aantal"]
         ),
         classification_matrix=d,
         bch_weights_inverse=d_inv,
