@@ -232,3 +232,12 @@ def test_groups_never_share_a_name(planted: Planted) -> None:
     assert names[2] == third.name
     assert all(g.generated_name == g.name for g in named)
     assert len({g.name for g in planted.profiles.groups}) == len(planted.profiles.groups)
+
+
+def test_recognition_percentages_are_whole_and_never_0_or_100() -> None:
+    """Coverage and precision in whole percents: with four decimals, the coverages of one
+    group's rules (hits over the same group size) gave the group's size away."""
+    assert safe_pct(40, 53, 10).value == 75.0  # 75.47...
+    assert safe_pct(1_995, 2_000, 10).text() == "meer dan 99%"
+    assert safe_pct(9_990, 10_000, 10).text() == "meer dan 99%"  # 99,9% would print as 100%
+    assert safe_pct(10, 5_000, 10).text() == "minder dan 1%"

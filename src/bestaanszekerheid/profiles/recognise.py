@@ -55,32 +55,42 @@ class Recognition:
 
 @dataclass(frozen=True)
 class Pct:
-    """A published percentage: exact, a lower bound ("meer dan"), or hidden (NaN)."""
+    """A published percentage (whole percents): exact, a bound ("meer dan", "minder dan"),
+    or hidden (NaN)."""
 
     value: float
     at_least: bool = False
+    at_most: bool = False
 
     def text(self) -> str:
-        """Dutch text: '87%', 'meer dan 99%' or 'niet te publiceren'."""
+        """Dutch text: '87%', 'meer dan 99%', 'minder dan 1%' or 'niet te publiceren'."""
         from bestaanszekerheid.formatting import fmt_pct
 
         if math.isnan(self.value):
             return "niet te publiceren (kleine aantallen)"
-        return ("meer dan " if self.at_least else "") + fmt_pct(self.value, 0)
+        prefix = "meer dan " if self.at_least else "minder dan " if self.at_most else ""
+        return prefix + fmt_pct(self.value, 0)
 
 
 def safe_pct(part: int, whole: int, min_count: int) -> Pct:
-    """100 * part / whole without revealing a small count.
+    """100 * part / whole without revealing a small count, rounded once to whole percent.
 
     When fewer than ``min_count`` units fall outside ``part`` only a lower bound is given
     (``meer dan``, from ``whole - min_count``), so 100% never reveals "everyone"; when
-    ``part`` itself is small the percentage is hidden.
+    ``part`` itself is small the percentage is hidden. Whole percents: with more decimals,
+    the coverages of a group's rules (hits over the same group size) would give the group's
+    size away.
     """
     if whole <= 0 or part < min_count:
         return Pct(math.nan)
     if whole - part < min_count:
         return Pct(math.floor(100 * (whole - min_count) / whole), at_least=True)
-    return Pct(100 * part / whole)
+    rounded = float(math.floor(100 * part / whole + 0.5))
+    if rounded >= 100:
+        return Pct(99.0, at_least=True)  # "100%" would read as everyone
+    if rounded <= 0:
+        return Pct(1.0, at_most=True)
+    return Pct(rounded)
 
 
 def _dummies(chars: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, str]]]:

@@ -45,7 +45,7 @@ def _num(value: float | None) -> float | None:
 
 
 def _pct(p: Pct) -> dict[str, Any]:
-    return {"waarde": _num(p.value), "ondergrens": p.at_least}
+    return {"waarde": _num(p.value), "ondergrens": p.at_least, "bovengrens": p.at_most}
 
 
 def _feature(f: Feature) -> dict[str, Any]:
