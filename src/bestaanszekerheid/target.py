@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 
 from bestaanszekerheid.disclosure import (
+    TOTAL,
     CheckedTable,
     DisclosureRules,
     ReleaseRegister,
     frequency_table,
 )
-from bestaanszekerheid.disclosure.tables import TOTAL
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct, fmt_plain
 from bestaanszekerheid.households.schema import COLUMNS_BY_NAME

@@ -10,6 +10,8 @@ See docs/onthullingscontrole.md.
 from __future__ import annotations
 
 from bestaanszekerheid.disclosure.cells import check_min_cells, small_cells
+from bestaanszekerheid.disclosure.checked import CheckedTable, CheckRecord
+from bestaanszekerheid.disclosure.labels import SUPPRESSED_MARK, TOTAL
 from bestaanszekerheid.disclosure.log import log_document, publication_summary, render_markdown
 from bestaanszekerheid.disclosure.models import ModelCheck, check_fitted_model, check_model
 from bestaanszekerheid.disclosure.register import (
@@ -21,8 +23,6 @@ from bestaanszekerheid.disclosure.register import (
 )
 from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
 from bestaanszekerheid.disclosure.tables import (
-    CheckedTable,
-    CheckRecord,
     frequency_table,
     magnitude_table,
     percentage_table,
@@ -30,6 +30,8 @@ from bestaanszekerheid.disclosure.tables import (
 )
 
 __all__ = [
+    "SUPPRESSED_MARK",
+    "TOTAL",
     "CheckRecord",
     "CheckedTable",
     "DisclosureRules",

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bestaanszekerheid.disclosure.checked import Method
 from bestaanszekerheid.disclosure.models import check_model
 from bestaanszekerheid.disclosure.register import ReleaseRegister
 from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
 from bestaanszekerheid.disclosure.tables import (
-    Method,
     frequency_table,
     magnitude_table,
     percentage_table,

@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from bestaanszekerheid.disclosure.checked import CheckRecord
 from bestaanszekerheid.disclosure.knowledge import Knowledge
 from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
 from bestaanszekerheid.disclosure.secondary import Suppression, TableLayout, protect
-from bestaanszekerheid.disclosure.tables import CheckRecord
 
 FloatArray = NDArray[np.float64]
 Basis = Literal["row", "column"]

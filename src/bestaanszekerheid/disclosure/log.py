@@ -16,15 +16,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bestaanszekerheid.disclosure.checked import CheckedTable, CheckRecord
+from bestaanszekerheid.disclosure.labels import REASON_NL, RULE_OF_REASON, SUPPRESSED_MARK
 from bestaanszekerheid.disclosure.models import ModelCheck
 from bestaanszekerheid.disclosure.rules import DisclosureRules
-from bestaanszekerheid.disclosure.tables import (
-    REASON_NL,
-    RULE_OF_REASON,
-    SUPPRESSED_MARK,
-    CheckedTable,
-    CheckRecord,
-)
 from bestaanszekerheid.fileio import atomic_path
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from bestaanszekerheid.disclosure.checked import CheckRecord
 from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
-from bestaanszekerheid.disclosure.tables import CheckRecord
 from bestaanszekerheid.errors import UserFacingError
 
 

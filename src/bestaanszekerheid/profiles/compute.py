@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from bestaanszekerheid.disclosure import (
+    TOTAL,
     CheckedTable,
     ModelCheck,
     RefusedError,
@@ -42,7 +43,6 @@ from bestaanszekerheid.disclosure import (
     check_model,
     frequency_table,
 )
-from bestaanszekerheid.disclosure.tables import TOTAL
 from bestaanszekerheid.profiles.features import (
     DEFAULT_CHARACTERISTICS,
     UNKNOWN,

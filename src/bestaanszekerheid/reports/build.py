@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from bestaanszekerheid.disclosure import CheckedTable, publication_summary
-from bestaanszekerheid.disclosure.tables import TOTAL
+from bestaanszekerheid.disclosure import TOTAL, CheckedTable, publication_summary
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
 from bestaanszekerheid.profiles import GroupProfile, ProfileSet, heatmap_frame
 from bestaanszekerheid.profiles.compute import MIN_AREA_INDEX, MIN_EFFECT

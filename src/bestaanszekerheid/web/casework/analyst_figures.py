@@ -26,6 +26,7 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from bestaanszekerheid.disclosure import (
+    SUPPRESSED_MARK,
     CheckedTable,
     DisclosureRules,
     RefusedError,
@@ -36,7 +37,7 @@ from bestaanszekerheid.disclosure import (
     magnitude_table,
     render_markdown,
 )
-from bestaanszekerheid.disclosure.tables import SUPPRESSED_MARK, TOTAL_LABEL
+from bestaanszekerheid.disclosure.labels import TOTAL_LABEL
 from bestaanszekerheid.errors import UserFacingError
 
 Method = Literal["suppress", "round"]
