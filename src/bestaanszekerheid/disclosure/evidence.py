@@ -62,10 +62,11 @@ def _prepare(
     value: str | None,
     weight: str | None,
     unit: str | None,
-    rules: DisclosureRules,
     *,
     boolean: bool = False,
 ) -> _Prepared:
+    """Check the columns and the one-row-per-unit rule; code the categories; leave out units
+    with a missing category, value or weight (counted in ``missing``)."""
     row_cols = _as_tuple(rows)
     col_cols = _as_tuple(cols)
     if not row_cols:
@@ -255,6 +256,50 @@ def _evidence(
     return ev
 
 
+@dataclass
+class _PercentileEvidence:
+    """Per row (and the total row): the percentile, the units, and how many lie below, above
+    and exactly on it. Arrays have the layout's shape (one column)."""
+
+    layout: TableLayout
+    value: FloatArray
+    count: IntArray
+    below: IntArray
+    above: IntArray
+    equal: IntArray
+    units: list[NDArray[Any]]
+
+
+def _percentile_evidence(prep: _Prepared, margins: bool, q: float) -> _PercentileEvidence:
+    """The ``q``-th percentile (linear interpolation) of the values per row category."""
+    assert prep.values is not None
+    layout = TableLayout(len(prep.row_keys), 1, margins, two_d=False)
+    shape = layout.shape
+    groups = [np.flatnonzero(prep.row_code == r) for r in range(len(prep.row_keys))]
+    if margins:
+        groups.append(np.arange(prep.n))
+    ev = _PercentileEvidence(
+        layout=layout,
+        value=np.full(shape, np.nan),
+        count=np.zeros(shape, dtype=np.int64),
+        below=np.zeros(shape, dtype=np.int64),
+        above=np.zeros(shape, dtype=np.int64),
+        equal=np.zeros(shape, dtype=np.int64),
+        units=[prep.unit_ids[m] for m in groups],
+    )
+    for r, members in enumerate(groups):
+        vals = np.sort(prep.values[members])
+        ev.count[r, 0] = vals.size
+        if vals.size == 0:
+            continue
+        p = float(np.percentile(vals, q))
+        ev.value[r, 0] = p
+        ev.below[r, 0] = int((vals < p).sum())
+        ev.above[r, 0] = int((vals > p).sum())
+        ev.equal[r, 0] = int((vals == p).sum())
+    return ev
+
+
 def _top(
     contrib: FloatArray, cell_of: IntArray, n_cells: int, n_top: int
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -276,5 +321,6 @@ def _top(
 
 
 def _safe_div(a: FloatArray, b: FloatArray) -> FloatArray:
+    """a / b per cell; NaN where b is 0 (an empty cell has no mean or percentage)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)

@@ -1,20 +1,40 @@
 """Primary rules: which cells may not be published themselves, and why.
 
-Each rule marks failing cells in a primary mask, adds its reason id (see :mod:`.labels`) to
-those cells and returns a :class:`CheckRecord` with how many cells it tested and failed, for
-the output log.
+Each rule marks failing cells in the primary mask, adds its reason id (see :mod:`.labels`) to
+those cells and records a :class:`CheckRecord` with how many cells it tested and failed, for
+the output log. The order of the checks is the order of the log.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from bestaanszekerheid.disclosure.checked import CheckRecord
-from bestaanszekerheid.disclosure.evidence import _Evidence
+from bestaanszekerheid.disclosure.evidence import _Evidence, _PercentileEvidence
 from bestaanszekerheid.disclosure.rules import DisclosureRules
 
 BoolArray = NDArray[np.bool_]
+
+
+@dataclass
+class _Primary:
+    """Primary cells of a table: the mask, the reason ids per flat cell, the checks made."""
+
+    mask: BoolArray
+    reasons: list[list[str]]
+    checks: list[CheckRecord]
+
+    @classmethod
+    def empty(cls, shape: tuple[int, int]) -> _Primary:
+        """No primary cells yet, no checks."""
+        return cls(np.zeros(shape, dtype=bool), [[] for _ in range(shape[0] * shape[1])], [])
+
+    def mark(self, fail: BoolArray, rule: str, note: str = "") -> None:
+        """Record ``rule`` as checked on every cell; make the failing cells primary."""
+        self.checks.append(_mark(self.mask, self.reasons, fail, rule, note))
 
 
 def _mark(
@@ -28,23 +48,31 @@ def _mark(
     return CheckRecord(rule, int(fail.size), int(fail.sum()), note)
 
 
-def _count_rules(
-    ev: _Evidence, rules: DisclosureRules, *, magnitude: bool = False
-) -> tuple[BoolArray, list[list[str]], list[CheckRecord]]:
-    primary = np.zeros(ev.layout.shape, dtype=bool)
-    reasons: list[list[str]] = [[] for _ in range(primary.size)]
-    n = ev.count
-    checks = [_mark(primary, reasons, (n > 0) & (n < rules.min_count), "min_count")]
-    if rules.zeros_are_disclosive:
-        checks.append(_mark(primary, reasons, n == 0, "zeros", "lege cel"))
+def _count_rules(ev: _Evidence, rules: DisclosureRules) -> _Primary:
+    """Frequency tables: too few units, empty cells, a cell holding a whole row or column."""
+    out = _threshold_rules(ev, rules)
     if rules.group_disclosure:
-        if magnitude:
-            assert ev.all_same is not None
-            same = ev.all_same & (n >= 2)
-            checks.append(_mark(primary, reasons, same, "group_all", "alle waarden gelijk"))
-        else:
-            checks.append(_mark(primary, reasons, _group_all(ev), "group_all", "iedereen"))
-    return primary, reasons, checks
+        out.mark(_group_all(ev), "group_all", "iedereen")
+    return out
+
+
+def _magnitude_rules(ev: _Evidence, rules: DisclosureRules, *, weighted: bool) -> _Primary:
+    """Sums and means: too few units, empty cells, all values equal, dominance and p%."""
+    out = _threshold_rules(ev, rules)
+    if rules.group_disclosure:
+        assert ev.all_same is not None
+        out.mark(ev.all_same & (ev.count >= 2), "group_all", "alle waarden gelijk")
+    _dominance_rules(ev, rules, out, weighted)
+    return out
+
+
+def _threshold_rules(ev: _Evidence, rules: DisclosureRules) -> _Primary:
+    out = _Primary.empty(ev.layout.shape)
+    n = ev.count
+    out.mark((n > 0) & (n < rules.min_count), "min_count")
+    if rules.zeros_are_disclosive:
+        out.mark(n == 0, "zeros", "lege cel")
+    return out
 
 
 def _group_all(ev: _Evidence) -> BoolArray:
@@ -60,14 +88,7 @@ def _group_all(ev: _Evidence) -> BoolArray:
     return flag.reshape(ev.full_count.shape)[ev.publish_slice].copy()
 
 
-def _dominance_rules(
-    ev: _Evidence,
-    rules: DisclosureRules,
-    primary: BoolArray,
-    reasons: list[list[str]],
-    checks: list[CheckRecord],
-    weighted: bool,
-) -> None:
+def _dominance_rules(ev: _Evidence, rules: DisclosureRules, out: _Primary, weighted: bool) -> None:
     assert ev.topn is not None and ev.abs_total is not None
     assert ev.top1 is not None and ev.top2 is not None
     variants = [(ev.top1, ev.top2, ev.topn, ev.abs_total)]
@@ -82,5 +103,56 @@ def _dominance_rules(
         dominant |= positive & (topn >= rules.dominance_k / 100 * total)
         remainder = total - top1 - top2
         p_fail |= (top1 > 0) & (remainder < rules.p_percent / 100 * top1)
-    checks.append(_mark(primary, reasons, dominant, "dominance"))
-    checks.append(_mark(primary, reasons, p_fail, "p_percent"))
+    out.mark(dominant, "dominance")
+    out.mark(p_fail, "p_percent")
+
+
+def _percentage_rules(ev: _Evidence, rules: DisclosureRules) -> _Primary:
+    """Percentages: denominator, numerator and complement each at least ``min_count`` units;
+    0% and 100% are group disclosure."""
+    assert ev.num_count is not None
+    out = _Primary.empty(ev.layout.shape)
+    n = ev.count
+    k = ev.num_count
+    out.mark((n < rules.min_count) & (n > 0), "min_count", "noemer")
+    out.mark((k < rules.min_count) & (k > 0), "min_count", "teller")
+    out.mark((n - k < rules.min_count) & (n - k > 0), "min_count", "eenheden zonder het kenmerk")
+    if rules.zeros_are_disclosive:
+        out.mark(n == 0, "zeros", "lege groep")
+    if rules.group_disclosure:
+        out.mark((k == 0) & (n > 0), "zeros", "0%: niemand")
+        out.mark((k == n) & (n > 0), "group_all", "100%: iedereen")
+    return out
+
+
+def _percentile_rules(ev: _PercentileEvidence, rules: DisclosureRules, q: float) -> _Primary:
+    """Percentiles: enough units, ``percentile_min_side`` strictly below and above, and not the
+    exact value of 1 to ``min_count - 1`` units. An empty row has no percentile at all."""
+    n_rows = ev.layout.shape[0]
+    out = _Primary.empty(ev.layout.shape)
+    failed = 0
+    for r in range(n_rows):
+        size = int(ev.count[r, 0])
+        if size == 0:
+            out.mask[r, 0] = True
+            out.reasons[r].append("zeros")
+            continue
+        equal = int(ev.equal[r, 0])
+        safe = (
+            size >= rules.min_count
+            and ev.below[r, 0] >= rules.percentile_min_side
+            and ev.above[r, 0] >= rules.percentile_min_side
+            and (equal == 0 or equal >= rules.min_count)
+        )
+        if size < rules.min_count:
+            out.reasons[r].append("min_count")
+        if not safe:
+            out.mask[r, 0] = True
+            out.reasons[r].append("percentile")
+            failed += 1
+    small = int(((ev.count < rules.min_count) & (ev.count > 0)).sum())
+    out.checks += [
+        CheckRecord("min_count", n_rows, small),
+        CheckRecord("percentile", n_rows, failed, f"p{q:g}"),
+    ]
+    return out

@@ -28,6 +28,23 @@ def round_to_base(values: FloatArray, base: int) -> FloatArray:
     return np.floor(np.asarray(values, dtype=float) / base + 0.5) * base
 
 
+def _count_width(
+    shape: tuple[int, int], weights: FloatArray | None, rules: DisclosureRules
+) -> FloatArray:
+    """Protection width of counts: ``protection_width_counts`` units per cell, in weighted
+    units (times the mean weight) when the counts are weighted."""
+    scale = float(np.mean(weights)) if weights is not None and weights.size else 1.0
+    return np.full(shape, rules.protection_width_counts * scale)
+
+
+def _magnitude_width(wsum: FloatArray, top1: FloatArray, rules: DisclosureRules) -> FloatArray:
+    """Protection width of sums: ±``protection_percent_magnitude``% of the larger of the cell
+    total and its largest contribution, and at least 1."""
+    scale = np.maximum(np.abs(wsum), top1)
+    width: FloatArray = np.maximum(2 * rules.protection_percent_magnitude / 100 * scale, 1.0)
+    return width
+
+
 def _knowledge(g: _TableState, shield: _Shield, rules: DisclosureRules) -> Knowledge:
     """What an attacker who knows the rules knows of each cell of ``shield`` (see
     :mod:`.knowledge`)."""

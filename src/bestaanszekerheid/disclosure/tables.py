@@ -10,9 +10,11 @@ check, ready for the output log.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from bestaanszekerheid.disclosure.checked import (
     CheckedTable,
@@ -21,11 +23,25 @@ from bestaanszekerheid.disclosure.checked import (
     _Shield,
     _TableState,
 )
-from bestaanszekerheid.disclosure.evidence import _evidence, _prepare, _Prepared, _safe_div
-from bestaanszekerheid.disclosure.primary import _count_rules, _dominance_rules, _mark
-from bestaanszekerheid.disclosure.protection import _run_protection
+from bestaanszekerheid.disclosure.evidence import (
+    _Evidence,
+    _evidence,
+    _percentile_evidence,
+    _PercentileEvidence,
+    _prepare,
+    _Prepared,
+    _safe_div,
+)
+from bestaanszekerheid.disclosure.primary import (
+    _count_rules,
+    _magnitude_rules,
+    _percentage_rules,
+    _percentile_rules,
+    _Primary,
+)
+from bestaanszekerheid.disclosure.protection import _count_width, _magnitude_width, _run_protection
 from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
-from bestaanszekerheid.disclosure.secondary import Suppression, TableLayout
+from bestaanszekerheid.disclosure.secondary import Suppression
 from bestaanszekerheid.errors import UserFacingError
 
 
@@ -51,30 +67,24 @@ def frequency_table(
     hidden cell can be recovered from the totals.
     """
     rules = rules or load_rules()
-    prep = _prepare(data, rows, cols, None, weight, unit, rules)
+    prep = _prepare(data, rows, cols, None, weight, unit)
     ev = _evidence(prep, margins, rules, want_values=False)
-    primary, reasons, checks = _count_rules(ev, rules)
-    scale = float(np.mean(prep.weights)) if prep.weighted and prep.n else 1.0
-    required = np.full(ev.layout.shape, rules.protection_width_counts * scale)
-    grid = _TableState(
-        layout=ev.layout,
-        row_keys=prep.row_keys,
-        col_keys=prep.col_keys,
+    required = _count_width(ev.layout.shape, prep.weights if prep.weighted else None, rules)
+    return _checked_table(
+        prep,
+        ev,
+        _count_rules(ev, rules),
         value=ev.wcount,
-        counts=ev.count,
-        units=ev.units,
-        extra_units=[],
-        protect_grids=[_Shield(ev.wcount, required, "counts", unweighted=not prep.weighted)],
-        primary=primary,
-        reasons=reasons,
+        shields=[_Shield(ev.wcount, required, "counts", unweighted=not prep.weighted)],
+        rules=rules,
+        kind="frequency",
+        statistic="count",
+        margins=margins,
+        name=name,
+        population=population,
         method=method,
-        integer_counts=not prep.weighted,
         suppression=suppression,
     )
-    if method not in ("suppress", "round"):
-        raise UserFacingError(f"Onbekende methode {method!r}: kies 'suppress' of 'round'.")
-    _run_protection(grid, rules)
-    return _table(prep, grid, rules, "frequency", "count", margins, checks, name, population)
 
 
 def magnitude_table(
@@ -110,34 +120,28 @@ def magnitude_table(
             f"Onbekende statistiek {stat!r} voor een grootheidstabel: kies 'sum' of 'mean' "
             "(percentielen: percentile_table)."
         )
-    prep = _prepare(data, rows, cols, value, weight, unit, rules)
+    prep = _prepare(data, rows, cols, value, weight, unit)
     ev = _evidence(prep, margins, rules, want_values=True)
-    primary, reasons, checks = _count_rules(ev, rules, magnitude=True)
-    _dominance_rules(ev, rules, primary, reasons, checks, prep.weighted)
-    assert ev.wsum is not None and ev.top1 is not None
-    scale = np.maximum(np.abs(ev.wsum), ev.top1)
-    required = np.maximum(2 * rules.protection_percent_magnitude / 100 * scale, 1.0)
-    nonnegative = bool((prep.values >= 0).all()) if prep.values is not None else True
-    published = ev.wsum if stat == "sum" else _safe_div(ev.wsum, ev.wcount)
-    grid = _TableState(
-        layout=ev.layout,
-        row_keys=prep.row_keys,
-        col_keys=prep.col_keys,
-        value=published,
-        counts=ev.count,
-        units=ev.units,
-        extra_units=[],
-        protect_grids=[_Shield(ev.wsum, required, "plain", 0.0 if nonnegative else -np.inf)],
-        primary=primary,
-        reasons=reasons,
-        method="suppress",
-        integer_counts=False,
+    primary = _magnitude_rules(ev, rules, weighted=prep.weighted)
+    assert ev.wsum is not None and ev.top1 is not None and prep.values is not None
+    required = _magnitude_width(ev.wsum, ev.top1, rules)
+    # Sums of non-negative values cannot go below 0; with negative values nothing bounds them.
+    lower = 0.0 if bool((prep.values >= 0).all()) else -np.inf
+    return _checked_table(
+        prep,
+        ev,
+        primary,
+        value=ev.wsum if stat == "sum" else _safe_div(ev.wsum, ev.wcount),
+        shields=[_Shield(ev.wsum, required, "plain", lower)],
+        rules=rules,
+        kind="magnitude",
+        statistic=stat,
+        margins=margins,
+        name=name,
+        population=population,
         suppression=suppression,
+        note=f"variabele: {value}",
     )
-    _run_protection(grid, rules)
-    table = _table(prep, grid, rules, "magnitude", stat, margins, checks, name, population)
-    table.notes.append(f"variabele: {value}")
-    return table
 
 
 def percentage_table(
@@ -162,51 +166,28 @@ def percentage_table(
     suppression protects both the numerators and the complements against subtraction.
     """
     rules = rules or load_rules()
-    prep = _prepare(data, rows, cols, indicator, weight, unit, rules, boolean=True)
+    prep = _prepare(data, rows, cols, indicator, weight, unit, boolean=True)
     ev = _evidence(prep, margins, rules, want_values=True)
-    assert ev.wsum is not None and ev.num_count is not None and ev.num_units is not None
-    primary = np.zeros(ev.layout.shape, dtype=bool)
-    reasons: list[list[str]] = [[] for _ in range(primary.size)]
-    n = ev.count
-    k = ev.num_count
-    small_den = (n < rules.min_count) & (n > 0)
-    small_num = (k < rules.min_count) & (k > 0)
-    small_comp = (n - k < rules.min_count) & (n - k > 0)
-    checks = [
-        _mark(primary, reasons, small_den, "min_count", "noemer"),
-        _mark(primary, reasons, small_num, "min_count", "teller"),
-        _mark(primary, reasons, small_comp, "min_count", "eenheden zonder het kenmerk"),
-    ]
-    if rules.zeros_are_disclosive:
-        checks.append(_mark(primary, reasons, n == 0, "zeros", "lege groep"))
-    if rules.group_disclosure:
-        checks.append(_mark(primary, reasons, (k == 0) & (n > 0), "zeros", "0%: niemand"))
-        checks.append(_mark(primary, reasons, (k == n) & (n > 0), "group_all", "100%: iedereen"))
-    scale = float(np.mean(prep.weights)) if prep.weighted and prep.n else 1.0
-    required = np.full(ev.layout.shape, rules.protection_width_counts * scale)
-    grid = _TableState(
-        layout=ev.layout,
-        row_keys=prep.row_keys,
-        col_keys=prep.col_keys,
+    assert ev.wsum is not None and ev.num_units is not None
+    required = _count_width(ev.layout.shape, prep.weights if prep.weighted else None, rules)
+    return _checked_table(
+        prep,
+        ev,
+        _percentage_rules(ev, rules),
         value=100.0 * _safe_div(ev.wsum, ev.wcount),
-        counts=ev.count,
-        units=ev.units,
-        extra_units=[(f, "teller", ids) for f, ids in enumerate(ev.num_units)],
         # Numerator and complement add up to the (public) denominator, so bounding the numerator
         # by 0 and the denominator protects both.
-        protect_grids=[
-            _Shield(ev.wsum, required, "proportions", 0.0, ev.wcount, not prep.weighted)
-        ],
-        primary=primary,
-        reasons=reasons,
-        method="suppress",
-        integer_counts=False,
+        shields=[_Shield(ev.wsum, required, "proportions", 0.0, ev.wcount, not prep.weighted)],
+        rules=rules,
+        kind="percentage",
+        statistic="percentage",
+        margins=margins,
+        name=name,
+        population=population,
         suppression=suppression,
+        extra_units=[(f, "teller", ids) for f, ids in enumerate(ev.num_units)],
+        note=f"kenmerk: {indicator}",
     )
-    _run_protection(grid, rules)
-    table = _table(prep, grid, rules, "percentage", "percentage", margins, checks, name, population)
-    table.notes.append(f"kenmerk: {indicator}")
-    return table
 
 
 def percentile_table(
@@ -234,84 +215,70 @@ def percentile_table(
             f"Percentiel {q} kan niet: 0 en 100 zijn minimum en maximum, die nooit "
             "gepubliceerd worden. Kies een waarde tussen 0 en 100."
         )
-    prep = _prepare(data, rows, None, value, None, unit, rules)
-    layout = TableLayout(len(prep.row_keys), 1, margins, two_d=False)
-    n_rows = layout.shape[0]
-    assert prep.values is not None
-    groups = [np.flatnonzero(prep.row_code == r) for r in range(len(prep.row_keys))]
-    if margins:
-        groups.append(np.arange(prep.n))
-    value_out = np.full((n_rows, 1), np.nan)
-    counts = np.zeros((n_rows, 1), dtype=np.int64)
-    primary = np.zeros((n_rows, 1), dtype=bool)
-    reasons: list[list[str]] = [[] for _ in range(n_rows)]
-    failed = 0
-    for r, members in enumerate(groups):
-        vals = np.sort(prep.values[members])
-        counts[r, 0] = vals.size
-        if vals.size == 0:
-            primary[r, 0] = True
-            reasons[r].append("zeros")
-            continue
-        p = float(np.percentile(vals, q))
-        value_out[r, 0] = p
-        below = int((vals < p).sum())
-        above = int((vals > p).sum())
-        equal = int((vals == p).sum())
-        safe = (
-            vals.size >= rules.min_count
-            and below >= rules.percentile_min_side
-            and above >= rules.percentile_min_side
-            and (equal == 0 or equal >= rules.min_count)
-        )
-        if vals.size < rules.min_count:
-            reasons[r].append("min_count")
-        if not safe:
-            primary[r, 0] = True
-            reasons[r].append("percentile")
-            failed += 1
-    checks = [
-        CheckRecord("min_count", n_rows, int(((counts < rules.min_count) & (counts > 0)).sum())),
-        CheckRecord("percentile", n_rows, failed, f"p{q:g}"),
-    ]
-    grid = _TableState(
-        layout=layout,
-        row_keys=prep.row_keys,
-        col_keys=[()],
-        value=value_out,
-        counts=counts,
-        units=[prep.unit_ids[m] for m in groups],
-        extra_units=[],
-        protect_grids=[],
-        primary=primary,
-        reasons=reasons,
-        method="suppress",
-        integer_counts=False,
+    prep = _prepare(data, rows, None, value, None, unit)
+    ev = _percentile_evidence(prep, margins, q)
+    return _checked_table(
+        prep,
+        ev,
+        _percentile_rules(ev, rules, q),
+        value=ev.value,
+        shields=[],
+        rules=rules,
+        kind="percentile",
+        statistic=f"p{q:g}",
+        margins=margins,
+        name=name,
+        population=population,
     )
-    _run_protection(grid, rules)
-    stat = f"p{q:g}"
-    return _table(prep, grid, rules, "percentile", stat, margins, checks, name, population)
 
 
-def _table(
+def _checked_table(
     prep: _Prepared,
-    grid: _TableState,
+    ev: _Evidence | _PercentileEvidence,
+    primary: _Primary,
+    *,
+    value: NDArray[np.float64],
+    shields: list[_Shield],
     rules: DisclosureRules,
     kind: str,
     statistic: str,
     margins: bool,
-    checks: list[CheckRecord],
     name: str | None,
     population: str,
+    method: Method = "suppress",
+    suppression: Suppression = "optimal",
+    extra_units: list[tuple[int, str, NDArray[Any]]] | None = None,
+    note: str | None = None,
 ) -> CheckedTable:
-    secondary = int((grid.suppressed & ~grid.primary).sum())
-    checks = [*checks, CheckRecord("secondary", int(grid.suppressed.size), secondary)]
+    """The table state of one builder, protected, wrapped in a :class:`CheckedTable` with the
+    checks of the primary rules, secondary suppression and left-out units."""
+    if method not in ("suppress", "round"):
+        raise UserFacingError(f"Onbekende methode {method!r}: kies 'suppress' of 'round'.")
+    state = _TableState(
+        layout=ev.layout,
+        row_keys=prep.row_keys,
+        col_keys=prep.col_keys,
+        value=value,
+        counts=ev.count,
+        units=ev.units,
+        extra_units=extra_units or [],
+        protect_grids=shields,
+        primary=primary.mask,
+        reasons=primary.reasons,
+        method=method,
+        # Only unweighted counts are whole numbers (shown without decimals).
+        integer_counts=kind == "frequency" and not prep.weighted,
+        suppression=suppression,
+    )
+    _run_protection(state, rules)
+    secondary = int((state.suppressed & ~state.primary).sum())
+    checks = [*primary.checks, CheckRecord("secondary", int(state.suppressed.size), secondary)]
     if prep.missing:
         checks.append(
             CheckRecord("missing", prep.missing, prep.missing, "eenheden met ontbrekende waarde")
         )
     dims = " × ".join([*prep.rows, *prep.cols])
-    return CheckedTable(
+    table = CheckedTable(
         name=name or f"{statistic} naar {dims}",
         kind=kind,
         statistic=statistic,
@@ -324,6 +291,9 @@ def _table(
         population=population,
         population_hash=prep.population_hash,
         missing_excluded=prep.missing,
-        _state=grid,
+        _state=state,
         unit=prep.unit,
     )
+    if note:
+        table.notes.append(note)
+    return table
