@@ -191,6 +191,11 @@ class CheckedTable:
                 )
 
     # -- internals used by the register and the tests ----------------------------------------
+    @property
+    def layout(self) -> TableLayout:
+        """Shape of the table (interior rows and columns, margins). Internal."""
+        return self._state.layout
+
     def published_unit_sets(self) -> list[tuple[int, str, NDArray[Any]]]:
         """(flat cell, what, unit ids) for every published figure. Internal: never export."""
         g = self._state

@@ -338,9 +338,9 @@ class ReleaseRegister:
             if is_cell:
                 cell_sets.append((flat, ids))
         # Sums of published interior cells are known too (per row, per column, whole table).
-        n_cols = output._state.layout.shape[1]
+        n_cols = output.layout.shape[1]
         groups: dict[str, list[int]] = {"som van gepubliceerde cellen": [f for f, _ in cell_sets]}
-        if output._state.layout.two_d:
+        if output.layout.two_d:
             for flat, _ in cell_sets:
                 r, c = divmod(flat, n_cols)
                 groups.setdefault(f"som rij {r}", []).append(flat)
