@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +47,27 @@ def test_user_rules_file(tmp_path: Path) -> None:
     data = population({("a", "x"): 15, ("b", "x"): 25})
     table = frequency_table(data, "row", margins=False, rules=rules)
     assert np.isnan(table.frame.loc["a", "count"]) and table.frame.loc["b", "count"] == 25
+
+
+def test_packaged_rules_are_read_once_and_cannot_be_changed(tmp_path: Path) -> None:
+    rules = load_rules()
+    assert load_rules() is rules and DisclosureRules.default() is rules
+    with pytest.raises(TypeError):
+        rules.texts["min_count"] = rules.texts["p_percent"]  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rules.min_count = 3  # type: ignore[misc]
+    # An own copy of the same file is a new instance with the same values and checksum.
+    from bestaanszekerheid.disclosure.rules import DEFAULT_RULES_FILE
+
+    packaged = resources.files("bestaanszekerheid.disclosure").joinpath("data", DEFAULT_RULES_FILE)
+    path = tmp_path / "eigen.toml"
+    path.write_bytes(packaged.read_bytes())
+    copy = load_rules(path)
+    assert copy is not rules and copy == rules and copy.checksum == rules.checksum
+    changed = dataclasses.replace(rules, min_count=20)
+    assert changed.texts == rules.texts and load_rules().min_count == 10
+    restored = pickle.loads(pickle.dumps(rules))
+    assert restored == rules and restored.describe("min_count") == rules.describe("min_count")
 
 
 @pytest.mark.parametrize(

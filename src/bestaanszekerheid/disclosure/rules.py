@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from bestaanszekerheid.errors import UserFacingError
@@ -29,7 +32,8 @@ class DisclosureRules:
     """All thresholds of the disclosure checks. Thresholds are on *unweighted* unit counts.
 
     Load the packaged CBS default with :func:`load_rules` (or ``DisclosureRules.default()``);
-    pass a path to use a user's own TOML file with the same keys.
+    pass a path to use a user's own TOML file with the same keys. Instances are immutable
+    (``texts`` is a read-only mapping), so one can be shared by a whole run.
     """
 
     name: str
@@ -56,8 +60,19 @@ class DisclosureRules:
     protection_width_counts: float = 10.0
     protection_percent_magnitude: float = 10.0
     differencing: bool = True
-    texts: dict[str, RuleText] = field(default_factory=dict, compare=False, repr=False)
+    texts: Mapping[str, RuleText] = field(default_factory=dict, compare=False, repr=False)
     checksum: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        # The packaged rules are one cached instance shared by every caller: a dict here could
+        # be changed for all of them.
+        object.__setattr__(self, "texts", MappingProxyType(dict(self.texts)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "texts": dict(self.texts)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, texts=MappingProxyType(dict(state["texts"])))
 
     @classmethod
     def default(cls) -> DisclosureRules:
@@ -92,16 +107,24 @@ def load_rules(path: str | Path | None = None) -> DisclosureRules:
 
     Every key under ``[rules.<name>]`` needs a ``value``; ``source``, ``nl`` and ``en`` document
     it. Unknown rule names are an error, so a typo cannot silently fall back to a default.
+    Without a path the packaged file is read once and the same (immutable) instance returned.
     """
     if path is None:
-        raw = resources.files(__package__).joinpath("data", DEFAULT_RULES_FILE).read_bytes()
-        where = DEFAULT_RULES_FILE
-    else:
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as exc:
-            raise UserFacingError(f"Kan het regelbestand {path} niet lezen: {exc}.") from exc
-        where = str(path)
+        return _packaged_rules()
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise UserFacingError(f"Kan het regelbestand {path} niet lezen: {exc}.") from exc
+    return _parse(raw, str(path))
+
+
+@functools.cache
+def _packaged_rules() -> DisclosureRules:
+    raw = resources.files(__package__).joinpath("data", DEFAULT_RULES_FILE).read_bytes()
+    return _parse(raw, DEFAULT_RULES_FILE)
+
+
+def _parse(raw: bytes, where: str) -> DisclosureRules:
     try:
         doc = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
