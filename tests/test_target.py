@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pandas as pd
 import pytest
 
+from bestaanszekerheid.disclosure import ReleaseRegister, load_rules
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.norms import assess_income
 from bestaanszekerheid.target import select_target
@@ -88,6 +90,21 @@ def test_summary_counts_pass_disclosure_control(households: pd.DataFrame) -> Non
     for code in hidden.index:
         line = next(line for line in summary.splitlines() if line.strip().startswith(code))
         assert line.split()[-2] == "x"
+
+
+def test_summary_and_tables_use_the_rules_given(households: pd.DataFrame) -> None:
+    group = select_target(households, max_pct=130)
+    strict = dataclasses.replace(load_rules(), min_count=40)
+    register = ReleaseRegister(strict)
+    table = group.table("wijk_code", register)
+    assert table.rules is strict
+    published = table.frame[table.frame.columns[0]].drop(index="Totaal")
+    assert (published.dropna() >= 40).all()
+
+    def hidden(summary: str) -> int:
+        return sum(line.split()[-2] == "x" for line in summary.splitlines() if line[:2] == "  ")
+
+    assert hidden(group.summary(rules=strict)) > hidden(group.summary())
 
 
 def test_invalid_threshold() -> None:

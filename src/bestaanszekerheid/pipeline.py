@@ -23,6 +23,7 @@ import typer
 from bestaanszekerheid.cli import HouseholdFile, MaxPct, Peildatum
 from bestaanszekerheid.disclosure import (
     CheckedTable,
+    DisclosureRules,
     ModelCheck,
     RefusedError,
     ReleaseRegister,
@@ -236,7 +237,7 @@ def run_analysis(
         created=created,
     )
     if options.experiment_demo:
-        result.experiment, result.files["experiment"] = _demo_experiment(out)
+        result.experiment, result.files["experiment"] = _demo_experiment(out, rules)
     write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
     result.files["groepsnamen"] = write_overrides_template(
         profiles.groups, out / "groepsnamen.yaml"
@@ -245,16 +246,17 @@ def run_analysis(
     return result
 
 
-def _demo_experiment(out: Path) -> tuple[ExperimentSection, Path]:
+def _demo_experiment(out: Path, rules: DisclosureRules) -> tuple[ExperimentSection, Path]:
     """The synthetic trust experiment, analysed and checked, its participant file written.
 
-    It has its own release register: its units are (invented) participants, not households,
-    and a register compares units of one kind only; its log is written next to the run's.
+    It has its own release register (with the run's rules): its units are (invented)
+    participants, not households, and a register compares units of one kind only; its log is
+    written next to the run's.
     """
     from bestaanszekerheid.experiments.demo import demo_section
     from bestaanszekerheid.fileio import atomic_path
 
-    demo, section = demo_section()
+    demo, section = demo_section(ReleaseRegister(rules))
     with atomic_path(out / "experiment.csv") as tmp:
         demo.data.to_csv(tmp, index=False, sep=";", decimal=",")
     return section, out / "experiment.csv"

@@ -94,8 +94,9 @@ class TargetGroup:
         """Disclosure-checked counts of the target group per category of column ``by``.
 
         Built by :func:`bestaanszekerheid.disclosure.frequency_table` (minimum counts, group
-        disclosure, secondary suppression against the total); with a ``register`` the table is
-        also checked against everything released before in the run.
+        disclosure, secondary suppression against the total), with ``rules`` or else the
+        register's rules; with a ``register`` the table is also checked against everything
+        released before in the run.
         """
         data = self.households.copy()
         data[by] = data[by].astype("string").fillna("(onbekend)")
@@ -120,7 +121,8 @@ class TargetGroup:
         )
 
     def summary(self, lang: str = "nl", rules: DisclosureRules | None = None) -> str:
-        """A plain-text summary in which every count has passed disclosure control."""
+        """A plain-text summary in which every count has passed disclosure control (with
+        ``rules``, default the packaged CBS rules)."""
         t = _TEXT[lang]
         register = ReleaseRegister(rules)
         status = self.status_table(register.rules)
