@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from bestaanszekerheid.disclosure import (
     ReleaseRegister,
     check_model,
     frequency_table,
+    load_rules,
 )
 from bestaanszekerheid.errors import UserFacingError
 
@@ -141,6 +143,39 @@ def test_a_table_checked_with_other_rules_is_refused(rules: DisclosureRules) -> 
     register = ReleaseRegister(rules)
     with pytest.raises(UserFacingError, match="regels"):
         register.release(frequency_table(_households(), "wijk", rules=other))
+
+
+def test_rules_with_the_same_version_but_another_checksum_are_refused(
+    rules: DisclosureRules, tmp_path: Path
+) -> None:
+    from importlib import resources
+
+    from bestaanszekerheid.disclosure.rules import DEFAULT_RULES_FILE
+
+    packaged = resources.files("bestaanszekerheid.disclosure").joinpath("data", DEFAULT_RULES_FILE)
+    text = packaged.read_text(encoding="utf-8")
+    path = tmp_path / "eigen.toml"
+    path.write_text(text.replace("value = 10\n", "value = 15\n", 1), encoding="utf-8")
+    own = load_rules(path)
+    assert own.version == rules.version and own.checksum != rules.checksum
+    register = ReleaseRegister(rules)
+    with pytest.raises(UserFacingError, match=f"sha256 {own.checksum[:12]}") as refused:
+        register.release(frequency_table(_households(), "wijk", rules=own))
+    assert "dezelfde regels" in str(refused.value)
+    assert register.releases == []
+    # An identical copy of the file is the same rules.
+    path.write_text(text, encoding="utf-8")
+    same = load_rules(path)
+    register.release(frequency_table(_households(), "wijk", rules=same))
+
+
+def test_rules_changed_in_code_are_refused(rules: DisclosureRules) -> None:
+    import dataclasses
+
+    changed = dataclasses.replace(rules, min_count=20)  # keeps the version and checksum
+    register = ReleaseRegister(rules)
+    with pytest.raises(UserFacingError, match="met andere waarden"):
+        register.release(frequency_table(_households(), "wijk", rules=changed))
 
 
 def test_all_tables_of_a_run_use_the_same_unit_ids(rules: DisclosureRules) -> None:

@@ -137,10 +137,13 @@ class ReleaseRegister:
         for existing in self.releases:
             if existing.output is output:
                 return existing
-        if output.rules.version != self.rules.version:
+        if not _same_rules(output.rules, self.rules):
+            theirs, ours = _rules_label(output.rules), _rules_label(self.rules)
+            if theirs == ours:
+                theirs += " met andere waarden"
             raise UserFacingError(
-                f"Uitvoer '{output.name}' is gecontroleerd met regels {output.rules.version}, "
-                f"deze run gebruikt {self.rules.version}: controleer opnieuw met dezelfde regels."
+                f"Uitvoer '{output.name}' is gecontroleerd met regels {theirs}, "
+                f"deze run gebruikt {ours}: controleer opnieuw met dezelfde regels."
             )
         if isinstance(output, ModelCheck):
             output.require()
@@ -408,6 +411,18 @@ class ReleaseRegister:
             kind="verschil" if kind == "verschil" else "totaal_min_delen",
             action="extra onderdrukt",
         )
+
+
+def _same_rules(a: DisclosureRules, b: DisclosureRules) -> bool:
+    # The checksum tells two files with the same version apart; the values catch rules changed
+    # in code (dataclasses.replace keeps the file's version and checksum).
+    return a.version == b.version and a.checksum == b.checksum and a == b
+
+
+def _rules_label(rules: DisclosureRules) -> str:
+    if not rules.checksum:
+        return rules.version
+    return f"{rules.version} (sha256 {rules.checksum[:12]}…)"
 
 
 def _refusal_text(name: str, findings: Sequence[Finding], min_count: int) -> str:
