@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -16,6 +19,19 @@ def population() -> SyntheticPopulation:
 @pytest.fixture()
 def households(population: SyntheticPopulation) -> pd.DataFrame:
     return population.households.copy()
+
+
+def own_rules_file(path: Path, min_count: int = 15) -> Path:
+    """A copy of the packaged rules with another ``min_count`` and its own version."""
+    packaged = resources.files("bestaanszekerheid.disclosure").joinpath(
+        "data", "cbs_remote_access.toml"
+    )
+    text = packaged.read_text(encoding="utf-8")
+    text = text.replace('version = "cbs-ra-2026.1"', f'version = "eigen-{min_count}"')
+    # The first rule of the file is min_count.
+    text = text.replace("value = 10\n", f"value = {min_count}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def minimal_row(**overrides: object) -> dict[str, object]:

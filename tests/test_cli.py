@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from bestaanszekerheid.cli import app, parse_classes
 from bestaanszekerheid.errors import UserFacingError
-from tests.conftest import minimal_row
+from tests.conftest import minimal_row, own_rules_file
 
 runner = CliRunner()
 
@@ -30,6 +30,30 @@ def test_synth_then_doelgroep(tmp_path: Path) -> None:
     assert "tot en met 120% van het sociaal minimum, peildatum 01-01-2025" in result.stdout
     english = runner.invoke(app, ["doelgroep", "--input", str(out), "--taal", "en"])
     assert "By household type" in english.stdout
+
+
+def test_doelgroep_with_an_own_rules_file(tmp_path: Path) -> None:
+    out = tmp_path / "pop.parquet"
+    runner.invoke(app, ["synth", "--households", "2000", "--seed", "3", "--out", str(out)])
+    default = runner.invoke(app, ["doelgroep", "--input", str(out)])
+    rules = own_rules_file(tmp_path / "regels.toml", min_count=40)
+    strict = runner.invoke(app, ["doelgroep", "--input", str(out), "--regels", str(rules)])
+    assert default.exit_code == 0 and strict.exit_code == 0, strict.output
+
+    def hidden(output: str) -> int:
+        return sum(line.split()[-2] == "x" for line in output.splitlines() if line[:2] == "  ")
+
+    assert hidden(strict.stdout) > hidden(default.stdout)
+    for bad, message in (
+        (tmp_path / "bestaat_niet.toml", "Kan het regelbestand"),
+        (tmp_path / "regels.txt", "geen geldige TOML"),
+    ):
+        if bad.suffix == ".txt":
+            bad.write_text("dit is [geen toml", encoding="utf-8")
+        result = runner.invoke(app, ["doelgroep", "--input", str(out), "--regels", str(bad)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.count("Fout: ") == 1 and message in result.stderr
+        assert "Traceback" not in result.output
 
 
 def test_demo_writes_outputs(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -19,6 +20,8 @@ from typer.testing import CliRunner
 
 from bestaanszekerheid.cli import LAZY_COMMANDS, app
 from bestaanszekerheid.households.synthetic import generate_population
+from bestaanszekerheid.target import select_target
+from tests.conftest import own_rules_file
 
 runner = CliRunner()
 FAST = ["--klassen", "3-5", "--starts", "2", "--bootstrap", "1"]
@@ -83,6 +86,51 @@ def test_analyse_reports_user_errors_in_dutch(tmp_path: Path) -> None:
     )
     assert unknown.exit_code == 2
     assert "Onbekende groep" in unknown.output
+
+
+def test_analyse_with_an_own_rules_file(tmp_path: Path) -> None:
+    households = generate_population(4_000, seed=9).households.copy()
+    path = tmp_path / "h.parquet"
+    households.to_parquet(path)
+    rules = own_rules_file(tmp_path / "regels.toml", min_count=15)
+    out = tmp_path / "uit"
+    result = runner.invoke(
+        app, ["analyse", "--input", str(path), "--out", str(out), "--regels", str(rules), *FAST]
+    )
+    assert result.exit_code == 0, result.output
+    log = json.loads((out / "onthullingscontrole.json").read_text(encoding="utf-8"))
+    assert log["rules"]["version"] == "eigen-15"
+    assert log["rules"]["sha256"] == hashlib.sha256(rules.read_bytes()).hexdigest()
+    assert log["rules"]["values"]["min_count"] == 15
+    assert {o["rules_version"] for o in log["outputs"]} == {"eigen-15"}
+    # Wijken with 10-14 households in the target group pass the default rules, not these.
+    counts = select_target(households).households["wijk_code"].value_counts()
+    between = {str(code) for code, n in counts.items() if 10 <= n < 15}
+    assert between
+    per_wijk = next(o for o in log["outputs"] if o["name"] == "Doelgroep per wijk")
+    hidden = {c["row"][0] for c in per_wijk["suppressed_cells"] if "min_count" in c["reasons"]}
+    assert between <= hidden
+    assert "minder dan 15 eenheden" in (out / "onthullingscontrole.md").read_text(encoding="utf-8")
+
+
+def test_analyse_refuses_a_missing_or_invalid_rules_file(tmp_path: Path) -> None:
+    households = generate_population(2_000, seed=1).households
+    path = tmp_path / "h.parquet"
+    households.to_parquet(path)
+    invalid = tmp_path / "ongeldig.toml"
+    invalid.write_text('version = "x"\n[rules.min_kount]\nvalue = 10\n', encoding="utf-8")
+    for rules, message in (
+        (tmp_path / "bestaat_niet.toml", "Kan het regelbestand"),
+        (invalid, "Onbekende regel(s)"),
+    ):
+        out = tmp_path / "uit"
+        result = runner.invoke(
+            app, ["analyse", "--input", str(path), "--out", str(out), "--regels", str(rules)]
+        )
+        assert result.exit_code == 2, result.output
+        assert result.stderr.count("Fout: ") == 1 and message in result.stderr
+        assert "Traceback" not in result.output
+        assert not out.exists()  # refused before anything was written
 
 
 class _Tables(HTMLParser):

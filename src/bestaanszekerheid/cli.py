@@ -119,6 +119,15 @@ MaxPct = Annotated[
 Peildatum = Annotated[
     str | None, typer.Option("--peildatum", help="Datum van de norm (JJJJ-MM-DD).")
 ]
+# Not typer's exists=True: load_rules explains a missing or invalid file in Dutch.
+RulesFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--regels",
+        help="Eigen regelbestand (TOML) voor de onthullingscontrole; standaard de CBS Remote "
+        "Access-regels.",
+    ),
+]
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -241,17 +250,20 @@ def doelgroep(
     max_pct: MaxPct = 130.0,
     peildatum: Peildatum = None,
     taal: Taal = "nl",
+    regels: RulesFile = None,
 ) -> None:
     """Selecteer de huishoudens tot en met een percentage van het sociaal minimum."""
+    from bestaanszekerheid.disclosure import load_rules
     from bestaanszekerheid.households import read_households
     from bestaanszekerheid.target import select_target
 
     lang = _check_language(taal)
     on = parse_date(peildatum, "--peildatum")
+    rules = load_rules(regels)
     with err_console.status("Bestand lezen en controleren..."):
         households = read_households(input)
     group = select_target(households, max_pct=max_pct, on=on)
-    console.print(group.summary(lang), highlight=False, markup=False, soft_wrap=True)
+    console.print(group.summary(lang, rules), highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()

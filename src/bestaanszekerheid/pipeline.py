@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from bestaanszekerheid.cli import HouseholdFile, MaxPct, Peildatum
+from bestaanszekerheid.cli import HouseholdFile, MaxPct, Peildatum, RulesFile
 from bestaanszekerheid.disclosure import (
     CheckedTable,
     DisclosureRules,
@@ -29,6 +29,7 @@ from bestaanszekerheid.disclosure import (
     ReleaseRegister,
     check_model,
     frequency_table,
+    load_rules,
 )
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_plain
@@ -68,6 +69,8 @@ class AnalysisOptions:
     random_state: int = 0
     overrides: Path | None = None
     source: str = ""
+    #: An own rules file (TOML) for the disclosure control; None: the packaged CBS rules.
+    rules_file: Path | None = None
     #: Also analyse the synthetic four-arm trust experiment and add its section (demo only).
     experiment_demo: bool = False
 
@@ -121,6 +124,8 @@ def run_analysis(
     from bestaanszekerheid.reports import write_all
 
     options = options or AnalysisOptions()
+    # Read once, before any work: every output of the run is checked with these rules.
+    rules = load_rules(options.rules_file)
     step = progress or (lambda i, n, text: None)
     ks = sorted(set(options.classes))
     # One step per number of classes, so the progress bar moves during the longest part.
@@ -131,8 +136,7 @@ def run_analysis(
 
     step(0, n_steps, STEPS[0])
     target = select_target(households, max_pct=options.max_pct, on=options.on)
-    register = ReleaseRegister()
-    rules = register.rules
+    register = ReleaseRegister(rules)
     synthetic = " (synthetisch)" if target.synthetic else ""
     population = (
         f"doelgroep: huishoudens tot en met {fmt_plain(options.max_pct)}% van het sociaal minimum"
@@ -357,6 +361,7 @@ def analyse(
         int, typer.Option("--bootstrap", help="Bootstrap-herhalingen voor stabiliteit.")
     ] = 3,
     seed: Annotated[int, typer.Option("--seed", help="Startgetal voor toeval.")] = 0,
+    regels: RulesFile = None,
 ) -> None:
     """Draai de hele analyse: doelgroep, groepen, profielen, rapport, kaarten en tabellen."""
     from bestaanszekerheid.cli import err_console, parse_classes, parse_date
@@ -375,6 +380,7 @@ def analyse(
         overrides=namen,
         random_state=seed,
         source=input.name,
+        rules_file=regels,
     )
     result = run_with_progress(households, out, options, "Analyse")
     _print_paths(result, out)
