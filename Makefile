@@ -9,7 +9,7 @@ CONSTRAINTS := requirements/constraints.txt
 export PIP_CONSTRAINT := $(CURDIR)/$(CONSTRAINTS)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint pytest install install-dev system-packages lock clean bench web-static test-postgres
+.PHONY: demo test lint pytest install install-dev system-packages lock clean bench bench-acro web-static test-postgres
 
 demo: install
 	$(BIN)/bsz demo
@@ -81,6 +81,11 @@ lock:
 
 bench: install-dev
 	$(BIN)/python benchmarks/synth_scale.py
+
+# Our disclosure control against ACRO (SACRO, in the dev extra) on the same random tables;
+# writes benchmarks/results/acro_compare.{json,md}. About 10 minutes of CPU.
+bench-acro: install-dev
+	PYTHONPATH=src $(BIN)/python benchmarks/acro_compare.py
 
 clean:
 	rm -rf $(VENV) uitvoer .pytest_cache .mypy_cache .ruff_cache node_modules
