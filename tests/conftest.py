@@ -27,7 +27,7 @@ def own_rules_file(path: Path, min_count: int = 15) -> Path:
         "data", "cbs_remote_access.toml"
     )
     text = packaged.read_text(encoding="utf-8")
-    text = text.replace('version = "cbs-ra-2026.1"', f'version = "eigen-{min_count}"')
+    text = text.replace('version = "cbs-ra-2026.2"', f'version = "eigen-{min_count}"')
     # The first rule of the file is min_count.
     text = text.replace("value = 10\n", f"value = {min_count}\n", 1)
     path.write_text(text, encoding="utf-8")

@@ -45,8 +45,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from bestaanszekerheid.disclosure import CheckedTable, frequency_table, magnitude_table
-from bestaanszekerheid.disclosure.tables import TOTAL
+from bestaanszekerheid.disclosure import TOTAL, CheckedTable, frequency_table, magnitude_table
 
 ACRO_TOTAL = "All"
 ONE_D_COLUMN = "__acro_1d__"  # constant column that turns a 1-D table into ACRO's crosstab

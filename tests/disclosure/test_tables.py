@@ -25,7 +25,7 @@ from tests.disclosure.oracle import Spec, violations
 
 
 def test_packaged_rules_are_versioned_and_documented(rules: DisclosureRules) -> None:
-    assert rules.version == "cbs-ra-2026.1"
+    assert rules.version == "cbs-ra-2026.2"
     assert (rules.min_count, rules.dominance_n, rules.dominance_k) == (10, 2, 90.0)
     assert (rules.p_percent, rules.min_residual_df, rules.rounding_base) == (10.0, 10, 5)
     assert set(rules.forbidden_statistics) == {"min", "max"}

@@ -60,6 +60,8 @@ class DisclosureRules:
     protection_width_counts: float = 10.0
     protection_percent_magnitude: float = 10.0
     differencing: bool = True
+    estimate_share_decimals: int = 1
+    estimate_size_base: int = 10
     texts: Mapping[str, RuleText] = field(default_factory=dict, compare=False, repr=False)
     checksum: str = field(default="", compare=False)
 
@@ -176,5 +178,12 @@ def _validate(rules: DisclosureRules, where: str) -> None:
         problems.append("rounding_base moet een geheel getal >= 1 zijn")
     if not math.isfinite(rules.protection_width_counts) or rules.protection_width_counts < 0:
         problems.append("protection_width_counts moet >= 0 zijn")
+    if (
+        not isinstance(rules.estimate_share_decimals, int)
+        or not 0 <= rules.estimate_share_decimals <= 2
+    ):
+        problems.append("estimate_share_decimals moet 0, 1 of 2 zijn")
+    if not isinstance(rules.estimate_size_base, int) or rules.estimate_size_base < 1:
+        problems.append("estimate_size_base moet een geheel getal >= 1 zijn")
     if problems:
         raise UserFacingError(f"Ongeldige regels in {where}: " + "; ".join(problems) + ".")
