@@ -75,6 +75,14 @@ class CheckedEstimates:
             return math.nan
         return float(value) if isinstance(value, (int, float, np.floating)) else math.nan
 
+    def limit(self, row: str, col: str) -> float:
+        """The limit of a band in percent ("meer dan 95%": 95), NaN when not banded."""
+        try:
+            value = self.bound.at[row, col]
+        except KeyError:
+            return math.nan
+        return float(value) if isinstance(value, (int, float, np.floating)) else math.nan
+
     def band(self, row: str, col: str) -> str:
         """The band text of one cell ("minder dan 5%"), or "" when the cell is not banded."""
         try:

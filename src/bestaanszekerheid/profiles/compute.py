@@ -25,6 +25,7 @@ How the numbers are made (and why they are safe to publish):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ from bestaanszekerheid.disclosure import (
     check_model,
     frequency_table,
 )
+from bestaanszekerheid.disclosure.estimates import CheckedEstimates
+from bestaanszekerheid.formatting import fmt_num
 from bestaanszekerheid.profiles.features import (
     DEFAULT_CHARACTERISTICS,
     UNKNOWN,
@@ -52,6 +55,13 @@ from bestaanszekerheid.profiles.features import (
     phrase,
 )
 from bestaanszekerheid.profiles.recognise import Pct, Recognition, recognise_groups
+from bestaanszekerheid.profiles.shares import (
+    AREA_COLUMNS,
+    areas_frame,
+    cohens_h,
+    comparison_frame,
+    group_sizes,
+)
 from bestaanszekerheid.segments.model import LatentClassModel
 from bestaanszekerheid.segments.stepwise import describe_classes
 
@@ -62,7 +72,6 @@ MIN_EFFECT = 0.2
 #: A wijk is "over-represented" for a group when the group's share there is at least this
 #: multiple of its share in the whole target group.
 MIN_AREA_INDEX = 1.2
-Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -73,17 +82,24 @@ class Feature:
     label: str
     level: str
     phrase: str
-    share_group: float  # % (BCH-corrected estimate)
+    share_group: float  # % (BCH-corrected estimate, as published; a band at its limit)
     se: float  # percentage points
     share_all: float  # % in the whole target group (checked counts)
     effect: float  # Cohen's h
     low: float
     high: float
+    band: str = ""  # "meer dan 95%" when the group's share is published as a band
 
     @property
     def direction(self) -> str:
         """'vaker' or 'minder vaak'."""
         return "vaker" if self.effect > 0 else "minder vaak"
+
+    def share_text(self, decimals: int = 0) -> str:
+        """The group's share as a reader sees it: '65%' or the band."""
+        from bestaanszekerheid.formatting import fmt_pct
+
+        return self.band or fmt_pct(self.share_group, decimals)
 
 
 @dataclass(frozen=True)
@@ -92,9 +108,10 @@ class AreaFeature:
 
     wijk_code: str
     wijk_name: str
-    share_in_wijk: float  # % of the wijk's target households in the group (BCH estimate)
+    share_in_wijk: float  # % of the wijk's target households in the group (as published)
     index: float  # share in wijk / share in whole target group
     households: float  # target households in the wijk (checked count)
+    band: str = ""  # "meer dan 95%" when the share is published as a band
 
 
 @dataclass(frozen=True)
@@ -123,10 +140,11 @@ class ProfileSet:
 
     groups: tuple[GroupProfile, ...]
     characteristics: tuple[Characteristic, ...]
-    #: Tidy: groep, column, label, level, share_group, se, share_all, effect, low, high
-    #: (shares in %; NaN where the gate cell is hidden).
+    #: Tidy: groep, column, label, level, share_group, band, se, share_all, effect, low,
+    #: high (shares in %, rounded as published; NaN where banded or hidden; ``band`` the
+    #: text of a band, "minder dan 5%", or "").
     comparison: pd.DataFrame
-    #: Tidy: groep, wijk_code, wijk_name, share, index, households.
+    #: Tidy: groep, wijk_code, wijk_name, share, band, index, households (as published).
     areas: pd.DataFrame
     characteristic_tables: dict[str, CheckedTable]
     area_table: CheckedTable | None
@@ -137,6 +155,9 @@ class ProfileSet:
     n_households: int
     population: str
     notes: list[str] = field(default_factory=list)
+    #: The checked estimate tables behind ``comparison`` (per characteristic) and ``areas``
+    #: (key ``wijk_code``): what is published, banded or hidden, and why (for the log).
+    estimates: dict[str, CheckedEstimates] = field(default_factory=dict)
 
     @property
     def checked_tables(self) -> list[CheckedTable]:
@@ -157,18 +178,6 @@ class ProfileSet:
 def group_labels(n_classes: int) -> list[str]:
     """User-facing group keys: Groep 1 (largest) .. Groep K."""
     return [f"Groep {k + 1}" for k in range(n_classes)]
-
-
-def cohens_h(p: float, q: float) -> float:
-    """Cohen's h between proportions p and q (fractions)."""
-    p = min(max(p, 1e-4), 1 - 1e-4)
-    q = min(max(q, 1e-4), 1 - 1e-4)
-    return 2 * math.asin(math.sqrt(p)) - 2 * math.asin(math.sqrt(q))
-
-
-def _h_se(p: float, se: float) -> float:
-    p = min(max(p, 1e-3), 1 - 1e-3)
-    return se / math.sqrt(p * (1 - p))
 
 
 def _cell(table: CheckedTable, row: Any, col: Any) -> float:
@@ -210,8 +219,8 @@ def build_profiles(
     used = tuple(c for c in characteristics if c.column in chars.columns)
     frame = chars.copy()
     for col in chars.columns:
-        levels = level_order(next(c for c in used if c.column == col), chars[col])
-        frame[col] = pd.Categorical(chars[col], categories=levels)
+        order = level_order(next(c for c in used if c.column == col), chars[col])
+        frame[col] = pd.Categorical(chars[col], categories=order)
     frame[unit] = households[unit].to_numpy()
     has_wijk = WIJK in households.columns and households[WIJK].notna().any()
     if has_wijk:
@@ -263,72 +272,29 @@ def build_profiles(
     class_to_key = dict(zip(model.class_labels(), keys, strict=True))
     prof = three.profiles.assign(groep=three.profiles["klasse"].map(class_to_key))
     prof["niveau"] = prof["niveau"].astype(str)
-    est = prof.set_index(["variabele", "niveau", "groep"])
-
-    rows = []
+    # Group sizes and every share are model estimates, made publishable once here: sizes
+    # rounded, shares checked as tables of estimated households (shares.py).
+    n_total = len(households)
+    sizes = group_sizes(list(model.weights_), keys, n_total, rules)
+    levels = {c.column: list(frame[c.column].cat.categories) for c in used}
+    comparison, estimates = comparison_frame(prof, keys, used, levels, char_tables, sizes, rules)
     published_levels: dict[str, float] = {}
     for char in used:
         table = char_tables[char.column]
-        grand = _cell(table, TOTAL, COUNT)
-        for level in frame[char.column].cat.categories:
-            all_count = _cell(table, level, COUNT)
-            share_all = 100 * all_count / grand if grand > 0 else math.nan
-            if not math.isnan(all_count):
-                published_levels[f"{char.label}: {level}"] = all_count
-            for key in keys:
-                if math.isnan(all_count) or (char.column, level, key) not in est.index:
-                    share, se = math.nan, math.nan
-                else:
-                    share = 100 * float(est.loc[(char.column, level, key), "bch"])
-                    se = 100 * float(est.loc[(char.column, level, key), "se"])
-                effect = low = high = math.nan
-                if not (math.isnan(share) or math.isnan(share_all)):
-                    effect = cohens_h(share / 100, share_all / 100)
-                    half = Z95 * _h_se(share / 100, se / 100) if not math.isnan(se) else math.nan
-                    low, high = effect - half, effect + half
-                rows.append(
-                    (key, char.column, char.label, level, share, se, share_all, effect, low, high)
-                )
-    comparison = pd.DataFrame(
-        rows,
-        columns=[
-            "groep",
-            "column",
-            "label",
-            "level",
-            "share_group",
-            "se",
-            "share_all",
-            "effect",
-            "low",
-            "high",
-        ],
-    )
+        for level in levels[char.column]:
+            count = _cell(table, level, COUNT)
+            if not math.isnan(count):
+                published_levels[f"{char.label}: {level}"] = count
 
     names = dict(wijk_names or {})
-    area_rows = []
+    areas = pd.DataFrame(columns=AREA_COLUMNS)
     if area_table is not None:
         comp = three.composition
         comp = comp[comp["variabele"] == WIJK].assign(groep=lambda d: d["klasse"].map(class_to_key))
-        comp_idx = comp.set_index(["niveau", "groep"])["bch"]
-        for t, key in enumerate(keys):
-            overall = float(model.weights_[t])
-            for code in area_table.frame.index:
-                if code == TOTAL:
-                    continue
-                n_wijk = _cell(area_table, code, COUNT)
-                if math.isnan(n_wijk) or (code, key) not in comp_idx.index:
-                    share = index = math.nan
-                else:
-                    share = 100 * float(comp_idx.loc[(code, key)])
-                    index = share / (100 * overall) if overall > 0 else math.nan
-                    published_levels[f"wijk {code}"] = n_wijk
-                area_rows.append(
-                    (key, str(code), names.get(str(code), str(code)), share, index, n_wijk)
-                )
-    areas = pd.DataFrame(
-        area_rows, columns=["groep", "wijk_code", "wijk_name", "share", "index", "households"]
-    )
+        areas, estimates[WIJK] = areas_frame(comp, keys, area_table, sizes, names, rules)
+        for code, n in area_table.frame[COUNT].items():
+            if code != TOTAL and not math.isnan(float(n)):
+                published_levels[f"wijk {code}"] = float(n)
 
     class_counts = {k: float(np.sum(modal == t)) for t, k in enumerate(keys)}
     estimates_check = check_model(
@@ -347,6 +313,10 @@ def build_profiles(
         kind="drie-stappen (BCH)",
         rules=rules,
     )
+    for est in estimates.values():  # every estimate table's checks, for the checker's log
+        estimates_check.checks.extend(
+            dataclasses.replace(c, note=f"{est.name}: {c.note}".rstrip(": ")) for c in est.checks
+        )
     register.release(estimates_check)
 
     recognition, tree_check, accuracy = recognise_groups(
@@ -362,10 +332,9 @@ def build_profiles(
     register.release(tree_check)
 
     by_char = {c.column: c for c in used}
-    # Group sizes are model estimates (class weights x households), rounded to tens: a
-    # count table of modal assignments would, next to the characteristic tables, reveal
-    # small differences (a class that is nearly "everyone aged 67+" minus the 67+ count).
-    n_total = len(households)
+    # Group sizes are model estimates (class weights x households), rounded: a count table
+    # of modal assignments would, next to the characteristic tables, reveal small
+    # differences (a class that is nearly "everyone aged 67+" minus the 67+ count).
     groups = []
     for t, key in enumerate(keys):
         sub = comparison[(comparison["groep"] == key) & comparison["effect"].notna()]
@@ -387,6 +356,7 @@ def build_profiles(
                 effect=float(r["effect"]),
                 low=float(r["low"]),
                 high=float(r["high"]),
+                band=str(r["band"]),
             )
             for r in sub.to_dict("records")
         ]
@@ -405,11 +375,11 @@ def build_profiles(
                 float(r["share"]),
                 float(r["index"]),
                 float(r["households"]),
+                str(r["band"]),
             )
             for r in own.to_dict("records")
         )
-        share = 100 * float(model.weights_[t])
-        size = float(round(model.weights_[t] * n_total, -1))
+        share, size = sizes.share[key], sizes.size[key]
         group_rows = comparison[comparison["groep"] == key]
         name, description = describe_group(
             key=key,
@@ -432,7 +402,7 @@ def build_profiles(
                 overridden=False,
                 size=size,
                 share=share,
-                model_share=100 * float(model.weights_[t]),
+                model_share=share,
                 more_often=tuple(more),
                 less_often=tuple(less),
                 wijken=wijken,
@@ -454,13 +424,21 @@ def build_profiles(
         n_households=len(households),
         population=population,
         notes=notes,
+        estimates=estimates,
     )
+
+
+def _short_band(band: str) -> str:
+    """'meer dan 95%' -> '> 95', 'minder dan 5%' -> '< 5' (a heatmap cell is small)."""
+    sign = ">" if band.startswith("meer") else "<"
+    return f"{sign} {band.split(' dan ', 1)[-1].rstrip('%')}"
 
 
 def heatmap_frame(profiles: ProfileSet, n_features: int = 14) -> pd.DataFrame:
     """The features that set groups apart most (largest |h| over groups), all groups each.
 
-    Tidy: feature (label: level), groep, share_group, share_all, effect. Only published cells.
+    Tidy: feature (label: level), groep, share_group, band, share_all, effect, label (what
+    a cell shows). Only published cells.
     """
     comp = profiles.comparison.dropna(subset=["effect"])
     by_char = {c.column: c for c in profiles.characteristics}
@@ -481,6 +459,11 @@ def heatmap_frame(profiles: ProfileSet, n_features: int = 14) -> pd.DataFrame:
     sel = sel.assign(
         feature=[f"{lab}: {lvl}" for lab, lvl in zip(sel["label"], sel["level"], strict=True)],
         order=[order[(c, lvl)] for c, lvl in zip(sel["column"], sel["level"], strict=True)],
+        # What a heatmap cell shows: the share, or its band ("> 95").
+        label=[
+            _short_band(band) if band else fmt_num(share, 0)
+            for share, band in zip(sel["share_group"], sel["band"], strict=True)
+        ],
     )
     out: pd.DataFrame = sel.sort_values(["order", "groep"]).reset_index(drop=True)
     return out

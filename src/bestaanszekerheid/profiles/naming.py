@@ -111,7 +111,7 @@ def key_features(more: Sequence[Feature], n: int = 3) -> list[Feature]:
 
 
 def _pair(f: Feature) -> str:
-    return f"{f.phrase} ({fmt_pct(f.share_group, 0)} tegen {fmt_pct(f.share_all, 0)})"
+    return f"{f.phrase} ({f.share_text()} tegen {fmt_pct(f.share_all, 0)})"
 
 
 def _enumerate(items: Sequence[str]) -> str:

@@ -8,6 +8,7 @@ estimates released as a checked model output, fit statistics from the checked mo
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -372,12 +373,12 @@ def _groups_section(result: AnalysisResult) -> Section:
     heat_rows = []
     for feature, part in heat.groupby("feature", sort=False):
         share_all = float(part["share_all"].iloc[0])
-        by_group = dict(zip(part["groep"], part["share_group"], strict=True))
+        by_group = {r["groep"]: _share_cell(r) for r in part.to_dict("records")}
         heat_rows.append(
             (
                 Cell(str(feature)),
                 Cell(share_all, "pct"),
-                *(Cell(by_group.get(g.key, math.nan), "pct") for g in groups),
+                *(by_group.get(g.key, Cell(math.nan, "pct")) for g in groups),
             )
         )
     heat_table = Table(
@@ -421,6 +422,12 @@ def _groups_section(result: AnalysisResult) -> Section:
     )
 
 
+def _share_cell(row: Mapping[Any, Any]) -> Cell:
+    """A group's share as published: the number, or its band ("meer dan 95%")."""
+    band = str(row.get("band") or "")
+    return Cell(band) if band else Cell(_f(row["share_group"]), "pct")
+
+
 def _distribution_table(profiles: ProfileSet) -> Table:
     comp = profiles.comparison
     groups = profiles.groups
@@ -428,13 +435,13 @@ def _distribution_table(profiles: ProfileSet) -> Table:
     for char in profiles.characteristics:
         part = comp[comp["column"] == char.column]
         for level, sub in part.groupby("level", sort=False):
-            by_group = dict(zip(sub["groep"], sub["share_group"], strict=True))
+            by_group = {r["groep"]: _share_cell(r) for r in sub.to_dict("records")}
             rows.append(
                 (
                     Cell(char.label),
                     Cell(str(level)),
                     Cell(float(sub["share_all"].iloc[0]), "pct"),
-                    *(Cell(by_group.get(g.key, math.nan), "pct") for g in groups),
+                    *(by_group.get(g.key, Cell(math.nan, "pct")) for g in groups),
                 )
             )
     return Table(
@@ -447,7 +454,8 @@ def _distribution_table(profiles: ProfileSet) -> Table:
         header_columns=2,
         collapsed=True,
         note="Per groep: geschatte verdeling met de drie-stappenmethode (BCH-correctie). "
-        "x: niet gepubliceerd, omdat de waarde in de hele doelgroep te weinig huishoudens telt.",
+        "'minder dan 5%' of 'meer dan 95%': de schatting rust op te weinig huishoudens voor een "
+        "preciezer getal. x: niet gepubliceerd (onthullingscontrole).",
     )
 
 
@@ -459,14 +467,14 @@ def _group_distribution(profiles: ProfileSet, g: GroupProfile) -> Table:
         share, se = _f(r["share_group"]), _f(r["se"])
         interval = (
             f"{fmt_num(max(share - 1.96 * se, 0), 1)} - {fmt_num(min(share + 1.96 * se, 100), 1)}"
-            if not (math.isnan(share) or math.isnan(se))
+            if not (math.isnan(share) or math.isnan(se) or r["band"])
             else "x"
         )
         rows.append(
             (
                 Cell(str(r["label"])),
                 Cell(str(r["level"])),
-                Cell(share, "pct"),
+                _share_cell(r),
                 Cell(interval),
                 Cell(_f(r["share_all"]), "pct"),
                 Cell(_f(r["effect"]), "num2"),
@@ -492,7 +500,7 @@ def _feature_rows(features: tuple[object, ...]) -> list[tuple[Cell, ...]]:
         rows.append(
             (
                 Cell(f"{f.label}: {f.level}"),  # type: ignore[attr-defined]
-                Cell(f.share_group, "pct"),  # type: ignore[attr-defined]
+                Cell(f.band) if f.band else Cell(f.share_group, "pct"),  # type: ignore[attr-defined]
                 Cell(f.share_all, "pct"),  # type: ignore[attr-defined]
                 Cell(f.effect, "num2"),  # type: ignore[attr-defined]
                 Cell(
@@ -555,8 +563,7 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
                 svg=charts.features_chart(pd.DataFrame(data)),
                 alt=f"Puntgrafiek: per kenmerk het aandeel in {g.key} naast de hele doelgroep. "
                 + "; ".join(
-                    f"{f.label} {f.level}: {fmt_pct(f.share_group, 0)} tegen "
-                    f"{fmt_pct(f.share_all, 0)}"
+                    f"{f.label} {f.level}: {f.share_text()} tegen {fmt_pct(f.share_all, 0)}"
                     for f in feats
                 ),
                 table=table,
@@ -575,7 +582,7 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
                 (
                     Cell(f"{r['wijk_name']} ({r['wijk_code']})"),
                     Cell(_f(r["households"]), "int"),
-                    Cell(_f(r["share"]), "pct"),
+                    Cell(str(r["band"])) if r["band"] else Cell(_f(r["share"]), "pct"),
                     Cell(_f(r["index"]), "num2"),
                 )
                 for r in own.to_dict("records")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def _feature(f: Feature) -> str:
-    return f"{f.phrase}: {fmt_pct(f.share_group, 0)} (doelgroep {fmt_pct(f.share_all, 0)})"
+    return f"{f.phrase}: {f.share_text()} (doelgroep {fmt_pct(f.share_all, 0)})"
 
 
 def _summary(g: GroupProfile) -> str:
@@ -52,7 +52,7 @@ def card_data(g: GroupProfile) -> dict[str, Any]:
             )
         chart = svg_uri(charts.features_chart(pd.DataFrame(rows), compact=True))
         alt = "Puntgrafiek, aandeel in deze groep tegen de hele doelgroep: " + "; ".join(
-            f"{f.level} {fmt_pct(f.share_group, 0)} tegen {fmt_pct(f.share_all, 0)}" for f in feats
+            f"{f.level} {f.share_text()} tegen {fmt_pct(f.share_all, 0)}" for f in feats
         )
     wijken = (
         ", ".join(w.wijk_name for w in g.wijken)

@@ -96,7 +96,7 @@ def sizes_chart(data: pd.DataFrame) -> str:
 def heatmap(data: pd.DataFrame) -> str:
     """Share per group (columns) for the most distinguishing features (rows).
 
-    ``data``: feature, groep, share_group, effect, order.
+    ``data``: feature, groep, share_group, effect, order, label (the cell's text).
     """
     color = alt.Color(
         "effect:Q",
@@ -110,7 +110,7 @@ def heatmap(data: pd.DataFrame) -> str:
     )
     rect = base.mark_rect(stroke="white", strokeWidth=1).encode(color=color)
     text = base.mark_text(fontSize=11).encode(
-        text=alt.Text("share_group:Q", format=",.0f"),
+        text=alt.Text("label:N"),
         color=alt.condition("abs(datum.effect) > 0.9", alt.value("white"), alt.value(TEXT)),
     )
     n_groups = data["groep"].nunique()
