@@ -31,6 +31,7 @@ from bestaanszekerheid.disclosure import (
     frequency_table,
     load_rules,
 )
+from bestaanszekerheid.disclosure.estimates import round_size
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_plain
 from bestaanszekerheid.profiles import ProfileSet, build_profiles, write_overrides_template
@@ -165,16 +166,24 @@ def run_analysis(
             X[name] = pd.to_numeric(X[name], errors="coerce").astype("float64")
 
     selection = _choose_classes(
-        X, indicators, ks, options, lambda j, text: step(1 + j, n_steps, text)
+        X, indicators, ks, options, rules, lambda j, text: step(1 + j, n_steps, text)
     )
     # The fit table is model output: publish the rows of models whose classes all pass.
     class_counts: dict[str, float] = {}
+    class_sets: dict[str, Any] = {}
+    ids = data["household_id"].to_numpy()
     keep = []
     for k, model in selection.models.items():
-        counts = np.bincount(model.predict(X), minlength=k)
+        modal = model.predict(X)
+        counts = np.bincount(modal, minlength=k)
         if counts.min() >= rules.min_class_size:
             keep.append(k)
             class_counts.update({f"K={k}, klasse {i + 1}": float(c) for i, c in enumerate(counts)})
+            # The register compares classes with every later table: the chosen model's
+            # classes (their sizes are published) and each model's smallest class (its share
+            # is in the fit table).
+            shown = range(k) if k == selection.recommended else [int(counts.argmin())]
+            class_sets.update({f"K={k}, klasse {i + 1}": ids[modal == i] for i in shown})
     if selection.recommended not in keep:
         raise UserFacingError(
             "Het aanbevolen model heeft een groep die te klein is om te publiceren; "
@@ -185,7 +194,8 @@ def run_analysis(
         n_obs=len(data),
         class_counts=class_counts,
         outputs=("fitmaten", "klassegrootte", "klasseprofielen"),
-        units=data["household_id"].to_numpy(),
+        units=ids,
+        unit_sets=class_sets,
         population=population,
         kind="latente-klassenanalyse",
         rules=rules,
@@ -271,10 +281,14 @@ def _choose_classes(
     indicators: Mapping[str, str],
     ks: Sequence[int],
     options: AnalysisOptions,
+    rules: DisclosureRules,
     step: Callable[[int, str], None],
 ) -> ClassSelection:
     """:func:`choose_n_classes` one number of classes at a time (for progress), then the
-    engine's own recommendation over the combined fit table."""
+    engine's own recommendation over the combined fit table.
+
+    The smallest class's share is published (fit table, explanation): it is taken from the
+    class size rounded as every published group size is, so it says no more than that."""
     models = {}
     tables = []
     for j, k in enumerate(ks):
@@ -292,6 +306,10 @@ def _choose_classes(
         models[k] = one.models[k]
         tables.append(one.table)
     table = pd.concat(tables)
+    n = len(X)
+    table["smallest_class"] = [
+        round_size(float(v) * n, rules.estimate_size_base) / n for v in table["smallest_class"]
+    ]
     recommended, explanation = recommend(
         table,
         min_class_share=0.05,

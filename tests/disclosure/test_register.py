@@ -235,3 +235,31 @@ def test_linked_check_over_budget_is_logged_not_silent(rules: DisclosureRules) -
     release = register.release(frequency_table(data, "z", unit="uid", margins=False, rules=rules))
     assert release.findings == [] and "overgeslagen" in release.notes[0]
     assert log_document(register)["outputs"][1]["register_notes"] == release.notes
+
+
+def test_a_class_that_nearly_coincides_with_a_cell_is_caught(rules: DisclosureRules) -> None:
+    """The audit's case: a pensioner class (its size published) holds every AOW household;
+    "67 jaar of ouder" has 2 more. Registered as known sets, the classes make the register
+    hide "67+" (or AOW) instead of letting size x share give the 2 away."""
+    n = 200
+    data = pd.DataFrame({"uid": [f"H{i}" for i in range(n)]})
+    data["inkomen"] = ["AOW"] * 60 + ["Loon"] * 140
+    data["leeftijd"] = ["67+"] * 62 + ["<67"] * 138
+    register = ReleaseRegister(rules)
+    model = check_model(
+        name="klassen",
+        n_obs=n,
+        class_counts={"1": 60, "2": 140},
+        units=data.uid.to_numpy(),
+        unit_sets={"klasse 1": data.uid[:60].to_numpy(), "klasse 2": data.uid[60:].to_numpy()},
+        partition=True,
+        rules=rules,
+    )
+    register.release(model)
+    age = frequency_table(data, "leeftijd", unit="uid", rules=rules)
+    release = register.release(age)
+    assert np.isnan(age.frame.loc["67+", "count"])
+    assert release.findings
+    income = frequency_table(data, "inkomen", unit="uid", rules=rules)
+    register.release(income)  # AOW equals class 1 exactly: nothing new to hide
+    assert income.frame.loc["AOW", "count"] == 60

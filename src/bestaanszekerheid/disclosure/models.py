@@ -29,6 +29,11 @@ class ModelCheck:
     outputs: tuple[str, ...]
     population: str = ""
     units: NDArray[Any] | None = field(default=None, repr=False)
+    #: Unit ids per group the model describes (latent classes by modal assignment), so the
+    #: register can catch a group that (nearly) coincides with a published cell; never
+    #: exported. ``partition``: the groups split the model's population (parts of a whole).
+    unit_sets: dict[str, NDArray[Any]] = field(default_factory=dict, repr=False)
+    partition: bool = False
 
     @property
     def passed(self) -> bool:
@@ -61,6 +66,8 @@ def check_model(
     category_counts: Mapping[str, float] | None = None,
     outputs: Iterable[str] = ("coefficients", "standard_errors"),
     units: Sequence[Any] | NDArray[Any] | None = None,
+    unit_sets: dict[str, Sequence[Any] | NDArray[Any]] | None = None,
+    partition: bool = False,
     population: str = "",
     kind: str = "model",
     rules: DisclosureRules | None = None,
@@ -75,7 +82,10 @@ def check_model(
     - none of ``outputs`` is unit-level (residuals, predictions, posterior probabilities, ...).
 
     ``units`` (the ids of the units in the model) lets the release register compare the model's
-    population with published tables; they are never exported.
+    population with published tables; ``unit_sets`` (ids per class, e.g. by modal assignment;
+    ``partition`` when they split the population) lets it compare the classes too, because a
+    published class size (or a share times the population) is a count of that set. Neither
+    is ever exported.
     """
     rules = rules or load_rules()
     problems: list[str] = []
@@ -129,6 +139,8 @@ def check_model(
         outputs=outputs,
         population=population,
         units=None if units is None else np.asarray(units),
+        unit_sets={k: np.asarray(v) for k, v in (unit_sets or {}).items()},
+        partition=partition,
     )
 
 

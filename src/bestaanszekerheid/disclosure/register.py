@@ -16,6 +16,7 @@ outputs cannot be taken back) and repeats the table's secondary suppression, or 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,7 +224,10 @@ class ReleaseRegister:
                 continue
             mask = self._mask(ids)[0]
             priors.append((mask, low, high))
-            if primary:
+            # Targets: the small cells (a priori 0..9). A cell hidden for differencing or
+            # group disclosure is large; what it protects (a small difference with another
+            # output) is the pairwise checks' business, and its own +-5 would over-protect.
+            if primary and math.isfinite(high):
                 targets.append((mask, need_low, need_high, name, table.cell_label(f)))
         return _LinkedSets(published, priors, targets)
 
@@ -330,6 +334,12 @@ class ReleaseRegister:
             if output.units is not None:
                 mask, size = self._mask(output.units)
                 out.append(_Known(index, "modelpopulatie", mask, size, (), False))
+            # Classes are known sets too: a published class size (or share x population) is a
+            # count of its members, so a class that nearly coincides with a published cell,
+            # or a cell minus the classes inside it, gives a small group away.
+            for label, ids in output.unit_sets.items():
+                mask, size = self._mask(ids)
+                out.append(_Known(index, label, mask, size, (), output.partition))
             return out
         interior = set(output.interior_cells())
         cell_sets: list[tuple[int, NDArray[Any]]] = []
@@ -363,7 +373,7 @@ class ReleaseRegister:
         low, high = 1, self.rules.min_count - 1
         found: list[tuple[Finding, tuple[int, ...]]] = []
         old = self._known
-        size_of = {k.flats[0]: k.size for k in new if k.interior}
+        size_of = {k.flats[0]: k.size for k in new if k.interior and k.flats}
 
         def cheapest(k: _Known) -> tuple[int, ...]:
             # Hiding one part of a sum removes the sum: take its smallest cell.
