@@ -7,8 +7,9 @@ is either primary-small (0..T-1) or has passed the rules (then at least T).
 
 a. **Count tables** (``attack_count_tables``): every hidden cell of every count table, with
    the table's totals and the relations between tables that share a population, bounded by
-   linear programming (HiGHS via ``scipy.optimize.linprog``) and by integer programming with
-   the disjunction "small or at least T" (``scipy.optimize.milp``).
+   linear programming (HiGHS via ``scipy.optimize.linprog``) and by integer programming
+   (``scipy.optimize.milp``); what is known of a hidden cell's status (printed reasons, or
+   the log in worst-case mode) bounds it a priori.
 b. **Model outputs as tables** (``attack_model_tables``): class size x class-specific share
    is an estimated count per class and level; the same for the composition of a wijk. An
    estimate or its complement below T, or a share of 0% or 100%, is a finding; so is an
@@ -107,7 +108,7 @@ class Knowledge:
     worst_case: bool = False
     #: read numbers only from these sources (None: every published number)
     sources: frozenset[str] | None = None
-    #: integer programming with the small-or-at-least-T disjunction (else LP only)
+    #: integer programming as well as the LP relaxation
     use_milp: bool = True
 
     @classmethod
@@ -262,9 +263,6 @@ class _System:
         )
         return int(res.status), (None if res.status != 0 else float(res.fun))
 
-    def feasible_with(self, j: int, value: float) -> bool:
-        return self.bounds(j, integer=True, fix=(j, value)) is not None
-
 
 # ---------------------------------------------------------------------------------------------
 # a. Count tables
@@ -324,36 +322,29 @@ class CountResult:
 
 
 def _count_system(
-    pub: Published, know: Knowledge, *, relax: bool
-) -> tuple[_System, dict[CellRef, Prior], list[str]]:
+    pub: Published, know: Knowledge
+) -> tuple[_System, dict[CellRef, Prior], list[str], float]:
     """One system over every hidden (or rounded) count cell; published exact cells are folded
-    into the right-hand sides. ``relax``: priors are boxes only (no disjunction)."""
+    into the right-hand sides. (For whole numbers, "small or at least T" excludes nothing:
+    only a known status narrows a hidden cell a priori.)"""
     sys = _System()
     priors: dict[CellRef, Prior] = {}
     notes: list[str] = []
-    known: dict[CellRef, float] = {}
-    t = know.min_count
-    big = 10.0
+    # an upper bound no count can reach: bounds at or above half of it are unbounded
+    big = 1e6
     for table in pub.count_tables.values():
         for _, _, v in table.cells():
             if v is not None and math.isfinite(v[1]):
-                big = max(big, v[1])
-    big = 2 * big + t
+                big = max(big, 10 * v[1])
 
     def term(ref: CellRef, value: tuple[float, float] | None) -> tuple[int | None, float]:
         if value is not None and value[0] == value[1]:
-            known[ref] = value[0]
             return None, value[0]
         if value is not None:
             return sys.var(ref, value[0], value[1], integer=True), 0.0
         prior = prior_of(pub.hidden_info(ref, worst_case=know.worst_case), know)
         priors[ref] = prior
-        j = sys.var(ref, prior.lo, min(prior.hi, big), integer=True)
-        if prior.kind == "unknown" and not relax and know.use_milp:
-            b = sys.var(("binary", ref), 0, 1, integer=True)
-            sys.row({j: 1.0, b: -big}, -INF, t - 1)  # small unless b = 1
-            sys.row({j: 1.0, b: -float(t)}, 0.0, INF)  # at least T when b = 1
-        return j, 0.0
+        return sys.var(ref, prior.lo, min(prior.hi, big), integer=True), 0.0
 
     refs: dict[CellRef, tuple[int | None, float]] = {}
     for table in pub.count_tables.values():
@@ -388,35 +379,32 @@ def _count_system(
             sys.row(coefs, -const, -const)
         else:
             sys.row(coefs, -INF, -const)
-    return sys, priors, notes
+    return sys, priors, notes, big
 
 
 def count_bounds(pub: Published, know: Knowledge) -> tuple[dict[CellRef, CountResult], list[str]]:
     """LP and (if cheap) MILP bounds of every hidden count cell of the run."""
-    relaxed, priors, notes = _count_system(pub, know, relax=True)
-    full, _, _ = _count_system(pub, know, relax=False)
+    sys, priors, notes, big = _count_system(pub, know)
     out: dict[CellRef, CountResult] = {}
     t = know.min_count
+
+    def unbounded(iv: tuple[float, float]) -> tuple[float, float]:
+        return (iv[0], INF if iv[1] >= big / 2 else iv[1])
+
     for ref, prior in priors.items():
-        lp = relaxed.bounds(relaxed.index[ref], integer=False)
+        j = sys.index[ref]
+        lp = sys.bounds(j, integer=False)
         if lp is None:
             notes.append(f"{ref}: de aannames over verborgen cellen zijn tegenstrijdig (LP)")
             lp = (0.0, INF)
-        mip: tuple[float, float] | None = None
-        excluded: list[int] = []
-        if know.use_milp:
-            j = full.index[ref]
-            mip = full.bounds(j, integer=True)
-            if mip is None:
-                notes.append(f"{ref}: de aannames over verborgen cellen zijn tegenstrijdig (MILP)")
-            elif mip[0] <= t - 1:
-                for v in range(t):
-                    if v < mip[0] - _EPS or v > mip[1] + _EPS or not full.feasible_with(j, v):
-                        excluded.append(v)
-        else:
-            lo, hi = math.ceil(lp[0] - _EPS), math.floor(lp[1] + _EPS)
-            excluded = [v for v in range(t) if v < lo or v > hi]
-        out[ref] = CountResult(ref, prior, lp, mip, tuple(excluded))
+        lp = unbounded(lp)
+        mip = sys.bounds(j, integer=True) if know.use_milp else None
+        if know.use_milp and mip is None:
+            notes.append(f"{ref}: de aannames over verborgen cellen zijn tegenstrijdig (MILP)")
+        mip = None if mip is None else unbounded(mip)
+        lo, hi = mip if mip is not None else (math.ceil(lp[0] - _EPS), math.floor(lp[1] + _EPS))
+        excluded = tuple(v for v in range(t) if v < lo - _EPS or v > hi + _EPS)
+        out[ref] = CountResult(ref, prior, lp, mip, excluded)
     return out, notes
 
 
@@ -1066,26 +1054,25 @@ def _tree_attack(pub: Published, know: Knowledge, modal: dict[str, list[int]]) -
             )
             if f is not None:
                 findings.append(f)
-        # households in a leaf that are not in the group: leaf - hit
+        # households in a leaf that are not in the group: leaf - hit. A 'meer dan x%'
+        # precision says fewer than T outsiders, and x = floor(100 (leaf - T) / leaf) is a
+        # function of the leaf size alone.
         for rule in tree.rules:
             prec = rule.precision
-            iv = prec.interval(know.sources)
-            if iv is None or not prec.banded(know.sources):
+            band_nums = [n for n in prec.nums(know.sources) if n.band]
+            if not band_nums:
                 continue
+            x = min(n.lo for n in band_nums)
             out_lo, out_hi = INF, -INF
             for m in cands:
                 h_lo, h_hi = _part_interval(rule.coverage, m, know.sources, t)
-                value = prec.point(know.sources)
-                band_nums = [n for n in prec.nums(know.sources) if n.band]
-                value = min(n.lo for n in band_nums) if band_nums else value
-                if value is None:
-                    continue
-                leaves = _band_whole(value, t, h_lo, h_hi + t - 1)
-                for L in leaves:
-                    for h in (h_lo, h_hi):
-                        if h <= L <= h + t - 1:
-                            out_lo = min(out_lo, L - h_hi if L - h_hi >= 0 else 0)
-                            out_hi = max(out_hi, min(L - h_lo, t - 1))
+                for leaf in _band_whole(x, t, h_lo, h_hi + t - 1):
+                    # hits h with 0 <= leaf - h <= T - 1
+                    lo_h, hi_h = max(h_lo, leaf - t + 1), min(h_hi, leaf)
+                    if lo_h > hi_h:
+                        continue
+                    out_lo = min(out_lo, leaf - hi_h)
+                    out_hi = max(out_hi, leaf - lo_h)
             if math.isfinite(out_lo):
                 f = _small_judgement(
                     "c",
@@ -1095,7 +1082,7 @@ def _tree_attack(pub: Published, know: Knowledge, modal: dict[str, list[int]]) -
                     int(out_lo),
                     int(out_hi),
                     ("tree-outside", key, " én ".join(rule.conditions)),
-                    "uit dekking en de band van de precisie",
+                    "uit de dekking en de band van de precisie",
                     t,
                 )
                 if f is not None:
@@ -1182,7 +1169,7 @@ def attack_texts(pub: Published, know: Knowledge) -> list[Finding]:
                 cell = row[i] if i < len(row) else None
                 if cell is None or cell.fig is None:
                     continue
-                iv = cell.fig.interval()
+                iv = _count_iv(cell.fig, None)
                 if iv is None or cell.fig.banded():
                     continue
                 v = cell.fig.point()

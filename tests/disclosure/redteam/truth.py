@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tests.disclosure.redteam.attacker import Finding
+from tests.disclosure.redteam.published import CONSOLE_SECTIONS
 
 if TYPE_CHECKING:
     from bestaanszekerheid.pipeline import AnalysisResult
@@ -124,7 +125,18 @@ def truth_lookup(result: AnalysisResult) -> Callable[[tuple[str, ...]], float | 
     def lookup(key: tuple[str, ...]) -> float | None:
         kind = key[0] if key else ""
         if kind == "count":
-            return counts.get((key[1], key[2], key[3]))
+            table, row, col = key[1], key[2], key[3]
+            section = table.partition(": ")[2]
+            if section and (table, row, col) not in counts:
+                # a table printed by a command: the run's table over the same households
+                if section == "doelgroep":
+                    return counts.get(("Huishoudens naar doelgroep", row, col))
+                other = CONSOLE_SECTIONS.get(section)
+                if other is not None:
+                    row = "In de doelgroep" if row == "Totaal" else row
+                    source = "Huishoudens naar doelgroep" if row == "In de doelgroep" else other
+                    return counts.get((source, row, col))
+            return counts.get((table, row, col))
         if kind in ("estimate", "complement", "difference"):
             label, level, group = key[1], key[2], key[3]
             if label not in column_of or group not in number:
