@@ -1636,7 +1636,8 @@ def precision_by_output(pub: Published) -> dict[str, dict[str, int | None]]:
     out: dict[str, dict[str, int | None]] = {}
 
     def note(output: str, num: Num) -> None:
-        if num.band:
+        # bands carry no decimals; float noise such as 1,7e-15 would count as 26 decimals
+        if num.band or (num.decimals is not None and 0 < abs(num.value) < 1e-6):
             return
         entry = out.setdefault(output, {})
         old = entry.get(num.source, -1)

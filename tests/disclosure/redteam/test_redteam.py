@@ -633,3 +633,16 @@ def test_normal_mode_needs_no_log(scenario: Callable[[str], Run], tmp_path: Path
 def test_analyse_runs_with_a_few_unknown_incomes(scenario: Callable[[str], Run]) -> None:
     run = scenario("cbs-3-onbekend")
     assert run.exit_codes["bsz analyse"] == 0, run.console["bsz analyse"][-2000:]
+
+
+def test_command_line_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.disclosure.redteam.__main__ import main
+
+    assert main([str(tmp_path / "bestaat-niet")]) == 2
+    (tmp_path / "uit").mkdir()
+    console = tmp_path / "doelgroep.txt"
+    console.write_text("3 huishoudens zonder bekend inkomenspercentage.\n", encoding="utf-8")
+    assert main([str(tmp_path / "uit")]) == 0
+    assert main([str(tmp_path / "uit"), "--console", str(console), "--worst-case"]) == 1
+    out = capsys.readouterr().out
+    assert "[e] klein aantal in tekst" in out and "worst case" in out
