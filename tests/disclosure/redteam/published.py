@@ -1548,6 +1548,9 @@ def _read_console_tables(pub: Published, name: str, text: str) -> None:
                 ["aantal"],
                 [[(n_target, n_target)], [(known - n_target,) * 2], [(known, known)]],
             )
+            known_n = pub.target_size.interval()
+            if known_n is not None and not known_n[0] - 0.5 <= n_target <= known_n[1] + 0.5:
+                continue  # another target group (other threshold or date): not linked
             for row in ("In de doelgroep", "Boven de grens"):
                 pub.links.append(
                     Link(
@@ -1559,6 +1562,9 @@ def _read_console_tables(pub: Published, name: str, text: str) -> None:
                 )
     if n_target is None:
         return
+    known_n = pub.target_size.interval()
+    # the command's tables are over the run's households only if the target sizes agree
+    same_target = known_n is None or known_n[0] - 0.5 <= n_target <= known_n[1] + 0.5
     section: str | None = None
     rows: list[tuple[str, tuple[float, float] | None]] = []
 
@@ -1571,7 +1577,7 @@ def _read_console_tables(pub: Published, name: str, text: str) -> None:
         pub.count_tables[table_name] = CountTable(
             table_name, f"{CLI}:{name}", "doelgroep (console)", labels, ["aantal"], values
         )
-        other = CONSOLE_SECTIONS.get(section)
+        other = CONSOLE_SECTIONS.get(section) if same_target else None
         for label in [*labels[:-1], "Totaal"]:
             if other is not None:
                 pub.links.append(
