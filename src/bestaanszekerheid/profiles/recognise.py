@@ -75,22 +75,30 @@ class Pct:
 def safe_pct(part: int, whole: int, min_count: int) -> Pct:
     """100 * part / whole without revealing a small count, rounded once to whole percent.
 
-    When fewer than ``min_count`` units fall outside ``part`` only a lower bound is given
-    (``meer dan``, from ``whole - min_count``), so 100% never reveals "everyone"; when
-    ``part`` itself is small the percentage is hidden. Whole percents: with more decimals,
-    the coverages of a group's rules (hits over the same group size) would give the group's
-    size away.
+    When fewer than ``min_count`` units fall outside ``part`` only a band is given ("meer
+    dan 90%"), so 100% never reveals "everyone"; the band's limit comes from a fixed list
+    (:func:`~bestaanszekerheid.disclosure.estimates.band_limit`), because a limit computed
+    from ``whole`` would give ``whole`` away. When ``part`` itself is small the percentage is
+    hidden. Whole percents: with more decimals, the coverages of a group's rules (hits over
+    the same group size) would give the group's size away.
     """
+    from bestaanszekerheid.disclosure.estimates import band_limit
+
     if whole <= 0 or part < min_count:
         return Pct(math.nan)
     if whole - part < min_count:
-        return Pct(math.floor(100 * (whole - min_count) / whole), at_least=True)
+        limit = band_limit(min_count, whole)
+        return Pct(math.nan) if limit is None else Pct(100.0 - limit, at_least=True)
     rounded = float(math.floor(100 * part / whole + 0.5))
     if rounded >= 100:
         return Pct(99.0, at_least=True)  # "100%" would read as everyone
     if rounded <= 0:
         return Pct(1.0, at_most=True)
     return Pct(rounded)
+
+
+def _exact(p: Pct) -> bool:
+    return not (math.isnan(p.value) or p.at_least or p.at_most)
 
 
 def _dummies(chars: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, str]]]:
@@ -179,5 +187,15 @@ def recognise_groups(
                 )
             )
         group_rules.sort(key=lambda r: -(0.0 if math.isnan(r.coverage.value) else r.coverage.value))
+        exact = [r for r in group_rules if _exact(r.coverage)]
+        if recall.at_least and len(exact) > 1:
+            # The coverages of a group's rules add up to its recall: with the recall a band
+            # (fewer than min_count misclassified), exact coverages would pin that small
+            # number. The smallest one is left out.
+            smallest = exact[-1]
+            group_rules = [
+                Rule(r.conditions, Pct(math.nan), r.precision) if r is smallest else r
+                for r in group_rules
+            ]
         out[key] = Recognition(recall=recall, rules=tuple(group_rules))
     return out, check, accuracy
