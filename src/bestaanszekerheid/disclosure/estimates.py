@@ -13,7 +13,8 @@ the whole-group table):
   "meer dan 95%"; the band always covers 0..min_count-1 households, so it says no more than
   the rule), never as 0% or 100%. When the *other* complement is small (nearly all households
   of a level in one class, which with the level's count would pin the other classes' cells)
-  the estimate is hidden. A base too small for both sides hides the estimate.
+  the estimate is hidden by the secondary protection below if it would pin those. A base
+  too small for both sides hides the estimate.
 - **Rounding once.** A published share is rounded to ``decimals`` (default 1) and the same
   rounded value is used everywhere (report, chart, bundle, XLSX); sizes are rounded to
   ``size_base`` (default 10) households.
@@ -149,19 +150,16 @@ def check_estimates(
     col_pub = col_published.reindex(estimated.columns).to_numpy(dtype=float)
     row_pub = row_published.reindex(estimated.index).to_numpy(dtype=float)
     level_hidden = ~np.isfinite(col_pub)
-    # Base, complement and the cross complement of every cell, by the share's basis.
+    # Base and complement of every cell, by the share's basis.
     if basis == "row":
         base_true = np.repeat(row_true[:, None], n_cols, axis=1)
         base_pub = np.repeat(row_pub[:, None], n_cols, axis=1)
-        cross = col_true[None, :] - e
     else:
         base_true = np.repeat(col_true[None, :], n_rows, axis=0)
         base_pub = np.repeat(col_pub[None, :], n_rows, axis=0)
-        cross = row_true[:, None] - e
     comp = base_true - e
     small_num = e < t
     small_comp = comp < t
-    small_cross = cross < t
     checks = [
         CheckRecord("min_count", int((~absent).sum()), int((small_num & ~absent).sum()), "teller"),
         CheckRecord(
@@ -185,8 +183,10 @@ def check_estimates(
     bound[low] = limits[low]
     status[high] = "band_high"
     bound[high] = 100.0 - limits[high]
-    hidden_own = (small_num | small_comp | small_cross) & ~(low | high)
-    hidden_own |= (low | high) & small_cross
+    # A small *cross* complement (nearly all of a level's households in one class) needs no
+    # rule of its own: the other classes' cells are then small and banded, and the attacker's
+    # programme below hides whatever would pin them.
+    hidden_own = (small_num | small_comp) & ~(low | high)
     status[hidden_own] = "primary"
     status[absent | level_hidden] = "absent"
     primary = np.isin(status, ("band_low", "band_high", "primary"))
