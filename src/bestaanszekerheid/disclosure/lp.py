@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import highspy
@@ -23,23 +25,38 @@ FloatArray = NDArray[np.float64]
 _BANNER_SHOWN = False
 
 
+@contextmanager
+def quiet_native_output() -> Iterator[None]:
+    """Send what native code prints on stdout and stderr to the null device meanwhile.
+
+    HiGHS prints a banner when the first solver of a process is made, and its MIP solver
+    sometimes a diagnostic line ("HighsMipSolverData::..."), straight to the file
+    descriptors: they would end up in the CLI's output. Python's own streams are flushed
+    first and are untouched.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, null):
+            os.close(fd)
+
+
 def _highs() -> Any:
-    """A silent HiGHS instance (the first one in a process prints a banner on stdout, which
-    would end up in the CLI's output: it goes to the null device instead)."""
+    """A silent HiGHS instance."""
     global _BANNER_SHOWN
     if _BANNER_SHOWN:
         solver = highspy.Highs()  # type: ignore[no-untyped-call]
     else:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, 1)
+        with quiet_native_output():
             solver = highspy.Highs()  # type: ignore[no-untyped-call]
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(null)
         _BANNER_SHOWN = True
     solver.setOptionValue("output_flag", False)
     # Presolve costs more than it saves on these small, many-times-solved programmes.

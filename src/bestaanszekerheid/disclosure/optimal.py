@@ -29,6 +29,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from bestaanszekerheid.disclosure.knowledge import Knowledge
+from bestaanszekerheid.disclosure.lp import quiet_native_output
 from bestaanszekerheid.disclosure.secondary import TableLayout, cell_costs
 
 FloatArray = NDArray[np.float64]
@@ -137,13 +138,14 @@ def optimal_pattern(
     cost[:n] = cell_costs(v.reshape(shape), layout).ravel()
     integrality = np.zeros(n + n_dev)
     integrality[:n] = 1
-    result = milp(
-        cost,
-        integrality=integrality,
-        bounds=Bounds(lb, ub),
-        constraints=LinearConstraint(matrix, np.asarray(lower), np.asarray(upper)),
-        options={"time_limit": TIME_LIMIT, "disp": False},
-    )
+    with quiet_native_output():
+        result = milp(
+            cost,
+            integrality=integrality,
+            bounds=Bounds(lb, ub),
+            constraints=LinearConstraint(matrix, np.asarray(lower), np.asarray(upper)),
+            options={"time_limit": TIME_LIMIT, "disp": False},
+        )
     if result.x is None:
         return None, f"optimale onderdrukking zonder oplossing ({result.message}); heuristiek"
     chosen = (np.asarray(result.x[:n]) > 0.5) | fixed
