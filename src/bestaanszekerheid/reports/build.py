@@ -428,6 +428,13 @@ def _share_cell(row: Mapping[Any, Any]) -> Cell:
     return Cell(band) if band else Cell(_f(row["share_group"]), "pct")
 
 
+def _effect_cell(effect: float, band: str) -> Cell:
+    """Cohen's h; for a band, computed at the band's limit, so a bound: '≥ 1,24'."""
+    if band and not math.isnan(effect):
+        return Cell(("≥ " if effect > 0 else "≤ ") + fmt_num(effect, 2))
+    return Cell(effect, "num2")
+
+
 def _distribution_table(profiles: ProfileSet) -> Table:
     comp = profiles.comparison
     groups = profiles.groups
@@ -477,7 +484,7 @@ def _group_distribution(profiles: ProfileSet, g: GroupProfile) -> Table:
                 _share_cell(r),
                 Cell(interval),
                 Cell(_f(r["share_all"]), "pct"),
-                Cell(_f(r["effect"]), "num2"),
+                _effect_cell(_f(r["effect"]), str(r["band"] or "")),
             )
         )
     return Table(
@@ -490,7 +497,9 @@ def _group_distribution(profiles: ProfileSet, g: GroupProfile) -> Table:
         header_columns=2,
         collapsed=True,
         note="Deze groep: geschat aandeel (drie-stappenmethode) met 95%-interval uit de "
-        "bootstrap-standaardfout. x: niet gepubliceerd.",
+        "bootstrap-standaardfout. 'minder dan 15%' of 'meer dan 85%': de schatting rust op "
+        "te weinig huishoudens voor een getal; het effect is dan berekend op die grens en "
+        "dus een ondergrens van het verschil (≥, ≤). x: niet gepubliceerd.",
     )
 
 
@@ -502,7 +511,7 @@ def _feature_rows(features: tuple[object, ...]) -> list[tuple[Cell, ...]]:
                 Cell(f"{f.label}: {f.level}"),  # type: ignore[attr-defined]
                 Cell(f.band) if f.band else Cell(f.share_group, "pct"),  # type: ignore[attr-defined]
                 Cell(f.share_all, "pct"),  # type: ignore[attr-defined]
-                Cell(f.effect, "num2"),  # type: ignore[attr-defined]
+                _effect_cell(f.effect, f.band),  # type: ignore[attr-defined]
                 Cell(
                     f"{fmt_num(f.low, 2)} tot {fmt_num(f.high, 2)}"  # type: ignore[attr-defined]
                 ),
@@ -712,9 +721,13 @@ def _disclosure(result: AnalysisResult) -> Section:
             f"'{rules['name']}' (versie {rules['version']}, sha256 {rules['sha256'][:12]}…): "
             f"minimaal {values['min_count']} huishoudens per cel, geen groepsonthulling, "
             "secundaire onderdrukking en een controle op verschillen tussen tabellen. "
-            "Groepsprofielen zijn schattingen van een model; ze zijn als modeluitvoer "
-            "gecontroleerd (elke groep en elke getoonde waarde telt minstens "
-            f"{values['min_count']} huishoudens)."
+            "Groepsprofielen zijn schattingen van een model, gecontroleerd als tabellen van "
+            f"geschatte aantallen: elke groep telt minstens {values['min_count']} huishoudens, "
+            f"een aandeel dat op minder dan {values['min_count']} geschatte huishoudens rust "
+            "(met of zonder het kenmerk) staat als band ('minder dan 5%', 'meer dan 95%'), "
+            "nooit als 0% of 100%, en groepsgroottes en aandelen zijn één keer afgerond "
+            f"(op {values['estimate_size_base']} huishoudens en "
+            f"{values['estimate_share_decimals']} decimaal) en overal hetzelfde."
         ),
         Paragraph(
             "Een weggelaten cel staat als x in de tabellen, zonder reden: een reden als "
