@@ -67,7 +67,7 @@ from tests.disclosure.redteam.published import (
     parse_display,
     read_run,
 )
-from tests.disclosure.redteam.truth import truth_lookup, unsound, with_truth
+from tests.disclosure.redteam.truth import truth_lookup, unit_counts, unsound, with_truth
 
 RULES = load_rules()
 T = RULES.min_count
@@ -444,7 +444,7 @@ def test_count_attack_is_sound_on_checked_tables(
         data, "row", "col" if n_cols > 1 else None, unit="uid", rules=RULES, name="t"
     )
     frame = table.frame
-    truth = table._grid.counts
+    truth = unit_counts(table)
     pub = Published()
     labels = [str(i) for i in frame.index]
     col_labels = [str(c) for c in frame.columns] if n_cols > 1 else ["aantal"]

@@ -26,15 +26,24 @@ if TYPE_CHECKING:
 COUNT_KEYS = ("count", "tree-miss", "tree-outside")
 
 
+def unit_counts(table: Any) -> np.ndarray:
+    """The true (unweighted) count of every cell of a checked table, from its unit sets
+    (test-only truth, never part of an attack)."""
+    n_rows, n_cols = table.layout.shape
+    return np.array(
+        [[len(table.cell_units(r * n_cols + c)) for c in range(n_cols)] for r in range(n_rows)]
+    )
+
+
 def _checked_counts(result: AnalysisResult) -> dict[tuple[str, str, str], float]:
-    from bestaanszekerheid.disclosure.tables import TOTAL
+    from bestaanszekerheid.disclosure import TOTAL
     from bestaanszekerheid.reports.xlsx import checked_tables
 
     out: dict[tuple[str, str, str], float] = {}
     for table in checked_tables(result):
         if table.kind != "frequency":
             continue
-        counts = table._grid.counts
+        counts = unit_counts(table)
         frame = table.frame
         one_way = not table.cols
         for r, idx in enumerate(frame.index):
