@@ -214,13 +214,11 @@ def check_estimates(
         full,
         e,
         base_true,
-        row_pub,
         share,
         status,
         primary,
         bound,
         decimals,
-        size_base,
         level_hidden,
         t,
         basis,
@@ -272,34 +270,28 @@ def _knowledge(
     full: FloatArray,
     e: FloatArray,
     base: FloatArray,
-    sizes: FloatArray,
     share: FloatArray,
     status: NDArray[np.object_],
     primary: NDArray[np.bool_],
     bound: FloatArray,
     decimals: int,
-    size_base: int,
     level_hidden: NDArray[np.bool_],
     t: float,
     basis: Basis,
 ) -> tuple[Knowledge, NDArray[np.bool_]]:
     """What the attacker knows of each estimated count: a published share within its
-    rounding, times a base known within its own rounding (class sizes: half the size base;
-    level counts: exact); a band as the interval it states; a primary (small) estimate within
-    0..t-1 of its numerator or complement; a class size within half the size base."""
+    rounding, times its base (class total or level count, both taken as known exactly: the
+    worst case); a band as the interval it states; a primary (small) estimate within 0..t-1
+    of its numerator or complement."""
     n_rows, n_cols = e.shape
     shape = full.shape
-    half = size_base / 2
-    # A class size is known within half the size base of its published value (and, should
-    # the published size be a model estimate a little off the table's own class total, the
-    # interval is widened to hold that total, so the programme stays feasible).
+    # The attacker is assumed to know every class total exactly (published sizes are rounded,
+    # but an attacker may learn more elsewhere): then a class's shares, which add up to 100%,
+    # are linear in its estimated counts, and "100% minus the published shares" is in the
+    # programme exactly, as are the level counts.
     row_true = full[:n_rows, n_cols]
-    published = np.where(np.isfinite(sizes), sizes, row_true)
-    size_lo = np.minimum(published - half, row_true)
-    size_hi = np.maximum(published + half, row_true)
     if basis == "row":
-        base_lo = np.repeat(np.maximum(size_lo, 0.0)[:, None], n_cols, axis=1)
-        base_hi = np.repeat(size_hi[:, None], n_cols, axis=1)
+        base_lo = base_hi = np.repeat(row_true[:, None], n_cols, axis=1)
     else:
         base_lo = base_hi = base  # level counts are published exactly
     delta = 0.5 * 10.0**-decimals
@@ -315,8 +307,7 @@ def _knowledge(
     pub_hi = np.zeros(shape)
     pub_lo[interior] = e - lo
     pub_hi[interior] = hi - e
-    pub_lo[:n_rows, n_cols] = row_true - size_lo  # class sizes, rounded
-    pub_hi[:n_rows, n_cols] = size_hi - row_true
+    # class totals: exact for the attacker (see above), so no rounding interval
     hid_lo = np.minimum(np.zeros(shape), full)
     hid_hi = np.full(shape, np.inf)
     small_low = primary & (e < t)
