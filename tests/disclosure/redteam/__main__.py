@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from tests.disclosure.redteam.attacker import Knowledge, run_attacks
-from tests.disclosure.redteam.published import DISPLAY_SOURCES, read_run
+from tests.disclosure.redteam.published import DISPLAY_SOURCES, Published, read_run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,11 +34,32 @@ def main(argv: list[str] | None = None) -> int:
         help="gebruik alleen wat een lezer ziet (tekst van het rapport, geen extra decimalen)",
     )
     parser.add_argument(
+        "--paranoide",
+        action="store_true",
+        help="met --worst-case: neem ook aan dat een verborgen cel die niet primair-klein is "
+        "minstens T telt (sterker dan het model van issue 11; niet wat het product belooft)",
+    )
+    parser.add_argument(
         "--console",
         type=Path,
         action="append",
         default=[],
-        help="bestand met console-uitvoer van bsz doelgroep/analyse (mag vaker)",
+        help="console-uitvoer die bij de run hoort (bsz analyse) (mag vaker)",
+    )
+    parser.add_argument(
+        "--losse-console",
+        type=Path,
+        action="append",
+        default=[],
+        help="console-uitvoer die een eigen publicatie is (bsz doelgroep): apart aangevallen",
+    )
+    parser.add_argument(
+        "--koppel-console",
+        type=Path,
+        action="append",
+        default=[],
+        help="console-uitvoer van een andere publicatie, gekoppeld aan de run (bekende "
+        "beperking: verschillen tussen publicaties)",
     )
     parser.add_argument("--aanvallen", default="abcde", help="welke aanvallen (standaard abcde)")
     parser.add_argument("--max", type=int, default=None, help="hoogstens zoveel per aanval")
@@ -50,12 +71,19 @@ def main(argv: list[str] | None = None) -> int:
     pub = read_run(args.run_dir, worst_case=args.worst_case)
     for path in args.console:
         pub.add_console_output(path.name, path.read_text(encoding="utf-8"))
-    know = Knowledge.for_run(
-        pub,
-        worst_case=args.worst_case,
-        sources=DISPLAY_SOURCES if args.alleen_zichtbaar else None,
-    )
-    report = run_attacks(pub, know, only=args.aanvallen)
+    for path in args.koppel_console:
+        pub.add_console_output(path.name, path.read_text(encoding="utf-8"), link_to_run=True)
+    options = {
+        "worst_case": args.worst_case,
+        "paranoid": args.paranoide and args.worst_case,
+        "sources": DISPLAY_SOURCES if args.alleen_zichtbaar else None,
+    }
+    report = run_attacks(pub, Knowledge.for_run(pub, **options), only=args.aanvallen)
+    for path in args.losse_console:
+        own = Published.console_publication(path.name, path.read_text(encoding="utf-8"))
+        other = run_attacks(own, Knowledge.for_run(own, **options), only=args.aanvallen)
+        report.findings += other.findings
+        report.notes += other.notes
     if args.json:
         doc = {
             "counts": report.counts(),
@@ -76,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
     else:
         print(f"Run: {args.run_dir} (bestanden: {', '.join(pub.files) or 'geen'})")
-        print(f"Modus: {'worst case (log)' if args.worst_case else 'alleen gepubliceerd'}")
+        mode = "worst case (log)" if args.worst_case else "alleen gepubliceerd"
+        print(f"Modus: {mode}{', paranoide' if options['paranoid'] else ''}")
         print(report.render(limit=args.max))
         if report.precision:
             print("precisie per uitvoer (decimalen per bron; None = onafgerond):")

@@ -1,9 +1,13 @@
 """Attacks on what a run publishes: can a count of 1..T-1 units be obtained?
 
 The attacker sees only a :class:`~tests.disclosure.redteam.published.Published` structure
-(plus, in worst-case mode, which hidden cells are primary) and the rules: the threshold T
-(``min_count``), the protection width, that empty cells are hidden, and that a hidden count
-is either primary-small (0..T-1) or has passed the rules (then at least T).
+(plus, in worst-case mode, the status of each hidden cell from the checker's log) and the
+rules: the threshold T (``min_count``), the protection width, that empty cells are hidden, and
+the precision model estimates are released at (``estimate_share_decimals``,
+``estimate_size_base``, the tree's whole percents and band list). Worst case follows issue
+11's attacker model: a primary-small hidden cell lies in 0..T-1, any other hidden cell is only
+known to be >= 0 (``Knowledge.paranoid`` adds ">= T" for cells that passed the rules; not
+asserted).
 
 a. **Count tables** (``attack_count_tables``): every hidden cell of every count table, with
    the table's totals and the relations between tables that share a population, bounded by
@@ -20,9 +24,10 @@ c. **Differencing with model outputs** (``attack_differencing``): hidden counts 
    coverage gives away) that differ by 1..T-1 from a published count of a nested population;
    households the tree misclassifies, and households in a leaf outside the group, narrowed
    below 0..T-1 from the tree's percentages.
-d. **Precision leaks** (``attack_precision``): b and c again with only what a reader sees
-   (``DISPLAY_SOURCES``); findings that need the extra decimals of the bundle, spreadsheet,
-   ``data-waarde`` attributes or chart labels, with the precision found per output.
+d. **Precision leaks** (``attack_precision``): model shares, group sizes and tree
+   percentages published off the rules' grid (``off_grid``); and b and c again with every
+   figure at the rules' precision (older runs: only what a reader sees, ``DISPLAY_SOURCES``):
+   findings that need more decimals than that, with the precision found per output.
 e. **Small counts in text** (``attack_texts``): every count of 0..T-1 stated in running text
    (report, bundle, console output) or in a count column of a report table.
 
@@ -110,6 +115,25 @@ class Knowledge:
     sources: frozenset[str] | None = None
     #: integer programming as well as the LP relaxation
     use_milp: bool = True
+    #: the rules' precision of model estimates (``estimate_share_decimals``,
+    #: ``estimate_size_base``). When the run publishes them, every model share is known only
+    #: within half a step of its grid, a group size within half the size base, a group's
+    #: share says nothing beyond its rounded size, and the decision tree's percentages are
+    #: whole percents with bands from the fixed list. None: an older run; every figure is
+    #: read at the precision its source shows.
+    share_decimals: int | None = None
+    size_base: float | None = None
+    #: worst case only, not asserted: also assume that a hidden cell that is not
+    #: primary-small (secondary, or primary for another reason) holds at least T
+    paranoid: bool = False
+    #: read every model share and tree percentage at the rules' precision, even one that is
+    #: published with more decimals: the baseline of attack d
+    grid_only: bool = False
+
+    @property
+    def rules_aware(self) -> bool:
+        """The run publishes the precision of its model estimates (issue 11's fix)."""
+        return self.share_decimals is not None
 
     @classmethod
     def for_run(cls, pub: Published, **kwargs: Any) -> Knowledge:
@@ -119,6 +143,10 @@ class Knowledge:
             from bestaanszekerheid.disclosure import load_rules
 
             values = load_rules().as_dict()
+        decimals = values.get("estimate_share_decimals")
+        base = values.get("estimate_size_base")
+        kwargs.setdefault("share_decimals", None if decimals is None else int(decimals))
+        kwargs.setdefault("size_base", None if base is None else float(base))
         return cls(
             min_count=int(values.get("min_count", 10)),
             protection_width=float(values.get("protection_width_counts", 10.0)),
@@ -273,7 +301,7 @@ class _System:
 class Prior:
     """What the attacker knows about a hidden count before looking at the totals."""
 
-    kind: str  # "unknown" | "small" | "large" | "empty"
+    kind: str  # "unknown" | "small" | "large" | "empty" | "other" (known status, >= 0)
     lo: float
     hi: float
     primary: bool | None  # None: unknown
@@ -281,6 +309,14 @@ class Prior:
 
 
 def prior_of(infos: list[HiddenInfo], know: Knowledge) -> Prior:
+    """What the status of a hidden cell tells before the totals are used.
+
+    Printed reasons (older runs printed one per hidden cell) are published facts. The log
+    (worst case) gives the issue's attacker model: a primary-small cell (too few units, or
+    empty: they look alike) lies in 0..T-1; any other hidden cell is only known to be >= 0.
+    ``Knowledge.paranoid`` adds "a cell that passed the primary rules holds at least T"
+    (not what the product protects against: with it, hiding one more cell could narrow
+    another)."""
     t = know.min_count
     if not infos:
         return Prior("unknown", 0, INF, None, "geen informatie: klein (0..T-1) of minstens T")
@@ -297,12 +333,14 @@ def prior_of(infos: list[HiddenInfo], know: Knowledge) -> Prior:
     logged = [i for i in infos if i.origin.startswith(LOG)]
     for i in logged:
         if i.status == "primary" and set(i.reasons) & {"min_count", "zeros"}:
-            return Prior("small", 0, t - 1, True, "log: primair, klein of leeg")
+            return Prior("small", 0, t - 1, True, "log: primair, klein of leeg (0..T-1)")
     for i in logged:
-        if i.status == "primary":
-            return Prior("large", t, INF, True, "log: primair om een andere reden")
-        if i.status == "secondary":
-            return Prior("large", t, INF, False, "log: secundair")
+        if i.status in ("primary", "secondary"):
+            primary = i.status == "primary"
+            what = "primair om een andere reden" if primary else "secundair"
+            if know.paranoid:
+                return Prior("large", t, INF, primary, f"log: {what}; paranoide aanname >= T")
+            return Prior("other", 0, INF, primary, f"log: {what} (>= 0)")
     return Prior("unknown", 0, INF, None, "geen bruikbare informatie")
 
 
@@ -342,7 +380,15 @@ def _count_system(
             return None, value[0]
         if value is not None:
             return sys.var(ref, value[0], value[1], integer=True), 0.0
-        prior = prior_of(pub.hidden_info(ref, worst_case=know.worst_case), know)
+        infos = pub.hidden_info(ref, worst_case=know.worst_case)
+        if not infos:  # a cell equal to another (a linked console table): that cell's status
+            for link in pub.links:
+                if link.kind == "eq" and ref in (link.a, link.b):
+                    other = link.b if ref == link.a else link.a
+                    infos = pub.hidden_info(other, worst_case=know.worst_case)
+                    if infos:
+                        break
+        prior = prior_of(infos, know)
         priors[ref] = prior
         return sys.var(ref, prior.lo, min(prior.hi, big), integer=True), 0.0
 
@@ -425,6 +471,8 @@ def judge_count(
             return Finding(attack, "lege cel onthuld", name, cell, (lo, hi), detail, key)
         if value < t:
             return Finding(attack, "aantal teruggerekend", name, cell, (lo, hi), detail, key)
+    # a cell known not to be primary-small (worst case: the log's status) is not promised
+    # the protection of a small count
     possibly_small = res.prior.kind in ("unknown", "small", "empty") and lo <= t - 1 + _EPS
     if possibly_small and excluded and len(excluded) < t:
         shown = ",".join(str(v) for v in excluded)
@@ -437,7 +485,8 @@ def judge_count(
             f"niet mogelijk: {shown}; " + detail,
             key,
         )
-    if res.prior.kind == "large" and res.prior.primary and hi - lo + _EPS < know.protection_width:
+    known_primary = res.prior.kind in ("large", "other") and res.prior.primary
+    if known_primary and hi - lo + _EPS < know.protection_width:
         return Finding(
             attack, "smaller dan de beschermingsbreedte", name, cell, (lo, hi), detail, key
         )
@@ -494,21 +543,145 @@ def _count_iv(fig: Figure | None, sources: Collection[str] | None) -> tuple[floa
     return (float(lo), float(hi)) if lo <= hi else iv
 
 
+# -- reading model figures at the rules' precision ----------------------------------------------
+#
+# A run that publishes ``estimate_share_decimals`` d rounds every model share once to d
+# decimals and writes that same rounded value everywhere: the report text, the xlsx cell, the
+# ``data-waarde`` attribute and the chart label may show 8.1 or 8.100000000000001, but the
+# truth is only known to lie in [8.05, 8.15]. Reading the float as exact would be an unsound
+# inference (the attacker would "know" what was never published), not a stronger attack. So a
+# value on the documented grid (ignoring float noise below 1e-9) is widened to half a grid
+# step, never narrower than its source says; a value *off* the grid keeps the precision its
+# source shows (the product then published more than its rules allow: attack d reports it,
+# and b/c may use it). Group sizes are known within half ``estimate_size_base``, and a group's
+# share, computed from that rounded size, says nothing more. The decision tree's percentages
+# are whole percents (grid 1). Charts and the bundle's feature lists write a band's limit as a
+# plain number ("Max of aandeel: 75" for "meer dan 75%"): with the band published for the same
+# figure, that number is the band's limit, not a value.
+
+_GRID_NOISE = 1e-9
+
+#: Limits of the tree's 'meer dan x%' bands and of 'minder dan x%' estimates in a run that
+#: publishes its rounding rules (``disclosure/estimates.py``: ``BAND_LIMITS``, documented in
+#: docs/onthullingscontrole.md); older runs computed the tree's limit from the leaf size.
+BAND_LIMITS = (1, 2, 5, 10, 15, 20, 25, 30, 40, 50)
+
+
+def on_grid(value: float, step: float) -> bool:
+    """Whether ``value`` is a multiple of ``step`` up to float noise."""
+    return abs(value - round(value / step) * step) < _GRID_NOISE
+
+
+def grid_step(know: Knowledge, kind: str) -> float | None:
+    """The documented grid of a model share ("share") or a tree percentage ("tree")."""
+    if know.share_decimals is None:
+        return None
+    return 10.0**-know.share_decimals if kind == "share" else 1.0
+
+
+def _band_limit_of(num: Num, bands: list[Num]) -> Num | None:
+    """The band whose finite limit a plain number repeats ('75' for 'meer dan 75%')."""
+    for b in bands:
+        limit = b.lo if b.hi >= 100.0 - 1e-9 else b.hi
+        if abs(num.value - limit) < 1e-6:
+            return b
+    return None
+
+
+def model_nums(fig: Figure | None, know: Knowledge, kind: str = "share") -> list[Num]:
+    """The places of a model share or tree percentage, each with the interval the rules give."""
+    if fig is None:
+        return []
+    nums = fig.nums(know.sources)
+    step = grid_step(know, kind)
+    if step is None:
+        return nums
+    bands = [n for n in nums if n.band]
+    out = []
+    half = step / 2
+    for n in nums:
+        if not n.band:
+            b = _band_limit_of(n, bands)
+            if b is not None:
+                out.append(Num(n.value, b.lo, b.hi, n.source, None, band=True))
+                continue
+            v = n.value
+            if on_grid(v, step) or know.grid_only:
+                r = round(v / step) * step
+                n = Num(v, min(n.lo, r - half), max(n.hi, r + half), n.source, n.decimals)
+        out.append(n)
+    return out
+
+
+def _intersect(nums: list[Num]) -> tuple[float, float] | None:
+    if not nums:
+        return None
+    lo = max(n.lo for n in nums)
+    hi = min(n.hi for n in nums)
+    if lo > hi:  # places disagree: trust the narrowest (as Figure.interval)
+        best = min(nums, key=lambda n: n.width)
+        return best.lo, best.hi
+    return lo, hi
+
+
+def share_iv(
+    fig: Figure | None, know: Knowledge, kind: str = "share"
+) -> tuple[float, float] | None:
+    """The interval of a model share (or tree percentage) at the rules' precision."""
+    return _intersect(model_nums(fig, know, kind))
+
+
+def share_banded(fig: Figure | None, know: Knowledge, kind: str = "share") -> bool:
+    nums = model_nums(fig, know, kind)
+    return bool(nums) and all(n.band for n in nums)
+
+
+def band_side(fig: Figure | None, know: Knowledge) -> str | None:
+    """'low' for 'minder dan x%', 'high' for 'meer dan x%' when x is a listed band limit of a
+    current run: then the rules say fewer than T estimated households are on that side and
+    at least T on the other. (A band of one rounding step, 'minder dan 0,1%', only says the
+    share rounds to 0%.)"""
+    if not know.rules_aware or not share_banded(fig, know):
+        return None
+    iv = share_iv(fig, know)
+    if iv is None:
+        return None
+    low = iv[1] < 100.0 - 1e-9
+    limit = iv[1] if low else 100.0 - iv[0]
+    if not any(abs(limit - v) < 1e-6 for v in BAND_LIMITS):
+        return None
+    return "low" if low else "high"
+
+
+def size_iv(fig: Figure, know: Knowledge) -> tuple[float, float] | None:
+    """A group size: the published size (rounded) within half the size base."""
+    if know.size_base is None:
+        return _iv(fig, know.sources)
+    half = know.size_base / 2
+    nums = [
+        Num(n.value, n.value - half, n.value + half, n.source, n.decimals, band=True)
+        for n in fig.nums(know.sources)
+    ]
+    return _intersect(nums)
+
+
 def target_size(pub: Published, know: Knowledge) -> tuple[float, float] | None:
     return _count_iv(pub.target_size, know.sources)
 
 
 def class_sizes(pub: Published, know: Knowledge) -> dict[str, tuple[float, float]]:
-    """Estimated households per group: share x N at the precision published, and the size
-    rounded to tens; the intersection."""
+    """Estimated households per group: the size rounded to tens and, for an older run, share
+    x N at the precision published; the intersection. A run that publishes its rounding
+    rules computes a group's share from the rounded size: share x N then says nothing more
+    than the size (deriving 39,852 households from 8,1% x 492 would be unsound)."""
     n = target_size(pub, know)
     out: dict[str, tuple[float, float]] = {}
     for key, g in pub.groups.items():
         ivs = []
-        share = _iv(g.share, know.sources)
+        share = None if know.size_base is not None else _iv(g.share, know.sources)
         if share is not None and n is not None:
             ivs.append((share[0] * n[0] / 100, share[1] * n[1] / 100))
-        size = _iv(g.size, know.sources)
+        size = size_iv(g.size, know)
         if size is not None:
             ivs.append(size)
         if not ivs:
@@ -615,8 +788,8 @@ def calibrate_delta(pub: Published, know: Knowledge) -> float:
             total = 0.0
             ok = True
             for g in groups:
-                iv = _iv(pub.class_shares.get((label, level, g)), know.sources)
-                if iv is None or pub.class_shares[(label, level, g)].banded(know.sources):
+                iv = share_iv(pub.class_shares.get((label, level, g)), know)
+                if iv is None or share_banded(pub.class_shares[(label, level, g)], know):
                     ok = False
                     break
                 total += (iv[0] + iv[1]) / 2 * (sizes[g][0] + sizes[g][1]) / 2 / 100
@@ -645,11 +818,11 @@ def attack_model_tables(
             findings.append(Finding("b", "groep onder T", "groepen", key, size, "", ("class", key)))
     # Direct: share x class size.
     for (label, level, g), fig in sorted(pub.class_shares.items()):
-        iv = _iv(fig, know.sources)
+        iv = share_iv(fig, know)
         if iv is None or g not in sizes:
             continue
         est, comp = _estimate(iv, sizes[g])
-        exact = not fig.banded(know.sources)
+        exact = not share_banded(fig, know)
         findings += _judge_estimate(
             "b",
             f"aandeel per groep: {label}",
@@ -664,7 +837,7 @@ def attack_model_tables(
             f"groep {_fmt(sizes[g][0])}-{_fmt(sizes[g][1])}",
         )
     for (g, code), w in sorted(pub.wijk_shares.items()):
-        iv = _iv(w.share, know.sources)
+        iv = share_iv(w.share, know)
         n = _count_iv(w.households, know.sources)
         if iv is None or n is None:
             continue
@@ -678,7 +851,7 @@ def attack_model_tables(
             ("wijk", g, code),
             ("wijk-complement", g, code),
             know,
-            published_exact=not w.share.banded(know.sources),
+            published_exact=not share_banded(w.share, know),
             detail=f"aandeel {_src_text(w.share, know.sources)}; doelgroep in de wijk {_fmt(n[0])}",
         )
     # Recovered: the level count minus the other classes (hidden or banded shares).
@@ -733,17 +906,28 @@ def _level_systems(
             coefs = {}
             for level in levels:
                 fig = pub.class_shares.get((label, level, g))
-                iv = _iv(fig, know.sources)
+                iv = share_iv(fig, know)
                 if iv is None:
                     unpublished.add((level, g))
                     j = sys.var(("E", level, g), 0.0, s_hi)
                 else:
-                    if fig is not None and fig.banded(know.sources):
+                    if fig is not None and share_banded(fig, know):
                         banded.add((level, g))
                     est, _ = _estimate(iv, sizes[g])
                     j = sys.var(("E", level, g), est[0], est[1])
                 coefs[j] = 1.0
             sys.row(coefs, s_lo, s_hi)
+            # the rule behind a band: fewer than T estimated households with (minder dan)
+            # or without (meer dan) the level, and at least T on the other side
+            for level in levels:
+                side = band_side(pub.class_shares.get((label, level, g)), know)
+                if side is None:
+                    continue
+                own = {sys.index[("E", level, g)]: 1.0}
+                rest = {sys.index[("E", lv, g)]: 1.0 for lv in levels if lv != level}
+                small, large = (own, rest) if side == "low" else (rest, own)
+                sys.row(small, -INF, float(know.min_count))
+                sys.row(large, float(know.min_count), INF)
         for level in levels:
             coefs = {sys.index[("E", level, g)]: 1.0 for g in groups}
             coefs[n_vars[level]] = -1.0
@@ -810,7 +994,7 @@ def _recovered_wijk_estimates(
         unpublished = []
         for g in groups:
             w = ws.get(g)
-            iv = _iv(w.share, know.sources) if w is not None else None
+            iv = share_iv(w.share, know) if w is not None else None
             if iv is None:
                 unpublished.append(g)
                 j = sys.var(g, 0.0, min(sizes[g][1], n[1]))
@@ -846,58 +1030,74 @@ def _recovered_wijk_estimates(
 # ---------------------------------------------------------------------------------------------
 
 
-def _fraction_candidates(
-    fractions: list[tuple[float, float]], lo: int, hi: int, t: int
-) -> list[int]:
-    """Denominators m in [lo, hi] for which each percentage interval holds some h/m, h >= T."""
-    out = []
-    for m in range(max(lo, 1), hi + 1):
-        ok = True
-        for f_lo, f_hi in fractions:
-            h_lo = math.ceil(f_lo * m / 100 - 1e-9)
-            h_hi = math.floor(f_hi * m / 100 + 1e-9)
-            if max(h_lo, t) > min(h_hi, m):
-                ok = False
-                break
-        if ok:
-            out.append(m)
-    return out
+def band_limit(t: int, base: float) -> float | None:
+    """The smallest listed limit (%) that covers 0..T-1 of ``base`` (None: none does)."""
+    if base <= 0:
+        return None
+    need = 100.0 * t / base
+    return next((float(v) for v in BAND_LIMITS if v >= need - 1e-12), None)
 
 
-def _part_interval(fig: Figure, m: int, sources: Collection[str] | None, t: int) -> tuple[int, int]:
-    """The numerator of a tree percentage of m households (safe_pct semantics: hidden means
-    fewer than T, a 'meer dan' band means fewer than T outside)."""
-    iv = fig.interval(sources)
+def _rounding_band(x: float, m: int, t: int) -> bool:
+    """'meer dan 99%' can also be a percentage that rounds to 100% with T or more outside
+    (then at least 200 T households)."""
+    return abs(x - 99.0) < 1e-6 and m >= 200 * t
+
+
+def _part_interval(fig: Figure, m: int, know: Knowledge) -> tuple[int, int]:
+    """The numerator of a tree percentage of m households (an empty interval, lo > hi, when
+    m is incompatible with it).
+
+    safe_pct: a part of fewer than T is hidden; fewer than T outside gives 'meer dan x%'
+    (x from the fixed list in a current run: then x itself is a function of m); an exact
+    percentage has at least T inside and outside. A current run also hides the smallest exact
+    coverage of a group whose recall is a band, so there a hidden coverage says nothing."""
+    t = know.min_count
+    nums = model_nums(fig, know, "tree")
+    iv = _intersect(nums)
     if iv is None:
-        return (0, t - 1) if fig.hidden else (0, m)
-    if fig.banded(sources):
-        lo = max(math.ceil(iv[0] * m / 100 - 1e-9), m - t + 1)
+        if fig.hidden and not know.rules_aware:
+            return (0, t - 1)
+        return (0, m)
+    if all(n.band for n in nums):
+        if iv[1] < 100.0 - 1e-9:  # 'minder dan x%' (rounds to 0%): at least T inside
+            return (t, min(m, math.floor(iv[1] * m / 100 + 1e-9)))
+        x = max(n.lo for n in nums)
+        lo = math.ceil(iv[0] * m / 100 - 1e-9)
+        if not _rounding_band(round(x), m, t):
+            if know.rules_aware and band_limit(t, m) != 100.0 - round(x):
+                return (1, 0)  # this band is not the one m households would get
+            lo = max(lo, m - t + 1)
         return (max(lo, 0), m)
     h_lo = math.ceil(iv[0] * m / 100 - 1e-9)
     h_hi = math.floor(iv[1] * m / 100 + 1e-9)
-    return (max(h_lo, t), min(h_hi, m))
+    return (max(h_lo, t), min(h_hi, m - t, m))
 
 
 def modal_sizes(pub: Published, know: Knowledge) -> dict[str, list[int]]:
     """Class sizes of the modal assignment that the tree's percentages (of the group's
-    households) allow, searched near share x N."""
+    households) allow, searched near the group's size."""
     sizes = class_sizes(pub, know)
     n = target_size(pub, know)
     t = know.min_count
     out: dict[str, list[int]] = {}
     for key, tree in pub.trees.items():
-        fractions = []
-        for fig in [tree.recall, *(r.coverage for r in tree.rules)]:
-            iv = fig.interval(know.sources)
-            if iv is not None and not fig.banded(know.sources):
-                fractions.append(iv)
-        if not fractions or key not in sizes or n is None:
+        figs = [tree.recall, *(r.coverage for r in tree.rules)]
+        exact = [
+            f
+            for f in figs
+            if share_iv(f, know, "tree") is not None and not share_banded(f, know, "tree")
+        ]
+        if not exact or key not in sizes or n is None:
             continue
         s_lo, s_hi = sizes[key]
         slack = max(2 * t, 0.3 * s_hi)
-        cands = _fraction_candidates(
-            fractions, max(t, math.floor(s_lo - slack)), min(int(n[1]), math.ceil(s_hi + slack)), t
-        )
+        lo, hi = max(t, math.floor(s_lo - slack)), min(int(n[1]), math.ceil(s_hi + slack))
+        cands = []
+        for m in range(max(lo, 1), hi + 1):
+            parts = [_part_interval(f, m, know) for f in figs]
+            if all(p[0] <= p[1] for p in parts):
+                cands.append(m)
         if cands:
             out[key] = cands
     return out
@@ -952,7 +1152,7 @@ def attack_differencing(
             ("modale grootte uit de beslisboom", (min(cands), max(cands)))
         )
     for (label, level, g), fig in sorted(pub.class_shares.items()):
-        iv = _iv(fig, know.sources)
+        iv = share_iv(fig, know)
         table = _count_table_for(pub, label)
         n = _level_count(table, level, None)
         if iv is None or n is None or n[0] != n[1] or g not in sizes:
@@ -961,7 +1161,7 @@ def attack_differencing(
         for other in sizes:
             if other == g:
                 continue
-            oiv = _iv(pub.class_shares.get((label, level, other)), know.sources)
+            oiv = share_iv(pub.class_shares.get((label, level, other)), know)
             if oiv is None or oiv[1] * sizes[other][1] / 100 >= 0.5:
                 others_tiny = False
         class_inside = iv[0] >= 99.5
@@ -1015,10 +1215,15 @@ def _small_judgement(
     return None
 
 
-def _band_whole(value: float, t: int, lo: int, hi: int) -> list[int]:
-    """Whole sizes L in [lo, hi] for which safe_pct's 'meer dan' value floor(100 (L-T)/L)
-    equals ``value``."""
-    return [L for L in range(max(lo, 1), hi + 1) if math.floor(100 * (L - t) / L) == round(value)]
+def _band_whole(x: float, know: Knowledge, lo: int, hi: int) -> list[int]:
+    """Whole leaf sizes L in [lo, hi] that get the precision band 'meer dan x%' when fewer than
+    T of the leaf are outside the group: x = 100 - the listed limit for L (current runs) or
+    x = floor(100 (L - T) / L) (older runs)."""
+    t = know.min_count
+    x = round(x)
+    if know.rules_aware:
+        return [L for L in range(max(lo, 1), hi + 1) if band_limit(t, L) == 100.0 - x]
+    return [L for L in range(max(lo, 1), hi + 1) if math.floor(100 * (L - t) / L) == x]
 
 
 def _tree_attack(pub: Published, know: Knowledge, modal: dict[str, list[int]]) -> list[Finding]:
@@ -1031,10 +1236,12 @@ def _tree_attack(pub: Published, know: Knowledge, modal: dict[str, list[int]]) -
         # misclassified = m - correct; correct = sum of the group's leaves (its rules)
         miss_lo, miss_hi = INF, -INF
         for m in cands:
-            parts = [_part_interval(r.coverage, m, know.sources, t) for r in tree.rules]
+            parts = [_part_interval(r.coverage, m, know) for r in tree.rules]
+            r_lo, r_hi = _part_interval(tree.recall, m, know)
+            if any(p[0] > p[1] for p in parts) or r_lo > r_hi:
+                continue
             c_lo = sum(p[0] for p in parts)
             c_hi = min(sum(p[1] for p in parts), m)
-            r_lo, r_hi = _part_interval(tree.recall, m, know.sources, t)
             c_lo, c_hi = max(c_lo, r_lo), min(c_hi, r_hi)
             if c_lo > c_hi:
                 continue
@@ -1055,25 +1262,33 @@ def _tree_attack(pub: Published, know: Knowledge, modal: dict[str, list[int]]) -
             if f is not None:
                 findings.append(f)
         # households in a leaf that are not in the group: leaf - hit. A 'meer dan x%'
-        # precision says fewer than T outsiders, and x = floor(100 (leaf - T) / leaf) is a
-        # function of the leaf size alone.
+        # precision says fewer than T outsiders, and x is a function of the leaf size alone.
         for rule in tree.rules:
-            prec = rule.precision
-            band_nums = [n for n in prec.nums(know.sources) if n.band]
+            band_nums = [
+                n
+                for n in model_nums(rule.precision, know, "tree")
+                if n.band and n.hi >= 100.0 - 1e-9
+            ]
             if not band_nums:
                 continue
-            x = min(n.lo for n in band_nums)
+            x = max(n.lo for n in band_nums)
             out_lo, out_hi = INF, -INF
+            sound = True
             for m in cands:
-                h_lo, h_hi = _part_interval(rule.coverage, m, know.sources, t)
-                for leaf in _band_whole(x, t, h_lo, h_hi + t - 1):
+                h_lo, h_hi = _part_interval(rule.coverage, m, know)
+                if h_lo > h_hi:
+                    continue
+                if _rounding_band(round(x), h_hi + t - 1, t):
+                    sound = False  # 'meer dan 99%' may be rounding: T or more outside
+                    break
+                for leaf in _band_whole(x, know, h_lo, h_hi + t - 1):
                     # hits h with 0 <= leaf - h <= T - 1
                     lo_h, hi_h = max(h_lo, leaf - t + 1), min(h_hi, leaf)
                     if lo_h > hi_h:
                         continue
                     out_lo = min(out_lo, leaf - hi_h)
                     out_hi = max(out_hi, leaf - lo_h)
-            if math.isfinite(out_lo):
+            if sound and math.isfinite(out_lo):
                 f = _small_judgement(
                     "c",
                     "beslisboom: huishoudens in het blad buiten de groep",
@@ -1101,11 +1316,19 @@ def attack_precision(
     full: list[Finding],
     results: dict[CellRef, CountResult],
 ) -> tuple[list[Finding], dict[str, dict[str, int | None]]]:
-    """d: b and c with only what a reader sees; what needs more decimals is a precision leak."""
-    shown = replace(know, sources=DISPLAY_SOURCES)
-    rounded = attack_model_tables(pub, shown, results) + attack_differencing(pub, shown, results)
+    """d: (1) a model share or group size off the rules' grid, or a tree percentage that is
+    not whole, in any source; (2) b and c again at the rules' precision (older runs, without
+    rounding rules: with only what a reader sees): a finding that needs more decimals than
+    that is a precision leak."""
+    findings = off_grid(pub, know) if know.rules_aware else []
+    if know.rules_aware:
+        baseline = replace(know, grid_only=True)
+    else:
+        baseline = replace(know, sources=DISPLAY_SOURCES)
+    rounded = attack_model_tables(pub, baseline, results) + attack_differencing(
+        pub, baseline, results
+    )
     seen = {_loose_ident(f) for f in rounded}
-    findings = []
     precision = precision_by_output(pub)
     for f in full:
         if f.attack not in ("b", "c") or _loose_ident(f) in seen:
@@ -1122,6 +1345,75 @@ def attack_precision(
             )
         )
     return findings, precision
+
+
+def _model_figures(pub: Published) -> list[tuple[str, str, str, Figure]]:
+    """(kind, output, cell, figure) of every published model share and tree percentage."""
+    out: list[tuple[str, str, str, Figure]] = []
+    for (label, level, g), fig in sorted(pub.class_shares.items()):
+        out.append(("share", f"aandeel per groep: {label}", f"{level} × {g}", fig))
+    for (g, code), w in sorted(pub.wijk_shares.items()):
+        out.append(("share", "samenstelling per wijk", f"{w.name} ({code}) × {g}", w.share))
+    for key, g in sorted(pub.groups.items()):
+        out.append(("share", "groepen: aandeel", key, g.share))
+    for k, row in sorted(pub.fit.items()):  # the smallest class, from its rounded size
+        out.append(("share", "fit: kleinste groep", f"{k} groepen", row.smallest))
+    for key, tree in sorted(pub.trees.items()):
+        out.append(("tree", "herkenbaarheid", f"{key}: herkend", tree.recall))
+        for rule in tree.rules:
+            where = f"{key}: {' én '.join(rule.conditions)}"
+            out.append(("tree", "herkenbaarheid", f"{where}: dekking", rule.coverage))
+            out.append(("tree", "herkenbaarheid", f"{where}: precisie", rule.precision))
+    return out
+
+
+def off_grid(pub: Published, know: Knowledge) -> list[Finding]:
+    """d (1): figures published with more precision than the rules allow: a model share with
+    more than ``estimate_share_decimals`` decimals, a tree percentage that is not whole, a
+    group size that is not a multiple of ``estimate_size_base`` (float noise below 1e-9 is
+    ignored; a band's limit written as a plain number is the band)."""
+    findings: list[Finding] = []
+    for kind, output, cell, fig in _model_figures(pub):
+        step = grid_step(know, kind)
+        if step is None:
+            continue
+        nums = fig.nums(know.sources)
+        bands = [n for n in nums if n.band]
+        bad = [
+            n
+            for n in nums
+            if not n.band and _band_limit_of(n, bands) is None and not on_grid(n.value, step)
+        ]
+        if bad:
+            shown = ", ".join(dict.fromkeys(f"{n.source}: {n.value!r}" for n in bad))
+            findings.append(
+                Finding(
+                    "d",
+                    "meer decimalen dan de regels toestaan",
+                    output,
+                    cell,
+                    (min(n.lo for n in bad), max(n.hi for n in bad)),
+                    f"raster {step:g}; {shown}",
+                    ("precision", output, cell),
+                )
+            )
+    if know.size_base is not None:
+        for key, g in sorted(pub.groups.items()):
+            bad = [n for n in g.size.nums(know.sources) if not on_grid(n.value, know.size_base)]
+            if bad:
+                shown = ", ".join(dict.fromkeys(f"{n.source}: {n.value!r}" for n in bad))
+                findings.append(
+                    Finding(
+                        "d",
+                        "groepsgrootte niet afgerond volgens de regels",
+                        "groepen: grootte",
+                        key,
+                        (min(n.value for n in bad), max(n.value for n in bad)),
+                        f"veelvoud van {know.size_base:g}; {shown}",
+                        ("precision", "groepen: grootte", key),
+                    )
+                )
+    return findings
 
 
 def _loose_ident(f: Finding) -> tuple[str, str, str]:
@@ -1244,5 +1536,6 @@ __all__ = [
     "attack_precision",
     "attack_texts",
     "count_bounds",
+    "off_grid",
     "run_attacks",
 ]

@@ -10,7 +10,10 @@ Every number keeps where it was read and at which precision (:class:`Num`): a fi
 ``39,5%`` lies in [39,45; 39,55], a bundle value rounded to 4 decimals within 0,00005, a
 spreadsheet or ``data-waarde`` float is exact. One quantity seen in several places is a
 :class:`Figure` whose interval is the intersection of what each place says, so the attacker
-can be restricted to what a reader sees (``DISPLAY_SOURCES``) or use everything.
+can be restricted to what a reader sees (``DISPLAY_SOURCES``) or use everything. This is the
+precision of each *place*; the attacker widens it to what the run's rules say a model
+share is known to (``attacker.model_nums``): a float written for a share rounded to one
+decimal is not exact.
 
 Nothing here imports the package: the structure is rebuilt from the files alone, so the
 attacker cannot lean on the code it attacks.
@@ -205,8 +208,11 @@ def band_from_json(obj: Any, source: str = BUNDLE) -> Num | None:
             base = band_from_json(obj["waarde"], source)
             if base is None:
                 return None
-            if obj["ondergrens"]:
-                return Num(base.value, base.lo, 100.0, source, None, band=True)
+            # a band's limit is a number from a list, not a rounded value
+            if obj["ondergrens"]:  # 'meer dan x%'
+                return Num(base.value, base.value, 100.0, source, None, band=True)
+            if obj.get("bovengrens") is True:  # 'minder dan x%'
+                return Num(base.value, 0.0, base.value, source, None, band=True)
             return base
         for lo_key, hi_key in (
             ("ondergrens", "bovengrens"),
@@ -591,15 +597,28 @@ class Published:
     csv_tables: dict[str, list[list[str]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
-    def add_console_output(self, name: str, text: str) -> None:
-        """Console output of a command (``bsz doelgroep``, ``bsz analyse``) is published too:
-        its lines are texts, and the count tables ``bsz doelgroep`` prints are count tables
-        linked to the run's tables for the same target group."""
+    def add_console_output(self, name: str, text: str, *, link_to_run: bool = False) -> None:
+        """Console output of a command is published too: its lines are texts, and the count
+        tables ``bsz doelgroep`` prints are count tables.
+
+        The console output of ``bsz analyse`` belongs to the run's publication. ``bsz
+        doelgroep`` is a publication of its own, checked with a register of its own: attack it
+        on its own (:meth:`console_publication`). ``link_to_run=True`` links its tables to the
+        run's tables over the same households (when the target sizes agree): the
+        cross-publication attack, which per-publication control does not cover."""
         for line in text.splitlines():
             if line.strip():
                 self.texts.append(TextItem(f"{CLI}:{name}", name, line.strip()))
         _add_stated_counts(self, f"{CLI}:{name}", name, text)
-        _read_console_tables(self, name, text)
+        _read_console_tables(self, name, text, link_to_run=link_to_run)
+
+    @classmethod
+    def console_publication(cls, name: str, text: str) -> Published:
+        """A publication that is only the console output of one command (``bsz doelgroep``)."""
+        pub = cls()
+        pub.files.append(name)
+        pub.add_console_output(name, text)
+        return pub
 
     def hidden_info(self, ref: CellRef, *, worst_case: bool) -> list[HiddenInfo]:
         out = []
@@ -1052,7 +1071,8 @@ def _read_bundle_meta(pub: Published, bundle: dict[str, Any]) -> None:
         for out in log.get("outputs", []):
             if out.get("type") == "table" and out.get("statistic"):
                 pub.table_statistic[out["name"]] = str(out["statistic"])
-        # The bundle carries the checker's cell list: published, so the attacker may use it.
+        # Older bundles carried the checker's cell list with statuses and reasons: published,
+        # so the attacker may use it. Current bundles carry a summary (cells, hidden counts).
         _read_log_hidden(pub, log, pub.hidden_published, "bundel.json")
 
 
@@ -1211,7 +1231,7 @@ def _groups(pub: Published, bundle: dict[str, Any] | None, dom: Node | None) -> 
             g = pub.groups.setdefault(key, Group(key, row[1].text or ""))
             if c_size is not None and row[c_size].fig is not None:
                 for num in row[c_size].fig.reps:  # type: ignore[union-attr]
-                    g.size.add(_tens(num))
+                    g.size.add(rounded_size(num))
             if c_share is not None and row[c_share].fig is not None:
                 g.share.reps.extend(row[c_share].fig.reps)  # type: ignore[union-attr]
     if bundle is not None:
@@ -1219,7 +1239,7 @@ def _groups(pub: Published, bundle: dict[str, Any] | None, dom: Node | None) -> 
             key = b["sleutel"]
             g = pub.groups.setdefault(key, Group(key, b.get("naam", "")))
             if isinstance(b.get("huishoudens"), int | float):
-                g.size.add(_tens(Num(float(b["huishoudens"]), 0, 0, BUNDLE, 0)))
+                g.size.add(rounded_size(Num(float(b["huishoudens"]), 0, 0, BUNDLE, 0)))
             for k in ("aandeel", "aandeel_model"):
                 g.share.add(band_from_json(b.get(k)))
             m = re.search(
@@ -1229,7 +1249,7 @@ def _groups(pub: Published, bundle: dict[str, Any] | None, dom: Node | None) -> 
             if m:
                 size = parse_display(m.group(1), TEXT)
                 if size is not None:
-                    g.size.add(_tens(size))
+                    g.size.add(rounded_size(size))
                 g.share.add(parse_display(m.group(2) + "%", TEXT))
     for d in pub.charts:
         if d.chart == "groepsgrootte-grafiek":
@@ -1254,13 +1274,15 @@ def _groups(pub: Published, bundle: dict[str, Any] | None, dom: Node | None) -> 
                 if label.startswith("huishoudens (ongeveer)"):
                     num = parse_display(value, TEXT)
                     if num is not None:
-                        pub.groups[key].size.add(_tens(num))
+                        pub.groups[key].size.add(rounded_size(num))
                 elif label == "van de doelgroep":
                     pub.groups[key].share.add(parse_display(value, TEXT))
 
 
-def _tens(num: Num) -> Num:
-    """A group size is rounded to tens: the estimate lies within 5 of what is shown."""
+def rounded_size(num: Num) -> Num:
+    """A group size is rounded to tens: the estimate lies within 5 of what is shown (the
+    attacker reads it within half the rules' ``estimate_size_base`` when the run publishes
+    one)."""
     return Num(num.value, num.value - 5, num.value + 5, num.source, num.decimals, band=True)
 
 
@@ -1525,8 +1547,9 @@ def _console_count(text: str) -> tuple[float, float] | None:
     return None if parsed is None else (parsed[0], parsed[0])
 
 
-def _read_console_tables(pub: Published, name: str, text: str) -> None:
-    """The tables of ``bsz doelgroep``: rows 'label  count  share', total = the target size."""
+def _read_console_tables(pub: Published, name: str, text: str, *, link_to_run: bool) -> None:
+    """The tables of ``bsz doelgroep``: rows 'label  count  share', total = the target size;
+    linked to the run's tables only with ``link_to_run``."""
     n_target: float | None = None
     lines = text.splitlines()
     for line in lines:
@@ -1549,6 +1572,8 @@ def _read_console_tables(pub: Published, name: str, text: str) -> None:
                 [[(n_target, n_target)], [(known - n_target,) * 2], [(known, known)]],
             )
             known_n = pub.target_size.interval()
+            if not link_to_run:
+                continue
             if known_n is not None and not known_n[0] - 0.5 <= n_target <= known_n[1] + 0.5:
                 continue  # another target group (other threshold or date): not linked
             for row in ("In de doelgroep", "Boven de grens"):
@@ -1577,7 +1602,7 @@ def _read_console_tables(pub: Published, name: str, text: str) -> None:
         pub.count_tables[table_name] = CountTable(
             table_name, f"{CLI}:{name}", "doelgroep (console)", labels, ["aantal"], values
         )
-        other = CONSOLE_SECTIONS.get(section) if same_target else None
+        other = CONSOLE_SECTIONS.get(section) if same_target and link_to_run else None
         for label in [*labels[:-1], "Totaal"]:
             if other is not None:
                 pub.links.append(

@@ -129,23 +129,40 @@ def test_dom_reads_tables_and_skips_scripts() -> None:
     assert next(dom.iter("img")).attrs["alt"] == "Alt tekst"
 
 
+CONSOLE = (
+    "510 van de 2.997 huishoudens (17,0%) horen tot de doelgroep.\n"
+    "3 huishoudens zonder bekend inkomenspercentage zijn niet meegeteld.\n"
+    "\n"
+    "Naar wijk\n"
+    "  WK085526 Wijk 26 (generieke naam)                             47     9,2%\n"
+    "  WK085511 Hoogvenne                                             x        -\n"
+    "\n"
+)
+
+
 def test_console_output_of_doelgroep_becomes_texts_counts_and_tables() -> None:
-    pub = Published()
-    pub.add_console_output(
-        "bsz doelgroep",
-        "510 van de 2.997 huishoudens (17,0%) horen tot de doelgroep.\n"
-        "3 huishoudens zonder bekend inkomenspercentage zijn niet meegeteld.\n"
-        "\n"
-        "Naar wijk\n"
-        "  WK085526 Wijk 26 (generieke naam)                             47     9,2%\n"
-        "  WK085511 Hoogvenne                                             x        -\n"
-        "\n",
-    )
+    # bsz doelgroep is a publication of its own: its tables are read, not linked to a run
+    pub = Published.console_publication("bsz doelgroep", CONSOLE)
     assert [s.value for s in pub.stated_counts] == [2997.0, 3.0]
     wijk = pub.count_tables["bsz doelgroep: Naar wijk"]
     assert wijk.row_labels == ["WK085526", "WK085511", "Totaal"]
     assert wijk.values == [[(47.0, 47.0)], [None], [(510.0, 510.0)]]
     target = pub.count_tables["bsz doelgroep: doelgroep"]
     assert target.values[1] == [(2487.0, 2487.0)]
-    assert any(link.b == ("Doelgroep per wijk", "WK085511", "") for link in pub.links)
+    assert pub.links == []
     assert not math.isnan(wijk.values[0][0][0])  # type: ignore[index]
+
+
+def test_console_tables_are_linked_to_the_run_only_on_request() -> None:
+    pub = Published()
+    pub.add_console_output("bsz doelgroep", CONSOLE, link_to_run=True)
+    assert any(link.b == ("Doelgroep per wijk", "WK085511", "") for link in pub.links)
+
+
+def test_bundle_percentages_with_an_upper_bound_are_bands() -> None:
+    num = band_from_json({"waarde": 1.0, "ondergrens": False, "bovengrens": True})
+    assert num is not None and num.band and (num.lo, num.hi) == (0.0, 1.0)
+    num = band_from_json({"waarde": 90.0, "ondergrens": True, "bovengrens": False})
+    assert num is not None and num.band and num.hi == 100.0
+    num = band_from_json({"waarde": 92.0, "ondergrens": False, "bovengrens": False})
+    assert num is not None and not num.band

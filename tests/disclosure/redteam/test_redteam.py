@@ -8,12 +8,14 @@ Two parts:
   on random tables made by the package's own checked-table builder.
 - **Scenarios** (slow): whole runs made the way a user makes them (``bsz doelgroep`` and
   ``bsz analyse`` through typer's CliRunner, ``bsz demo``), attacked from their published
-  files and console output only (and, in worst-case mode, the checker's log as well). Every
-  (scenario, attack, mode) asserts *no finding*. On the current code many fail: those are
-  marked ``xfail(strict=True)`` with the attack in the reason, so the suite is green now and
-  an XPASS shows when the fix for issue 11 lands. The true values behind the findings (from
-  the microdata) are printed in the failure message, and a soundness test checks that every
-  count interval holds the truth.
+  files and console output only (and, in worst-case mode, the checker's log as well). A run's
+  files and bsz analyse's console output are one publication; bsz doelgroep's console output
+  is a publication of its own, attacked on its own. Every (scenario, attack, mode) asserts
+  *no finding*; one that fails on the current code is marked ``xfail(strict=True)`` with the
+  finding in the reason, so an XPASS shows when a fix lands. The true values behind the
+  findings (from the microdata) are printed in the failure message, and a soundness test
+  checks that every count interval holds the truth. Linking the two publications is a known
+  limitation, shown by plain assertions (``test_known_limitation_cross_publication*``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import math
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,16 +40,23 @@ from tests.disclosure.redteam.attacker import (
     AttackReport,
     Finding,
     Knowledge,
+    _level_systems,
     attack_count_tables,
     attack_differencing,
     attack_model_tables,
     attack_precision,
     attack_texts,
+    band_side,
+    class_sizes,
     count_bounds,
+    off_grid,
     run_attacks,
+    share_banded,
+    share_iv,
 )
 from tests.disclosure.redteam.published import (
     BUNDLE,
+    HTML_DATA,
     HTML_TEXT,
     LOG,
     TEXT,
@@ -58,6 +67,7 @@ from tests.disclosure.redteam.published import (
     GroupTree,
     HiddenInfo,
     Link,
+    Num,
     Published,
     RCell,
     ReportTable,
@@ -66,6 +76,7 @@ from tests.disclosure.redteam.published import (
     machine_num,
     parse_display,
     read_run,
+    rounded_size,
 )
 from tests.disclosure.redteam.truth import truth_lookup, unit_counts, unsound, with_truth
 
@@ -155,6 +166,20 @@ def test_a_worst_case_knows_primary_small_cells() -> None:
     assert results[ref_a].lp == (8.0, 9.0)
 
 
+def test_a_worst_case_follows_the_issue_model_and_paranoid_is_stronger() -> None:
+    # A is primary-small (0..T-1), B secondary: with 17 left over, A may be 0..9 (B 8..17)
+    ref_a, ref_b = ("Doelgroep per wijk", "A", ""), ("Doelgroep per wijk", "B", "")
+    pub = published(one_way("Doelgroep per wijk", {"A": None, "B": None, "C": 100, "Totaal": 117}))
+    log_small(pub, ref_a)
+    pub.hidden_log[ref_b] = HiddenInfo("secondary", ("secondary",), f"{LOG}:test")
+    assert attack_count_tables(pub, WORST) == []
+    results, _ = count_bounds(pub, WORST)
+    assert results[ref_a].interval == (0, 9) and results[ref_b].prior.kind == "other"
+    # not asserted in the scenarios: 'a secondary cell passed the rules, so it is >= T'
+    (f,) = attack_count_tables(pub, replace(WORST, paranoid=True))
+    assert (f.cell, f.kind, f.interval) == ("A", "verborgen aantal ingeperkt", (0, 7))
+
+
 def test_a_printed_reasons_narrow_hidden_cells() -> None:
     pub = published(one_way("Doelgroep naar x", {"A": None, "B": None, "C": 100, "Totaal": 130}))
     pub.hidden_published[("Doelgroep naar x", "A", "")] = HiddenInfo(
@@ -186,23 +211,36 @@ def test_a_combines_tables_of_one_population() -> None:
     assert {f.cell for f in found} == {"L1", "L2"} and {f.interval for f in found} == {(1.0, 9.0)}
 
 
-@pytest.mark.parametrize("n_console", [501, 480])
-def test_a_console_tables_of_the_same_target_group_are_linked(n_console: int) -> None:
-    # bsz analyse hid 'AOW' against differencing; bsz doelgroep, with its own checks, prints it
+DOELGROEP_CONSOLE = (
+    "{n} van de 2.990 huishoudens (16,8%) horen tot de doelgroep.\n\n"
+    "Naar belangrijkste inkomensbron\n"
+    "  Loon                                                         378    75,4%\n"
+    "  AOW                                                          107    21,4%\n"
+    "  Overig                                                        16     3,2%\n\n"
+)
+
+
+def _run_hiding_aow() -> Published:
+    """A run whose bsz analyse hid 'AOW' against differencing (with a class of pensioners)."""
     name = "Doelgroep naar belangrijkste inkomensbron"
     pub = published(one_way(name, {"Loon": 378, "AOW": None, "Overig": None, "Totaal": 501}))
     pub.target_size = exact(501)
-    pub.hidden_published[(name, "AOW", "")] = HiddenInfo("primary", ("differencing",), "bundel")
-    pub.hidden_published[(name, "Overig", "")] = HiddenInfo("secondary", ("secondary",), "bundel")
-    pub.add_console_output(
-        "bsz doelgroep",
-        f"{n_console} van de 2.990 huishoudens (16,8%) horen tot de doelgroep.\n\n"
-        "Naar belangrijkste inkomensbron\n"
-        "  Loon                                                         378    75,4%\n"
-        "  AOW                                                          107    21,4%\n"
-        "  Overig                                                        16     3,2%\n\n",
-    )
-    found = [f for f in attack_count_tables(pub, KNOW) if f.output == name]
+    pub.hidden_log[(name, "AOW", "")] = HiddenInfo("primary", ("differencing",), f"{LOG}:t")
+    pub.hidden_log[(name, "Overig", "")] = HiddenInfo("secondary", ("secondary",), f"{LOG}:t")
+    return pub
+
+
+@pytest.mark.parametrize("n_console", [501, 480])
+def test_known_limitation_cross_publication(n_console: int) -> None:
+    """Known limitation of per-publication control (README, "not covered"): bsz doelgroep is
+    a publication with a register of its own, so it may print a count that bsz analyse hid
+    against differencing. An attacker who links the two publications (same target size)
+    pins the hidden count. A plain assertion, not an xfail: it shows the limitation exists
+    and that the attacker finds it when the publications are linked."""
+    name = "Doelgroep naar belangrijkste inkomensbron"
+    pub = _run_hiding_aow()
+    pub.add_console_output("bsz doelgroep", DOELGROEP_CONSOLE.format(n=n_console), link_to_run=True)
+    found = [f for f in attack_count_tables(pub, WORST) if f.output == name]
     if n_console == 501:
         (f,) = found
         assert (f.cell, f.kind, f.interval) == (
@@ -212,6 +250,16 @@ def test_a_console_tables_of_the_same_target_group_are_linked(n_console: int) ->
         )
     else:  # another target group: the console's table says nothing about this run's
         assert found == []
+
+
+def test_a_separate_publications_are_attacked_on_their_own() -> None:
+    # the same two outputs, not linked: the run's hidden counts stay protected, and the
+    # console's own tables (all published) give nothing either
+    pub = _run_hiding_aow()
+    pub.add_console_output("bsz doelgroep", DOELGROEP_CONSOLE.format(n=501))
+    assert attack_count_tables(pub, WORST) == []
+    own = Published.console_publication("bsz doelgroep", DOELGROEP_CONSOLE.format(n=501))
+    assert attack_count_tables(own, WORST) == []
 
 
 def test_a_two_way_table_margins() -> None:
@@ -392,6 +440,155 @@ def test_d_extra_decimals_make_an_estimate_certain() -> None:
     assert all(f.interval[1] < T for f in found)
 
 
+# -- a run that publishes its rounding rules (estimate_share_decimals, estimate_size_base) ---------
+
+#: the attacker of a current run: shares on a grid of 0,1 percent point, sizes of 10
+RA = replace(KNOW, share_decimals=1, size_base=10.0)
+
+
+def test_rules_a_rounded_share_is_known_only_within_half_a_step() -> None:
+    # 8.1 written by openpyxl or a data-waarde attribute, with float noise: [8.05, 8.15]
+    fig = Figure([machine_num(8.100000000000001, XLSX), machine_num(8.1, HTML_DATA)])
+    assert share_iv(fig, KNOW) == pytest.approx((8.1, 8.1), abs=1e-6)  # an older run: exact
+    assert share_iv(fig, RA) == pytest.approx((8.05, 8.15))
+    # never narrower than the source says: '8%' in the text stays [7.5, 8.5]
+    assert share_iv(Figure([parse_display("8%", TEXT)]), RA) == pytest.approx((7.5, 8.5))  # type: ignore[list-item]
+    # off the grid: the product published more than its rules allow; the attacker uses it
+    off = Figure([machine_num(31.2088, XLSX)])
+    assert share_iv(off, RA) == pytest.approx((31.2088, 31.2088), abs=1e-6)
+    assert share_iv(off, replace(RA, grid_only=True)) == pytest.approx((31.15, 31.25))
+    # a chart or the bundle writes a band's limit as a plain number: it is that band
+    limit = Figure([parse_display("meer dan 75%", HTML_TEXT), machine_num(75.0, BUNDLE)])  # type: ignore[list-item]
+    assert share_iv(limit, RA) == (75.0, 100.0) and share_banded(limit, RA)
+
+
+def test_rules_a_group_size_is_not_derived_from_its_share() -> None:
+    # 8.1% of 492 is 39.852 households, but the share comes from the size rounded to 40:
+    # the group holds 35 to 45. The old reading 'found' 25% x 39.852 = 9.96 < T.
+    pub = with_groups(Published(), 492, {"Groep 1": 8.1, "Groep 2": 91.9})
+    pub.groups["Groep 1"].size.add(rounded_size(Num(40.0, 40.0, 40.0, BUNDLE, 0)))
+    pub.groups["Groep 2"].size.add(rounded_size(Num(450.0, 450.0, 450.0, BUNDLE, 0)))
+    pub.class_shares[("K", "a", "Groep 1")] = exact(25.0)
+    pub.class_shares[("K", "b", "Groep 1")] = exact(75.0)
+    assert class_sizes(pub, KNOW)["Groep 1"] == pytest.approx((39.852, 39.852))
+    assert kinds(attack_model_tables(pub, KNOW)) == ["schatting onder T", "complement onder T"]
+    assert class_sizes(pub, RA) == {"Groep 1": (35.0, 45.0), "Groep 2": (445.0, 455.0)}
+    assert attack_model_tables(pub, RA) == []
+    # a planted leak is still found: 2.0% of 35..45 households is about 1
+    pub.class_shares[("K", "c", "Groep 1")] = exact(2.0)
+    (f,) = attack_model_tables(pub, RA)
+    assert (f.cell, f.kind) == ("c × Groep 1", "schatting onder T")
+    assert f.interval == pytest.approx((0.6825, 0.9225))
+
+
+def test_b_rules_a_band_states_the_rule_behind_it() -> None:
+    # 'minder dan 25%' of 35..45 households: at most 11.25 by the percentage, fewer than T
+    # by the rule (and at least T without the level)
+    pub = with_groups(
+        published(one_way("Doelgroep naar k", {"a": 12, "b": 488, "Totaal": 500})),
+        500,
+        {"Groep 1": 8.0, "Groep 2": 92.0},
+    )
+    pub.groups["Groep 1"].size.add(rounded_size(Num(40.0, 40.0, 40.0, BUNDLE, 0)))
+    pub.groups["Groep 2"].size.add(rounded_size(Num(460.0, 460.0, 460.0, BUNDLE, 0)))
+    pub.class_shares[("K", "a", "Groep 1")] = band("minder dan 25%")
+    pub.class_shares[("K", "b", "Groep 1")] = band("meer dan 75%")
+    pub.class_shares[("K", "b", "Groep 2")] = exact(97.4)
+    assert band_side(pub.class_shares[("K", "a", "Groep 1")], RA) == "low"
+    assert band_side(Figure([parse_display("minder dan 0,1%", TEXT)]), RA) is None  # type: ignore[list-item]
+    (ls,) = _level_systems(pub, RA, None, 1.0)
+    j = ls.sys.index[("E", "a", "Groep 1")]
+    assert ls.sys.bounds(j, integer=False) == pytest.approx((0.0, 10.0))
+    # group 2 holds 2.6% of 455..465 = 11.6..12.3 of the 12: about 0 left for group 1
+    pub.class_shares[("K", "a", "Groep 2")] = exact(2.6)
+    (ls,) = _level_systems(pub, RA, None, 1.0)
+    assert ls.sys.bounds(j, integer=False) == pytest.approx((0.0, 12 - 11.6025 + 1.0))
+    (ls,) = _level_systems(pub, RA, None, 0.1)
+    assert ls.sys.bounds(j, integer=False)[1] < 0.5  # type: ignore[index]
+
+
+def test_d_rules_off_grid_figures_are_findings() -> None:
+    pub = with_groups(Published(), 500, {"Groep 1": 8.0, "Groep 2": 92.0})
+    pub.groups["Groep 1"].size.add(rounded_size(Num(43.0, 43.0, 43.0, BUNDLE, 0)))
+    pub.groups["Groep 2"].size.add(rounded_size(Num(460.0, 460.0, 460.0, BUNDLE, 0)))
+    pub.class_shares[("K", "a", "Groep 1")] = Figure([machine_num(8.100000000000001, XLSX)])
+    pub.class_shares[("K", "b", "Groep 1")] = Figure([machine_num(31.2088, XLSX)])
+    pub.trees["Groep 1"] = GroupTree(
+        "Groep 1",
+        bundle_pct(92.0),
+        [TreeRule(("x is 'a'",), bundle_pct(100 * 40 / 53), band("meer dan 80%"))],
+    )
+    found = {(f.output, f.cell) for f in off_grid(pub, RA)}
+    assert found == {
+        ("aandeel per groep: K", "b × Groep 1"),
+        ("herkenbaarheid", "Groep 1: x is 'a': dekking"),
+        ("groepen: grootte", "Groep 1"),
+    }
+    assert off_grid(pub, replace(RA, share_decimals=4)) != []  # the tree: whole percents
+    assert attack_precision(pub, KNOW, [], {})[0] == []  # an older run: no grid to check
+
+
+def test_d_rules_extra_decimals_make_an_estimate_certain() -> None:
+    # 28.5714% of at most 35 households is 9.99998 < T; at the rules' 28.6% it may be 10.01
+    pub = with_groups(Published(), 500, {"Groep 1": 6.0, "Groep 2": 94.0})
+    pub.groups["Groep 1"].size.add(rounded_size(Num(30.0, 30.0, 30.0, BUNDLE, 0)))
+    pub.groups["Groep 2"].size.add(rounded_size(Num(470.0, 470.0, 470.0, BUNDLE, 0)))
+    pub.class_shares[("K", "a", "Groep 1")] = Figure([machine_num(28.5714, XLSX)])
+    full = attack_model_tables(pub, RA)
+    assert [(f.cell, f.kind) for f in full] == [("a × Groep 1", "schatting onder T")]
+    found, _ = attack_precision(pub, RA, full, {})
+    assert sorted(f.kind for f in found) == [
+        "alleen met extra decimalen: schatting onder T",
+        "meer decimalen dan de regels toestaan",
+    ]
+
+
+def _tree_rules(recall: Figure, rules: list[TreeRule], size: float) -> Published:
+    pub = _tree_pub(recall, rules, 12.0, 500)
+    pub.groups["Groep 1"].size.add(rounded_size(Num(size, size, size, BUNDLE, 0)))
+    pub.groups["Groep 2"].size.add(rounded_size(Num(500 - size, 500 - size, 500 - size, BUNDLE, 0)))
+    return pub
+
+
+def whole_pct(value: int) -> Figure:
+    """A tree percentage as a current run writes it: whole percent, in the bundle and text."""
+    return Figure([machine_num(float(value), BUNDLE), parse_display(f"{value}%", TEXT)])  # type: ignore[list-item]
+
+
+def test_c_rules_tree_misclassified_from_whole_percents() -> None:
+    # 41 households, 17 and 15 in the group's two leaves (41% and 37%), 9 misclassified: the
+    # recall 'meer dan 75%' (the listed limit for 40..49 households) and both coverages pin 9
+    rules = [
+        TreeRule(("x is 'a'",), whole_pct(41), whole_pct(80)),
+        TreeRule(("x is 'b'",), whole_pct(37), whole_pct(70)),
+    ]
+    pub = _tree_rules(band("meer dan 75%"), rules, 40)
+    (f,) = [f for f in attack_differencing(pub, RA) if f.key[0] == "tree-miss"]
+    assert f.interval == (9, 9)
+    # what the product does: the smallest exact coverage is hidden; it then says nothing
+    rules[1] = TreeRule(("x is 'b'",), Figure(hidden=True), whole_pct(70))
+    assert [f for f in attack_differencing(pub, RA) if f.key[0] == "tree-miss"] == []
+
+
+def test_c_rules_tree_leaf_band_from_the_fixed_list() -> None:
+    # 'meer dan 80%' precision: fewer than T outside and 100 T / leaf <= 20 < 100 T / 15,
+    # so the leaf holds 50..66 households; a coverage of 71% of 51..66 gives 36..47 hits:
+    # at least 3 outsiders (an older run's formula would say something else)
+    rules = [
+        TreeRule(("x is 'a'",), whole_pct(71), band("meer dan 80%")),
+        TreeRule(("x is 'b'",), Figure(hidden=True), whole_pct(70)),
+    ]
+    pub = _tree_rules(band("meer dan 80%"), rules, 60)
+    (f,) = [f for f in attack_differencing(pub, RA) if f.key[0] == "tree-outside"]
+    assert f.interval == (3, 9) and "ingeperkt" in f.kind
+    # the older formula floor(100 (L - T) / L) is not what a current run publishes: a
+    # 'meer dan 78%' precision matches no listed limit, so nothing is inferred from it
+    rule = TreeRule(("x is 'a'",), bundle_pct(100 * 40 / 53), band("meer dan 78%"))
+    old = _tree_pub(bundle_pct(100 * 40 / 53), [rule], 10.6, 500)
+    assert [f for f in attack_differencing(old, KNOW) if f.key[0] == "tree-outside"] != []
+    assert [f for f in attack_differencing(old, RA) if f.key[0] == "tree-outside"] == []
+
+
 # -- e. text -------------------------------------------------------------------------------------
 
 
@@ -472,6 +669,9 @@ def test_count_attack_is_sound_on_checked_tables(
 # ---------------------------------------------------------------------------------------------
 
 runner = CliRunner()
+#: console output that belongs to the run's publication (the command that wrote its files);
+#: any other command's (bsz doelgroep) is a publication of its own
+RUN_CONSOLE = ("bsz analyse", "bsz demo")
 FAST = ["--klassen", "3-5", "--starts", "2", "--bootstrap", "1"]
 MODES = ("gepubliceerd", "worst-case")
 
@@ -490,13 +690,30 @@ class Run:
             return lambda key: None
         return truth_lookup(self.result)
 
+    def publication(self, *, worst_case: bool, link: bool = False) -> Published:
+        """The run's publication: its files and the console output of the command that made
+        them. ``link``: also bsz doelgroep's tables, linked to the run's (the
+        cross-publication attack, see test_known_limitation_cross_publication)."""
+        pub = read_run(self.out, worst_case=worst_case)
+        for name, text in self.console.items():
+            if name in RUN_CONSOLE:
+                pub.add_console_output(name, text)
+            elif link:
+                pub.add_console_output(name, text, link_to_run=True)
+        return pub
+
     def report(self, mode: str) -> AttackReport:
+        """Every attack on the run's publication and, on its own, on bsz doelgroep's."""
         if mode not in self.reports:
             worst = mode == "worst-case"
-            pub = read_run(self.out, worst_case=worst)
-            for name, text in self.console.items():
-                pub.add_console_output(name, text)
+            pub = self.publication(worst_case=worst)
             report = run_attacks(pub, Knowledge.for_run(pub, worst_case=worst))
+            for name, text in self.console.items():
+                if name not in RUN_CONSOLE:
+                    own = Published.console_publication(name, text)
+                    other = run_attacks(own, Knowledge.for_run(own, worst_case=worst))
+                    report.findings += other.findings
+                    report.notes += other.notes
             report.findings = with_truth(report.findings, self.lookup())
             self.reports[mode] = report
         return self.reports[mode]
@@ -572,26 +789,25 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str
     yield get
 
 
-def _issue(attack: str) -> str:
-    return f"issue 11: {attack}"
+def _fit_smallest(example: str) -> str:
+    return (
+        "issue 11: d: de fit-tabel geeft het aandeel van de kleinste groep ongerond "
+        f"(xlsx, data-waarde; bundel 4 decimalen), bijv. {example}; de regels zeggen 1 decimaal "
+        "(estimate_share_decimals). Geen onthulling: het is 100 x de afgeronde grootte / N"
+    )
 
 
-A = "a: verborgen aantallen terug te rekenen uit totalen (LP/MILP)"
-B = "b: modelschattingen per groep/wijk onder T of 0%/100%"
-C = "c: verschil met groepsgroottes / beslisboom"
-D = "d: extra decimalen (bundel, xlsx, data-waarde, aria) maken b/c mogelijk"
-E = "e: klein aantal in tekst of console"
-
-#: (scenario, attack, mode) that fail on the current code, and why. The cbs scenario's
-#: b-d pass only because bsz analyse stops with an error there (no model output at all).
+#: (scenario, attack, mode) that fail on the current code, and why (a strict xfail each).
+#: Since the fix of issue 11 no attack recovers a small count in any scenario; what is left
+#: is attack d's check of the published precision: the fit table's smallest-class share.
 EXPECTED_FAILURES: dict[tuple[str, str, str], str] = {
-    **{(s, "a", m): A for s in ("syn-3000-s1", "syn-3000-s2", "syn-5000-s3") for m in MODES},
-    **{("demo-3000", "a", m): A for m in MODES},
-    **{(s, "b", MODES[0]): B for s in ("syn-3000-s1", "syn-3000-s2", "syn-5000-s3")},
-    ("demo-3000", "b", MODES[0]): B,
-    **{(s, "c", m): C for s in ("syn-3000-s2", "syn-5000-s3") for m in MODES},
-    **{(s, "d", MODES[0]): D for s in ("syn-3000-s2", "syn-5000-s3")},
-    ("cbs-3-onbekend", "e", MODES[0]): E,
+    ("syn-3000-s1", "d", MODES[0]): _fit_smallest("5 groepen: 8.130081300813007 = 100 x 40/492"),
+    ("syn-3000-s2", "d", MODES[0]): _fit_smallest("5 groepen: 9.980039920159681 = 100 x 50/501"),
+    ("syn-5000-s3", "d", MODES[0]): _fit_smallest("5 groepen: 9.937888198757763 = 100 x 80/805"),
+    ("demo-3000", "d", MODES[0]): _fit_smallest("2 groepen: 36.58536585365854 = 100 x 180/492"),
+    ("cbs-3-onbekend", "d", MODES[0]): _fit_smallest(
+        "5 groepen: 11.811023622047244 = 100 x 60/508"
+    ),
 }
 
 
@@ -603,7 +819,7 @@ def _cases() -> Iterator[Any]:
                 marks = [pytest.mark.slow, pytest.mark.xdist_group(name)]
                 if reason is not None:
                     marks.append(
-                        pytest.mark.xfail(strict=True, raises=AssertionError, reason=_issue(reason))
+                        pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
                     )
                 yield pytest.param(name, attack, mode, marks=marks, id=f"{name}-{attack}-{mode}")
 
@@ -655,15 +871,31 @@ def test_normal_mode_needs_no_log(scenario: Callable[[str], Run], tmp_path: Path
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("cbs-3-onbekend")
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 11: bsz analyse stopt met een fout als 'In de doelgroep' verborgen is "
-    "(1-9 huishoudens met onbekend inkomen)",
-)
 def test_analyse_runs_with_a_few_unknown_incomes(scenario: Callable[[str], Run]) -> None:
     run = scenario("cbs-3-onbekend")
     assert run.exit_codes["bsz analyse"] == 0, run.console["bsz analyse"][-2000:]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("cbs-3-onbekend")
+def test_known_limitation_cross_publication_in_a_run(scenario: Callable[[str], Run]) -> None:
+    """Known limitation (README, "not covered"), shown on a whole run: bsz analyse hides
+    'AOW en pensioen' against differencing with a class (log: primary, differencing); bsz
+    doelgroep, a publication with a register of its own, prints the count. Each publication
+    passes on its own (test_no_finding); an attacker who links them, knowing the status from
+    the log, has the hidden count exactly. A plain assertion: when bsz doelgroep and bsz
+    analyse come to share one register this fails, and the README should be updated."""
+    run = scenario("cbs-3-onbekend")
+    pub = run.publication(worst_case=True, link=True)
+    findings = with_truth(
+        run_attacks(pub, Knowledge.for_run(pub, worst_case=True), only="a").findings,
+        run.lookup(),
+    )
+    hit = [f for f in findings if f.cell == "AOW en pensioen"]
+    assert hit, _message(findings)
+    (f,) = hit
+    assert f.output == "Doelgroep naar belangrijkste inkomensbron"
+    assert f.interval[0] == f.interval[1] == f.truth
 
 
 def test_command_line_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -677,3 +909,8 @@ def test_command_line_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main([str(tmp_path / "uit"), "--console", str(console), "--worst-case"]) == 1
     out = capsys.readouterr().out
     assert "[e] klein aantal in tekst" in out and "worst case" in out
+    # bsz doelgroep's output as a publication of its own; the paranoid worst case
+    args = [str(tmp_path / "uit"), "--losse-console", str(console), "--worst-case", "--paranoide"]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "[e] klein aantal in tekst" in out and "paranoide" in out
