@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import zlib
 from html.parser import HTMLParser
@@ -127,14 +128,19 @@ def test_checked_html_tables_show_checked_figures(run: Run) -> None:
         sources = [by_name[name].frame for name in attrs["data-bron"].split(" | ")]
         counts = [float(v) for frame in sources for v in frame.to_numpy().ravel() if v == v]
         allowed = {round(c, 6) for c in counts}
-        # shares: a count over the total of its own table, or (two tables) over the other's count
+
+        # shares: a count over the total of its own table, or (two tables) over the other's
+        # count, rounded once to one decimal (half up) as published
+        def pct(a: float, b: float) -> float:
+            return round(math.floor(1000 * a / b + 0.5) / 10, 6)
+
         for frame in sources:
             values = [float(v) for v in frame.to_numpy().ravel() if v == v]
-            allowed |= {round(100 * c / max(values), 6) for c in values}
+            allowed |= {pct(c, max(values)) for c in values}
         if len(sources) == 2:
             first = [float(v) for v in sources[0].to_numpy().ravel() if v == v]
             second = [float(v) for v in sources[1].to_numpy().ravel() if v == v]
-            allowed |= {round(100 * a / b, 6) for a in second for b in first if b > 0}
+            allowed |= {pct(a, b) for a in second for b in first if b > 0}
         for _, raw, _ in table["cells"]:  # type: ignore[attr-defined]
             if raw != "x":
                 assert round(float(raw), 6) in allowed

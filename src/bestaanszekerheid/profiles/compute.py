@@ -95,7 +95,7 @@ class Feature:
         """'vaker' or 'minder vaak'."""
         return "vaker" if self.effect > 0 else "minder vaak"
 
-    def share_text(self, decimals: int = 0) -> str:
+    def share_text(self, decimals: int = 1) -> str:
         """The group's share as a reader sees it: '65%' or the band."""
         from bestaanszekerheid.formatting import fmt_pct
 
@@ -461,7 +461,7 @@ def heatmap_frame(profiles: ProfileSet, n_features: int = 14) -> pd.DataFrame:
         order=[order[(c, lvl)] for c, lvl in zip(sel["column"], sel["level"], strict=True)],
         # What a heatmap cell shows: the share, or its band ("> 95").
         label=[
-            _short_band(band) if band else fmt_num(share, 0)
+            _short_band(band) if band else fmt_num(share, 1)
             for share, band in zip(sel["share_group"], sel["band"], strict=True)
         ],
     )

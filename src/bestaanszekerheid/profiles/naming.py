@@ -111,7 +111,7 @@ def key_features(more: Sequence[Feature], n: int = 3) -> list[Feature]:
 
 
 def _pair(f: Feature) -> str:
-    return f"{f.phrase} ({f.share_text()} tegen {fmt_pct(f.share_all, 0)})"
+    return f"{f.phrase} ({f.share_text()} tegen {fmt_pct(f.share_all, 1)})"
 
 
 def _enumerate(items: Sequence[str]) -> str:
@@ -135,7 +135,7 @@ def generate_description(
         sentences.append("Deze groep is klein: het aantal huishoudens wordt niet gepubliceerd.")
     else:
         sentences.append(
-            f"Deze groep telt ongeveer {fmt_int(size)} huishoudens: {fmt_pct(share, 0)} van de "
+            f"Deze groep telt ongeveer {fmt_int(size)} huishoudens: {fmt_pct(share, 1)} van de "
             "doelgroep."
         )
     if more:

@@ -159,6 +159,11 @@ def comparison_frame(
                 if side_ok and not (math.isnan(share) or math.isnan(share_all)):
                     h = cohens_h(share / 100, share_all / 100)
                     half = Z95 * _h_se(share / 100, s / 100) if not math.isnan(s) else math.nan
+                    if band:
+                        # At a band's limit there is no interval to give: the bootstrap
+                        # error of a share near 0% or 100% is (nearly) 0, and an interval of
+                        # width 0 would say the share is exactly 0% or 100%.
+                        half, s = 0.0, math.nan
                     effect, low, high = (round(v, 2) for v in (h, h - half, h + half))
                 rows.append(
                     (

@@ -142,7 +142,7 @@ def _summary(result: AnalysisResult) -> Section:
             (fmt_int(n_target), "huishoudens in de doelgroep"),
             (fmt_pct(share, 1), "van de huishoudens met bekend inkomen"),
             (str(len(groups)), "groepen met een eigen profiel"),
-            (fmt_pct(largest.share, 0), f"in de grootste groep ({largest.key})"),
+            (fmt_pct(largest.share, 1), f"in de grootste groep ({largest.key})"),
         )
     )
     intro = Paragraph(
@@ -158,8 +158,8 @@ def _summary(result: AnalysisResult) -> Section:
     if top:
         where = (
             " Het aandeel huishoudens in de doelgroep is het hoogst in "
-            + _join([f"{r[1]} ({fmt_pct(r[4], 0)})" for r in top])
-            + f"; gemiddeld is dat {fmt_pct(overall, 0)}."
+            + _join([f"{r[1]} ({fmt_pct(r[4], 1)})" for r in top])
+            + f"; gemiddeld is dat {fmt_pct(overall, 1)}."
         )
     intro = Paragraph(
         intro.text
@@ -168,7 +168,7 @@ def _summary(result: AnalysisResult) -> Section:
         "met kenmerken en wijken."
     )
     items = tuple(
-        f"{g.key} – {g.name} ({fmt_pct(g.share, 0)} van de doelgroep"
+        f"{g.key} – {g.name} ({fmt_pct(g.share, 1)} van de doelgroep"
         + (f"; vooral in {', '.join(w.wijk_name for w in g.wijken[:2])}" if g.wijken else "")
         + ")"
         for g in groups
@@ -270,15 +270,15 @@ def _wijk_blocks(result: AnalysisResult) -> list[object]:
             pd.DataFrame({"wijk": [r[1] for r in top], "aandeel": [r[4] for r in top]}), overall
         ),
         alt="Staafdiagram van het aandeel huishoudens in de doelgroep per wijk: "
-        + "; ".join(f"{r[1]} {fmt_pct(r[4], 0)}" for r in top)
-        + f". Gemiddeld {fmt_pct(overall, 0)}.",
+        + "; ".join(f"{r[1]} {fmt_pct(r[4], 1)}" for r in top)
+        + f". Gemiddeld {fmt_pct(overall, 1)}.",
         table=table,
     )
     return [
         Paragraph(
             "Waar wonen de huishoudens uit de doelgroep? Voor een wijkgerichte aanpak tellen de "
             "wijken waar een groot deel van de huishoudens een laag inkomen heeft "
-            f"(gemiddeld {fmt_pct(overall, 0)})."
+            f"(gemiddeld {fmt_pct(overall, 1)})."
         ),
         chart,
     ]
@@ -367,13 +367,21 @@ def _groups_section(result: AnalysisResult) -> Section:
         title="Aandeel van de doelgroep per groep",
         svg=charts.sizes_chart(sizes),
         alt="Staafdiagram van het aandeel van de doelgroep per groep: "
-        + "; ".join(f"{g.key} {fmt_pct(g.share, 0)}" for g in groups),
+        + "; ".join(f"{g.key} {fmt_pct(g.share, 1)}" for g in groups),
     )
     heat = heatmap_frame(profiles)
     heat_rows = []
+    comp = profiles.comparison.assign(
+        feature=[
+            f"{a}: {b}"
+            for a, b in zip(profiles.comparison["label"], profiles.comparison["level"], strict=True)
+        ]
+    )
     for feature, part in heat.groupby("feature", sort=False):
         share_all = float(part["share_all"].iloc[0])
-        by_group = {r["groep"]: _share_cell(r) for r in part.to_dict("records")}
+        # Every group's cell as published (the heatmap itself draws only cells with an effect).
+        rows_all = comp[comp["feature"] == feature]
+        by_group = {r["groep"]: _share_cell(r) for r in rows_all.to_dict("records")}
         heat_rows.append(
             (
                 Cell(str(feature)),
@@ -426,6 +434,11 @@ def _share_cell(row: Mapping[Any, Any]) -> Cell:
     """A group's share as published: the number, or its band ("meer dan 95%")."""
     band = str(row.get("band") or "")
     return Cell(band) if band else Cell(_f(row["share_group"]), "pct")
+
+
+def _index_text(index: float, band: str) -> str:
+    """The index as shown; at a band's limit ("meer dan 50%") it is a lower bound."""
+    return ("≥ " if band else "") + fmt_num(index, 2)
 
 
 def _effect_cell(effect: float, band: str) -> Cell:
@@ -513,7 +526,9 @@ def _feature_rows(features: tuple[object, ...]) -> list[tuple[Cell, ...]]:
                 Cell(f.share_all, "pct"),  # type: ignore[attr-defined]
                 _effect_cell(f.effect, f.band),  # type: ignore[attr-defined]
                 Cell(
-                    f"{fmt_num(f.low, 2)} tot {fmt_num(f.high, 2)}"  # type: ignore[attr-defined]
+                    "–"
+                    if f.band  # type: ignore[attr-defined]
+                    else f"{fmt_num(f.low, 2)} tot {fmt_num(f.high, 2)}"  # type: ignore[attr-defined]
                 ),
             )
         )
@@ -532,7 +547,7 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
         KeyFigures(
             (
                 (fmt_int(g.size) if not math.isnan(g.size) else "x", "huishoudens (ongeveer)"),
-                (fmt_pct(g.share, 0), "van de doelgroep"),
+                (fmt_pct(g.share, 1), "van de doelgroep"),
                 recognised,
             )
         )
@@ -546,10 +561,22 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
         for i, f in enumerate(feats):
             label = f"{'▲' if f.effect > 0 else '▼'} {f.label}: {f.level}"
             data.append(
-                {"kenmerk": label, "wie": "deze groep", "aandeel": f.share_group, "order": i}
+                {
+                    "kenmerk": label,
+                    "wie": "deze groep",
+                    "aandeel": f.share_group,
+                    "tekst": f.share_text(),
+                    "order": i,
+                }
             )
             data.append(
-                {"kenmerk": label, "wie": "hele doelgroep", "aandeel": f.share_all, "order": i}
+                {
+                    "kenmerk": label,
+                    "wie": "hele doelgroep",
+                    "aandeel": f.share_all,
+                    "tekst": fmt_pct(f.share_all, 1),
+                    "order": i,
+                }
             )
         table = Table(
             key=f"kenmerken-{g.number}",
@@ -572,7 +599,7 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
                 svg=charts.features_chart(pd.DataFrame(data)),
                 alt=f"Puntgrafiek: per kenmerk het aandeel in {g.key} naast de hele doelgroep. "
                 + "; ".join(
-                    f"{f.label} {f.level}: {f.share_text()} tegen {fmt_pct(f.share_all, 0)}"
+                    f"{f.label} {f.level}: {f.share_text()} tegen {fmt_pct(f.share_all, 1)}"
                     for f in feats
                 ),
                 table=table,
@@ -582,7 +609,15 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
     own = areas[(areas["groep"] == g.key)].dropna(subset=["index"])
     own = own.sort_values(["index", "wijk_code"], ascending=[False, True]).head(6)
     if not own.empty:
-        chart_data = pd.DataFrame({"wijk": own["wijk_name"], "index": own["index"]})
+        chart_data = pd.DataFrame(
+            {
+                "wijk": own["wijk_name"],
+                "index": own["index"],
+                "tekst": [
+                    _index_text(i, b) for i, b in zip(own["index"], own["band"], strict=True)
+                ],
+            }
+        )
         area_table = Table(
             key=f"wijken-{g.number}",
             title=f"{g.key}: wijken met relatief veel huishoudens uit deze groep",
@@ -592,7 +627,9 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
                     Cell(f"{r['wijk_name']} ({r['wijk_code']})"),
                     Cell(_f(r["households"]), "int"),
                     Cell(str(r["band"])) if r["band"] else Cell(_f(r["share"]), "pct"),
-                    Cell(_f(r["index"]), "num2"),
+                    Cell(_index_text(_f(r["index"]), str(r["band"] or "")))
+                    if r["band"]
+                    else Cell(_f(r["index"]), "num2"),
                 )
                 for r in own.to_dict("records")
             ),

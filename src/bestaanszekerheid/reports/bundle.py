@@ -49,14 +49,18 @@ def _pct(p: Pct) -> dict[str, Any]:
 
 
 def _feature(f: Feature) -> dict[str, Any]:
+    # A band ("meer dan 95%") has no share and no interval, only its text and limit; the
+    # effect is computed at the limit (a bound on the true difference).
     return {
         "kenmerk": f.column,
         "label": f.label,
         "waarde": f.level,
-        "aandeel_groep": _num(f.share_group),
+        "aandeel_groep": None if f.band else _num(f.share_group),
+        "band": f.band or None,
+        "grens": _num(f.share_group) if f.band else None,
         "aandeel_doelgroep": _num(f.share_all),
         "effect_h": _num(f.effect),
-        "interval_95": [_num(f.low), _num(f.high)],
+        "interval_95": [None, None] if f.band else [_num(f.low), _num(f.high)],
     }
 
 
@@ -94,8 +98,10 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
                     {
                         "code": w.wijk_code,
                         "naam": w.wijk_name,
-                        "aandeel": _num(w.share_in_wijk),
+                        "aandeel": None if w.band else _num(w.share_in_wijk),
+                        "band": w.band or None,
                         "index": _num(w.index),
+                        "index_ondergrens": bool(w.band),
                     }
                     for w in g.wijken
                 ],
@@ -122,11 +128,7 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
                 "bronnen": [s for s in t.sources if s],
                 "kolommen": list(t.columns),
                 "rijen": [
-                    [
-                        c.text() if c.fmt == "text" else (None if c.hidden else _num(c.value))  # type: ignore[arg-type]
-                        for c in row
-                    ]
-                    for row in t.rows
+                    [c.text() if c.fmt == "text" else c.number for c in row] for row in t.rows
                 ],
             }
         )

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def _feature(f: Feature) -> str:
-    return f"{f.phrase}: {f.share_text()} (doelgroep {fmt_pct(f.share_all, 0)})"
+    return f"{f.phrase}: {f.share_text()} (doelgroep {fmt_pct(f.share_all, 1)})"
 
 
 def _summary(g: GroupProfile) -> str:
@@ -45,14 +45,26 @@ def card_data(g: GroupProfile) -> dict[str, Any]:
             name = f.label if f.level in ("Ja", "Nee") else f.level
             label = f"{'▲' if f.effect > 0 else '▼'} {name}"
             rows.append(
-                {"kenmerk": label, "wie": "deze groep", "aandeel": f.share_group, "order": i}
+                {
+                    "kenmerk": label,
+                    "wie": "deze groep",
+                    "aandeel": f.share_group,
+                    "tekst": f.share_text(),
+                    "order": i,
+                }
             )
             rows.append(
-                {"kenmerk": label, "wie": "hele doelgroep", "aandeel": f.share_all, "order": i}
+                {
+                    "kenmerk": label,
+                    "wie": "hele doelgroep",
+                    "aandeel": f.share_all,
+                    "tekst": fmt_pct(f.share_all, 1),
+                    "order": i,
+                }
             )
         chart = svg_uri(charts.features_chart(pd.DataFrame(rows), compact=True))
         alt = "Puntgrafiek, aandeel in deze groep tegen de hele doelgroep: " + "; ".join(
-            f"{f.level} {f.share_text()} tegen {fmt_pct(f.share_all, 0)}" for f in feats
+            f"{f.level} {f.share_text()} tegen {fmt_pct(f.share_all, 1)}" for f in feats
         )
     wijken = (
         ", ".join(w.wijk_name for w in g.wijken)
@@ -63,7 +75,7 @@ def card_data(g: GroupProfile) -> dict[str, Any]:
         "key": g.key,
         "name": g.name,
         "size": fmt_int(g.size) if g.size == g.size else "x",
-        "share": fmt_pct(g.share, 0),
+        "share": fmt_pct(g.share, 1),
         "description": g.description,
         "summary": _summary(g),
         "more": [_feature(f) for f in more],

@@ -6,11 +6,14 @@ chart is drawn from data that is already checked (published cells only).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
+
+from bestaanszekerheid.formatting import fmt_num, fmt_pct
 
 # The font the chart text is measured with (vl-convert) must be the one the reader's browser
 # or WeasyPrint draws with, or labels overflow: DejaVu Sans is on every Debian/Ubuntu machine,
@@ -74,15 +77,30 @@ def fit_chart(table: pd.DataFrame, recommended: int) -> str:
     return to_svg((line + chosen + label).properties(width=460, height=220))
 
 
+def _described(data: pd.DataFrame, parts: Callable[[dict[Any, Any]], str]) -> pd.DataFrame:
+    """``data`` with a column ``beschrijving``: the text a screen reader gets for each mark.
+
+    Set explicitly, so that it shows a value exactly as the tables do (one decimal, or a
+    band's text), not rounded to the axis's format or with every decimal of the data.
+    """
+    return data.assign(beschrijving=[parts(r) for r in data.to_dict("records")])
+
+
+def _share_text(row: dict[Any, Any], column: str = "aandeel") -> str:
+    return str(row.get("tekst") or fmt_pct(float(row[column]), 1))
+
+
 def _share_bars(data: pd.DataFrame, category: str, title: str) -> Any:
     """Horizontal bars of the percentage ``aandeel`` per ``category``, each with its value."""
+    data = _described(data, lambda r: f"{r[category]}: {_share_text(r)}")
     base = alt.Chart(data).encode(
         y=alt.Y(f"{category}:N", sort=None, title=None),
         x=alt.X("aandeel:Q", title=title, axis=alt.Axis(format=",.0f")),
+        description=alt.Description("beschrijving:N"),
     )
     bars = base.mark_bar(color=BLUE)
-    text = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
-        text=alt.Text("aandeel:Q", format=",.0f")
+    text = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12, aria=False).encode(
+        text=alt.Text("aandeel:Q", format=",.1f")
     )
     return bars + text
 
@@ -104,12 +122,15 @@ def heatmap(data: pd.DataFrame) -> str:
         scale=alt.Scale(scheme="redblue", domain=[-1.6, 1.6]),
         legend=alt.Legend(format=",.1f", orient="right", titleLimit=200),
     )
+    data = _described(data, lambda r: f"{r['feature']}, {r['groep']}: {r['label']}%")
     base = alt.Chart(data).encode(
         x=alt.X("groep:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("feature:N", title=None, sort=alt.SortField("order")),
     )
-    rect = base.mark_rect(stroke="white", strokeWidth=1).encode(color=color)
-    text = base.mark_text(fontSize=11).encode(
+    rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=color, description=alt.Description("beschrijving:N")
+    )
+    text = base.mark_text(fontSize=11, aria=False).encode(
         text=alt.Text("label:N"),
         color=alt.condition("abs(datum.effect) > 0.9", alt.value("white"), alt.value(TEXT)),
     )
@@ -121,8 +142,10 @@ def heatmap(data: pd.DataFrame) -> str:
 def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
     """Group versus whole target group for a group's distinguishing features.
 
-    ``data``: kenmerk, wie ("deze groep" / "hele doelgroep"), aandeel, order.
+    ``data``: kenmerk, wie ("deze groep" / "hele doelgroep"), aandeel, order, and optionally
+    tekst (the value as a reader sees it, e.g. a band "meer dan 95%").
     """
+    data = _described(data, lambda r: f"{r['kenmerk']}, {r['wie']}: {_share_text(r)}")
     base = alt.Chart(data).encode(
         y=alt.Y(
             "kenmerk:N",
@@ -131,7 +154,7 @@ def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
             axis=alt.Axis(labelLimit=260 if compact else 340),
         ),
     )
-    rule = base.mark_rule(color="#9a9a9a", strokeWidth=2).encode(
+    rule = base.mark_rule(color="#9a9a9a", strokeWidth=2, aria=False).encode(
         x=alt.X("min(aandeel):Q"), x2="max(aandeel):Q"
     )
     points = base.mark_point(filled=True, size=110, opacity=1).encode(
@@ -152,6 +175,7 @@ def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
             scale=alt.Scale(domain=["deze groep", "hele doelgroep"], range=["circle", "square"]),
             legend=alt.Legend(orient="bottom"),
         ),
+        description=alt.Description("beschrijving:N"),
     )
     width = 200 if compact else 320
     height = (30 if compact else 24) * data["kenmerk"].nunique()
@@ -159,17 +183,21 @@ def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
 
 
 def areas_chart(data: pd.DataFrame) -> str:
-    """Over-representation index per wijk (columns: wijk, index)."""
+    """Over-representation index per wijk (columns: wijk, index, optionally tekst)."""
+    data = _described(
+        data, lambda r: f"{r['wijk']}: index {r.get('tekst') or fmt_num(float(r['index']), 2)}"
+    )
     base = alt.Chart(data).encode(
         y=alt.Y("wijk:N", sort=None, title=None),
         x=alt.X(
             "index:Q", title="Oververtegenwoordiging (1 = gemiddeld)", axis=alt.Axis(format=",.1f")
         ),
+        description=alt.Description("beschrijving:N"),
     )
     bars = base.mark_bar(color=BLUE)
     one = (
         alt.Chart(pd.DataFrame({"x": [1.0]}))
-        .mark_rule(color=ORANGE, strokeDash=[4, 3])
+        .mark_rule(color=ORANGE, strokeDash=[4, 3], aria=False)
         .encode(x="x:Q")
     )
     return to_svg((bars + one).properties(width=300, height=24 * len(data)))
@@ -180,7 +208,7 @@ def share_by_area_chart(data: pd.DataFrame, overall: float) -> str:
     bars = _share_bars(data, "wijk", "Aandeel in de doelgroep (%)")
     mean = (
         alt.Chart(pd.DataFrame({"x": [overall]}))
-        .mark_rule(color=ORANGE, strokeDash=[4, 3], strokeWidth=2)
+        .mark_rule(color=ORANGE, strokeDash=[4, 3], strokeWidth=2, aria=False)
         .encode(x="x:Q")
     )
     return to_svg((bars + mean).properties(width=300, height=24 * len(data)))

@@ -33,14 +33,26 @@ class Cell:
             return False
         return self.value is None or (isinstance(self.value, float) and math.isnan(self.value))
 
+    @property
+    def number(self) -> float | None:
+        """The value as published: rounded as :meth:`text` shows it (half away from zero),
+        so a workbook, a bundle and the page carry the same number. None when hidden."""
+        if self.fmt == "text" or self.hidden:
+            return None
+        assert isinstance(self.value, int | float)
+        decimals = {"int": 0, "pct": 1, "num2": 2}.get(self.fmt, 1)
+        scale = 10.0**decimals
+        value = float(self.value)
+        return math.copysign(math.floor(abs(value) * scale + 0.5) / scale, value)
+
     def text(self, lang: str = "nl") -> str:
         """The value as a reader sees it."""
         if self.fmt == "text":
             return "" if self.value is None else str(self.value)
         if self.hidden:
             return HIDDEN_MARK
-        assert isinstance(self.value, int | float)
-        value = float(self.value)
+        value = self.number
+        assert value is not None
         if self.fmt == "int":
             return fmt_int(value, lang)
         if self.fmt == "pct":

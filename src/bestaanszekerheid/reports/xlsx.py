@@ -107,7 +107,7 @@ def _write_report_table(ws: Any, table: Table, synthetic: bool) -> None:
     for row in table.rows:
         values: list[Any] = []
         for c in row:
-            values.append(c.text() if c.fmt == "text" else ("x" if c.hidden else c.value))
+            values.append(c.text() if c.fmt == "text" else ("x" if c.hidden else c.number))
         ws.append(values)
         for c, cell in zip(row, ws[ws.max_row], strict=False):
             if c.fmt in _FORMATS and not c.hidden:
