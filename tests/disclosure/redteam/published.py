@@ -1353,7 +1353,7 @@ def _class_shares(pub: Published, bundle: dict[str, Any] | None) -> None:
             for f in [*b.get("vaker", []), *b.get("minder_vaak", [])]:
                 key3 = (f.get("label", ""), f.get("waarde", ""), b["sleutel"])
                 pub.class_shares.setdefault(key3, Figure()).add(
-                    band_from_json(f.get("aandeel_groep"))
+                    _share_or_band(f.get("aandeel_groep"), f.get("band"))
                 )
                 pub.level_shares.setdefault(key3[:2], Figure()).add(
                     band_from_json(f.get("aandeel_doelgroep"))
@@ -1377,6 +1377,14 @@ def _class_shares(pub: Published, bundle: dict[str, Any] | None) -> None:
             pub.class_shares.setdefault((label, level, g), Figure()).add(share)
         elif share is not None and who == "hele doelgroep":
             pub.level_shares.setdefault((label, level), Figure()).add(share)
+
+
+def _share_or_band(value: Any, band: Any) -> Num | None:
+    """A bundle share, or (current bundles: the share null) its band text."""
+    num = band_from_json(value)
+    if num is None and isinstance(band, str):
+        num = parse_band(band, BUNDLE)
+    return num
 
 
 def _wijk_shares(pub: Published, bundle: dict[str, Any] | None) -> None:
@@ -1404,7 +1412,7 @@ def _wijk_shares(pub: Published, bundle: dict[str, Any] | None) -> None:
                 w = pub.wijk_shares.setdefault(
                     (b["sleutel"], wb["code"]), WijkShare(b["sleutel"], wb["code"], wb["naam"])
                 )
-                w.share.add(band_from_json(wb.get("aandeel")))
+                w.share.add(_share_or_band(wb.get("aandeel"), wb.get("band")))
                 w.index.add(band_from_json(wb.get("index")))
     names = {w.name: w.code for w in pub.wijk_shares.values()}
     for d in pub.charts:

@@ -166,3 +166,13 @@ def test_bundle_percentages_with_an_upper_bound_are_bands() -> None:
     assert num is not None and num.band and num.hi == 100.0
     num = band_from_json({"waarde": 92.0, "ondergrens": False, "bovengrens": False})
     assert num is not None and not num.band
+
+
+def test_bundle_bands_of_shares_are_read() -> None:
+    from tests.disclosure.redteam.published import _share_or_band
+
+    num = _share_or_band(None, "meer dan 75%")
+    assert num is not None and num.band and (num.lo, num.hi) == (75.0, 100.0)
+    assert _share_or_band(None, None) is None
+    num = _share_or_band(52.4, None)
+    assert num is not None and not num.band and num.value == 52.4
