@@ -93,6 +93,8 @@ class _TableState:
     # used by the last protection of the first shield (for the run-level linked check).
     knowledge: Knowledge | None = None
     need: tuple[FloatArray, FloatArray] | None = None
+    # Cells to hide only when nothing else protects (key figures, totals known elsewhere).
+    keep: BoolArray | None = None
 
 
 @dataclass

@@ -51,6 +51,8 @@ def optimal_pattern(
     need_low: FloatArray,
     need_high: FloatArray,
     knowledge: Knowledge,
+    *,
+    keep: BoolArray | None = None,
 ) -> tuple[BoolArray | None, str]:
     """The cheapest suppression pattern (a superset of ``start``) that protects every primary
     cell, or ``None`` with a reason when the programme is too large or not solved in time."""
@@ -135,7 +137,7 @@ def optimal_pattern(
                 row += 1
     matrix = coo_matrix((data, (rows, cols)), shape=(row, n + n_dev)).tocsr()
     cost = np.zeros(n + n_dev)
-    cost[:n] = cell_costs(v.reshape(shape), layout).ravel()
+    cost[:n] = cell_costs(v.reshape(shape), layout, keep).ravel()
     integrality = np.zeros(n + n_dev)
     integrality[:n] = 1
     with quiet_native_output():

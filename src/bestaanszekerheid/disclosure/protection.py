@@ -93,6 +93,7 @@ def _run_protection(g: _TableState, rules: DisclosureRules) -> None:
             _knowledge(g, shield, rules),
             already=supp,
             method=g.suppression,
+            keep=g.keep,
         )
         g.suppressed = result.suppressed
         g.rounded = rounded
@@ -113,6 +114,7 @@ def _run_protection(g: _TableState, rules: DisclosureRules) -> None:
                 know,
                 already=supp,
                 method=g.suppression,
+                keep=g.keep,
             )
             supp = result.suppressed
             rounds += result.rounds

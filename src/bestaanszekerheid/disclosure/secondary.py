@@ -103,14 +103,20 @@ class Protection:
     note: str = ""  # why the optimal method fell back, if it did
 
 
-def cell_costs(values: FloatArray, layout: TableLayout) -> FloatArray:
+def cell_costs(
+    values: FloatArray, layout: TableLayout, keep: BoolArray | None = None
+) -> FloatArray:
     """What hiding a cell costs: its units (plus one, so fewer cells win a tie); a total costs
-    more than every interior cell together, so totals are hidden only as a last resort."""
+    more than every interior cell together, so totals are hidden only as a last resort, and a
+    cell to ``keep`` (a key figure, or a total that is public anyway) costs more still."""
     interior = ~layout.is_margin()
     cost = np.abs(np.asarray(values, dtype=float)) + 1.0
     cost = np.where(np.isfinite(cost), cost, 1.0)
     margin_cost = float(cost[interior].sum()) + 1.0
-    return np.where(interior, cost, margin_cost)
+    out = np.where(interior, cost, margin_cost)
+    if keep is not None:
+        out = np.where(np.asarray(keep, dtype=bool).reshape(out.shape), 10 * margin_cost, out)
+    return out
 
 
 def _line_matrix(layout: TableLayout) -> tuple[list[tuple[tuple[int, ...], int]], FloatArray]:
@@ -202,12 +208,14 @@ def protect(
     already: BoolArray | None = None,
     method: Suppression = "optimal",
     max_rounds: int = 500,
+    keep: BoolArray | None = None,
 ) -> Protection:
     """Add secondary suppressions until every primary cell is protected, and verify.
 
     ``width`` is the required protection width per cell (only primary cells are checked; see
     :func:`protection_interval`). ``already`` marks cells hidden for another reason (e.g. a
-    linked table); they stay hidden but need no protection of their own.
+    linked table); they stay hidden but need no protection of their own. ``keep`` marks cells
+    to hide only when nothing else protects (:func:`cell_costs`).
     """
     from bestaanszekerheid.disclosure.optimal import optimal_pattern
 
@@ -235,7 +243,9 @@ def protect(
     used: Suppression = method
     supp: BoolArray | None = None
     if method == "optimal":
-        supp, note = optimal_pattern(values, layout, primary, start, need_low, need_high, know)
+        supp, note = optimal_pattern(
+            values, layout, primary, start, need_low, need_high, know, keep=keep
+        )
         if supp is None:
             used = "heuristic"
     if supp is None:
@@ -243,7 +253,7 @@ def protect(
     # The heuristic both finds a pattern and completes one that numerical round-off in the
     # optimal programme left a hair short; an already protected pattern passes unchanged.
     supp, rounds, lo, hi = _heuristic(
-        values, layout, primary, supp, need_low, need_high, know, max_rounds
+        values, layout, primary, supp, need_low, need_high, know, max_rounds, keep
     )
     if rounds and used == "optimal":
         note = note or "optimaal patroon aangevuld door de heuristiek (afronding in de solver)"
@@ -270,10 +280,11 @@ def _heuristic(
     need_high: FloatArray,
     knowledge: Knowledge,
     max_rounds: int,
+    keep: BoolArray | None = None,
 ) -> tuple[BoolArray, int, FloatArray, FloatArray]:
     supp = start.copy().ravel()
     lines = layout.lines()
-    cost = cell_costs(values, layout).ravel()
+    cost = cell_costs(values, layout, keep).ravel()
     lines_of: dict[int, list[tuple[int, ...]]] = {}
     for parts, total in lines:
         members = (*parts, total)

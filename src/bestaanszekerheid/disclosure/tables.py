@@ -32,6 +32,7 @@ from bestaanszekerheid.disclosure.evidence import (
     _Prepared,
     _safe_div,
 )
+from bestaanszekerheid.disclosure.labels import TOTAL
 from bestaanszekerheid.disclosure.primary import (
     _count_rules,
     _magnitude_rules,
@@ -41,7 +42,7 @@ from bestaanszekerheid.disclosure.primary import (
 )
 from bestaanszekerheid.disclosure.protection import _count_width, _magnitude_width, _run_protection
 from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
-from bestaanszekerheid.disclosure.secondary import Suppression
+from bestaanszekerheid.disclosure.secondary import Suppression, TableLayout
 from bestaanszekerheid.errors import UserFacingError
 
 
@@ -58,13 +59,16 @@ def frequency_table(
     name: str | None = None,
     population: str = "",
     suppression: Suppression = "optimal",
+    keep: Sequence[Any] = (),
 ) -> CheckedTable:
     """Counts of units per category (weighted if ``weight``), checked and protected.
 
     Primary rules: fewer than ``min_count`` units; empty cells (zeros) and cells holding everyone
     of a row or column group (group disclosure). With ``margins``, secondary suppression (or, with
     ``method="round"``, rounding of every published count to base ``rounding_base``) makes sure no
-    hidden cell can be recovered from the totals.
+    hidden cell can be recovered from the totals. ``keep``: row labels (``TOTAL`` for the total
+    row) that secondary suppression hides only when nothing else protects, e.g. a key figure or
+    a total that is public anyway.
     """
     rules = rules or load_rules()
     prep = _prepare(data, rows, cols, None, weight, unit)
@@ -84,6 +88,7 @@ def frequency_table(
         population=population,
         method=method,
         suppression=suppression,
+        keep=keep,
     )
 
 
@@ -232,6 +237,19 @@ def percentile_table(
     )
 
 
+def _keep_mask(
+    layout: TableLayout, row_keys: list[tuple[Any, ...]], keep: Sequence[Any]
+) -> NDArray[np.bool_]:
+    """Cells of the rows named in ``keep`` (a row's first key, or TOTAL for the total row)."""
+    wanted = set(keep)
+    mask = np.zeros(layout.shape, dtype=bool)
+    for r in range(layout.shape[0]):
+        key = row_keys[r][0] if r < len(row_keys) else TOTAL
+        if key in wanted:
+            mask[r, :] = True
+    return mask
+
+
 def _checked_table(
     prep: _Prepared,
     ev: _Evidence | _PercentileEvidence,
@@ -249,6 +267,7 @@ def _checked_table(
     suppression: Suppression = "optimal",
     extra_units: list[tuple[int, str, NDArray[Any]]] | None = None,
     note: str | None = None,
+    keep: Sequence[Any] = (),
 ) -> CheckedTable:
     """The table state of one builder, protected, wrapped in a :class:`CheckedTable` with the
     checks of the primary rules, secondary suppression and left-out units."""
@@ -269,6 +288,7 @@ def _checked_table(
         # Only unweighted counts are whole numbers (shown without decimals).
         integer_counts=kind == "frequency" and not prep.weighted,
         suppression=suppression,
+        keep=_keep_mask(ev.layout, prep.row_keys, keep) if keep else None,
     )
     _run_protection(state, rules)
     secondary = int((state.suppressed & ~state.primary).sum())
