@@ -252,7 +252,7 @@ def test_households_without_income_are_counted_as_unknown() -> None:
     assert status["In de doelgroep"] == target.count
     assert status.sum() == len(households)
     table = target.status_table().frame["count"]
-    assert table["Inkomen onbekend"] == 25 and "Totaal" not in table.index
+    assert table["Inkomen onbekend"] == 25 and table["Totaal"] == len(households)
 
 
 def test_a_few_households_without_income_stay_hidden_in_doelgroep_and_analyse(
@@ -275,6 +275,14 @@ def test_a_few_households_without_income_stay_hidden_in_doelgroep_and_analyse(
     assert result.exit_code == 0, result.output
     assert "3 huishoudens" not in result.output
     assert "zonder bekend inkomenspercentage: x" in result.output
+    # The total of all households is public (CBS's Kerncijfers), so it stays and "above the
+    # threshold" is hidden with the three: otherwise total minus the two others gives 3.
+    from bestaanszekerheid.target import select_target
+
+    table = select_target(households).status_table().frame["count"]
+    assert table["Totaal"] == 3_000 and not np.isnan(table["In de doelgroep"])
+    assert np.isnan(table["Inkomen onbekend"]) and np.isnan(table["Boven de grens"])
+    assert "van de 3.000 huishoudens" in result.output
     out = tmp_path / "uit"
     result = runner.invoke(app, ["analyse", "--input", str(path), "--out", str(out), *FAST])
     assert result.exit_code == 0, result.output

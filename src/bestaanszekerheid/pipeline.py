@@ -36,7 +36,7 @@ from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_plain
 from bestaanszekerheid.profiles import ProfileSet, build_profiles, write_overrides_template
 from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes, recommend
-from bestaanszekerheid.target import UNKNOWN_INCOME, TargetGroup, select_target
+from bestaanszekerheid.target import TargetGroup, select_target
 
 if TYPE_CHECKING:
     from bestaanszekerheid.experiments.report import ExperimentSection
@@ -87,8 +87,8 @@ class AnalysisResult:
     profiles: ProfileSet
     register: ReleaseRegister
     target_table: CheckedTable
-    #: Households with a known income per wijk (checked): the denominator of the target
-    #: group's share per wijk.
+    #: All households per wijk (checked): the denominator of the target group's share per
+    #: wijk.
     wijk_table: CheckedTable | None
     model_check: ModelCheck
     indicators: dict[str, str]
@@ -217,21 +217,18 @@ def run_analysis(
     )
     wijk_table = None
     if profiles.area_table is not None:
-        # The denominator of the target group's share per wijk: households with a known
-        # income (as the share of the whole city), so a few households without one appear
-        # nowhere but as a hidden row of the target table.
-        known = target.status.loc[target.status["doelgroep"] != UNKNOWN_INCOME, "household_id"]
-        all_wijk = households.loc[
-            households["household_id"].isin(known), ["household_id", "wijk_code"]
-        ].dropna()
+        # The denominator of the target group's share per wijk: all households, as the
+        # city's share. CBS publishes households per wijk, so households with a known income
+        # per wijk would give the few without one away by subtraction.
+        all_wijk = households[["household_id", "wijk_code"]].dropna()
         try:
             wijk_table = frequency_table(
                 all_wijk,
                 "wijk_code",
                 unit="household_id",
                 rules=rules,
-                population="alle huishoudens met bekend inkomen" + synthetic,
-                name="Huishoudens met bekend inkomen per wijk",
+                population="alle huishoudens" + synthetic,
+                name="Alle huishoudens per wijk",
             )
             register.release(wijk_table)
         except RefusedError as exc:

@@ -63,15 +63,19 @@ class TargetGroup:
 
     @property
     def share(self) -> float:
-        """Share of the target group in all households with a known income (percent)."""
-        known = self.population_count - self.unknown_income_count
-        return 100.0 * self.count / known if known else float("nan")
+        """Share of the target group in all households (percent), as the published figures
+        give it: a denominator of households with a known income would, beside the public
+        number of households, give a few households without one away."""
+        n = self.population_count
+        return 100.0 * self.count / n if n else float("nan")
 
     def status_table(self, rules: DisclosureRules | None = None) -> CheckedTable:
         """Checked counts of all households: in the target group, above the threshold, income
-        unknown. Always these three rows, also when none has an unknown income (a missing row
-        would say "none", a hidden one says "0 to 9"), and no total: the total would give a
-        hidden row away, and the two others are what the share is computed from."""
+        unknown, and the total. Always these rows, also when none has an unknown income (a
+        missing row would say "none", a hidden one says "0 to 9"). The total of all
+        households is public anyway (CBS's Kerncijfers give it), so it is kept, with the
+        target group: where a small "income unknown" row is hidden, "above the threshold"
+        is hidden with it."""
         frame = self.status.copy()
         frame["doelgroep"] = pd.Categorical(frame["doelgroep"], categories=list(STATUSES))
         synthetic = " (synthetisch)" if self.synthetic else ""
@@ -79,7 +83,8 @@ class TargetGroup:
             frame,
             "doelgroep",
             unit="household_id",
-            margins=False,
+            margins=True,
+            keep=[IN_TARGET, TOTAL],
             rules=rules,
             population="alle huishoudens" + synthetic,
             name="Huishoudens naar doelgroep",
@@ -128,7 +133,9 @@ class TargetGroup:
         status = self.status_table(register.rules)
         register.release(status)
         counts = status.frame.iloc[:, 0]
-        n_in, n_above, n_unknown = (float(counts.get(s, float("nan"))) for s in STATUSES)
+        n_in = float(counts.get(IN_TARGET, float("nan")))
+        n_unknown = float(counts.get(UNKNOWN_INCOME, float("nan")))
+        n_all = float(counts.get(TOTAL, float("nan")))
         lines = []
         if self.synthetic:
             lines.append(t["synthetic"])
@@ -138,20 +145,19 @@ class TargetGroup:
         ]
         if math.isnan(n_in):
             lines.append(t["hidden_total"])
-        elif math.isnan(n_above):
+        elif math.isnan(n_all) or n_all <= 0:
             lines.append(t["selected_only"].format(n=fmt_int(n_in, lang)))
         else:
-            known = n_in + n_above  # both published: their sum is too
             lines.append(
                 t["selected"].format(
                     n=fmt_int(n_in, lang),
-                    total=fmt_int(known, lang),
-                    share=fmt_pct(100 * n_in / known, 1, lang),
+                    total=fmt_int(n_all, lang),
+                    share=fmt_pct(100 * n_in / n_all, 1, lang),
                 )
             )
         if math.isnan(n_unknown):
-            lines.append(t["unknown_hidden"].format(min=register.rules.min_count))
-        else:
+            lines.append(t["unknown_hidden"])
+        elif n_unknown > 0:
             lines.append(t["unknown"].format(n=fmt_int(n_unknown, lang)))
         for by in SUMMARY_COLUMNS:
             lines.append("")
@@ -199,9 +205,9 @@ _TEXT_NL = {
     "title": "Doelgroep: huishoudens tot en met {pct}% van het sociaal minimum, peildatum {on}",
     "definition": "Definitie:",
     "selected": "{n} van de {total} huishoudens ({share}) horen tot de doelgroep.",
-    "unknown": "{n} huishoudens zonder bekend inkomenspercentage zijn niet meegeteld.",
-    "unknown_hidden": "Huishoudens zonder bekend inkomenspercentage: x (minder dan {min}; niet "
-    "meegeteld).",
+    "unknown": "{n} huishoudens zonder bekend inkomenspercentage horen niet tot de doelgroep.",
+    "unknown_hidden": "Huishoudens zonder bekend inkomenspercentage: x (niet gepubliceerd); zij "
+    "horen niet tot de doelgroep.",
     "selected_only": "{n} huishoudens horen tot de doelgroep.",
     "suppressed": "x = niet getoond: te weinig huishoudens of terug te rekenen uit het totaal "
     "(onthullingscontrole volgens de CBS-regels).",
@@ -212,9 +218,9 @@ _TEXT_EN = {
     "title": "Target group: households at or below {pct}% of the social minimum, on {on}",
     "definition": "Definition:",
     "selected": "{n} of {total} households ({share}) belong to the target group.",
-    "unknown": "{n} households without a known income percentage were not counted.",
-    "unknown_hidden": "Households without a known income percentage: x (fewer than {min}; not "
-    "counted).",
+    "unknown": "{n} households without a known income percentage are not in the target group.",
+    "unknown_hidden": "Households without a known income percentage: x (not published); they "
+    "are not in the target group.",
     "selected_only": "{n} households belong to the target group.",
     "suppressed": "x = not shown: too few households or recoverable from the total "
     "(disclosure control following the CBS rules).",

@@ -30,7 +30,7 @@ from bestaanszekerheid.reports.tree import (
     Section,
     Table,
 )
-from bestaanszekerheid.target import ABOVE, IN_TARGET
+from bestaanszekerheid.target import IN_TARGET
 
 if TYPE_CHECKING:
     from bestaanszekerheid.pipeline import AnalysisResult
@@ -133,14 +133,13 @@ def _summary(result: AnalysisResult) -> Section:
     tt = result.target_table.frame
     col = tt.columns[0]
     n_target = _f(tt.loc[IN_TARGET, col])
-    # Households with a known income: the two published rows (NaN when either is hidden).
-    n_known = n_target + _f(tt.loc[ABOVE, col])
-    share = 100 * n_target / n_known if n_known > 0 else math.nan
+    n_all = _f(tt.loc[TOTAL, col])
+    share = 100 * n_target / n_all if n_all > 0 else math.nan
     largest = max(groups, key=lambda g: -1 if math.isnan(g.share) else g.share)
     figures = KeyFigures(
         (
             (fmt_int(n_target), "huishoudens in de doelgroep"),
-            (fmt_pct(share, 1), "van de huishoudens met bekend inkomen"),
+            (fmt_pct(share, 1), "van alle huishoudens"),
             (str(len(groups)), "groepen met een eigen profiel"),
             (fmt_pct(largest.share, 1), f"in de grootste groep ({largest.key})"),
         )
@@ -191,7 +190,8 @@ def _target_section(result: AnalysisResult) -> Section:
     labels = {
         "In de doelgroep": f"In de doelgroep (tot en met {fmt_num(target.max_pct, 0)}%)",
         "Boven de grens": "Inkomen boven de grens",
-        "Inkomen onbekend": "Inkomen onbekend (niet meegeteld)",
+        "Inkomen onbekend": "Inkomen onbekend (niet in de doelgroep)",
+        TOTAL: "Alle huishoudens",
     }
     table = checked_table_block(
         result.target_table,
@@ -199,8 +199,7 @@ def _target_section(result: AnalysisResult) -> Section:
         title="Alle huishoudens naar doelgroep",
         labels=labels,
         share=False,
-        note="Zonder totaal: een totaal zou, naast de andere twee rijen, een klein aantal "
-        "huishoudens zonder bekend inkomen verraden. x: niet gepubliceerd.",
+        note="x: niet gepubliceerd.",
     )
     norm_dates = sorted({d for d in target.norm_dates.values()})
     norm_text = ", ".join(_date_nl(d) for d in norm_dates) if norm_dates else _date_nl(target.on)
@@ -252,7 +251,7 @@ def _wijk_blocks(result: AnalysisResult) -> list[object]:
     table = Table(
         key="doelgroep-per-wijk",
         title="Doelgroep per wijk",
-        columns=("Wijk", "Huishoudens met bekend inkomen", "In de doelgroep", "Aandeel doelgroep"),
+        columns=("Wijk", "Alle huishoudens", "In de doelgroep", "Aandeel doelgroep"),
         rows=tuple(
             (Cell(f"{name} ({code})"), Cell(total, "int"), Cell(n, "int"), Cell(share, "pct"))
             for code, name, n, total, share in rows

@@ -1569,22 +1569,22 @@ def _read_console_tables(pub: Published, name: str, text: str, *, link_to_run: b
             )
             if n_parsed is None or known_parsed is None:
                 continue
-            n_target, known = n_parsed[0], known_parsed[0]
+            n_target, everyone = n_parsed[0], known_parsed[0]
             table_name = f"{name}: doelgroep"
             pub.count_tables[table_name] = CountTable(
                 table_name,
                 f"{CLI}:{name}",
-                "huishoudens met bekend inkomen",
-                ["In de doelgroep", "Boven de grens", "Totaal"],
+                "alle huishoudens",
+                ["In de doelgroep", "Totaal"],
                 ["aantal"],
-                [[(n_target, n_target)], [(known - n_target,) * 2], [(known, known)]],
+                [[(n_target, n_target)], [(everyone, everyone)]],
             )
             known_n = pub.target_size.interval()
             if not link_to_run:
                 continue
             if known_n is not None and not known_n[0] - 0.5 <= n_target <= known_n[1] + 0.5:
                 continue  # another target group (other threshold or date): not linked
-            for row in ("In de doelgroep", "Boven de grens"):
+            for row in ("In de doelgroep", "Totaal"):
                 pub.links.append(
                     Link(
                         "eq",

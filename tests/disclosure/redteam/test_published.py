@@ -130,8 +130,8 @@ def test_dom_reads_tables_and_skips_scripts() -> None:
 
 
 CONSOLE = (
-    "510 van de 2.997 huishoudens (17,0%) horen tot de doelgroep.\n"
-    "3 huishoudens zonder bekend inkomenspercentage zijn niet meegeteld.\n"
+    "510 van de 3.000 huishoudens (17,0%) horen tot de doelgroep.\n"
+    "3 huishoudens zonder bekend inkomenspercentage horen niet tot de doelgroep.\n"
     "\n"
     "Naar wijk\n"
     "  WK085526 Wijk 26 (generieke naam)                             47     9,2%\n"
@@ -143,12 +143,13 @@ CONSOLE = (
 def test_console_output_of_doelgroep_becomes_texts_counts_and_tables() -> None:
     # bsz doelgroep is a publication of its own: its tables are read, not linked to a run
     pub = Published.console_publication("bsz doelgroep", CONSOLE)
-    assert [s.value for s in pub.stated_counts] == [2997.0, 3.0]
+    assert [s.value for s in pub.stated_counts] == [3000.0, 3.0]
     wijk = pub.count_tables["bsz doelgroep: Naar wijk"]
     assert wijk.row_labels == ["WK085526", "WK085511", "Totaal"]
     assert wijk.values == [[(47.0, 47.0)], [None], [(510.0, 510.0)]]
     target = pub.count_tables["bsz doelgroep: doelgroep"]
-    assert target.values[1] == [(2487.0, 2487.0)]
+    assert target.row_labels == ["In de doelgroep", "Totaal"]
+    assert target.values[1] == [(3000.0, 3000.0)]
     assert pub.links == []
     assert not math.isnan(wijk.values[0][0][0])  # type: ignore[index]
 
