@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bestaanszekerheid.disclosure import publication_summary
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.reports.html import _version
-from bestaanszekerheid.reports.tree import Report
+from bestaanszekerheid.reports.tree import Cell, Report
 from bestaanszekerheid.target import IN_TARGET
 
 if TYPE_CHECKING:
@@ -44,6 +44,10 @@ def _num(value: float | None) -> float | None:
     return round(float(value), 4)
 
 
+def _fraction(percent: float | None) -> float | None:
+    return None if percent is None else round(percent / 100, 3)
+
+
 def _pct(p: Pct) -> dict[str, Any]:
     return {"waarde": _num(p.value), "ondergrens": p.at_least, "bovengrens": p.at_most}
 
@@ -69,13 +73,15 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
     target = result.target
     tt = result.target_table.frame
     n_target = _num(float(tt.iloc[:, 0].loc[IN_TARGET]))
+    # At the report's precision (the rules' estimate_share_decimals for the smallest class):
+    # more decimals of a share of a known total narrow a rounded size.
     fit = [
         {
             "klassen": int(str(k)),
-            "bic": _num(float(r["bic"])),
-            "entropie_r2": _num(float(r["entropy_r2"])),
-            "kleinste_groep": _num(float(r["smallest_class"])),
-            "stabiliteit": _num(float(r["stability"])),
+            "bic": Cell(float(r["bic"]), "int").number,
+            "entropie_r2": Cell(float(r["entropy_r2"]), "num2").number,
+            "kleinste_groep": _fraction(Cell(100 * float(r["smallest_class"]), "pct").number),
+            "stabiliteit": Cell(float(r["stability"]), "num2").number,
             "geconvergeerd": bool(r["converged"]),
         }
         for k, r in result.fit_table.iterrows()

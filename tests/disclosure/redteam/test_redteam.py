@@ -789,26 +789,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str
     yield get
 
 
-def _fit_smallest(example: str) -> str:
-    return (
-        "issue 11: d: de bundel geeft het aandeel van de kleinste groep per model "
-        "(model.fit[].kleinste_groep) als fractie met 4 decimalen, in procenten 2 decimalen, "
-        f"bijv. {example}, waar rapport, xlsx en data-waarde 1 decimaal geven, zoals de "
-        "regels zeggen (estimate_share_decimals). Geen onthulling: het is de afgeronde "
-        "grootte / N"
-    )
-
-
 #: (scenario, attack, mode) that fail on the current code, and why (a strict xfail each).
-#: Since the fix of issue 11 no attack recovers a small count in any scenario; what is left
-#: is attack d's check of the published precision: the bundle's smallest-class share.
-EXPECTED_FAILURES: dict[tuple[str, str, str], str] = {
-    ("syn-3000-s1", "d", MODES[0]): _fit_smallest("5 groepen: 0.0813 (40/492)"),
-    ("syn-3000-s2", "d", MODES[0]): _fit_smallest("5 groepen: 0.0998 (50/501)"),
-    ("syn-5000-s3", "d", MODES[0]): _fit_smallest("5 groepen: 0.0994 (80/805)"),
-    ("demo-3000", "d", MODES[0]): _fit_smallest("2 groepen: 0.3659 (180/492)"),
-    ("cbs-3-onbekend", "d", MODES[0]): _fit_smallest("5 groepen: 0.1181 (60/508)"),
-}
+#: Since the fix of issue 11 none: no attack recovers a small count in any scenario, and
+#: every published figure carries the rules' precision.
+EXPECTED_FAILURES: dict[tuple[str, str, str], str] = {}
 
 
 def _cases() -> Iterator[Any]:
