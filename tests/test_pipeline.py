@@ -177,7 +177,7 @@ def _check_demo_experiment(out: Path, html: str) -> None:
     svg = base64.b64decode(m.group(1)).decode("utf-8")
     assert svg.lstrip().startswith("<svg") and "p Holm" in svg
     assert "Geen significant effect betekent niet" in section
-    data = pd.read_csv(out / "experiment.csv", sep=";", decimal=",")
+    data = pd.read_csv(out / "invoer" / "experiment.csv", sep=";", decimal=",")
     log = json.loads((out / "onthullingscontrole_experiment.json").read_text(encoding="utf-8"))
     released = {o["name"] for o in log["outputs"]}
     assert "Effectschattingen (intention-to-treat)" in released

@@ -268,9 +268,13 @@ def _demo_experiment(out: Path, rules: DisclosureRules) -> tuple[ExperimentSecti
     from bestaanszekerheid.fileio import atomic_path
 
     demo, section = demo_section(ReleaseRegister(rules))
-    with atomic_path(out / "experiment.csv") as tmp:
+    # Unit-level data (invented participants): the input of `bsz effect`, in its own folder
+    # so that nobody publishes it with the checked outputs.
+    path = out / "invoer" / "experiment.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
         demo.data.to_csv(tmp, index=False, sep=";", decimal=",")
-    return section, out / "experiment.csv"
+    return section, path
 
 
 def _choose_classes(
@@ -331,7 +335,8 @@ def _print_paths(result: AnalysisResult, out: Path) -> None:
         "bundel": "bundel voor de webapp (JSON)",
         "log_md": "onthullingscontrole (log)",
         "log_experiment_md": "onthullingscontrole van het synthetische experiment (log)",
-        "experiment": "deelnemers van het synthetische experiment (CSV)",
+        "experiment": "deelnemers van het synthetische experiment (CSV, invoer voor bsz effect; "
+        "niet publiceren)",
         "groepsnamen": "namen en beschrijvingen om aan te passen (YAML)",
     }
     for key, label in labels.items():

@@ -151,9 +151,9 @@ def test_differencing_between_tables_is_caught(analyst: Client) -> None:
     response = analyst.get(reverse("casework:analyst"))
     figure = _figure(response.context["figures"], "afgesloten-naar-reden")
     assert "22" not in [cell.text for row in figure.rows for cell in row.cells]
-    assert "eerder gepubliceerde tabel" not in response.content.decode()
+    assert "eerder gepubliceerde uitvoer" not in response.content.decode()
     log = analyst.get(reverse("casework:analyst-log")).content.decode()
-    assert "eerder gepubliceerde tabel" in log  # the reason is in the checker's log only
+    assert "eerder gepubliceerde uitvoer" in log  # the reason is in the checker's log only
 
 
 def test_rounding_instead_of_suppression(analyst: Client) -> None:

@@ -68,6 +68,16 @@ class CheckedEstimates:
     decimals: int
     notes: list[str] = field(default_factory=list)
 
+    def decisions(self) -> list[tuple[str, str, str, str]]:
+        """(table, row, column, status) of every cell not published as a number: the
+        per-cell record an output checker reads in the log (never in the publication)."""
+        return [
+            (self.name, str(row), str(col), str(self.status.at[row, col]))
+            for row in self.status.index
+            for col in self.status.columns
+            if self.status.at[row, col] not in ("ok", "absent")
+        ]
+
     def published(self, row: str, col: str) -> float:
         """The published share of one cell (NaN when banded, hidden or absent)."""
         try:

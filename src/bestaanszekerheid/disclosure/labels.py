@@ -23,7 +23,7 @@ REASON_NL = {
     "dominance": "dominantie: {dominance_n} grootste bijdragen >= {dominance_k}%",
     "p_percent": "p%-regel ({p_percent}%)",
     "percentile": "percentiel is (bijna) de waarde van een enkele eenheid",
-    "differencing": "verschil met een eerder gepubliceerde tabel zou een kleine groep onthullen",
+    "differencing": "verschil met eerder gepubliceerde uitvoer zou een kleine groep onthullen",
     "secondary": "secundair: zou anders via totalen terug te rekenen zijn",
 }
 STAT_LABEL = {

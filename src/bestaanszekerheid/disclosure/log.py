@@ -54,6 +54,15 @@ _CHECK_NL = {
 }
 
 
+_FINDING_KEYS = ("kind", "cell", "other_output", "other_cell", "action")
+_DECISION_NL = {
+    "band_low": "als band (minder dan …) gepubliceerd",
+    "band_high": "als band (meer dan …) gepubliceerd",
+    "primary": "onderdrukt (rust op te weinig huishoudens)",
+    "secondary": "onderdrukt (secundair, beschermt een band of een andere cel)",
+}
+
+
 def _tool_version() -> str:
     try:
         return version("bestaanszekerheid")
@@ -94,15 +103,13 @@ def log_document(register: ReleaseRegister) -> dict[str, Any]:
             "rules_version": out.rules.version,
             "checks": [_check_json(c, out) for c in out.checks],
             "register_notes": list(release.notes),
+            # one entry per finding: a pair of cells met in several checks is one risk
             "register_findings": [
-                {
-                    "kind": f.kind,
-                    "cell": f.cell,
-                    "other_output": f.other_output,
-                    "other_cell": f.other_cell,
-                    "action": f.action,
-                }
-                for f in release.findings
+                dict(zip(_FINDING_KEYS, key, strict=True))
+                for key in dict.fromkeys(
+                    (f.kind, f.cell, f.other_output, f.other_cell, f.action)
+                    for f in release.findings
+                )
             ],
         }
         if isinstance(out, CheckedTable):
@@ -145,6 +152,10 @@ def log_document(register: ReleaseRegister) -> dict[str, Any]:
                     "df_resid": out.df_resid,
                     "outputs": list(out.outputs),
                     "passed": out.passed,
+                    "cell_decisions": [
+                        {"table": t, "row": r, "col": c, "status": st}
+                        for t, r, c, st in out.cell_decisions
+                    ],
                 }
             )
         outputs.append(entry)
@@ -225,6 +236,10 @@ def publication_summary(register: ReleaseRegister) -> dict[str, Any]:
                     "population": out.population,
                     "outputs": list(out.outputs),
                     "passed": out.passed,
+                    "cell_decisions": [
+                        {"table": t, "row": r, "col": c, "status": st}
+                        for t, r, c, st in out.cell_decisions
+                    ],
                 }
             )
         outputs.append(entry)
@@ -303,6 +318,13 @@ def render_markdown(doc: dict[str, Any]) -> str:
                     REASON_NL.get(r, r).format(**rules["values"]) for r in cell["reasons"]
                 )
                 lines.append(f"- {where}: {_STATUS_NL[cell['status']]} — {why}")
+        decisions = out.get("cell_decisions", [])
+        if decisions:
+            lines += ["", "Geschatte aandelen niet als getal gepubliceerd:", ""]
+            lines += [
+                f"- {d['table']}: {d['row']} × {d['col']}: {_DECISION_NL[d['status']]}"
+                for d in decisions
+            ]
         for note in out["register_notes"]:
             lines.append(f"- Let op: {note}.")
         for f in out["register_findings"]:

@@ -34,6 +34,9 @@ class ModelCheck:
     #: exported. ``partition``: the groups split the model's population (parts of a whole).
     unit_sets: dict[str, NDArray[Any]] = field(default_factory=dict, repr=False)
     partition: bool = False
+    #: Per estimate cell that is not published as a number: (table, row, column, status:
+    #: band_low, band_high, primary, secondary), for the output checker's log only.
+    cell_decisions: list[tuple[str, str, str, str]] = field(default_factory=list, repr=False)
 
     @property
     def passed(self) -> bool:

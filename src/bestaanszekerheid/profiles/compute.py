@@ -317,6 +317,7 @@ def build_profiles(
         estimates_check.checks.extend(
             dataclasses.replace(c, note=f"{est.name}: {c.note}".rstrip(": ")) for c in est.checks
         )
+        estimates_check.cell_decisions.extend(est.decisions())
     register.release(estimates_check)
 
     recognition, tree_check, accuracy = recognise_groups(

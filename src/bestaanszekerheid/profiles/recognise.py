@@ -67,7 +67,7 @@ class Pct:
         from bestaanszekerheid.formatting import fmt_pct
 
         if math.isnan(self.value):
-            return "niet te publiceren (kleine aantallen)"
+            return "niet te publiceren"
         prefix = "meer dan " if self.at_least else "minder dan " if self.at_most else ""
         return prefix + fmt_pct(self.value, 0)
 

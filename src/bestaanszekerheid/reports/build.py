@@ -473,8 +473,8 @@ def _distribution_table(profiles: ProfileSet) -> Table:
         header_columns=2,
         collapsed=True,
         note="Per groep: geschatte verdeling met de drie-stappenmethode (BCH-correctie). "
-        "'minder dan 5%' of 'meer dan 95%': de schatting rust op te weinig huishoudens voor een "
-        "preciezer getal. x: niet gepubliceerd (onthullingscontrole).",
+        "'minder dan …%' of 'meer dan …%' (een band): de schatting rust op te weinig "
+        "huishoudens voor een preciezer getal. x: niet gepubliceerd (onthullingscontrole).",
     )
 
 
@@ -509,8 +509,8 @@ def _group_distribution(profiles: ProfileSet, g: GroupProfile) -> Table:
         header_columns=2,
         collapsed=True,
         note="Deze groep: geschat aandeel (drie-stappenmethode) met 95%-interval uit de "
-        "bootstrap-standaardfout. 'minder dan 15%' of 'meer dan 85%': de schatting rust op "
-        "te weinig huishoudens voor een getal; het effect is dan berekend op die grens en "
+        "bootstrap-standaardfout. 'minder dan …%' of 'meer dan …%' (een band): de schatting "
+        "rust op te weinig huishoudens voor een getal; het effect is dan berekend op die grens en "
         "dus een ondergrens van het verschil (≥, ≤). x: niet gepubliceerd.",
     )
 
@@ -674,6 +674,7 @@ def _group_section(result: AnalysisResult, g: GroupProfile) -> Section:
 
 def _methods(result: AnalysisResult) -> Section:
     opts = result.options
+    values_min = result.register.rules.min_count
     items = (
         "Latente-klassenanalyse met gemengde indicatoren (categorisch, binair, continu); "
         f"{min(result.fit_table.index)} tot {max(result.fit_table.index)} groepen geprobeerd, "
@@ -690,8 +691,8 @@ def _methods(result: AnalysisResult) -> Section:
         "Wijken: de geschatte samenstelling van de doelgroep per wijk, vergeleken met de hele "
         "doelgroep. Een index zegt iets over de wijk, niet over individuele bewoners.",
         "Herkenbaarheid: een beslisboom met hoogstens drie vragen en bladeren van minstens "
-        "1% van de huishoudens. De boom beschrijft groepen; hij is niet bedoeld en niet "
-        "geschikt om inwoners in te delen.",
+        f"{values_min} huishoudens en 1% van de doelgroep. De boom beschrijft groepen; hij is "
+        "niet bedoeld en niet geschikt om inwoners in te delen.",
         "Namen en beschrijvingen zijn met vaste sjablonen uit de kenmerken gemaakt (geen "
         "taalmodel); dezelfde gegevens geven dezelfde tekst.",
     )
@@ -760,7 +761,8 @@ def _disclosure(result: AnalysisResult) -> Section:
             "Groepsprofielen zijn schattingen van een model, gecontroleerd als tabellen van "
             f"geschatte aantallen: elke groep telt minstens {values['min_count']} huishoudens, "
             f"een aandeel dat op minder dan {values['min_count']} geschatte huishoudens rust "
-            "(met of zonder het kenmerk) staat als band ('minder dan 5%', 'meer dan 95%'), "
+            "(met of zonder het kenmerk) staat als band ('minder dan 5%', 'meer dan 90%' en "
+            "dergelijke), "
             "nooit als 0% of 100%, en groepsgroottes en aandelen zijn één keer afgerond "
             f"(op {values['estimate_size_base']} huishoudens en "
             f"{values['estimate_share_decimals']} decimaal) en overal hetzelfde."
