@@ -12,7 +12,7 @@ from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework.bars import bars_svg
 from bestaanszekerheid.web.casework.dashboard import build_dashboard, dashboard_xlsx
-from bestaanszekerheid.web.casework.views import today
+from bestaanszekerheid.web.casework.services import today
 
 
 @role_required(Role.TEAM_LEAD)

@@ -12,7 +12,6 @@ from bestaanszekerheid.web.accounts.models import Role, User
 from bestaanszekerheid.web.conversations.models import (
     Conversation,
     Dimension,
-    PositiveHealthScore,
     Theme,
 )
 from bestaanszekerheid.web.plans.models import Action, FollowUp, Goal, GoalStatus
@@ -121,14 +120,6 @@ class ConversationForm(forms.ModelForm):
         if data.get(f"score_{Dimension.values[0]}") is None:
             return {}
         return {code: int(data[f"score_{code}"]) for code in Dimension.values}
-
-    def save_scores(self, conversation: Conversation) -> None:
-        """Store the six scores for a saved conversation, replacing any earlier ones."""
-        conversation.scores.all().delete()
-        PositiveHealthScore.objects.bulk_create(
-            PositiveHealthScore(conversation=conversation, dimension=code, score=value)
-            for code, value in self.scores().items()
-        )
 
 
 class RoutesForm(forms.Form):
