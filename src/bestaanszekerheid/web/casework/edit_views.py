@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework import forms, services
@@ -27,7 +28,7 @@ from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStat
 
 
 def _saved(
-    request: HttpRequest, changed: list[str], trajectory: Trajectory, done: str
+    request: AuthenticatedHttpRequest, changed: list[str], trajectory: Trajectory, done: str
 ) -> HttpResponse:
     """Say whether anything was saved and go back to the resident."""
     if changed:
@@ -38,7 +39,11 @@ def _saved(
 
 
 def _show_edit(
-    request: HttpRequest, obj: Any, trajectory: Trajectory, template: str, context: dict[str, Any]
+    request: AuthenticatedHttpRequest,
+    obj: Any,
+    trajectory: Trajectory,
+    template: str,
+    context: dict[str, Any],
 ) -> HttpResponse:
     """The edit form; opening it shows the stored content, so it is an audited read."""
     record(request.user, AuditAction.READ, obj, resident_id=trajectory.resident_id)
@@ -46,7 +51,7 @@ def _show_edit(
 
 
 @casework_only
-def conversation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct a conversation; the six scores are replaced as a whole (all or none)."""
     conversation = get_object_or_404(
         Conversation.objects.for_user(request.user)
@@ -70,7 +75,7 @@ def conversation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_only
-def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move a follow-up to another date or reword it (not yet done ones only)."""
     follow_up = get_object_or_404(
         FollowUp.objects.for_user(request.user)
@@ -92,7 +97,7 @@ def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_only
-def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Reword a goal (its status has its own control on the resident page)."""
     goal = get_object_or_404(
         Goal.objects.for_user(request.user)
@@ -115,7 +120,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+def action_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Tick off an action; doing a step counts as progress on its goal."""
     action = get_object_or_404(
         Action.objects.for_user(request.user)

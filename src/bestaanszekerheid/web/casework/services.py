@@ -187,7 +187,7 @@ def complete_follow_up(actor: Actor, follow_up: FollowUp) -> None:
 @transaction.atomic
 def _save_form(
     actor: Actor,
-    form: ModelForm,
+    form: ModelForm[Any],
     resident_id: int,
     after_save: Callable[[list[str]], None] | None = None,
 ) -> list[str]:
@@ -207,22 +207,20 @@ def _save_form(
     return changed
 
 
-def update_goal(actor: Actor, form: ModelForm) -> list[str]:
+def update_goal(actor: Actor, form: ModelForm[Goal]) -> list[str]:
     """Save a valid goal edit form; the names of the changed fields, empty if none."""
-    goal: Goal = form.instance
-    return _save_form(actor, form, goal.trajectory.resident_id)
+    return _save_form(actor, form, form.instance.trajectory.resident_id)
 
 
-def update_follow_up(actor: Actor, form: ModelForm) -> list[str]:
+def update_follow_up(actor: Actor, form: ModelForm[FollowUp]) -> list[str]:
     """Save a valid follow-up edit form; the names of the changed fields, empty if none."""
-    follow_up: FollowUp = form.instance
-    return _save_form(actor, form, follow_up.trajectory.resident_id)
+    return _save_form(actor, form, form.instance.trajectory.resident_id)
 
 
 def update_conversation(actor: Actor, form: ConversationForm) -> list[str]:
     """Save a valid conversation edit form; the six scores are replaced as a whole when one
     of them changed. The names of the changed fields, empty if none."""
-    conversation: Conversation = form.instance
+    conversation = form.instance
 
     def replace_scores(changed: list[str]) -> None:
         if any(name.startswith("score_") for name in changed):

@@ -13,19 +13,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bestaanszekerheid.web.accounts.access import role_required
+from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest, role_required
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.casework import forms, services
 from bestaanszekerheid.web.casework.views import consultant_only
 from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStatus
 
 
-def _own_open_trajectory(request: HttpRequest, pk: int) -> Trajectory:
+def _own_open_trajectory(request: AuthenticatedHttpRequest, pk: int) -> Trajectory:
     # Shared access is not enough: only the fixed contact person decides who else sees it.
     return get_object_or_404(
         Trajectory.objects.select_related("resident").filter(
@@ -36,7 +36,7 @@ def _own_open_trajectory(request: HttpRequest, pk: int) -> Trajectory:
 
 
 def _render_sharing(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     trajectory: Trajectory,
     share_form: forms.ShareForm | None = None,
     hand_over_form: forms.HandOverForm | None = None,
@@ -54,7 +54,7 @@ def _render_sharing(
 
 
 @consultant_only
-def sharing(request: HttpRequest, pk: int) -> HttpResponse:
+def sharing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Who shares this trajectory, and the forms to share, stop sharing or hand over."""
     trajectory = _own_open_trajectory(request, pk)
     return _render_sharing(request, trajectory)
@@ -62,7 +62,7 @@ def sharing(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @consultant_only
-def share(request: HttpRequest, pk: int) -> HttpResponse:
+def share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _own_open_trajectory(request, pk)
     form = forms.ShareForm(request.POST, prefix="share", trajectory=trajectory, user=request.user)
     if not form.is_valid():
@@ -78,7 +78,7 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @consultant_only
-def unshare(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+def unshare(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpResponse:
     trajectory = _own_open_trajectory(request, pk)
     colleague = get_object_or_404(trajectory.shared_with.all(), pk=user_pk)
     services.unshare(request.user, trajectory, colleague)
@@ -88,7 +88,7 @@ def unshare(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
 
 @require_POST
 @consultant_only
-def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+def hand_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _own_open_trajectory(request, pk)
     form = forms.HandOverForm(request.POST, prefix="handover", user=request.user)
     if not form.is_valid():
@@ -104,7 +104,7 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.TEAM_LEAD)
-def team_hand_over(request: HttpRequest) -> HttpResponse:
+def team_hand_over(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Move every open trajectory of one consultant in the team to another; counts only."""
     form = forms.TeamHandOverForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -121,7 +121,7 @@ def team_hand_over(request: HttpRequest) -> HttpResponse:
         )
         return redirect("casework:team-hand-over")
     # The form's "from" choices are the team's consultants, inactive ones included.
-    team = form.fields["from_consultant"].queryset.annotate(
+    team = form.team.annotate(
         n_open=Count("caseload", filter=Q(caseload__status=TrajectoryStatus.OPEN))
     )
     counts = [(c, c.n_open) for c in team]

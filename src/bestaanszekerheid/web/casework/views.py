@@ -11,12 +11,16 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bestaanszekerheid.web.accounts.access import CASEWORK_ROLES, role_required
+from bestaanszekerheid.web.accounts.access import (
+    CASEWORK_ROLES,
+    AuthenticatedHttpRequest,
+    role_required,
+)
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
@@ -40,7 +44,7 @@ consultant_only = role_required(Role.CONSULTANT)
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each role to its own start page."""
     role = request.user.role
     if role == Role.CONSULTANT:
@@ -57,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @casework_only
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The caseload at a glance: open trajectories with their traffic light, red first."""
     trajectories = with_facts(
         Trajectory.objects.for_user(request.user)
@@ -95,7 +99,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @consultant_only
-def resident_create(request: HttpRequest) -> HttpResponse:
+def resident_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Register a resident with consent; the consultant becomes the fixed contact person."""
     form = forms.ResidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -129,7 +133,7 @@ def _score_history(trajectory: Trajectory) -> tuple[list[str], list[tuple[str, l
 
 
 @casework_only
-def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Everything about one resident the user may see, with the purpose of processing."""
     resident = get_object_or_404(Resident.objects.for_user(request.user), pk=pk)
     trajectory = (
@@ -175,7 +179,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "casework/resident_detail.html", context)
 
 
-def _open_trajectory(request: HttpRequest, pk: int) -> Trajectory:
+def _open_trajectory(request: AuthenticatedHttpRequest, pk: int) -> Trajectory:
     return get_object_or_404(
         Trajectory.objects.for_user(request.user)
         .filter(status=TrajectoryStatus.OPEN)
@@ -185,7 +189,7 @@ def _open_trajectory(request: HttpRequest, pk: int) -> Trajectory:
 
 
 @casework_only
-def conversation_create(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a conversation with its themes, notes and (optionally) the six scores."""
     trajectory = _open_trajectory(request, pk)
     form = forms.ConversationForm(request.POST or None)
@@ -202,7 +206,7 @@ def conversation_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def routes_update(request: HttpRequest, pk: int) -> HttpResponse:
+def routes_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Set the chosen routes (one or more) for an open trajectory."""
     trajectory = _open_trajectory(request, pk)
     form = forms.RoutesForm(request.POST, prefix="routes")
@@ -214,7 +218,7 @@ def routes_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
     form = forms.GoalForm(request.POST, prefix="goal")
     if form.is_valid():
@@ -225,7 +229,7 @@ def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a goal's status; any change counts as progress for the traffic light."""
     goal = get_object_or_404(
         Goal.objects.for_user(request.user).filter(trajectory__status=TrajectoryStatus.OPEN), pk=pk
@@ -238,7 +242,7 @@ def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
     form = forms.FollowUpForm(request.POST, prefix="followup")
     if form.is_valid():
@@ -251,7 +255,7 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(FollowUp.objects.for_user(request.user), pk=pk)
     services.complete_follow_up(request.user, follow_up)
     return redirect("casework:resident", pk=follow_up.trajectory.resident_id)
@@ -259,7 +263,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
     form = forms.ReferralForm(request.POST, prefix="referral")
     if form.is_valid():
@@ -270,7 +274,7 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move a referral along the state machine; refused steps give a message, not a change."""
     referral = get_object_or_404(
         Referral.objects.for_user(request.user).select_related("trajectory"), pk=pk
@@ -286,7 +290,7 @@ def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def signal_resolved(request: HttpRequest, pk: int) -> HttpResponse:
+def signal_resolved(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark a conversation's acute signal as picked up (it then no longer turns the light red)."""
     conversation = get_object_or_404(
         Conversation.objects.for_user(request.user).filter(
@@ -301,7 +305,7 @@ def signal_resolved(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+def action_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a concrete step with a due date to a goal; adding one counts as progress."""
     goal = get_object_or_404(
         Goal.objects.for_user(request.user).filter(trajectory__status=TrajectoryStatus.OPEN), pk=pk
@@ -317,7 +321,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The resident stops: record the withdrawal and close the trajectory (no sanctions)."""
     trajectory = _open_trajectory(request, pk)
     services.withdraw_consent(request.user, trajectory)
@@ -327,7 +331,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def trajectory_close(request: HttpRequest, pk: int) -> HttpResponse:
+def trajectory_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
     form = forms.CloseForm(request.POST, prefix="close")
     if form.is_valid():
