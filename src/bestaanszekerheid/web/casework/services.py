@@ -324,6 +324,10 @@ def unshare(actor: Actor, trajectory: Trajectory, colleague: User) -> None:
 @transaction.atomic
 def hand_over(actor: Actor, trajectory: Trajectory, new: User) -> None:
     """Make ``new`` the fixed contact person; a share with them is no longer needed."""
+    _move(actor, trajectory, new)
+
+
+def _move(actor: Actor, trajectory: Trajectory, new: User) -> None:
     previous = trajectory.consultant_id
     trajectory.consultant = new
     trajectory.save(update_fields=["consultant"])
@@ -347,5 +351,5 @@ def hand_over_caseload(actor: Actor, source: User, target: User) -> int:
         )
     )
     for trajectory in moving:
-        hand_over(actor, trajectory, target)
+        _move(actor, trajectory, target)  # one transaction for all (no savepoint each)
     return len(moving)
