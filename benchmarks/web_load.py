@@ -69,6 +69,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+# Plain data (no Django): importable before Django is set up.
+from bestaanszekerheid.web.seed_vocabulary import (
+    CONVERSATION_NOTES,
+    FIRST_NAMES,
+    GOALS,
+    LAST_NAMES,
+    PARTNERS,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_PG = "postgres://bsz_test:bsz_test@127.0.0.1:5432/bsz_test"
@@ -122,30 +131,6 @@ def setup_django(env: dict[str, str]) -> None:
 
 # ----------------------------------------------------------------------------- seeding
 
-NOTES = [
-    "Synthetisch gesprek.",
-    "Samen de post doorgenomen en twee rekeningen geordend.",
-    "Inwoner vertelt dat de huur deze maand lastig was; afspraak gemaakt met de schuldhulp.",
-    "Gesproken over werk: wil graag meer uren maken, maar de opvang is een probleem.",
-    "Het gaat beter met de slaap sinds de buurtsport.",
-    "Toeslagen nagelopen; de zorgtoeslag was nog niet aangevraagd.",
-    "Contact met de school van de kinderen over schoolspullen.",
-    "Inwoner voelt zich minder alleen sinds het taalcafé.",
-    "Energiecontract vergeleken, overstap besproken.",
-]
-FIRST = ["Anouk", "Mohamed", "Lotte", "Daan", "Priya", "Kees", "Aylin", "Jan", "Mila", "Omar"]
-FIRST += ["Fenna", "Rik", "Noor", "Sem", "Yara", "Bas", "Elif", "Tim", "Sara", "Joris"]
-LAST = ["de Vries", "Bakker", "Yilmaz", "Jansen", "Visser", "El Amrani", "Smit", "Meijer"]
-LAST += ["de Boer", "Mulder", "Kaya", "de Groot", "Bos", "Vos", "Peters", "Hendriks"]
-PARTNERS = ["Voedselbank", "Schuldhulp", "Buurtsport", "Taalhuis", "Werkplein", "Wijkteam"]
-PARTNERS += ["Energiecoach", "Formulierenbrigade"]
-GOALS = [
-    "Elke week de post openen",
-    "Een betalingsregeling voor de energierekening",
-    "Twee keer per week sporten in de buurt",
-    "Een cursus Nederlands volgen",
-    "Solliciteren op twee vacatures",
-]
 BATCH = 2000
 
 
@@ -219,7 +204,7 @@ def seed(plan: Plan) -> dict[str, int]:
         users.append(
             User(
                 username=f"load-c{c + 1:03d}",
-                first_name=rng.choice(FIRST),
+                first_name=rng.choice(FIRST_NAMES),
                 last_name="(synthetisch)",
                 role=Role.CONSULTANT,
                 team=teams[c // plan.team_size],
@@ -241,7 +226,9 @@ def seed(plan: Plan) -> dict[str, int]:
     residents = Resident.objects.bulk_create(
         (
             Resident(
-                name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", phone=f"06-{i:08d}", synthetic=True
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                phone=f"06-{i:08d}",
+                synthetic=True,
             )
             for i in range(plan.residents)
         ),
@@ -311,7 +298,7 @@ def seed(plan: Plan) -> dict[str, int]:
                         held_on=held,
                         channel=rng.choice(Channel.values),
                         themes=rng.sample(Theme.values, rng.randint(1, 3)),
-                        notes=" ".join(rng.sample(NOTES, rng.randint(2, 5))),
+                        notes=" ".join(rng.sample(CONVERSATION_NOTES, rng.randint(2, 5))),
                         acute_signal=acute,
                         acute_signal_resolved_on=resolved,
                         recorded_by=t.consultant,

@@ -22,6 +22,7 @@ from bestaanszekerheid.web.conversations.models import PositiveHealthScore as Sc
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
 from bestaanszekerheid.web.residents.models import Consent, ConsentMethod, Resident
+from bestaanszekerheid.web.seed_vocabulary import FIRST_NAMES, GOALS, LAST_NAMES, PARTNERS
 from bestaanszekerheid.web.trajectories.models import Route, Trajectory, TrajectoryRoute
 
 TEAM = "Team Noord (demo)"
@@ -33,33 +34,8 @@ USERS = [
     ("privacy", "Fatma", "Demo-Privacy", Role.PRIVACY_OFFICER, 0),
     ("analist", "Bram", "Demo-Analist", Role.ANALYST, 0),
 ]
-PARTNERS = ["Voedselbank (demo)", "Schuldhulp (demo)", "Buurtsport (demo)", "Taalhuis (demo)"]
-FIRST = [
-    "Anouk",
-    "Mohamed",
-    "Lotte",
-    "Daan",
-    "Priya",
-    "Kees",
-    "Aylin",
-    "Jan",
-    "Mila",
-    "Omar",
-    "Fenna",
-    "Rik",
-]
-LAST = [
-    "de Vries",
-    "Bakker",
-    "Yilmaz",
-    "Jansen",
-    "Visser",
-    "El Amrani",
-    "Smit",
-    "Meijer",
-    "de Boer",
-    "Mulder",
-]
+# The demo organisation is small: four of the partner kinds.
+DEMO_PARTNERS = [f"{kind} (demo)" for kind in PARTNERS[:4]]
 
 
 @dataclass(frozen=True)
@@ -81,7 +57,7 @@ def _residents(
     consultant: User, n: int, rng: random.Random, today: date, partners: list[PartnerOrganisation]
 ) -> None:
     for i in range(n):
-        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         resident = Resident.objects.create(name=name, synthetic=True, phone=f"06-0000{i:04d}")
         opened = today - timedelta(days=rng.randint(10, 300))
         Consent.objects.create(
@@ -115,7 +91,7 @@ def _residents(
         progress = today - timedelta(days=rng.choice([3, 20, 70]))
         Goal.objects.create(
             trajectory=trajectory,
-            description="Elke week de post openen (demo)",
+            description=f"{GOALS[0]} (demo)",
             status=rng.choice([GoalStatus.OPEN, GoalStatus.IN_PROGRESS, GoalStatus.ACHIEVED]),
             created_on=min(progress, opened),
             last_progress_on=max(progress, opened),
@@ -137,7 +113,7 @@ def create_demo(today: date, seed: int = 2025) -> list[DemoAccount]:
     accounts: list[DemoAccount] = []
     with transaction.atomic():
         team, created = Team.objects.get_or_create(name=TEAM)
-        partners = [PartnerOrganisation.objects.get_or_create(name=n)[0] for n in PARTNERS]
+        partners = [PartnerOrganisation.objects.get_or_create(name=n)[0] for n in DEMO_PARTNERS]
         for username, first, last, role, n_residents in USERS:
             user, _ = User.objects.get_or_create(
                 username=username,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from bestaanszekerheid.web.env import (
@@ -20,6 +21,10 @@ from bestaanszekerheid.web.env import (
     env_str,
     parse_database_url,
 )
+
+# Lets Django's generic classes be subscripted at runtime (``forms.ModelForm[Goal]``), as
+# django-stubs types them; changes nothing else.
+django_stubs_ext.monkeypatch()
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Relative paths (the SQLite default) are taken from where the app is started.

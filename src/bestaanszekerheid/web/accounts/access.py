@@ -10,11 +10,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from bestaanszekerheid.web.accounts.models import Role
+from bestaanszekerheid.web.accounts.models import Role, User
 
 CASEWORK_ROLES = (Role.CONSULTANT, Role.TEAM_LEAD)
 
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request behind ``login_required`` or :func:`role_required`: the user is staff.
+
+    For type checking only (Django types ``request.user`` as possibly anonymous).
+    """
+
+    user: User
+
+
 View = Callable[..., HttpResponse]
+
+
+def is_verified(user: Any) -> bool:
+    """Whether the user did the TOTP step in this session (django-otp's middleware adds
+    ``is_verified`` to ``request.user``; Django's types do not know it)."""
+    return bool(user.is_verified())
 
 
 def role_required(*roles: Any) -> Callable[[View], View]:
@@ -23,7 +39,7 @@ def role_required(*roles: Any) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         @login_required
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.user.role not in roles:
                 raise PermissionDenied
             return view(request, *args, **kwargs)

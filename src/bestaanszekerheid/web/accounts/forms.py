@@ -5,12 +5,22 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from bestaanszekerheid.web.accounts.models import Role, Team, User
 
 # Roles that work inside a team: the team lead's dashboard counts the team's consultants.
 TEAM_ROLES = (Role.CONSULTANT, Role.TEAM_LEAD)
+
+
+def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Model]:
+    """The form's model choice field ``name``, to set its choices (``form.fields`` is typed
+    as holding plain fields)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is geen keuzeveld met modellen")
+    return field
 
 
 class TokenForm(forms.Form):
@@ -32,7 +42,7 @@ class TokenForm(forms.Form):
         return token
 
 
-class _StaffForm(forms.ModelForm):
+class _StaffForm(forms.ModelForm[User]):
     """Shared rules for creating and editing a staff account."""
 
     class Meta:
@@ -47,7 +57,7 @@ class _StaffForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
-        self.fields["team"].queryset = Team.objects.order_by("name")
+        model_choices(self, "team").queryset = Team.objects.order_by("name")
         self.fields["team"].help_text = _("Verplicht voor consulenten en teamleiders.")
 
     def clean(self) -> dict[str, Any]:
@@ -95,7 +105,7 @@ class StaffEditForm(_StaffForm):
         return role
 
 
-class _TeamLeadChoice(forms.ModelChoiceField):
+class _TeamLeadChoice(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: Any) -> str:
         name = obj.get_full_name() or obj.username
         if obj.team is None:
@@ -103,7 +113,7 @@ class _TeamLeadChoice(forms.ModelChoiceField):
         return str(_("%(name)s (nu %(team)s)") % {"name": name, "team": obj.team.name})
 
 
-class TeamForm(forms.ModelForm):
+class TeamForm(forms.ModelForm[Team]):
     """A team's name, and optionally a team lead to move into this team."""
 
     lead = _TeamLeadChoice(
@@ -123,4 +133,4 @@ class TeamForm(forms.ModelForm):
         leads = User.objects.filter(role=Role.TEAM_LEAD, is_active=True).select_related("team")
         if self.instance.pk:
             leads = leads.exclude(team=self.instance)
-        self.fields["lead"].queryset = leads.order_by("last_name", "first_name", "username")
+        model_choices(self, "lead").queryset = leads.order_by("last_name", "first_name", "username")

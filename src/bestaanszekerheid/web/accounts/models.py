@@ -47,15 +47,3 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("medewerker")
         verbose_name_plural = _("medewerkers")
-
-    @property
-    def is_consultant(self) -> bool:
-        return self.role == Role.CONSULTANT
-
-    @property
-    def is_team_lead(self) -> bool:
-        return self.role == Role.TEAM_LEAD
-
-    @property
-    def is_privacy_officer(self) -> bool:
-        return self.role == Role.PRIVACY_OFFICER

@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bestaanszekerheid.web.accounts.access import is_verified
 from bestaanszekerheid.web.accounts.forms import TokenForm
 from bestaanszekerheid.web.accounts.models import User
 from bestaanszekerheid.web.audit.models import AuditAction
@@ -40,7 +41,7 @@ def _has_confirmed_device(user: Any) -> bool:
 @login_required
 def verify_otp(request: HttpRequest) -> HttpResponse:
     """Second step: check the six-digit code against the user's TOTP device."""
-    if request.user.is_verified():
+    if is_verified(request.user):
         return redirect("casework:home")
     if not _has_confirmed_device(request.user):
         return redirect("otp-enrol")
@@ -86,7 +87,7 @@ def enrol_otp(request: HttpRequest) -> HttpResponse:
     matches.
     """
     user = request.user
-    if user.is_verified():
+    if is_verified(user):
         return redirect("casework:home")
     if _has_confirmed_device(user):
         return redirect("otp-verify")
@@ -164,12 +165,9 @@ class ChangePasswordView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        user: User = form.user  # the logged-in user (PasswordChangeView passes request.user)
         record(
-            self.request.user,
-            AuditAction.UPDATE,
-            self.request.user,
-            purpose=PURPOSE_ACCOUNT,
-            details={"password": "changed"},
+            user, AuditAction.UPDATE, user, purpose=PURPOSE_ACCOUNT, details={"password": "changed"}
         )
         messages.success(self.request, _("Je wachtwoord is gewijzigd."))
         return response

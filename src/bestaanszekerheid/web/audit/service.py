@@ -16,8 +16,8 @@ from bestaanszekerheid.web.audit.models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
 
-# A member of a Django TextChoices (untyped for mypy here) or its string value.
-Choice = Any
+# A member of a Django TextChoices (a str subclass) or its string value.
+Choice = str
 
 # Purposes of processing, in the words staff see in the audit log.
 PURPOSE_CASEWORK = "begeleiding"

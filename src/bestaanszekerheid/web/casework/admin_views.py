@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bestaanszekerheid.web.accounts.access import role_required
+from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest, role_required
 from bestaanszekerheid.web.accounts.forms import StaffCreateForm, StaffEditForm, TeamForm
 from bestaanszekerheid.web.accounts.models import Role, Team, User
 from bestaanszekerheid.web.audit.models import AuditAction
@@ -42,13 +42,13 @@ admin_only = role_required(Role.FUNCTIONAL_ADMIN)
 PURPOSE_ADMIN = "functioneel beheer"
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(forms.ModelForm[PartnerOrganisation]):
     class Meta:
         model = PartnerOrganisation
         fields = ("name", "description")
 
 
-def _changes(form: forms.ModelForm) -> dict[str, Any]:
+def _changes(form: forms.ModelForm[Any]) -> dict[str, Any]:
     """What changed, for the audit details: field names; old and new values for role and team.
 
     Names are left out on purpose: the audit log holds references, not personal details.
@@ -70,7 +70,7 @@ def _changes(form: forms.ModelForm) -> dict[str, Any]:
 
 
 @admin_only
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Partners (add, edit, switch on or off) and links to staff and teams."""
     form = PartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -96,7 +96,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @admin_only
-def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a partner organisation's name or description."""
     partner = get_object_or_404(PartnerOrganisation, pk=pk)
     form = PartnerForm(request.POST or None, instance=partner)
@@ -117,7 +117,7 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
-def partner_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Switch a partner on or off; inactive partners cannot be chosen for new referrals."""
     partner = get_object_or_404(PartnerOrganisation, pk=pk)
     with transaction.atomic():
@@ -137,7 +137,7 @@ def partner_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_only
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All staff: name, username, role, team, active, password and 2FA set up. No case data."""
     confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     staff = (
@@ -148,7 +148,9 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(request, "beheer/users.html", {"staff": staff})
 
 
-def _password_link_response(request: HttpRequest, user: User, *, new: bool) -> HttpResponse:
+def _password_link_response(
+    request: AuthenticatedHttpRequest, user: User, *, new: bool
+) -> HttpResponse:
     """Show the one-time set-password link once; it is not stored and not cached."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -164,7 +166,7 @@ def _password_link_response(request: HttpRequest, user: User, *, new: bool) -> H
 
 
 @admin_only
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create a staff member with role and team; show the set-password link once."""
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -185,7 +187,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @admin_only
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a staff member's name, role or team; the actions live on the same page."""
     staff_member = get_object_or_404(User, pk=pk)
     form = StaffEditForm(request.POST or None, instance=staff_member, acting_user=request.user)
@@ -213,7 +215,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
-def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Deactivate or reactivate; never delete. A deactivated user cannot log in any more."""
     staff_member = get_object_or_404(User, pk=pk)
     if staff_member.pk == request.user.pk:
@@ -247,7 +249,7 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
-def user_reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_otp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Remove the TOTP device(s): at the next login the staff member sets up the app again."""
     staff_member = get_object_or_404(User, pk=pk)
     with transaction.atomic():
@@ -271,7 +273,7 @@ def user_reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
-def user_password_link(request: HttpRequest, pk: int) -> HttpResponse:
+def user_password_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A new set-password link, e.g. after a forgotten password; the old password stops working."""
     staff_member = get_object_or_404(User, pk=pk, is_active=True)
     with transaction.atomic():
@@ -291,7 +293,7 @@ def user_password_link(request: HttpRequest, pk: int) -> HttpResponse:
 # --- teams ------------------------------------------------------------------------------
 
 
-def _save_team(request: HttpRequest, form: TeamForm, action: Any) -> Team:
+def _save_team(request: AuthenticatedHttpRequest, form: TeamForm, action: Any) -> Team:
     """Save the team, move the chosen team lead into it, and audit both."""
     with transaction.atomic():
         team: Team = form.save()
@@ -314,7 +316,7 @@ def _save_team(request: HttpRequest, form: TeamForm, action: Any) -> Team:
 
 
 @admin_only
-def teams(request: HttpRequest) -> HttpResponse:
+def teams(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Teams with their team leads and number of active staff; add a team."""
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -324,7 +326,7 @@ def teams(request: HttpRequest) -> HttpResponse:
     team_list = Team.objects.annotate(
         n_active=Count("members", filter=Q(members__is_active=True))
     ).order_by("name")
-    leads: dict[int, list[User]] = {}
+    leads: dict[int | None, list[User]] = {}
     for lead in User.objects.filter(role=Role.TEAM_LEAD, is_active=True, team__isnull=False):
         leads.setdefault(lead.team_id, []).append(lead)
     rows = [(team, leads.get(team.pk, [])) for team in team_list]
@@ -332,7 +334,7 @@ def teams(request: HttpRequest) -> HttpResponse:
 
 
 @admin_only
-def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def team_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Rename a team or add a team lead to it."""
     team = get_object_or_404(Team, pk=pk)
     form = TeamForm(request.POST or None, instance=team)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from bestaanszekerheid.disclosure import (
     SUPPRESSED_MARK,
+    TOTAL,
     CheckedTable,
     DisclosureRules,
     RefusedError,
@@ -37,7 +38,6 @@ from bestaanszekerheid.disclosure import (
     magnitude_table,
     render_markdown,
 )
-from bestaanszekerheid.disclosure.labels import TOTAL_LABEL
 from bestaanszekerheid.errors import UserFacingError
 
 Method = Literal["suppress", "round"]
@@ -188,7 +188,9 @@ def _rows(table: CheckedTable) -> tuple[tuple[str, ...], tuple[Row, ...]]:
                 cells.append(Cell(SUPPRESSED_MARK, True))
             else:
                 cells.append(Cell(_number(value, table.statistic)))
-        rows.append(Row(str(label), tuple(cells), str(label) == TOTAL_LABEL["nl"]))
+        # The total row's key is TOTAL in every dimension (its label depends on the language).
+        is_total = set(reports[r * n_cols].row) == {TOTAL}
+        rows.append(Row(str(label), tuple(cells), is_total))
     return tuple(str(c) for c in frame.columns), tuple(rows)
 
 

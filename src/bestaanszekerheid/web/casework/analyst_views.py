@@ -6,10 +6,10 @@ the figures themselves hold no personal data (see :mod:`.analyst_figures`).
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from bestaanszekerheid.web.accounts.access import role_required
+from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest, role_required
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
@@ -25,7 +25,7 @@ PURPOSE_POLICY = "beleidsinformatie"
 METHODS: dict[str, Method] = {"onderdrukken": "suppress", "afronden": "round"}
 
 
-def _figures(request: HttpRequest) -> tuple[str, AnalystFigures]:
+def _figures(request: AuthenticatedHttpRequest) -> tuple[str, AnalystFigures]:
     choice = request.GET.get("methode", "onderdrukken")
     if choice not in METHODS:
         choice = "onderdrukken"
@@ -33,7 +33,7 @@ def _figures(request: HttpRequest) -> tuple[str, AnalystFigures]:
 
 
 @role_required(Role.ANALYST)
-def analyst(request: HttpRequest) -> HttpResponse:
+def analyst(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All checked tables on one page, with the rules applied and every hidden cell's reason."""
     choice, figures = _figures(request)
     record(
@@ -51,7 +51,7 @@ def analyst(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ANALYST)
-def analyst_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def analyst_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """One table as CSV, exactly as checked for the page (same register, same suppression)."""
     choice, figures = _figures(request)
     figure = figures.get(slug)
@@ -70,7 +70,7 @@ def analyst_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @role_required(Role.ANALYST)
-def analyst_log(request: HttpRequest) -> HttpResponse:
+def analyst_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The disclosure-control log of the page (Markdown): rules, checks, hidden cells."""
     choice, figures = _figures(request)
     record(

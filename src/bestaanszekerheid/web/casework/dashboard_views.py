@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from bestaanszekerheid.web.accounts.access import role_required
+from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest, role_required
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework.bars import bars_svg
 from bestaanszekerheid.web.casework.dashboard import build_dashboard, dashboard_xlsx
-from bestaanszekerheid.web.casework.views import today
+from bestaanszekerheid.web.casework.services import today
 
 
 @role_required(Role.TEAM_LEAD)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Aggregates only; no resident is named or listed."""
     board = build_dashboard(request.user, today())
     charts = {
@@ -37,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.TEAM_LEAD)
-def dashboard_export(request: HttpRequest) -> HttpResponse:
+def dashboard_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     board = build_dashboard(request.user, today())
     # Aggregates are not personal data, but exports are logged so every file is traceable.
     record(request.user, AuditAction.EXPORT, "dashboard", details={"year": board.year})

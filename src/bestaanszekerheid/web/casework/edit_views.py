@@ -1,62 +1,49 @@
 """Correcting what was recorded (a conversation with its scores, a follow-up) and ticking
 off an action.
 
-Only open trajectories the user may see (``for_user``). The audit event names the fields
-that changed, not their old or new values: the log must not become a second copy of the
-case file.
+Only open trajectories the user may see (``for_user``). The writes go through
+:mod:`bestaanszekerheid.web.casework.services`; their audit event names the fields that
+changed, not their old or new values: the log must not become a second copy of the case
+file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
-from bestaanszekerheid.web.casework import forms
-from bestaanszekerheid.web.casework.views import casework_only, today
+from bestaanszekerheid.web.casework import forms, services
+from bestaanszekerheid.web.casework.views import casework_only
 from bestaanszekerheid.web.conversations.models import Conversation
 from bestaanszekerheid.web.plans.models import Action, FollowUp, Goal
 from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStatus
 
 
-def _save_edit(
-    request: HttpRequest,
-    form: Any,
-    obj: Any,
-    trajectory: Trajectory,
-    done: str,
-    after_save: Callable[[list[str]], None] | None = None,
+def _saved(
+    request: AuthenticatedHttpRequest, changed: list[str], trajectory: Trajectory, done: str
 ) -> HttpResponse:
-    """Save a valid edit form, audit the names of the changed fields and go back."""
-    changed = sorted(form.changed_data)
-    if not changed:
-        messages.info(request, _("Niets gewijzigd."))
-    else:
-        with transaction.atomic():
-            form.save()
-            if after_save is not None:
-                after_save(changed)
-            record(
-                request.user,
-                AuditAction.UPDATE,
-                obj,
-                resident_id=trajectory.resident_id,
-                details={"changed": changed},
-            )
+    """Say whether anything was saved and go back to the resident."""
+    if changed:
         messages.success(request, done)
+    else:
+        messages.info(request, _("Niets gewijzigd."))
     return redirect("casework:resident", pk=trajectory.resident_id)
 
 
 def _show_edit(
-    request: HttpRequest, obj: Any, trajectory: Trajectory, template: str, context: dict[str, Any]
+    request: AuthenticatedHttpRequest,
+    obj: Any,
+    trajectory: Trajectory,
+    template: str,
+    context: dict[str, Any],
 ) -> HttpResponse:
     """The edit form; opening it shows the stored content, so it is an audited read."""
     record(request.user, AuditAction.READ, obj, resident_id=trajectory.resident_id)
@@ -64,7 +51,7 @@ def _show_edit(
 
 
 @casework_only
-def conversation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct a conversation; the six scores are replaced as a whole (all or none)."""
     conversation = get_object_or_404(
         Conversation.objects.for_user(request.user)
@@ -76,14 +63,8 @@ def conversation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     trajectory = conversation.trajectory
     form = forms.ConversationForm(request.POST or None, instance=conversation)
     if request.method == "POST" and form.is_valid():
-
-        def replace_scores(changed: list[str]) -> None:
-            if any(name.startswith("score_") for name in changed):
-                form.save_scores(conversation)
-
-        return _save_edit(
-            request, form, conversation, trajectory, _("Gesprek bijgewerkt."), replace_scores
-        )
+        changed = services.update_conversation(request.user, form)
+        return _saved(request, changed, trajectory, _("Gesprek bijgewerkt."))
     return _show_edit(
         request,
         conversation,
@@ -94,7 +75,7 @@ def conversation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_only
-def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move a follow-up to another date or reword it (not yet done ones only)."""
     follow_up = get_object_or_404(
         FollowUp.objects.for_user(request.user)
@@ -104,9 +85,8 @@ def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = forms.FollowUpForm(request.POST or None, instance=follow_up)
     if request.method == "POST" and form.is_valid():
-        return _save_edit(
-            request, form, follow_up, follow_up.trajectory, _("Vervolgafspraak bijgewerkt.")
-        )
+        changed = services.update_follow_up(request.user, form)
+        return _saved(request, changed, follow_up.trajectory, _("Vervolgafspraak bijgewerkt."))
     return _show_edit(
         request,
         follow_up,
@@ -117,7 +97,7 @@ def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_only
-def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Reword a goal (its status has its own control on the resident page)."""
     goal = get_object_or_404(
         Goal.objects.for_user(request.user)
@@ -127,7 +107,8 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = forms.GoalForm(request.POST or None, instance=goal)
     if request.method == "POST" and form.is_valid():
-        return _save_edit(request, form, goal, goal.trajectory, _("Doel bijgewerkt."))
+        changed = services.update_goal(request.user, form)
+        return _saved(request, changed, goal.trajectory, _("Doel bijgewerkt."))
     return _show_edit(
         request,
         goal,
@@ -139,7 +120,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+def action_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Tick off an action; doing a step counts as progress on its goal."""
     action = get_object_or_404(
         Action.objects.for_user(request.user)
@@ -147,18 +128,6 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("goal__trajectory"),
         pk=pk,
     )
-    goal = action.goal
-    with transaction.atomic():
-        action.done_on = today()
-        action.save(update_fields=["done_on"])
-        goal.last_progress_on = today()
-        goal.save(update_fields=["last_progress_on"])
-        record(
-            request.user,
-            AuditAction.UPDATE,
-            action,
-            resident_id=goal.trajectory.resident_id,
-            details={"changed": ["done_on"]},
-        )
+    services.complete_action(request.user, action)
     messages.success(request, _("Actie afgevinkt."))
-    return redirect("casework:resident", pk=goal.trajectory.resident_id)
+    return redirect("casework:resident", pk=action.goal.trajectory.resident_id)

@@ -6,13 +6,14 @@ from datetime import date
 from typing import Any, ClassVar
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from bestaanszekerheid.web.accounts.forms import model_choices
 from bestaanszekerheid.web.accounts.models import Role, User
 from bestaanszekerheid.web.conversations.models import (
     Conversation,
     Dimension,
-    PositiveHealthScore,
     Theme,
 )
 from bestaanszekerheid.web.plans.models import Action, FollowUp, Goal, GoalStatus
@@ -29,7 +30,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ResidentForm(forms.ModelForm):
+class ResidentForm(forms.ModelForm[Resident]):
     """Register a resident together with the consent that makes participation possible."""
 
     consent_given_on = forms.DateField(
@@ -64,7 +65,7 @@ class ResidentForm(forms.ModelForm):
         return value
 
 
-class ConversationForm(forms.ModelForm):
+class ConversationForm(forms.ModelForm[Conversation]):
     """A conversation with the six Positieve Gezondheid scores (all or none)."""
 
     themes = forms.MultipleChoiceField(
@@ -122,14 +123,6 @@ class ConversationForm(forms.ModelForm):
             return {}
         return {code: int(data[f"score_{code}"]) for code in Dimension.values}
 
-    def save_scores(self, conversation: Conversation) -> None:
-        """Store the six scores for a saved conversation, replacing any earlier ones."""
-        conversation.scores.all().delete()
-        PositiveHealthScore.objects.bulk_create(
-            PositiveHealthScore(conversation=conversation, dimension=code, score=value)
-            for code, value in self.scores().items()
-        )
-
 
 class RoutesForm(forms.Form):
     routes = forms.MultipleChoiceField(
@@ -140,7 +133,7 @@ class RoutesForm(forms.Form):
     )
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(forms.ModelForm[Goal]):
     class Meta:
         model = Goal
         fields = ("description",)
@@ -150,14 +143,14 @@ class GoalStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(forms.ModelForm[Action]):
     class Meta:
         model = Action
         fields = ("description", "due_on")
         widgets: ClassVar[dict[str, Any]] = {"due_on": DateInput()}
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(forms.ModelForm[FollowUp]):
     class Meta:
         model = FollowUp
         fields = (
@@ -167,7 +160,7 @@ class FollowUpForm(forms.ModelForm):
         widgets: ClassVar[dict[str, Any]] = {"due_on": DateInput()}
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(forms.ModelForm[Referral]):
     class Meta:
         model = Referral
         fields = (
@@ -177,7 +170,7 @@ class ReferralForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = PartnerOrganisation.objects.filter(active=True)
+        model_choices(self, "partner").queryset = PartnerOrganisation.objects.filter(active=True)
 
 
 class CloseForm(forms.Form):
@@ -195,7 +188,7 @@ def colleagues(user: Any, roles: tuple[Any, ...]) -> Any:
     )
 
 
-class _StaffChoiceField(forms.ModelChoiceField):
+class _StaffChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.get_full_name() or obj.username} ({obj.get_role_display()})"
 
@@ -207,7 +200,7 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args: Any, trajectory: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["colleague"].queryset = colleagues(
+        model_choices(self, "colleague").queryset = colleagues(
             user, (Role.CONSULTANT, Role.TEAM_LEAD)
         ).exclude(pk__in=trajectory.shared_with.values("pk"))
 
@@ -222,7 +215,7 @@ class HandOverForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consultant"].queryset = colleagues(user, (Role.CONSULTANT,))
+        model_choices(self, "consultant").queryset = colleagues(user, (Role.CONSULTANT,))
 
 
 class TeamHandOverForm(forms.Form):
@@ -238,8 +231,9 @@ class TeamHandOverForm(forms.Form):
         if user.team_id is None:
             team = team.none()
         # Also inactive consultants: their caseload must still be handed over.
-        self.fields["from_consultant"].queryset = team.order_by("first_name", "last_name")
-        self.fields["to_consultant"].queryset = team.filter(is_active=True).order_by(
+        self.team: QuerySet[User] = team.order_by("first_name", "last_name")
+        model_choices(self, "from_consultant").queryset = self.team
+        model_choices(self, "to_consultant").queryset = team.filter(is_active=True).order_by(
             "first_name", "last_name"
         )
 

@@ -5,31 +5,27 @@ their own trajectory. Sharing gives a colleague in the same team access (coverin
 holiday, asking advice) until it is stopped. Handing over makes a colleague the fixed
 contact person; the previous one loses access. A team lead can move all open trajectories
 of one consultant to another (someone leaves or is ill for long) without seeing whose they
-are: the page shows counts only. Every change is audited per trajectory.
+are: the page shows counts only. Every change is audited per trajectory
+(:mod:`bestaanszekerheid.web.casework.services`).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bestaanszekerheid.web.accounts.access import role_required
-from bestaanszekerheid.web.accounts.models import Role, User
-from bestaanszekerheid.web.audit.models import AuditAction
-from bestaanszekerheid.web.audit.service import record
-from bestaanszekerheid.web.casework import forms
+from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest, role_required
+from bestaanszekerheid.web.accounts.models import Role
+from bestaanszekerheid.web.casework import forms, services
 from bestaanszekerheid.web.casework.views import consultant_only
 from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStatus
 
-PURPOSE_HANDOVER = "continuïteit van begeleiding (delen of overdragen)"
 
-
-def _own_open_trajectory(request: HttpRequest, pk: int) -> Trajectory:
+def _own_open_trajectory(request: AuthenticatedHttpRequest, pk: int) -> Trajectory:
     # Shared access is not enough: only the fixed contact person decides who else sees it.
     return get_object_or_404(
         Trajectory.objects.select_related("resident").filter(
@@ -40,7 +36,7 @@ def _own_open_trajectory(request: HttpRequest, pk: int) -> Trajectory:
 
 
 def _render_sharing(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     trajectory: Trajectory,
     share_form: forms.ShareForm | None = None,
     hand_over_form: forms.HandOverForm | None = None,
@@ -58,7 +54,7 @@ def _render_sharing(
 
 
 @consultant_only
-def sharing(request: HttpRequest, pk: int) -> HttpResponse:
+def sharing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Who shares this trajectory, and the forms to share, stop sharing or hand over."""
     trajectory = _own_open_trajectory(request, pk)
     return _render_sharing(request, trajectory)
@@ -66,22 +62,13 @@ def sharing(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @consultant_only
-def share(request: HttpRequest, pk: int) -> HttpResponse:
+def share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _own_open_trajectory(request, pk)
     form = forms.ShareForm(request.POST, prefix="share", trajectory=trajectory, user=request.user)
     if not form.is_valid():
         return _render_sharing(request, trajectory, share_form=form, status=400)
     colleague = form.cleaned_data["colleague"]
-    with transaction.atomic():
-        trajectory.shared_with.add(colleague)
-        record(
-            request.user,
-            AuditAction.UPDATE,
-            trajectory,
-            resident_id=trajectory.resident_id,
-            purpose=PURPOSE_HANDOVER,
-            details={"shared_with": colleague.pk},
-        )
+    services.share(request.user, trajectory, colleague)
     messages.success(
         request,
         _("Gedeeld met %(name)s.") % {"name": colleague.get_full_name() or colleague.username},
@@ -91,33 +78,23 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @consultant_only
-def unshare(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+def unshare(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpResponse:
     trajectory = _own_open_trajectory(request, pk)
     colleague = get_object_or_404(trajectory.shared_with.all(), pk=user_pk)
-    with transaction.atomic():
-        trajectory.shared_with.remove(colleague)
-        record(
-            request.user,
-            AuditAction.UPDATE,
-            trajectory,
-            resident_id=trajectory.resident_id,
-            purpose=PURPOSE_HANDOVER,
-            details={"unshared_with": colleague.pk},
-        )
+    services.unshare(request.user, trajectory, colleague)
     messages.success(request, _("Delen gestopt."))
     return redirect("casework:sharing", pk=trajectory.pk)
 
 
 @require_POST
 @consultant_only
-def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+def hand_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _own_open_trajectory(request, pk)
     form = forms.HandOverForm(request.POST, prefix="handover", user=request.user)
     if not form.is_valid():
         return _render_sharing(request, trajectory, hand_over_form=form, status=400)
     new = form.cleaned_data["consultant"]
-    with transaction.atomic():
-        _move(trajectory, new, request.user)
+    services.hand_over(request.user, trajectory, new)
     messages.success(
         request,
         _("Overgedragen aan %(name)s. Je hebt geen toegang meer tot dit traject.")
@@ -126,47 +103,25 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("casework:caseload")
 
 
-def _move(trajectory: Trajectory, new: User, actor: User) -> None:
-    previous = trajectory.consultant_id
-    trajectory.consultant = new
-    trajectory.save(update_fields=["consultant"])
-    trajectory.shared_with.remove(new)
-    record(
-        actor,
-        AuditAction.UPDATE,
-        trajectory,
-        resident_id=trajectory.resident_id,
-        purpose=PURPOSE_HANDOVER,
-        details={"consultant_from": previous, "consultant_to": new.pk},
-    )
-
-
 @role_required(Role.TEAM_LEAD)
-def team_hand_over(request: HttpRequest) -> HttpResponse:
+def team_hand_over(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Move every open trajectory of one consultant in the team to another; counts only."""
     form = forms.TeamHandOverForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         source, target = form.cleaned_data["from_consultant"], form.cleaned_data["to_consultant"]
-        with transaction.atomic():
-            moving = list(
-                Trajectory.objects.select_for_update().filter(
-                    consultant=source, status=TrajectoryStatus.OPEN
-                )
-            )
-            for trajectory in moving:
-                _move(trajectory, target, request.user)
+        moved = services.hand_over_caseload(request.user, source, target)
         messages.success(
             request,
             _("%(n)d lopende trajecten overgedragen van %(from)s aan %(to)s.")
             % {
-                "n": len(moving),
+                "n": moved,
                 "from": source.get_full_name() or source.username,
                 "to": target.get_full_name() or target.username,
             },
         )
         return redirect("casework:team-hand-over")
     # The form's "from" choices are the team's consultants, inactive ones included.
-    team = form.fields["from_consultant"].queryset.annotate(
+    team = form.team.annotate(
         n_open=Count("caseload", filter=Q(caseload__status=TrajectoryStatus.OPEN))
     )
     counts = [(c, c.n_open) for c in team]

@@ -1,5 +1,7 @@
-"""The consultant's pages. Every lookup goes through ``for_user``; every read and write of
-personal data goes through :func:`bestaanszekerheid.web.audit.service.record`."""
+"""The consultant's pages. Every lookup goes through ``for_user``; every read of personal
+data is audited here (:func:`bestaanszekerheid.web.audit.service.record`), every write goes
+through :mod:`bestaanszekerheid.web.casework.services` (the change and its audit event in
+one transaction)."""
 
 from __future__ import annotations
 
@@ -9,18 +11,21 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bestaanszekerheid.web.accounts.access import CASEWORK_ROLES, role_required
+from bestaanszekerheid.web.accounts.access import (
+    CASEWORK_ROLES,
+    AuthenticatedHttpRequest,
+    role_required,
+)
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
-from bestaanszekerheid.web.casework import forms
+from bestaanszekerheid.web.casework import forms, services
+from bestaanszekerheid.web.casework.services import today
 from bestaanszekerheid.web.casework.spider import spider_svg
 from bestaanszekerheid.web.casework.traffic_light import traffic_light, with_facts
 from bestaanszekerheid.web.conversations.models import Conversation, Dimension, PositiveHealthScore
@@ -31,25 +36,15 @@ from bestaanszekerheid.web.referrals.workflow import (
     next_statuses,
     transition,
 )
-from bestaanszekerheid.web.residents.models import Consent, Resident
-from bestaanszekerheid.web.trajectories.models import (
-    CloseReason,
-    Trajectory,
-    TrajectoryRoute,
-    TrajectoryStatus,
-)
+from bestaanszekerheid.web.residents.models import Resident
+from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStatus
 
 casework_only = role_required(*CASEWORK_ROLES)
 consultant_only = role_required(Role.CONSULTANT)
 
 
-def today() -> date:
-    """Today's date in the app's time zone."""
-    return timezone.localdate()
-
-
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each role to its own start page."""
     role = request.user.role
     if role == Role.CONSULTANT:
@@ -66,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @casework_only
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The caseload at a glance: open trajectories with their traffic light, red first."""
     trajectories = with_facts(
         Trajectory.objects.for_user(request.user)
@@ -104,22 +99,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @consultant_only
-def resident_create(request: HttpRequest) -> HttpResponse:
+def resident_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Register a resident with consent; the consultant becomes the fixed contact person."""
     form = forms.ResidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            resident = form.save()
-            consent = Consent.objects.create(
-                resident=resident,
-                given_on=form.cleaned_data["consent_given_on"],
-                method=form.cleaned_data["consent_method"],
-            )
-            trajectory = Trajectory.objects.create(
-                resident=resident, consultant=request.user, opened_on=today()
-            )
-            for obj in (resident, consent, trajectory):
-                record(request.user, AuditAction.CREATE, obj, resident_id=resident.pk)
+        resident = form.save(commit=False)
+        services.register_resident(
+            request.user,
+            resident,
+            consent_given_on=form.cleaned_data["consent_given_on"],
+            consent_method=form.cleaned_data["consent_method"],
+        )
         messages.success(request, _("Inwoner geregistreerd."))
         return redirect("casework:resident", pk=resident.pk)
     return render(request, "casework/resident_form.html", {"form": form})
@@ -143,7 +133,7 @@ def _score_history(trajectory: Trajectory) -> tuple[list[str], list[tuple[str, l
 
 
 @casework_only
-def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Everything about one resident the user may see, with the purpose of processing."""
     resident = get_object_or_404(Resident.objects.for_user(request.user), pk=pk)
     trajectory = (
@@ -189,7 +179,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "casework/resident_detail.html", context)
 
 
-def _open_trajectory(request: HttpRequest, pk: int) -> Trajectory:
+def _open_trajectory(request: AuthenticatedHttpRequest, pk: int) -> Trajectory:
     return get_object_or_404(
         Trajectory.objects.for_user(request.user)
         .filter(status=TrajectoryStatus.OPEN)
@@ -199,24 +189,14 @@ def _open_trajectory(request: HttpRequest, pk: int) -> Trajectory:
 
 
 @casework_only
-def conversation_create(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a conversation with its themes, notes and (optionally) the six scores."""
     trajectory = _open_trajectory(request, pk)
     form = forms.ConversationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            conversation = form.save(commit=False)
-            conversation.trajectory = trajectory
-            conversation.recorded_by = request.user
-            conversation.save()
-            form.save_scores(conversation)
-            record(
-                request.user,
-                AuditAction.CREATE,
-                conversation,
-                resident_id=trajectory.resident_id,
-                details={"scores": bool(form.scores())},
-            )
+        services.record_conversation(
+            request.user, trajectory, form.save(commit=False), form.scores()
+        )
         messages.success(request, _("Gesprek vastgelegd."))
         return redirect("casework:resident", pk=trajectory.resident_id)
     return render(
@@ -226,77 +206,47 @@ def conversation_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def routes_update(request: HttpRequest, pk: int) -> HttpResponse:
+def routes_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Set the chosen routes (one or more) for an open trajectory."""
     trajectory = _open_trajectory(request, pk)
     form = forms.RoutesForm(request.POST, prefix="routes")
     if form.is_valid():
-        chosen = set(form.cleaned_data["routes"])
-        with transaction.atomic():
-            trajectory.routes.exclude(route__in=chosen).delete()
-            existing = set(trajectory.routes.values_list("route", flat=True))
-            for route in sorted(chosen - existing):
-                TrajectoryRoute.objects.create(
-                    trajectory=trajectory, route=route, chosen_on=today()
-                )
-            record(
-                request.user,
-                AuditAction.UPDATE,
-                trajectory,
-                resident_id=trajectory.resident_id,
-                details={"routes": sorted(chosen)},
-            )
+        services.set_routes(request.user, trajectory, form.cleaned_data["routes"])
         messages.success(request, _("Routes opgeslagen."))
     return redirect("casework:resident", pk=trajectory.resident_id)
 
 
 @require_POST
 @casework_only
-def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
     form = forms.GoalForm(request.POST, prefix="goal")
     if form.is_valid():
-        goal = form.save(commit=False)
-        goal.trajectory = trajectory
-        goal.created_on = goal.last_progress_on = today()
-        goal.save()
-        record(request.user, AuditAction.CREATE, goal, resident_id=trajectory.resident_id)
+        services.add_goal(request.user, trajectory, form.save(commit=False))
         messages.success(request, _("Doel toegevoegd."))
     return redirect("casework:resident", pk=trajectory.resident_id)
 
 
 @require_POST
 @casework_only
-def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a goal's status; any change counts as progress for the traffic light."""
     goal = get_object_or_404(
         Goal.objects.for_user(request.user).filter(trajectory__status=TrajectoryStatus.OPEN), pk=pk
     )
     form = forms.GoalStatusForm(request.POST)
     if form.is_valid():
-        goal.status = form.cleaned_data["status"]
-        goal.last_progress_on = today()
-        goal.save(update_fields=["status", "last_progress_on"])
-        record(
-            request.user,
-            AuditAction.UPDATE,
-            goal,
-            resident_id=goal.trajectory.resident_id,
-            details={"status": goal.status},
-        )
+        services.set_goal_status(request.user, goal, form.cleaned_data["status"])
     return redirect("casework:resident", pk=goal.trajectory.resident_id)
 
 
 @require_POST
 @casework_only
-def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
     form = forms.FollowUpForm(request.POST, prefix="followup")
     if form.is_valid():
-        follow_up = form.save(commit=False)
-        follow_up.trajectory = trajectory
-        follow_up.save()
-        record(request.user, AuditAction.CREATE, follow_up, resident_id=trajectory.resident_id)
+        services.add_follow_up(request.user, trajectory, form.save(commit=False))
         messages.success(request, _("Vervolgafspraak toegevoegd."))
     else:
         messages.error(request, _("Vervolgafspraak niet opgeslagen: vul omschrijving en datum in."))
@@ -305,32 +255,26 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(FollowUp.objects.for_user(request.user), pk=pk)
-    follow_up.done_on = today()
-    follow_up.save(update_fields=["done_on"])
-    resident_id = follow_up.trajectory.resident_id
-    record(request.user, AuditAction.UPDATE, follow_up, resident_id=resident_id)
-    return redirect("casework:resident", pk=resident_id)
+    services.complete_follow_up(request.user, follow_up)
+    return redirect("casework:resident", pk=follow_up.trajectory.resident_id)
 
 
 @require_POST
 @casework_only
-def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
     form = forms.ReferralForm(request.POST, prefix="referral")
     if form.is_valid():
-        referral = form.save(commit=False)
-        referral.trajectory = trajectory
-        referral.save()
-        record(request.user, AuditAction.CREATE, referral, resident_id=trajectory.resident_id)
+        services.propose_referral(request.user, trajectory, form.save(commit=False))
         messages.success(request, _("Verwijzing voorgesteld."))
     return redirect("casework:resident", pk=trajectory.resident_id)
 
 
 @require_POST
 @casework_only
-def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move a referral along the state machine; refused steps give a message, not a change."""
     referral = get_object_or_404(
         Referral.objects.for_user(request.user).select_related("trajectory"), pk=pk
@@ -346,7 +290,7 @@ def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def signal_resolved(request: HttpRequest, pk: int) -> HttpResponse:
+def signal_resolved(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark a conversation's acute signal as picked up (it then no longer turns the light red)."""
     conversation = get_object_or_404(
         Conversation.objects.for_user(request.user).filter(
@@ -354,32 +298,21 @@ def signal_resolved(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    conversation.acute_signal_resolved_on = today()
-    conversation.save(update_fields=["acute_signal_resolved_on"])
-    resident_id = conversation.trajectory.resident_id
-    record(request.user, AuditAction.UPDATE, conversation, resident_id=resident_id)
+    services.resolve_signal(request.user, conversation)
     messages.success(request, _("Acuut signaal gemarkeerd als opgepakt."))
-    return redirect("casework:resident", pk=resident_id)
+    return redirect("casework:resident", pk=conversation.trajectory.resident_id)
 
 
 @require_POST
 @casework_only
-def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+def action_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a concrete step with a due date to a goal; adding one counts as progress."""
     goal = get_object_or_404(
         Goal.objects.for_user(request.user).filter(trajectory__status=TrajectoryStatus.OPEN), pk=pk
     )
     form = forms.ActionForm(request.POST, prefix=f"action{goal.pk}")
     if form.is_valid():
-        with transaction.atomic():
-            action = form.save(commit=False)
-            action.goal = goal
-            action.save()
-            goal.last_progress_on = today()
-            goal.save(update_fields=["last_progress_on"])
-            record(
-                request.user, AuditAction.CREATE, action, resident_id=goal.trajectory.resident_id
-            )
+        services.add_action(request.user, goal, form.save(commit=False))
         messages.success(request, _("Actie toegevoegd."))
     else:
         messages.error(request, _("Actie niet opgeslagen: vul omschrijving en datum in."))
@@ -388,46 +321,20 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @casework_only
-def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The resident stops: record the withdrawal and close the trajectory (no sanctions)."""
     trajectory = _open_trajectory(request, pk)
-    with transaction.atomic():
-        consent = trajectory.resident.consents.filter(withdrawn_on__isnull=True).first()
-        if consent is not None:
-            consent.withdrawn_on = today()
-            consent.save(update_fields=["withdrawn_on"])
-            record(request.user, AuditAction.UPDATE, consent, resident_id=trajectory.resident_id)
-        trajectory.status = TrajectoryStatus.CLOSED
-        trajectory.closed_on = today()
-        trajectory.close_reason = CloseReason.RESIDENT_STOPPED
-        trajectory.save(update_fields=["status", "closed_on", "close_reason"])
-        record(
-            request.user,
-            AuditAction.UPDATE,
-            trajectory,
-            resident_id=trajectory.resident_id,
-            details={"closed": trajectory.close_reason, "consent_withdrawn": True},
-        )
+    services.withdraw_consent(request.user, trajectory)
     messages.success(request, _("Toestemming ingetrokken en traject afgesloten."))
     return redirect("casework:resident", pk=trajectory.resident_id)
 
 
 @require_POST
 @casework_only
-def trajectory_close(request: HttpRequest, pk: int) -> HttpResponse:
+def trajectory_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
     form = forms.CloseForm(request.POST, prefix="close")
     if form.is_valid():
-        trajectory.status = TrajectoryStatus.CLOSED
-        trajectory.closed_on = today()
-        trajectory.close_reason = form.cleaned_data["reason"]
-        trajectory.save(update_fields=["status", "closed_on", "close_reason"])
-        record(
-            request.user,
-            AuditAction.UPDATE,
-            trajectory,
-            resident_id=trajectory.resident_id,
-            details={"closed": trajectory.close_reason},
-        )
+        services.close_trajectory(request.user, trajectory, form.cleaned_data["reason"])
         messages.success(request, _("Traject afgesloten."))
     return redirect("casework:caseload")

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bestaanszekerheid.web.accounts.access import role_required
+from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest, role_required
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditAction, AuditEvent
 from bestaanszekerheid.web.audit.service import (
@@ -41,7 +41,7 @@ privacy_only = role_required(Role.PRIVACY_OFFICER)
 PURPOSE_RETENTION_POLICY = "bewaarbeleid (AVG art. 5 lid 1 onder e)"
 
 
-class RetentionForm(forms.ModelForm):
+class RetentionForm(forms.ModelForm[RetentionPolicy]):
     class Meta:
         model = RetentionPolicy
         fields = ("days", "mode")
@@ -54,7 +54,7 @@ class LookupForm(forms.Form):
 
 
 @privacy_only
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The audit log (newest first) and the lookup for a request from a resident."""
     form = LookupForm(request.GET or None)
     found: Resident | None = None
@@ -79,7 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _render_index(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: LookupForm,
     found: Resident | None,
     retention_form: RetentionForm,
@@ -105,7 +105,7 @@ def _render_index(
 
 @require_POST
 @privacy_only
-def retention(request: HttpRequest) -> HttpResponse:
+def retention(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set the retention period and what happens after it (audited, old and new values)."""
     current = RetentionPolicy.current()
     old = {"days": current.days, "mode": current.mode}
@@ -129,7 +129,7 @@ def retention(request: HttpRequest) -> HttpResponse:
 
 
 @privacy_only
-def export(request: HttpRequest, pk: int) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Download everything about one resident as JSON (audited as an export)."""
     resident = get_object_or_404(Resident, pk=pk)
     record(
@@ -146,7 +146,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @privacy_only
-def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def export_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The same data as :func:`export`, as a PDF to hand to the resident (audited)."""
     from weasyprint import HTML  # heavy; only loaded when someone asks for a PDF
 
@@ -174,7 +174,7 @@ def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @privacy_only
-def erase(request: HttpRequest, pk: int) -> HttpResponse:
+def erase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Erase a resident and everything about them; the audit log keeps only the reference."""
     resident = get_object_or_404(Resident, pk=pk)
     if request.POST.get("confirm") != str(resident.pk):

@@ -15,7 +15,7 @@ from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.referrals.models import Referral, ReferralStatus, ReferralTransition
 
-# str(): Django's choices are untyped for mypy here; at runtime str(member) is its value.
+# Plain strings (str(member) is its value), the type of ``Referral.status``.
 PROPOSED, SENT, ACCEPTED, COMPLETED, DECLINED = (
     str(ReferralStatus.PROPOSED),
     str(ReferralStatus.SENT),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from base64 import b32encode
-from typing import Any
+from typing import Any, TextIO, cast
 
 import segno
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -52,4 +52,6 @@ class Command(BaseCommand):
         self.stdout.write(f"TOTP-geheim: {secret}")
         self.stdout.write(device.config_url)
         if not options["geen_qr"]:
-            segno.make(device.config_url, error="m").terminal(out=self.stdout, compact=True)
+            # Django's OutputWrapper has the text stream's write() that segno uses.
+            out = cast(TextIO, self.stdout)
+            segno.make(device.config_url, error="m").terminal(out=out, compact=True)

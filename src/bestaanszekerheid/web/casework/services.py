@@ -1,0 +1,355 @@
+"""Every casework write, each with its audit event in one transaction.
+
+Views check access (``for_user``) and validate forms; the functions here change the case
+file and call :func:`bestaanszekerheid.web.audit.service.record` inside the same
+``transaction.atomic`` block, so a failed audit write leaves no unaudited change behind.
+This module is the one way to make each write; a referral's status changes go through
+:func:`bestaanszekerheid.web.referrals.workflow.transition`, which follows the same rule.
+
+Audit details name what changed (fields, statuses, routes), never the content: the log must
+not become a second copy of the case file. Audited reads stay in the views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.forms import ModelForm
+from django.utils import timezone
+
+from bestaanszekerheid.web.accounts.models import User
+from bestaanszekerheid.web.audit.models import AuditAction
+from bestaanszekerheid.web.audit.service import record
+from bestaanszekerheid.web.casework.forms import ConversationForm
+from bestaanszekerheid.web.conversations.models import Conversation, PositiveHealthScore
+from bestaanszekerheid.web.plans.models import Action, FollowUp, Goal
+from bestaanszekerheid.web.referrals.models import Referral
+from bestaanszekerheid.web.residents.models import Consent, Resident
+from bestaanszekerheid.web.trajectories.models import (
+    CloseReason,
+    Trajectory,
+    TrajectoryRoute,
+    TrajectoryStatus,
+)
+
+# The actor is the logged-in user (``request.user``); the audit log stores its name.
+Actor = Any
+
+PURPOSE_HANDOVER = "continuïteit van begeleiding (delen of overdragen)"
+
+
+def today() -> date:
+    """Today's date in the app's time zone."""
+    return timezone.localdate()
+
+
+# --- registering ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_resident(
+    actor: Actor, resident: Resident, *, consent_given_on: date, consent_method: str
+) -> Trajectory:
+    """Save a new resident with their consent and an open trajectory held by ``actor``."""
+    resident.save()
+    consent = Consent.objects.create(
+        resident=resident, given_on=consent_given_on, method=consent_method
+    )
+    trajectory = Trajectory.objects.create(resident=resident, consultant=actor, opened_on=today())
+    for obj in (resident, consent, trajectory):
+        record(actor, AuditAction.CREATE, obj, resident_id=resident.pk)
+    return trajectory
+
+
+def _replace_scores(conversation: Conversation, scores: Mapping[str, int]) -> None:
+    conversation.scores.all().delete()
+    PositiveHealthScore.objects.bulk_create(
+        PositiveHealthScore(conversation=conversation, dimension=code, score=value)
+        for code, value in scores.items()
+    )
+
+
+@transaction.atomic
+def record_conversation(
+    actor: Actor, trajectory: Trajectory, conversation: Conversation, scores: Mapping[str, int]
+) -> Conversation:
+    """Save a new conversation in ``trajectory`` with its six scores (or none)."""
+    conversation.trajectory = trajectory
+    conversation.recorded_by = actor
+    conversation.save()
+    _replace_scores(conversation, scores)
+    record(
+        actor,
+        AuditAction.CREATE,
+        conversation,
+        resident_id=trajectory.resident_id,
+        details={"scores": bool(scores)},
+    )
+    return conversation
+
+
+@transaction.atomic
+def set_routes(actor: Actor, trajectory: Trajectory, routes: Iterable[str]) -> None:
+    """Make ``routes`` the trajectory's chosen routes (kept ones keep their date)."""
+    chosen = set(routes)
+    trajectory.routes.exclude(route__in=chosen).delete()
+    existing = set(trajectory.routes.values_list("route", flat=True))
+    for route in sorted(chosen - existing):
+        TrajectoryRoute.objects.create(trajectory=trajectory, route=route, chosen_on=today())
+    record(
+        actor,
+        AuditAction.UPDATE,
+        trajectory,
+        resident_id=trajectory.resident_id,
+        details={"routes": sorted(chosen)},
+    )
+
+
+# --- goals, actions and follow-ups ------------------------------------------------------
+
+
+@transaction.atomic
+def add_goal(actor: Actor, trajectory: Trajectory, goal: Goal) -> Goal:
+    """Save a new goal; setting it counts as its first progress."""
+    goal.trajectory = trajectory
+    goal.created_on = goal.last_progress_on = today()
+    goal.save()
+    record(actor, AuditAction.CREATE, goal, resident_id=trajectory.resident_id)
+    return goal
+
+
+@transaction.atomic
+def set_goal_status(actor: Actor, goal: Goal, status: str) -> None:
+    """Change a goal's status; any change counts as progress for the traffic light."""
+    goal.status = status
+    goal.last_progress_on = today()
+    goal.save(update_fields=["status", "last_progress_on"])
+    record(
+        actor,
+        AuditAction.UPDATE,
+        goal,
+        resident_id=goal.trajectory.resident_id,
+        details={"status": goal.status},
+    )
+
+
+@transaction.atomic
+def add_action(actor: Actor, goal: Goal, action: Action) -> Action:
+    """Save a concrete step for ``goal``; adding one counts as progress on the goal."""
+    action.goal = goal
+    action.save()
+    goal.last_progress_on = today()
+    goal.save(update_fields=["last_progress_on"])
+    record(actor, AuditAction.CREATE, action, resident_id=goal.trajectory.resident_id)
+    return action
+
+
+@transaction.atomic
+def complete_action(actor: Actor, action: Action) -> None:
+    """Tick off an action; doing a step counts as progress on its goal."""
+    goal = action.goal
+    action.done_on = today()
+    action.save(update_fields=["done_on"])
+    goal.last_progress_on = today()
+    goal.save(update_fields=["last_progress_on"])
+    record(
+        actor,
+        AuditAction.UPDATE,
+        action,
+        resident_id=goal.trajectory.resident_id,
+        details={"changed": ["done_on"]},
+    )
+
+
+@transaction.atomic
+def add_follow_up(actor: Actor, trajectory: Trajectory, follow_up: FollowUp) -> FollowUp:
+    """Save a new follow-up appointment in ``trajectory``."""
+    follow_up.trajectory = trajectory
+    follow_up.save()
+    record(actor, AuditAction.CREATE, follow_up, resident_id=trajectory.resident_id)
+    return follow_up
+
+
+@transaction.atomic
+def complete_follow_up(actor: Actor, follow_up: FollowUp) -> None:
+    """Mark a follow-up as done today."""
+    follow_up.done_on = today()
+    follow_up.save(update_fields=["done_on"])
+    record(actor, AuditAction.UPDATE, follow_up, resident_id=follow_up.trajectory.resident_id)
+
+
+# --- corrections ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def _save_form(
+    actor: Actor,
+    form: ModelForm[Any],
+    resident_id: int,
+    after_save: Callable[[list[str]], None] | None = None,
+) -> list[str]:
+    changed = sorted(form.changed_data)
+    if not changed:
+        return changed
+    form.save()
+    if after_save is not None:
+        after_save(changed)
+    record(
+        actor,
+        AuditAction.UPDATE,
+        form.instance,
+        resident_id=resident_id,
+        details={"changed": changed},
+    )
+    return changed
+
+
+def update_goal(actor: Actor, form: ModelForm[Goal]) -> list[str]:
+    """Save a valid goal edit form; the names of the changed fields, empty if none."""
+    return _save_form(actor, form, form.instance.trajectory.resident_id)
+
+
+def update_follow_up(actor: Actor, form: ModelForm[FollowUp]) -> list[str]:
+    """Save a valid follow-up edit form; the names of the changed fields, empty if none."""
+    return _save_form(actor, form, form.instance.trajectory.resident_id)
+
+
+def update_conversation(actor: Actor, form: ConversationForm) -> list[str]:
+    """Save a valid conversation edit form; the six scores are replaced as a whole when one
+    of them changed. The names of the changed fields, empty if none."""
+    conversation = form.instance
+
+    def replace_scores(changed: list[str]) -> None:
+        if any(name.startswith("score_") for name in changed):
+            _replace_scores(conversation, form.scores())
+
+    return _save_form(actor, form, conversation.trajectory.resident_id, replace_scores)
+
+
+# --- referrals and signals --------------------------------------------------------------
+
+
+@transaction.atomic
+def propose_referral(actor: Actor, trajectory: Trajectory, referral: Referral) -> Referral:
+    """Save a new referral (status proposed); later steps go through ``workflow.transition``."""
+    referral.trajectory = trajectory
+    referral.save()
+    record(actor, AuditAction.CREATE, referral, resident_id=trajectory.resident_id)
+    return referral
+
+
+@transaction.atomic
+def resolve_signal(actor: Actor, conversation: Conversation) -> None:
+    """Mark a conversation's acute signal as picked up today."""
+    conversation.acute_signal_resolved_on = today()
+    conversation.save(update_fields=["acute_signal_resolved_on"])
+    record(actor, AuditAction.UPDATE, conversation, resident_id=conversation.trajectory.resident_id)
+
+
+# --- closing ----------------------------------------------------------------------------
+
+
+def _close(trajectory: Trajectory, reason: str) -> None:
+    trajectory.status = TrajectoryStatus.CLOSED
+    trajectory.closed_on = today()
+    trajectory.close_reason = reason
+    trajectory.save(update_fields=["status", "closed_on", "close_reason"])
+
+
+@transaction.atomic
+def close_trajectory(actor: Actor, trajectory: Trajectory, reason: str) -> None:
+    """Close an open trajectory with the chosen reason."""
+    _close(trajectory, reason)
+    record(
+        actor,
+        AuditAction.UPDATE,
+        trajectory,
+        resident_id=trajectory.resident_id,
+        details={"closed": trajectory.close_reason},
+    )
+
+
+@transaction.atomic
+def withdraw_consent(actor: Actor, trajectory: Trajectory) -> None:
+    """The resident stops: record the withdrawal and close the trajectory (no sanctions)."""
+    consent = trajectory.resident.consents.filter(withdrawn_on__isnull=True).first()
+    if consent is not None:
+        consent.withdrawn_on = today()
+        consent.save(update_fields=["withdrawn_on"])
+        record(actor, AuditAction.UPDATE, consent, resident_id=trajectory.resident_id)
+    _close(trajectory, str(CloseReason.RESIDENT_STOPPED))
+    record(
+        actor,
+        AuditAction.UPDATE,
+        trajectory,
+        resident_id=trajectory.resident_id,
+        details={"closed": trajectory.close_reason, "consent_withdrawn": True},
+    )
+
+
+# --- sharing and handing over -----------------------------------------------------------
+
+
+@transaction.atomic
+def share(actor: Actor, trajectory: Trajectory, colleague: User) -> None:
+    """Give a colleague access to ``trajectory`` until sharing stops."""
+    trajectory.shared_with.add(colleague)
+    record(
+        actor,
+        AuditAction.UPDATE,
+        trajectory,
+        resident_id=trajectory.resident_id,
+        purpose=PURPOSE_HANDOVER,
+        details={"shared_with": colleague.pk},
+    )
+
+
+@transaction.atomic
+def unshare(actor: Actor, trajectory: Trajectory, colleague: User) -> None:
+    """Stop sharing ``trajectory`` with a colleague."""
+    trajectory.shared_with.remove(colleague)
+    record(
+        actor,
+        AuditAction.UPDATE,
+        trajectory,
+        resident_id=trajectory.resident_id,
+        purpose=PURPOSE_HANDOVER,
+        details={"unshared_with": colleague.pk},
+    )
+
+
+@transaction.atomic
+def hand_over(actor: Actor, trajectory: Trajectory, new: User) -> None:
+    """Make ``new`` the fixed contact person; a share with them is no longer needed."""
+    _move(actor, trajectory, new)
+
+
+def _move(actor: Actor, trajectory: Trajectory, new: User) -> None:
+    previous = trajectory.consultant_id
+    trajectory.consultant = new
+    trajectory.save(update_fields=["consultant"])
+    trajectory.shared_with.remove(new)
+    record(
+        actor,
+        AuditAction.UPDATE,
+        trajectory,
+        resident_id=trajectory.resident_id,
+        purpose=PURPOSE_HANDOVER,
+        details={"consultant_from": previous, "consultant_to": new.pk},
+    )
+
+
+@transaction.atomic
+def hand_over_caseload(actor: Actor, source: User, target: User) -> int:
+    """Hand every open trajectory of ``source`` over to ``target``; how many moved."""
+    moving = list(
+        Trajectory.objects.select_for_update().filter(
+            consultant=source, status=TrajectoryStatus.OPEN
+        )
+    )
+    for trajectory in moving:
+        _move(actor, trajectory, target)  # one transaction for all (no savepoint each)
+    return len(moving)
