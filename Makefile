@@ -20,6 +20,7 @@ lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The web tests run a second time on PostgreSQL (about 30 s; the script starts a local
 # cluster and needs root or sudo the first time).

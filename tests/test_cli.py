@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from bestaanszekerheid.cli import app, parse_classes
+from bestaanszekerheid.cli import LazyGroup, app
+from bestaanszekerheid.cli.options import parse_classes
 from bestaanszekerheid.errors import UserFacingError
 from tests.conftest import minimal_row, own_rules_file
 
@@ -83,6 +84,12 @@ def test_bad_options_are_explained(tmp_path: Path) -> None:
     runner.invoke(app, ["synth", "--households", "200", "--out", str(out)])
     result = runner.invoke(app, ["doelgroep", "--input", str(out), "--peildatum", "1-1-2025"])
     assert result.exit_code == 2 and "geen geldige datum" in result.stderr
+    # The library's threshold check, phrased with the flag the user typed.
+    for command in (["doelgroep"], ["analyse", "--out", str(tmp_path / "uit")]):
+        result = runner.invoke(app, [*command, "--input", str(out), "--max-pct", "0"])
+        assert result.exit_code == 2, result.output
+        assert "Fout: --max-pct moet tussen 0 en 1000 liggen, niet 0.0." in result.stderr
+    assert not (tmp_path / "uit").exists()
 
 
 def test_lazy_commands_report_user_errors_once_in_dutch(tmp_path: Path) -> None:
@@ -134,6 +141,34 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert done.returncode == 0
     assert "doelgroep" in done.stdout and "synth" in done.stdout
+
+
+def test_shared_options_have_one_default() -> None:
+    """`bsz analyse` and `bsz segmenteer` share --klassen, --starts, --bootstrap and --seed,
+    with the library's defaults (AnalysisOptions)."""
+    import typer
+    import typer.main
+
+    from bestaanszekerheid.defaults import DEFAULT_CLASSES
+    from bestaanszekerheid.pipeline import AnalysisOptions
+
+    library = AnalysisOptions()
+    expected = {
+        "klassen": f"{min(library.classes)}-{max(library.classes)}",
+        "starts": library.n_init,
+        "bootstrap": library.n_bootstrap_stability,
+        "seed": library.random_state,
+    }
+    assert tuple(library.classes) == DEFAULT_CLASSES
+    group = typer.main.get_command(app)
+    assert isinstance(group, LazyGroup)
+    for name in ("analyse", "segmenteer"):
+        command = group.get_command(typer.Context(group), name)
+        assert command is not None
+        defaults = {p.name: p.default for p in command.params}
+        helps = {p.name: getattr(p, "help", None) for p in command.params}
+        assert {k: defaults[k] for k in expected} == expected, name
+        assert helps["klassen"] == "Aantallen groepen om te proberen, bijv. 2-8.", name
 
 
 def test_help_lists_every_command() -> None:

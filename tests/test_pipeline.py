@@ -227,11 +227,14 @@ def test_demo_writes_the_report_and_prints_paths(tmp_path: Path) -> None:
 
 
 def test_analyse_is_registered_lazily() -> None:
-    assert LAZY_COMMANDS["analyse"][0] == "bestaanszekerheid.pipeline"
+    """The command lives in the CLI package; `bsz --help` loads neither the pipeline nor
+    pandas (the pipeline is imported when `bsz analyse` runs)."""
+    assert LAZY_COMMANDS["analyse"][0] == "bestaanszekerheid.cli.analyse"
     code = (
         "import sys; from bestaanszekerheid.cli import main; sys.argv=['bsz','--help'];\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "assert 'bestaanszekerheid.pipeline' not in sys.modules\n"
+        "assert 'pandas' not in sys.modules\n"
         "assert 'altair' not in sys.modules and 'weasyprint' not in sys.modules\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

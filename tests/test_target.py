@@ -108,5 +108,13 @@ def test_summary_and_tables_use_the_rules_given(households: pd.DataFrame) -> Non
 
 
 def test_invalid_threshold() -> None:
-    with pytest.raises(UserFacingError, match="max-pct"):
-        select_target(pd.DataFrame({"year": [2025]}), max_pct=0)
+    # The library names the threshold, not a command-line flag (the CLI names its own).
+    for bad, shown in ((0, "0"), (1000.5, "1000,5")):
+        with pytest.raises(UserFacingError) as refused:
+            select_target(pd.DataFrame({"year": [2025]}), max_pct=bad)
+        message = str(refused.value)
+        assert message == (
+            "De grens moet groter zijn dan 0 en hoogstens 1000% van het sociaal minimum, "
+            f"niet {shown}%."
+        )
+        assert "--" not in message

@@ -1,7 +1,9 @@
 """The whole chain: households -> target group -> groups -> profiles -> checked outputs.
 
 ``run_analysis`` is the library entry point; ``bsz analyse`` (real data) and ``bsz demo``
-(a fresh synthetic Tilburg population) are thin wrappers around it. One
+(a fresh synthetic Tilburg population, :func:`run_demo`) are thin wrappers around it in
+:mod:`bestaanszekerheid.cli.analyse`. This module prints nothing: progress is reported through
+a plain callback (:data:`Progress`), which the command line shows as a progress bar. One
 :class:`~bestaanszekerheid.disclosure.ReleaseRegister` per run: every table, chart and profile
 in the outputs is built from an output released in it, and the run ends by writing the
 output log (JSON + Dutch Markdown).
@@ -14,13 +16,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import typer
 
-from bestaanszekerheid.cli import HouseholdFile, MaxPct, Peildatum, RulesFile
+from bestaanszekerheid.defaults import (
+    DEFAULT_CLASSES,
+    DEFAULT_MAX_PCT,
+    DEFAULT_N_BOOTSTRAP_STABILITY,
+    DEFAULT_N_INIT,
+)
 from bestaanszekerheid.disclosure import (
     CheckedTable,
     DisclosureRules,
@@ -53,27 +59,27 @@ DEFAULT_INDICATORS: dict[str, str] = {
     "tenure": "categorical",
 }
 
+#: A progress callback ``(step, steps, text)``: step ``i`` of ``steps`` starts, described by
+#: ``text``; the last call has ``step == steps`` ("Klaar").
 Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
 class AnalysisOptions:
-    """Choices of a run. The demo uses fewer starts and bootstrap replicates (README)."""
+    """Choices of a run; the defaults are :mod:`bestaanszekerheid.defaults`' (``bsz``'s too)."""
 
-    max_pct: float = 130.0
+    max_pct: float = DEFAULT_MAX_PCT
     on: date | None = None
-    classes: Sequence[int] = tuple(range(2, 9))
+    classes: Sequence[int] = DEFAULT_CLASSES
     indicators: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_INDICATORS))
-    n_init: int = 5
-    n_bootstrap_stability: int = 3
+    n_init: int = DEFAULT_N_INIT
+    n_bootstrap_stability: int = DEFAULT_N_BOOTSTRAP_STABILITY
     n_bootstrap_bch: int = 100
     random_state: int = 0
     overrides: Path | None = None
     source: str = ""
     #: An own rules file (TOML) for the disclosure control; None: the packaged CBS rules.
     rules_file: Path | None = None
-    #: Also analyse the synthetic four-arm trust experiment and add its section (demo only).
-    experiment_demo: bool = False
 
 
 @dataclass
@@ -113,14 +119,26 @@ STEPS = (
 )
 
 
+def progress_steps(options: AnalysisOptions) -> int:
+    """The number of steps :func:`run_analysis` reports for ``options`` (for a progress bar).
+
+    One step per number of classes, so that a bar moves during the longest part."""
+    return len(STEPS) - 1 + len(set(options.classes))
+
+
 def run_analysis(
     households: pd.DataFrame,
     out: Path,
     options: AnalysisOptions | None = None,
     *,
     progress: Progress | None = None,
+    experiment: ExperimentSection | None = None,
 ) -> AnalysisResult:
-    """Run the chain on validated households (see :func:`read_households`); write outputs."""
+    """Run the chain on validated households (see :func:`read_households`); write outputs.
+
+    ``experiment`` is a checked experiment section (its own register) that the report, the
+    workbook and the bundle include, as the demo's synthetic experiment (:func:`run_demo`).
+    """
     from bestaanszekerheid.areas_lookup import wijk_names
     from bestaanszekerheid.reports import write_all
 
@@ -129,8 +147,7 @@ def run_analysis(
     rules = load_rules(options.rules_file)
     step = progress or (lambda i, n, text: None)
     ks = sorted(set(options.classes))
-    # One step per number of classes, so the progress bar moves during the longest part.
-    n_steps = len(STEPS) - 1 + len(ks)
+    n_steps = progress_steps(options)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC).isoformat(timespec="seconds")
@@ -247,34 +264,13 @@ def run_analysis(
         indicators=indicators,
         created=created,
     )
-    if options.experiment_demo:
-        result.experiment, result.files["experiment"] = _demo_experiment(out, rules)
+    result.experiment = experiment
     write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
     result.files["groepsnamen"] = write_overrides_template(
         profiles.groups, out / "groepsnamen.yaml"
     )
     step(n_steps, n_steps, "Klaar")
     return result
-
-
-def _demo_experiment(out: Path, rules: DisclosureRules) -> tuple[ExperimentSection, Path]:
-    """The synthetic trust experiment, analysed and checked, its participant file written.
-
-    It has its own release register (with the run's rules): its units are (invented)
-    participants, not households, and a register compares units of one kind only; its log is
-    written next to the run's.
-    """
-    from bestaanszekerheid.experiments.demo import demo_section
-    from bestaanszekerheid.fileio import atomic_path
-
-    demo, section = demo_section(ReleaseRegister(rules))
-    # Unit-level data (invented participants): the input of `bsz effect`, in its own folder
-    # so that nobody publishes it with the checked outputs.
-    path = out / "invoer" / "experiment.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        demo.data.to_csv(tmp, index=False, sep=";", decimal=",")
-    return section, path
 
 
 def _choose_classes(
@@ -320,110 +316,36 @@ def _choose_classes(
     return ClassSelection(table, recommended, explanation, models)
 
 
-def _print_paths(result: AnalysisResult, out: Path) -> None:
-    from bestaanszekerheid.cli import console
-
-    console.print()
-    for g in result.profiles.groups:
-        console.print(f"  {g.key}: {g.name}", highlight=False)
-    console.print()
-    console.print(f"Uitvoer in {out}/ (open het rapport in een browser):", highlight=False)
-    labels = {
-        "rapport": "rapport voor beleid (HTML, werkt offline)",
-        "kaarten": "persona-kaarten om te printen (PDF)",
-        "xlsx": "alle gecontroleerde tabellen (Excel)",
-        "bundel": "bundel voor de webapp (JSON)",
-        "log_md": "onthullingscontrole (log)",
-        "log_experiment_md": "onthullingscontrole van het synthetische experiment (log)",
-        "experiment": "deelnemers van het synthetische experiment (CSV, invoer voor bsz effect; "
-        "niet publiceren)",
-        "groepsnamen": "namen en beschrijvingen om aan te passen (YAML)",
-    }
-    for key, label in labels.items():
-        if key in result.files:
-            console.print(f"  {result.files[key]}  ({label})", highlight=False)
-
-
-def run_with_progress(
-    households: pd.DataFrame, out: Path, options: AnalysisOptions, title: str = ""
-) -> AnalysisResult:
-    """:func:`run_analysis` with a progress bar on stderr."""
-    from bestaanszekerheid.cli import progress_bar
-
-    with progress_bar(title or "Analyse", len(STEPS) - 1 + len(set(options.classes))) as update:
-        holder: dict[str, Any] = {}
-
-        def step(i: int, n: int, text: str) -> None:
-            update(i, n)
-            holder["last"] = text
-            from bestaanszekerheid.cli import err_console
-
-            if i < n:
-                err_console.print(f"  {i + 1}/{n} {text}", highlight=False)
-
-        return run_analysis(households, out, options, progress=step)
-
-
-def analyse(
-    input: HouseholdFile,
-    out: Annotated[Path, typer.Option("--out", help="Map voor de uitvoer.")],
-    max_pct: MaxPct = 130.0,
-    peildatum: Peildatum = None,
-    klassen: Annotated[
-        str, typer.Option("--klassen", help="Aantallen groepen om te proberen, bijv. 2-8.")
-    ] = "2-8",
-    namen: Annotated[
-        Path | None,
-        typer.Option("--namen", help="YAML-bestand met eigen namen en beschrijvingen."),
-    ] = None,
-    starts: Annotated[int, typer.Option("--starts", help="Willekeurige starts per model.")] = 5,
-    bootstrap: Annotated[
-        int, typer.Option("--bootstrap", help="Bootstrap-herhalingen voor stabiliteit.")
-    ] = 3,
-    seed: Annotated[int, typer.Option("--seed", help="Startgetal voor toeval.")] = 0,
-    regels: RulesFile = None,
-) -> None:
-    """Draai de hele analyse: doelgroep, groepen, profielen, rapport, kaarten en tabellen."""
-    from bestaanszekerheid.cli import err_console, parse_classes, parse_date
-    from bestaanszekerheid.households import read_households
-
-    on = parse_date(peildatum, "--peildatum")
-    classes = parse_classes(klassen, minimum=2)
-    with err_console.status("Bestand lezen en controleren..."):
-        households = read_households(input)
-    options = AnalysisOptions(
-        max_pct=max_pct,
-        on=on,
-        classes=tuple(classes),
-        n_init=starts,
-        n_bootstrap_stability=bootstrap,
-        overrides=namen,
-        random_state=seed,
-        source=input.name,
-        rules_file=regels,
-    )
-    result = run_with_progress(households, out, options, "Analyse")
-    _print_paths(result, out)
-
-
 #: The demo uses the same settings as ``bsz analyse`` (K = 2..8, 5 starts, 3 stability
 #: replicates, 100 bootstrap replicates for the profiles): about 25 s for 112.000 households
 #: on a 2-core machine, well under the 60 s budget (README).
-DEMO_OPTIONS = AnalysisOptions(source="synthetische Tilburg-populatie", experiment_demo=True)
+DEMO_OPTIONS = AnalysisOptions(source="synthetische Tilburg-populatie")
 
 
 def run_demo(
-    out: Path, n_households: int, seed: int, *, options: AnalysisOptions = DEMO_OPTIONS
+    households: pd.DataFrame,
+    out: Path,
+    *,
+    options: AnalysisOptions = DEMO_OPTIONS,
+    progress: Progress | None = None,
 ) -> AnalysisResult:
-    """The demo: a fresh synthetic population, the whole chain, paths printed."""
-    from bestaanszekerheid.cli import progress_bar
-    from bestaanszekerheid.households import read_households
-    from bestaanszekerheid.households.synthetic import write_population
+    """The demo on synthetic households: :func:`run_analysis` with the synthetic four-arm
+    trust experiment as the report's experiment section, and its participant file written.
 
-    with progress_bar("Synthetische populatie maken", n_households) as update:
-        written = write_population(n_households, out / "huishoudens.parquet", seed, progress=update)
-    households = read_households(written.households_path)
-    result = run_with_progress(households, out, options, "Analyse")
-    result.files["huishoudens"] = written.households_path
-    _print_paths(result, out)
+    The experiment has its own release register (with the run's rules): its units are
+    (invented) participants, not households, and a register compares units of one kind only;
+    its log is written next to the run's.
+    """
+    from bestaanszekerheid.experiments.demo import demo_section
+    from bestaanszekerheid.fileio import atomic_path
+
+    demo, section = demo_section(ReleaseRegister(load_rules(options.rules_file)))
+    result = run_analysis(households, out, options, progress=progress, experiment=section)
+    # Unit-level data (invented participants): the input of `bsz effect`, in its own folder
+    # so that nobody publishes it with the checked outputs.
+    path = Path(out) / "invoer" / "experiment.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        demo.data.to_csv(tmp, index=False, sep=";", decimal=",")
+    result.files["experiment"] = path
     return result

@@ -10,6 +10,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+# Re-exported: the threshold belongs to the target group; it is defined in the import-free
+# defaults module so that `bsz --help` can show it without loading pandas.
+from bestaanszekerheid.defaults import DEFAULT_MAX_PCT as DEFAULT_MAX_PCT
+from bestaanszekerheid.defaults import MAX_PCT_LIMIT as MAX_PCT_LIMIT
 from bestaanszekerheid.disclosure import (
     TOTAL,
     CheckedTable,
@@ -22,7 +26,6 @@ from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct, fmt_plain
 from bestaanszekerheid.households.schema import COLUMNS_BY_NAME
 from bestaanszekerheid.norms import DEFINITION_CBS, assess_income
 
-DEFAULT_MAX_PCT = 130.0
 SUMMARY_COLUMNS = ("household_type", "income_source", "wijk_code")
 
 
@@ -241,6 +244,18 @@ _BY: dict[str, dict[str, str]] = {
 }
 
 
+def check_max_pct(max_pct: float) -> None:
+    """Refuse a threshold outside (0, :data:`MAX_PCT_LIMIT`] with a Dutch error.
+
+    The message names the threshold, not an option: the command line names its own flag.
+    """
+    if not 0 < max_pct <= MAX_PCT_LIMIT:
+        raise UserFacingError(
+            f"De grens moet groter zijn dan 0 en hoogstens {fmt_plain(MAX_PCT_LIMIT)}% van het "
+            f"sociaal minimum, niet {fmt_plain(max_pct)}%."
+        )
+
+
 def select_target(
     households: pd.DataFrame,
     max_pct: float = DEFAULT_MAX_PCT,
@@ -252,8 +267,7 @@ def select_target(
     and the result says so; otherwise income is compared with the Participatiewet norm in force
     on ``on`` (default: 1 January of the data's latest year), municipal convention.
     """
-    if not 0 < max_pct <= 1000:
-        raise UserFacingError(f"--max-pct moet tussen 0 en 1000 liggen, niet {max_pct}.")
+    check_max_pct(max_pct)
     if households.empty:
         raise UserFacingError("Het huishoudbestand bevat geen huishoudens.")
     if on is None:

@@ -12,8 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from bestaanszekerheid.cli import handle_errors
-from bestaanszekerheid.experiments import cli
+from bestaanszekerheid.cli import experiments as cli
+from bestaanszekerheid.cli.console import handle_errors
 from bestaanszekerheid.experiments.demo import synthetic_trust_experiment
 
 

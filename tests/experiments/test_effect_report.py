@@ -15,10 +15,10 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from bestaanszekerheid.cli import handle_errors
+from bestaanszekerheid.cli import experiments as cli
+from bestaanszekerheid.cli.console import handle_errors
 from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister
 from bestaanszekerheid.errors import UserFacingError
-from bestaanszekerheid.experiments import cli
 from bestaanszekerheid.experiments.demo import (
     DemoAnalysis,
     DemoExperiment,

@@ -11,8 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from bestaanszekerheid.cli import handle_errors
-from bestaanszekerheid.segments.cli import segmenteer
+from bestaanszekerheid.cli.console import handle_errors
+from bestaanszekerheid.cli.segments import segmenteer
 from bestaanszekerheid.segments.simulate import simulate_households
 
 

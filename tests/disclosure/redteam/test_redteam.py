@@ -724,14 +724,15 @@ def _invoke(run: Run, name: str, args: list[str]) -> None:
     from bestaanszekerheid import pipeline
     from bestaanszekerheid.cli import app
 
-    original = pipeline.run_with_progress
+    # The library's entry point: `bsz analyse` and `bsz demo` both end in it.
+    original = pipeline.run_analysis
 
     def spy(*a: Any, **k: Any) -> Any:
         run.result = original(*a, **k)
         return run.result
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pipeline, "run_with_progress", spy)
+        mp.setattr(pipeline, "run_analysis", spy)
         result = runner.invoke(app, args)
     run.console[name] = result.output
     run.exit_codes[name] = result.exit_code

@@ -1,7 +1,9 @@
 """``bsz segmenteer``: latent class analysis from the command line (Dutch for users).
 
-Registered by the ``bsz`` app wrapped in :func:`bestaanszekerheid.cli.handle_errors` (user
-errors become a Dutch message and exit code 2). Everything written is aggregate (fit table,
+Registered by the ``bsz`` app wrapped in :func:`bestaanszekerheid.cli.console.handle_errors`
+(user errors become a Dutch message and exit code 2); ``--klassen``, ``--starts``,
+``--bootstrap`` and ``--seed`` are the shared options of :mod:`bestaanszekerheid.cli.options`,
+with the same defaults as ``bsz analyse``. Everything written is aggregate (fit table,
 class profiles, residuals, summary): no household-level predictions leave the machine, as
 disclosure control inside CBS Remote Access requires.
 """
@@ -18,7 +20,18 @@ import pandas as pd
 import typer
 from sklearn.exceptions import ConvergenceWarning
 
-from bestaanszekerheid.cli import parse_classes
+from bestaanszekerheid.cli.options import (
+    BOOTSTRAP,
+    KLASSEN,
+    SEED,
+    STARTS,
+    Bootstrap,
+    Klassen,
+    OutDir,
+    Seed,
+    Starts,
+    parse_classes,
+)
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.households.readers import read_table
@@ -111,10 +124,8 @@ def segmenteer(
         str,
         typer.Option("--indicatoren", help="Kolommen die de klassen bepalen, komma-gescheiden."),
     ],
-    out: Annotated[Path, typer.Option("--out", help="Map voor de uitvoer.")],
-    klassen: Annotated[
-        str, typer.Option("--klassen", help="Aantallen klassen om te proberen, bijv. 1-10.")
-    ] = "1-10",
+    out: OutDir,
+    klassen: Klassen = KLASSEN,
     typen: Annotated[
         str | None,
         typer.Option(
@@ -125,11 +136,9 @@ def segmenteer(
     gewicht: Annotated[
         str | None, typer.Option("--gewicht", help="Kolom met gewichten (optioneel).")
     ] = None,
-    starts: Annotated[int, typer.Option("--starts", help="Aantal willekeurige starts.")] = 10,
-    bootstrap: Annotated[
-        int, typer.Option("--bootstrap", help="Bootstrap-herhalingen voor stabiliteit (0 = uit).")
-    ] = 5,
-    seed: Annotated[int, typer.Option("--seed", help="Startgetal voor toeval.")] = 0,
+    starts: Starts = STARTS,
+    bootstrap: Bootstrap = BOOTSTRAP,
+    seed: Seed = SEED,
 ) -> None:
     """Zoek groepen huishoudens met latente-klassenanalyse en kies het aantal klassen."""
     data = read_table(input)

@@ -1,7 +1,7 @@
-"""Command-line functions ``effect``, ``loting``, ``controleer_loting`` and ``power``.
+"""``bsz effect``, ``bsz loting``, ``bsz controleer-loting`` and ``bsz power``.
 
 Plain functions with typer annotations; the ``bsz`` app registers them (this module does not
-own the app) wrapped in :func:`bestaanszekerheid.cli.handle_errors`, which turns every
+own the app) wrapped in :func:`bestaanszekerheid.cli.console.handle_errors`, which turns every
 :class:`UserFacingError` into a Dutch message and exit code 2. Files are written to a temporary
 file and then renamed, so a crash never leaves half a result.
 """

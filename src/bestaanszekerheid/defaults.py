@@ -1,0 +1,22 @@
+"""The defaults of a run that a user can change, one value each.
+
+The library (:func:`bestaanszekerheid.target.select_target`,
+:class:`bestaanszekerheid.pipeline.AnalysisOptions`) and the ``bsz`` options both refer to
+these, so ``bsz analyse``, ``bsz segmenteer`` and a call from Python start from the same choices.
+This module imports nothing: the command line reads it to show defaults in ``--help`` without
+loading pandas.
+"""
+
+from __future__ import annotations
+
+#: The target group: households at or below this percentage of the social minimum.
+DEFAULT_MAX_PCT = 130.0
+#: The highest threshold a run accepts (ten times the social minimum): beyond it the "target
+#: group" would be everybody.
+MAX_PCT_LIMIT = 1000.0
+#: Numbers of latent classes to try (2..8: one class is no segmentation).
+DEFAULT_CLASSES: tuple[int, ...] = tuple(range(2, 9))
+#: Random starts per latent class model.
+DEFAULT_N_INIT = 5
+#: Bootstrap replicates for the stability of the classes (0: no stability check).
+DEFAULT_N_BOOTSTRAP_STABILITY = 3
