@@ -39,7 +39,6 @@ from bestaanszekerheid.disclosure import (
     TOTAL,
     CheckedTable,
     ModelCheck,
-    RefusedError,
     ReleaseRegister,
     check_model,
     frequency_table,
@@ -226,20 +225,12 @@ def build_profiles(
     if has_wijk:
         frame[WIJK] = households[WIJK].astype("string").to_numpy()
 
+    # A refused table is left out (and with it its estimates), with a public note.
     notes: list[str] = []
-
-    def release(table: CheckedTable) -> CheckedTable | None:
-        """Release ``table``; a refusal leaves it (and its estimates) out, with a note."""
-        try:
-            register.release(table)
-        except RefusedError as exc:
-            notes.append(exc.public_note)  # which cells clashed is in the checker's log only
-            return None
-        return table
 
     char_tables: dict[str, CheckedTable] = {}
     for char in used:
-        table = release(
+        table = register.try_release(
             frequency_table(
                 frame,
                 char.column,
@@ -247,14 +238,15 @@ def build_profiles(
                 rules=rules,
                 population=population,
                 name=f"Doelgroep naar {char.label.lower()}",
-            )
+            ),
+            notes,
         )
         if table is not None:
             char_tables[char.column] = table
     used = tuple(c for c in used if c.column in char_tables)
     area_table = None
     if has_wijk:
-        area_table = release(
+        area_table = register.try_release(
             frequency_table(
                 frame.dropna(subset=[WIJK]),
                 WIJK,
@@ -262,7 +254,8 @@ def build_profiles(
                 rules=rules,
                 population=population,
                 name="Doelgroep per wijk",
-            )
+            ),
+            notes,
         )
 
     aux = chars.copy()
