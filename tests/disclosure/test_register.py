@@ -108,7 +108,7 @@ def test_try_release_still_raises_for_other_mistakes(rules: DisclosureRules) -> 
     other = dataclasses.replace(rules, min_count=rules.min_count + 1)
     table = frequency_table(data, "wijk", unit="uid", rules=other)
     notes: list[str] = []
-    with pytest.raises(UserFacingError, match="andere regels|dezelfde regels"):
+    with pytest.raises(UserFacingError, match="dezelfde regels"):
         register.try_release(table, notes)
     assert notes == []
 
