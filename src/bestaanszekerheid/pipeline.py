@@ -29,8 +29,8 @@ from bestaanszekerheid.disclosure import (
     check_model,
     frequency_table,
     load_rules,
+    round_size,
 )
-from bestaanszekerheid.disclosure.estimates import round_size
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_plain
 from bestaanszekerheid.profiles import (

@@ -37,13 +37,13 @@ import pandas as pd
 
 from bestaanszekerheid.disclosure import (
     TOTAL,
+    CheckedEstimates,
     CheckedTable,
     ModelCheck,
     ReleaseRegister,
     check_model,
     frequency_table,
 )
-from bestaanszekerheid.disclosure.estimates import CheckedEstimates
 from bestaanszekerheid.formatting import fmt_num
 from bestaanszekerheid.profiles.features import (
     DEFAULT_CHARACTERISTICS,

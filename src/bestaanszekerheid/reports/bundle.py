@@ -12,11 +12,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bestaanszekerheid import __version__
 from bestaanszekerheid.disclosure import publication_summary
 from bestaanszekerheid.fileio import atomic_path
-from bestaanszekerheid.reports.html import _version
 from bestaanszekerheid.reports.tree import Cell, Report
-from bestaanszekerheid.target import IN_TARGET
+from bestaanszekerheid.target import TargetStatus
 
 if TYPE_CHECKING:
     from bestaanszekerheid.pipeline import AnalysisResult
@@ -72,7 +72,7 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
     """The bundle as a JSON-ready dict."""
     target = result.target
     tt = result.target_table.frame
-    n_target = _num(float(tt.iloc[:, 0].loc[IN_TARGET]))
+    n_target = _num(float(tt.iloc[:, 0].loc[TargetStatus.IN_TARGET]))
     # At the report's precision (the rules' estimate_share_decimals for the smallest class):
     # more decimals of a share of a known total narrow a rounded size.
     fit = [
@@ -142,7 +142,7 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
         "schema": SCHEMA_NAME,
         "schema_version": SCHEMA_VERSION,
         "created": result.created,
-        "tool": {"name": "bestaanszekerheid", "version": _version()},
+        "tool": {"name": "bestaanszekerheid", "version": __version__},
         "synthetic": result.synthetic,
         "bron": result.options.source,
         "doelgroep": {
