@@ -1,9 +1,10 @@
 """Intention-to-treat effects of several arms against one control group.
 
-Defaults follow the research notes (``disclosure_and_effects.md`` part B) and ADR 0020:
-OLS on arm dummies, HC2 standard errors (CR2 when randomised in clusters), covariates via
-Lin's (2013) fully interacted estimator, Holm and Benjamini-Hochberg over the whole family of
-arm x outcome tests, optionally Romano-Wolf and randomisation-inference p-values.
+Defaults follow ADR 0020 (docs/decisions/0020-experiments-estimators.md) and
+docs/effectmeting.md: OLS on arm dummies, HC2 standard errors (CR2 when randomised in
+clusters), covariates via Lin's (2013) fully interacted estimator, Holm and
+Benjamini-Hochberg over the whole family of arm x outcome tests, optionally Romano-Wolf and
+randomisation-inference p-values.
 """
 
 from __future__ import annotations

@@ -126,7 +126,6 @@ class GroupProfile:
     overridden: bool
     size: float  # estimated households in the group (model estimate, rounded to tens)
     share: float  # estimated % of the target group (model estimate)
-    model_share: float  # the same, kept for readers of older bundles
     more_often: tuple[Feature, ...]
     less_often: tuple[Feature, ...]
     wijken: tuple[AreaFeature, ...]
@@ -396,7 +395,6 @@ def build_profiles(
                 overridden=False,
                 size=size,
                 share=share,
-                model_share=share,
                 more_often=tuple(more),
                 less_often=tuple(less),
                 wijken=wijken,

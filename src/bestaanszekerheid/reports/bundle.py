@@ -97,7 +97,8 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
                 "naam_aangepast": g.overridden,
                 "huishoudens": None if math.isnan(g.size) else int(g.size),
                 "aandeel": _num(g.share),
-                "aandeel_model": _num(g.model_share),
+                # Schema 1.x requires it: the same estimate, for readers of older bundles.
+                "aandeel_model": _num(g.share),
                 "vaker": [_feature(f) for f in g.more_often],
                 "minder_vaak": [_feature(f) for f in g.less_often],
                 "wijken": [
