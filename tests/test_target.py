@@ -11,7 +11,7 @@ import pytest
 from bestaanszekerheid.disclosure import ReleaseRegister, load_rules
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.norms import assess_income
-from bestaanszekerheid.target import select_target
+from bestaanszekerheid.target import TargetStatus, select_target
 
 
 def test_selection_matches_percentage(households: pd.DataFrame) -> None:
@@ -22,6 +22,19 @@ def test_selection_matches_percentage(households: pd.DataFrame) -> None:
     assert (group.households["income_pct_norm"] <= 120).all()
     assert group.pct_column == "income_pct_norm"
     assert group.norm_table_version
+
+
+def test_status_table_rows_are_the_typed_statuses(households: pd.DataFrame) -> None:
+    group = select_target(households, max_pct=120, on=date(2025, 1, 1))
+    frame = group.status_table().frame
+    counts = frame.iloc[:, 0]
+    # The row labels are plain text (every renderer writes them), one per status.
+    body = [label for label in frame.index if label != "Totaal"]
+    assert body == [s.value for s in TargetStatus]
+    assert all(type(label) is str for label in frame.index)
+    # A member finds its row: readers use the type, not a copy of the text.
+    assert counts[TargetStatus.IN_TARGET] == group.count
+    assert set(group.status["doelgroep"]) <= {s.value for s in TargetStatus}
 
 
 def test_checked_tables_name_the_threshold_the_dutch_way(households: pd.DataFrame) -> None:

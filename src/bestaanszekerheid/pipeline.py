@@ -31,16 +31,21 @@ from bestaanszekerheid.disclosure import (
     CheckedTable,
     DisclosureRules,
     ModelCheck,
-    RefusedError,
     ReleaseRegister,
     check_model,
     frequency_table,
     load_rules,
+    round_size,
 )
-from bestaanszekerheid.disclosure.estimates import round_size
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_plain
-from bestaanszekerheid.profiles import ProfileSet, build_profiles, write_overrides_template
+from bestaanszekerheid.profiles import (
+    ProfileSet,
+    WijkShares,
+    build_profiles,
+    target_share_by_wijk,
+    write_overrides_template,
+)
 from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes, recommend
 from bestaanszekerheid.target import TargetGroup, select_target
 
@@ -102,6 +107,9 @@ class AnalysisResult:
     files: dict[str, Path] = field(default_factory=dict)
     #: The experiment's checked report section (the demo's synthetic experiment), if any.
     experiment: ExperimentSection | None = None
+    #: The target group's share of all households per wijk (from ``profiles.area_table`` and
+    #: ``wijk_table``), computed before the report; None without wijken.
+    wijk_shares: WijkShares | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -238,19 +246,17 @@ def run_analysis(
         # city's share. CBS publishes households per wijk, so households with a known income
         # per wijk would give the few without one away by subtraction.
         all_wijk = households[["household_id", "wijk_code"]].dropna()
-        try:
-            wijk_table = frequency_table(
+        wijk_table = register.try_release(
+            frequency_table(
                 all_wijk,
                 "wijk_code",
                 unit="household_id",
                 rules=rules,
                 population="alle huishoudens" + synthetic,
                 name="Alle huishoudens per wijk",
-            )
-            register.release(wijk_table)
-        except RefusedError as exc:
-            profiles.notes.append(exc.public_note)
-            wijk_table = None
+            ),
+            profiles.notes,
+        )
     result = AnalysisResult(
         options=options,
         target=target,
@@ -263,6 +269,7 @@ def run_analysis(
         model_check=model_check,
         indicators=indicators,
         created=created,
+        wijk_shares=target_share_by_wijk(profiles.area_table, wijk_table, wijk_names()),
     )
     result.experiment = experiment
     write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))

@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -29,10 +30,20 @@ from bestaanszekerheid.norms import DEFINITION_CBS, assess_income
 SUMMARY_COLUMNS = ("household_type", "income_source", "wijk_code")
 
 
-IN_TARGET = "In de doelgroep"
-ABOVE = "Boven de grens"
-UNKNOWN_INCOME = "Inkomen onbekend"
-STATUSES = (IN_TARGET, ABOVE, UNKNOWN_INCOME)
+class TargetStatus(StrEnum):
+    """Where a household stands relative to the target group: the rows of
+    :meth:`TargetGroup.status_table`. The values are the published row labels (Dutch); as a
+    ``str`` enum a member looks up its row in the checked table directly."""
+
+    IN_TARGET = "In de doelgroep"
+    ABOVE = "Boven de grens"
+    UNKNOWN_INCOME = "Inkomen onbekend"
+
+
+IN_TARGET = TargetStatus.IN_TARGET
+ABOVE = TargetStatus.ABOVE
+UNKNOWN_INCOME = TargetStatus.UNKNOWN_INCOME
+STATUSES = tuple(TargetStatus)
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,8 @@ class TargetGroup:
     definition: str
     pct_column: str
     norm_table_version: str | None
-    #: Every household of the input: household_id and doelgroep (one of :data:`STATUSES`).
+    #: Every household of the input: household_id and doelgroep (a :class:`TargetStatus`
+    #: value).
     status: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     norm_dates: dict[str, date] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
@@ -80,14 +92,17 @@ class TargetGroup:
         target group: where a small "income unknown" row is hidden, "above the threshold"
         is hidden with it."""
         frame = self.status.copy()
-        frame["doelgroep"] = pd.Categorical(frame["doelgroep"], categories=list(STATUSES))
+        # Plain strings as categories: the table's labels are text in every renderer.
+        frame["doelgroep"] = pd.Categorical(
+            frame["doelgroep"], categories=[s.value for s in TargetStatus]
+        )
         synthetic = " (synthetisch)" if self.synthetic else ""
         return frequency_table(
             frame,
             "doelgroep",
             unit="household_id",
             margins=True,
-            keep=[IN_TARGET, TOTAL],
+            keep=[IN_TARGET.value, TOTAL],
             rules=rules,
             population="alle huishoudens" + synthetic,
             name="Huishoudens naar doelgroep",
@@ -296,7 +311,11 @@ def select_target(
         )
     unknown = int(pct.isna().sum())
     in_group = (pct <= max_pct).fillna(False).astype(bool)
-    status = np.where(in_group.to_numpy(), IN_TARGET, np.where(pct.isna(), UNKNOWN_INCOME, ABOVE))
+    status = np.where(
+        in_group.to_numpy(),
+        IN_TARGET.value,
+        np.where(pct.isna(), UNKNOWN_INCOME.value, ABOVE.value),
+    )
     return TargetGroup(
         status=pd.DataFrame(
             {

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bestaanszekerheid.disclosure import DisclosureRules
-from bestaanszekerheid.disclosure.demo import DemoRun, run_demo
+from tests.disclosure.demo_run import DemoRun, run_demo
 from tests.disclosure.oracle import Spec, recovery_intervals, true_counts, violations
 
 

@@ -81,6 +81,38 @@ def test_refuse_policy_raises(rules: DisclosureRules) -> None:
     assert len(register.releases) == 1
 
 
+def test_try_release_leaves_a_refused_output_out_with_its_public_note(
+    rules: DisclosureRules,
+) -> None:
+    data = _households()
+    data.loc[data.wijk == "W1", "wijk"] = data.loc[data.wijk == "W1", "buurt"]
+    register = ReleaseRegister(rules, on_conflict="refuse")
+    areas = frequency_table(data, "wijk", unit="uid", margins=False, rules=rules)
+    notes: list[str] = ["eerder"]
+    assert register.try_release(areas, notes) is areas
+    assert notes == ["eerder"]
+    city = frequency_table(data, "stad", unit="uid", margins=False, rules=rules, name="Stad")
+    assert register.try_release(city, notes) is None
+    assert [r.name for r in register.releases] == [areas.name]
+    assert [r.name for r in register.refused] == ["Stad"]
+    # The note names the output, never the cells that clashed (those are for the checker).
+    assert notes[0] == "eerder" and len(notes) == 2
+    assert "'Stad'" in notes[1] and "B12" not in notes[1] and "Tilburg" not in notes[1]
+
+
+def test_try_release_still_raises_for_other_mistakes(rules: DisclosureRules) -> None:
+    import dataclasses
+
+    data = _households()
+    register = ReleaseRegister(rules)
+    other = dataclasses.replace(rules, min_count=rules.min_count + 1)
+    table = frequency_table(data, "wijk", unit="uid", rules=other)
+    notes: list[str] = []
+    with pytest.raises(UserFacingError, match="dezelfde regels"):
+        register.try_release(table, notes)
+    assert notes == []
+
+
 def test_nested_areas(rules: DisclosureRules) -> None:
     data = _households()
     register = ReleaseRegister(rules)

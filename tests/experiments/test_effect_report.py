@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 from bestaanszekerheid.cli import experiments as cli
 from bestaanszekerheid.cli.console import handle_errors
-from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister
+from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister, frequency_table
 from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.experiments.checks import check_experiment
 from bestaanszekerheid.experiments.demo import (
     DemoAnalysis,
     DemoExperiment,
@@ -30,11 +31,12 @@ from bestaanszekerheid.experiments.estimation import estimate_effects
 from bestaanszekerheid.experiments.report import (
     FOREST_KEY,
     ExperimentSection,
+    arrange_experiment,
     experiment_section,
 )
 from bestaanszekerheid.experiments.results import format_p
 from bestaanszekerheid.reports.html import render_html
-from bestaanszekerheid.reports.tree import Chart, Section, Table
+from bestaanszekerheid.reports.tree import Bullets, Chart, Section, Table
 
 runner = CliRunner()
 
@@ -190,6 +192,61 @@ def test_small_subgroup_cell_is_suppressed() -> None:
     for r in table.rows:
         for cell in r:
             assert cell.fmt != "int" or cell.hidden or float(cell.value or 0) >= 10  # type: ignore[arg-type]
+
+
+def test_appendix_shows_every_checked_output_with_its_own_check(built: Built) -> None:
+    appendix = built.section.disclosure_section()
+    table = next(b for b in appendix.blocks if isinstance(b, Table))
+    assert table.columns == ("Uitvoer", "Soort", "Cellen", "Weggelaten cellen", "Controle")
+    releases = built.section.register.releases
+    assert [r[0].value for r in table.rows] == [r.name for r in releases]
+    for row, release in zip(table.rows, releases, strict=True):
+        out = release.output
+        if isinstance(out, CheckedTable):
+            assert row[1].value == "tabel"
+            assert row[2].value == str(out.status.size)
+            hidden = int(out.status.isin(["primary", "secondary"]).to_numpy().sum())
+            assert row[3].value == str(hidden) and row[4].value == "in orde"
+        else:
+            assert row[1].value == f"model ({out.kind})" and row[2].value == "–"
+            assert row[4].value == ("in orde" if out.passed else "geweigerd")
+    bullets = [b for b in appendix.blocks if isinstance(b, Bullets)]
+    assert bullets and bullets[0].title == "Toegepaste regels" and bullets[0].items
+
+
+def test_a_refused_subgroup_table_is_left_out_with_a_public_note() -> None:
+    d = _small_cell_data().drop(columns="leeftijdsgroep")
+    d["geslacht"] = ["m", "v"] * 60  # 30 of each in both groups
+    # Published before: sex as recorded elsewhere, where 3 men are women; next to it the
+    # group x sex table's column "m" would give those 3 away by subtraction.
+    elsewhere = d["geslacht"].where(~d.index.isin([0, 2, 4]), "v")
+    register = ReleaseRegister(on_conflict="refuse")
+    register.release(
+        frequency_table(d.assign(g=elsewhere), "g", unit="id", name="Eerder: geslacht")
+    )
+    effects = estimate_effects(d, outcomes="y", arm="groep", control="controle")
+    checked = check_experiment(
+        d,
+        arm="groep",
+        effects=effects,
+        unit="id",
+        subgroups=["geslacht"],
+        register=register,
+    )
+    name = "Deelnemers per groep en geslacht"
+    assert "geslacht" not in checked.subgroup_tables
+    assert [r.name for r in register.refused] == [name]
+    assert name not in {t.name for t in checked.tables}
+    assert len(checked.notes) == 1 and f"'{name}'" in checked.notes[0]
+    section = arrange_experiment(checked)
+    keys = {b.key for b in _blocks(section.section) if isinstance(b, Table)}
+    assert "effect-groep-geslacht" not in keys and "effect-groepsgrootte" in keys
+    assert section.notes == checked.notes
+    html = render_html(section.report())
+    assert str(markupsafe.escape(checked.notes[0])) in html
+    appendix = next(b for b in section.disclosure_section().blocks if isinstance(b, Table))
+    row = next(r for r in appendix.rows if r[0].value == name)
+    assert row[4].value == "geweigerd (niet gepubliceerd)"
 
 
 def test_small_arm_refuses_the_estimates_in_dutch() -> None:

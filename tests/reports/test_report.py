@@ -209,6 +209,8 @@ def test_json_bundle_validates_against_its_schema(run: Run) -> None:
     assert doc["schema_version"] == SCHEMA_VERSION
     assert doc["synthetic"] is True
     assert len(doc["groepen"]) == run.result.selection.recommended
+    # Schema 1 keeps "aandeel_model" for older readers: the same published estimate.
+    assert all(g["aandeel_model"] == g["aandeel"] for g in doc["groepen"])
     broken = {**doc, "groepen": [{**doc["groepen"][0], "huishoudens": 3}]}
     assert not validator.is_valid(broken)  # a count below 10 is not a valid bundle
     del broken["model"]

@@ -11,6 +11,13 @@ from __future__ import annotations
 
 from bestaanszekerheid.disclosure.cells import check_min_cells, small_cells
 from bestaanszekerheid.disclosure.checked import CheckedTable, CheckRecord
+from bestaanszekerheid.disclosure.estimates import (
+    CheckedEstimates,
+    band_limit,
+    check_estimates,
+    round_half_up,
+    round_size,
+)
 from bestaanszekerheid.disclosure.labels import SUPPRESSED_MARK, TOTAL
 from bestaanszekerheid.disclosure.log import log_document, publication_summary, render_markdown
 from bestaanszekerheid.disclosure.models import ModelCheck, check_fitted_model, check_model
@@ -33,6 +40,7 @@ __all__ = [
     "SUPPRESSED_MARK",
     "TOTAL",
     "CheckRecord",
+    "CheckedEstimates",
     "CheckedTable",
     "DisclosureRules",
     "Finding",
@@ -41,6 +49,8 @@ __all__ = [
     "RefusedError",
     "Release",
     "ReleaseRegister",
+    "band_limit",
+    "check_estimates",
     "check_fitted_model",
     "check_min_cells",
     "check_model",
@@ -52,5 +62,7 @@ __all__ = [
     "percentile_table",
     "publication_summary",
     "render_markdown",
+    "round_half_up",
+    "round_size",
     "small_cells",
 ]

@@ -1,8 +1,8 @@
 """A quick gate for figures that are already counts (arm sizes, class sizes, cell counts).
 
-Drop-in for ``experiments/_cellcheck.check_min_cells``: same call, but the threshold and the
-treatment of empty cells come from the rules file. Prefer the table builders in
-:mod:`.tables` whenever the microdata are at hand: they also check dominance and protect totals.
+The threshold and the treatment of empty cells come from the rules file. Prefer the table
+builders in :mod:`.tables` whenever the microdata are at hand: they also check dominance and
+protect totals.
 """
 
 from __future__ import annotations

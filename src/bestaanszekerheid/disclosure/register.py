@@ -20,7 +20,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +32,7 @@ from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
 from bestaanszekerheid.errors import UserFacingError
 
 Output = CheckedTable | ModelCheck
+_O = TypeVar("_O", CheckedTable, ModelCheck)
 _MAX_ROUNDS = 200
 
 
@@ -191,6 +192,23 @@ class ReleaseRegister:
             self._linked.targets.extend(sets.targets)
         self.releases.append(release)
         return release
+
+    def try_release(self, output: _O, notes: list[str], *, name: str | None = None) -> _O | None:
+        """:meth:`release` ``output``; if the register refuses it, leave it out instead.
+
+        Returns ``output`` (possibly with extra suppressed cells) when released, ``None`` when
+        refused; a refusal appends its :attr:`RefusedError.public_note` to ``notes`` (which
+        output is left out, not which cells clashed: that is in the checker's log only), so a
+        report can say what is missing. Other errors (other rules, another unit column, a
+        model that fails its own check) still raise: they are mistakes in the analysis, not
+        risks of this particular combination of outputs.
+        """
+        try:
+            self.release(output, name=name)
+        except RefusedError as exc:
+            notes.append(exc.public_note)
+            return None
+        return output
 
     def export_csv(self, table: CheckedTable, path: str | Path, lang: str = "nl") -> Path:
         """Release ``table`` (if not yet released) and write its safe CSV; record the file."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
@@ -62,6 +63,55 @@ def lee_bounds_arrays(
     return lower, upper, q, "control"
 
 
+def _joint_p(
+    frame: pd.DataFrame,
+    codes: npt.NDArray[np.int64],
+    n_levels: int,
+    strata: Sequence[str],
+    cluster: str | None,
+    cov_type: str,
+) -> float:
+    """Joint Wald test: all arm coefficients zero in the attrition regression."""
+    z = (
+        pd.get_dummies(frame[list(strata)].astype(str), drop_first=True, dtype=float).to_numpy()
+        if strata
+        else np.zeros((len(frame), 0))
+    )
+    x = design_matrix(codes, n_levels, z, "additief")
+    clusters = np.asarray(pd.factorize(frame[cluster])[0], dtype=np.int64) if cluster else None
+    fit = ols(frame[MISSING].to_numpy(), x, cov_type, clusters=clusters)
+    k = n_levels - 1
+    b = fit.params[1 : k + 1]
+    v = fit.cov[1 : k + 1, 1 : k + 1]
+    wald = float(b @ np.linalg.pinv(v) @ b)
+    return float(stats.f.sf(wald / k, k, fit.df))
+
+
+def _bootstrap_interval(
+    y_arm: FloatArray,
+    y_ctl: FloatArray,
+    reps: int,
+    alpha: float,
+    rng: np.random.Generator,
+) -> tuple[float | None, float | None]:
+    """(1 - alpha) interval around the Lee bounds, resampling within arms (None: no reps)."""
+    if reps <= 0:
+        return None, None
+    draws = np.empty((reps, 2))
+    for r in range(reps):
+        ya = rng.choice(y_arm, size=len(y_arm))
+        yc = rng.choice(y_ctl, size=len(y_ctl))
+        ya_obs, yc_obs = ya[~np.isnan(ya)], yc[~np.isnan(yc)]
+        if len(ya_obs) == 0 or len(yc_obs) == 0:
+            draws[r] = np.nan
+            continue
+        draws[r, :2] = lee_bounds_arrays(ya_obs, len(ya), yc_obs, len(yc))[:2]
+    return (
+        float(np.nanquantile(draws[:, 0], alpha / 2)),
+        float(np.nanquantile(draws[:, 1], 1 - alpha / 2)),
+    )
+
+
 def attrition_analysis(
     data: pd.DataFrame,
     *,
@@ -109,21 +159,8 @@ def attrition_analysis(
     )
     rates["attrition"] = rates["n_missing"] / rates["n"]
 
-    # Joint Wald test: all arm coefficients zero in the attrition regression.
     codes = np.asarray(pd.Categorical(labels, categories=levels).codes, dtype=np.int64)
-    z = (
-        pd.get_dummies(frame[list(strata)].astype(str), drop_first=True, dtype=float).to_numpy()
-        if strata
-        else np.zeros((len(frame), 0))
-    )
-    x = design_matrix(codes, len(levels), z, "additief")
-    clusters = np.asarray(pd.factorize(frame[cluster])[0], dtype=np.int64) if cluster else None
-    fit = ols(frame[MISSING].to_numpy(), x, diff.cov_type, clusters=clusters)
-    k = len(levels) - 1
-    b = fit.params[1 : k + 1]
-    v = fit.cov[1 : k + 1, 1 : k + 1]
-    wald = float(b @ np.linalg.pinv(v) @ b)
-    joint_p = float(stats.f.sf(wald / k, k, fit.df))
+    joint_p = _joint_p(frame, codes, len(levels), strata, cluster, diff.cov_type)
 
     rng = np.random.default_rng(seed)
     bounds = []
@@ -134,19 +171,7 @@ def attrition_analysis(
         lo, hi, q, trimmed = lee_bounds_arrays(
             y_arm[~np.isnan(y_arm)], len(y_arm), y_ctl[~np.isnan(y_ctl)], len(y_ctl)
         )
-        ci_low = ci_high = None
-        if bootstrap_reps > 0:
-            draws = np.empty((bootstrap_reps, 2))
-            for r in range(bootstrap_reps):
-                ya = rng.choice(y_arm, size=len(y_arm))
-                yc = rng.choice(y_ctl, size=len(y_ctl))
-                ya_obs, yc_obs = ya[~np.isnan(ya)], yc[~np.isnan(yc)]
-                if len(ya_obs) == 0 or len(yc_obs) == 0:
-                    draws[r] = np.nan
-                    continue
-                draws[r, :2] = lee_bounds_arrays(ya_obs, len(ya), yc_obs, len(yc))[:2]
-            ci_low = float(np.nanquantile(draws[:, 0], alpha / 2))
-            ci_high = float(np.nanquantile(draws[:, 1], 1 - alpha / 2))
+        ci_low, ci_high = _bootstrap_interval(y_arm, y_ctl, bootstrap_reps, alpha, rng)
         bounds.append(
             LeeBounds(
                 arm=a,

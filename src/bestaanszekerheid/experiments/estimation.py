@@ -1,9 +1,10 @@
 """Intention-to-treat effects of several arms against one control group.
 
-Defaults follow the research notes (``disclosure_and_effects.md`` part B) and ADR 0020:
-OLS on arm dummies, HC2 standard errors (CR2 when randomised in clusters), covariates via
-Lin's (2013) fully interacted estimator, Holm and Benjamini-Hochberg over the whole family of
-arm x outcome tests, optionally Romano-Wolf and randomisation-inference p-values.
+Defaults follow ADR 0020 (docs/decisions/0020-experiments-estimators.md) and
+docs/effectmeting.md: OLS on arm dummies, HC2 standard errors (CR2 when randomised in
+clusters), covariates via Lin's (2013) fully interacted estimator, Holm and
+Benjamini-Hochberg over the whole family of arm x outcome tests, optionally Romano-Wolf and
+randomisation-inference p-values.
 """
 
 from __future__ import annotations
@@ -346,6 +347,100 @@ def _bootstrap_t(p: _Prepared, est: FloatArray, reps: int, rng: np.random.Genera
 # ----------------------------------------------------------------------------- main API
 
 
+@dataclass(frozen=True)
+class _AdjustedP:
+    """The family's adjusted p-values, flat over outcome x arm (None: not computed)."""
+
+    holm: npt.NDArray[np.float64]
+    bh: npt.NDArray[np.float64]
+    romano_wolf: npt.NDArray[np.float64] | None
+    randomisation: npt.NDArray[np.float64] | None
+
+
+def _arm_effects(
+    p: _Prepared, fits: Sequence[OlsFit], pvalues: _AdjustedP, alpha: float
+) -> list[ArmEffect]:
+    """One :class:`ArmEffect` per outcome x arm, from the fits and the adjusted p-values."""
+    k = len(p.levels) - 1
+    p_holm, p_bh = pvalues.holm, pvalues.bh
+    p_rw, p_ri = pvalues.romano_wolf, pvalues.randomisation
+    effects: list[ArmEffect] = []
+    for i, (o, fit) in enumerate(zip(p.outcomes, fits, strict=True)):
+        ci = fit.conf_int(alpha)
+        y = p.ys[i]
+        for j in range(k):
+            flat = i * k + j
+            in_arm = p.masks[i] & (p.codes == j + 1)
+            in_ctl = p.masks[i] & (p.codes == 0)
+            effects.append(
+                ArmEffect(
+                    outcome=o,
+                    arm=p.levels[j + 1],
+                    control=p.levels[0],
+                    estimate=float(fit.params[j + 1]),
+                    std_error=float(fit.bse[j + 1]),
+                    df=float(fit.df_vector[j + 1]),
+                    p_value=float(fit.pvalues[j + 1]),
+                    ci_low=float(ci[j + 1, 0]),
+                    ci_high=float(ci[j + 1, 1]),
+                    n_arm=int(in_arm.sum()),
+                    n_control=int(in_ctl.sum()),
+                    control_mean=float(y[in_ctl].mean()) if in_ctl.any() else float("nan"),
+                    p_holm=float(p_holm[flat]),
+                    p_bh=float(p_bh[flat]),
+                    p_romano_wolf=None if p_rw is None else float(p_rw[flat]),
+                    p_randomisation=None if p_ri is None else float(p_ri[flat]),
+                )
+            )
+    return effects
+
+
+def _effect_notes(
+    p: _Prepared,
+    mde: dict[str, float],
+    pvalues: _AdjustedP,
+    *,
+    randomisation_reps: int,
+    romano_wolf_reps: int,
+    romano_wolf_method: str,
+    seed: int,
+) -> list[str]:
+    """Dutch notes for the effects table: detectable effect, resampling, imputation, drops."""
+    p_rw, p_ri = pvalues.romano_wolf, pvalues.randomisation
+    notes: list[str] = []
+    if mde:
+        parts = [
+            f"{o}: {format_number(100 * v, 1)} procentpunten"
+            if _is_binary(p, i)
+            else f"{o}: {format_number(v, 2)}"
+            for i, o in enumerate(p.outcomes)
+            if (v := mde.get(o)) is not None
+        ]
+        notes.append(
+            "Kleinste effect dat met deze aantallen betrouwbaar (80%) aan te tonen is, "
+            "gecorrigeerd voor alle toetsen: " + "; ".join(parts) + ". Kleinere effecten "
+            "blijven waarschijnlijk onopgemerkt."
+        )
+    if p_ri is not None:
+        notes.append(f"Lotingstoets: {randomisation_reps} herhalingen van de loting (seed {seed}).")
+    if p_rw is not None:
+        kind = "bootstrap-trekkingen" if romano_wolf_method == "bootstrap" else "herlotingen"
+        notes.append(f"Romano-Wolf: {romano_wolf_reps} {kind} (seed {seed}).")
+    if p.imputed:
+        notes.append(
+            "Ontbrekende waarden in " + ", ".join(p.imputed) + " zijn aangevuld (gemiddelde "
+            "plus een aanduiding 'ontbreekt'), zodat alle gelote deelnemers meetellen."
+        )
+    dropped = {o: n for o, n in p.n_dropped.items() if n}
+    if dropped:
+        notes.append(
+            "Weggelaten wegens ontbrekende waarden: "
+            + ", ".join(f"{o}: {n}" for o, n in dropped.items())
+            + " (zie de uitvalanalyse)."
+        )
+    return notes
+
+
 def estimate_effects(
     data: pd.DataFrame,
     *,
@@ -412,67 +507,18 @@ def estimate_effects(
             design,
             unit,
         )
-    effects: list[ArmEffect] = []
-
-    for i, (o, fit) in enumerate(zip(p.outcomes, fits, strict=True)):
-        ci = fit.conf_int(alpha)
-        y = p.ys[i]
-        for j in range(k):
-            flat = i * k + j
-            in_arm = p.masks[i] & (p.codes == j + 1)
-            in_ctl = p.masks[i] & (p.codes == 0)
-            effects.append(
-                ArmEffect(
-                    outcome=o,
-                    arm=p.levels[j + 1],
-                    control=p.levels[0],
-                    estimate=float(fit.params[j + 1]),
-                    std_error=float(fit.bse[j + 1]),
-                    df=float(fit.df_vector[j + 1]),
-                    p_value=float(fit.pvalues[j + 1]),
-                    ci_low=float(ci[j + 1, 0]),
-                    ci_high=float(ci[j + 1, 1]),
-                    n_arm=int(in_arm.sum()),
-                    n_control=int(in_ctl.sum()),
-                    control_mean=float(y[in_ctl].mean()) if in_ctl.any() else float("nan"),
-                    p_holm=float(p_holm[flat]),
-                    p_bh=float(p_bh[flat]),
-                    p_romano_wolf=None if p_rw is None else float(p_rw[flat]),
-                    p_randomisation=None if p_ri is None else float(p_ri[flat]),
-                )
-            )
+    pvalues = _AdjustedP(holm=p_holm, bh=p_bh, romano_wolf=p_rw, randomisation=p_ri)
+    effects = _arm_effects(p, fits, pvalues, alpha)
     mde = {} if p.clusters is not None else _realised_mde(p, alpha)
-    notes = []
-    if mde:
-        parts = [
-            f"{o}: {format_number(100 * v, 1)} procentpunten"
-            if _is_binary(p, i)
-            else f"{o}: {format_number(v, 2)}"
-            for i, o in enumerate(p.outcomes)
-            if (v := mde.get(o)) is not None
-        ]
-        notes.append(
-            "Kleinste effect dat met deze aantallen betrouwbaar (80%) aan te tonen is, "
-            "gecorrigeerd voor alle toetsen: " + "; ".join(parts) + ". Kleinere effecten "
-            "blijven waarschijnlijk onopgemerkt."
-        )
-    if p_ri is not None:
-        notes.append(f"Lotingstoets: {randomisation_reps} herhalingen van de loting (seed {seed}).")
-    if p_rw is not None:
-        kind = "bootstrap-trekkingen" if romano_wolf_method == "bootstrap" else "herlotingen"
-        notes.append(f"Romano-Wolf: {romano_wolf_reps} {kind} (seed {seed}).")
-    if p.imputed:
-        notes.append(
-            "Ontbrekende waarden in " + ", ".join(p.imputed) + " zijn aangevuld (gemiddelde "
-            "plus een aanduiding 'ontbreekt'), zodat alle gelote deelnemers meetellen."
-        )
-    dropped = {o: n for o, n in p.n_dropped.items() if n}
-    if dropped:
-        notes.append(
-            "Weggelaten wegens ontbrekende waarden: "
-            + ", ".join(f"{o}: {n}" for o, n in dropped.items())
-            + " (zie de uitvalanalyse)."
-        )
+    notes = _effect_notes(
+        p,
+        mde,
+        pvalues,
+        randomisation_reps=randomisation_reps,
+        romano_wolf_reps=romano_wolf_reps,
+        romano_wolf_method=romano_wolf_method,
+        seed=seed,
+    )
     return EffectResult(
         effects=tuple(effects),
         cov_type=p.cov_type,

@@ -16,37 +16,24 @@ must be estimated from baseline information only (never from outcomes).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
 from bestaanszekerheid.errors import UserFacingError
-from bestaanszekerheid.experiments._ols import SingularDesignError, ols
+from bestaanszekerheid.experiments._ols import OlsFit, SingularDesignError, ols
 from bestaanszekerheid.experiments.results import ClassEffectResult
 from bestaanszekerheid.formatting import fmt_num
 
 
-def effects_by_class(
-    data: pd.DataFrame,
-    posteriors: pd.DataFrame | npt.NDArray[np.float64],
-    *,
-    outcome: str,
-    arm: str,
-    control: str | None = None,
-    cluster: str | None = None,
-    cov_type: str | None = None,
-    alpha: float = 0.05,
-) -> ClassEffectResult:
-    """Effect of every arm in every latent class; ``posteriors`` has one column per class.
-
-    ``posteriors`` is a DataFrame sharing the index of ``data``, or an array in the row order
-    of ``data`` (e.g. ``LatentClassModel.predict_proba``); each row must sum to 1. Also
-    returns, per arm, a Wald test of the hypothesis that the effect is the same in all classes.
-    """
-    for col in (arm, outcome, *([cluster] if cluster else [])):
-        if col not in data:
-            raise UserFacingError(f"Kolom '{col}' ontbreekt in de gegevens.")
+def _aligned_posteriors(
+    data: pd.DataFrame, posteriors: pd.DataFrame | npt.NDArray[np.float64]
+) -> pd.DataFrame:
+    """The class probabilities as floats in the row order of ``data``, checked (Dutch errors):
+    at least two classes, one row per data row, no empty or negative value, rows sum to 1."""
     if isinstance(posteriors, np.ndarray):
         # e.g. LatentClassModel.predict_proba(X): rows in the order of ``data``.
         if posteriors.ndim != 2 or len(posteriors) != len(data):
@@ -79,35 +66,24 @@ def effects_by_class(
             f"De profielkansen in rij {bad!r} tellen op tot {fmt_num(sums[bad], 4)} "
             "in plaats van 1."
         )
-    keep = data[outcome].notna() & data[arm].notna()
-    frame = data.loc[keep]
-    p = post.loc[keep].to_numpy()
-    labels = frame[arm].astype(str)
-    levels_all = sorted(labels.unique())
-    ctl = str(control) if control is not None else levels_all[0]
-    if ctl not in levels_all:
-        raise UserFacingError(f"Controlegroep '{ctl}' komt niet voor in kolom '{arm}'.")
-    levels = [ctl, *[lv for lv in levels_all if lv != ctl]]
-    codes = np.asarray(pd.Categorical(labels, categories=levels).codes)
+    return post
+
+
+def _class_effect_rows(
+    fit: OlsFit,
+    levels: list[str],
+    names: list[str],
+    p: npt.NDArray[np.float64],
+    codes: npt.NDArray[np.int64],
+    alpha: float,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per arm and class the effect, and per arm the Wald test of equal effects."""
     n_c = p.shape[1]
     k = len(levels) - 1
-    dummies = (codes[:, None] == np.arange(1, k + 1)[None, :]).astype(float)
-    # Columns: p_c (class means in control), then D_j * p_c for every arm j and class c.
-    x = np.column_stack([p, *[dummies[:, [j]] * p for j in range(k)]])
-    cov_type = cov_type or ("CR2" if cluster else "HC2")
-    clusters = np.asarray(pd.factorize(frame[cluster])[0], dtype=np.int64) if cluster else None
-    try:
-        y = np.asarray(frame[outcome].astype(float).to_numpy(), dtype=np.float64)
-        fit = ols(y, x, cov_type, clusters=clusters)
-    except SingularDesignError as exc:
-        raise UserFacingError(
-            "Effecten per profiel zijn niet te schatten: een profiel komt (vrijwel) niet voor "
-            "in een van de groepen."
-        ) from exc
+    n_params = n_c * (k + 1)
     ci = fit.conf_int(alpha)
     rows = []
     het_rows = []
-    names = [str(name) for name in posteriors.columns]
     for j in range(k):
         base = n_c + j * n_c
         for c in range(n_c):
@@ -126,7 +102,7 @@ def effects_by_class(
                 }
             )
         # H0: tau_j1 = tau_j2 = ... = tau_jC.
-        r = np.zeros((n_c - 1, x.shape[1]))
+        r = np.zeros((n_c - 1, n_params))
         for c in range(1, n_c):
             r[c - 1, base] = -1.0
             r[c - 1, base + c] = 1.0
@@ -140,6 +116,56 @@ def effects_by_class(
                 "p_value": float(stats.f.sf(wald / (n_c - 1), n_c - 1, fit.df)),
             }
         )
+    return rows, het_rows
+
+
+def effects_by_class(
+    data: pd.DataFrame,
+    posteriors: pd.DataFrame | npt.NDArray[np.float64],
+    *,
+    outcome: str,
+    arm: str,
+    control: str | None = None,
+    cluster: str | None = None,
+    cov_type: str | None = None,
+    alpha: float = 0.05,
+) -> ClassEffectResult:
+    """Effect of every arm in every latent class; ``posteriors`` has one column per class.
+
+    ``posteriors`` is a DataFrame sharing the index of ``data``, or an array in the row order
+    of ``data`` (e.g. ``LatentClassModel.predict_proba``); each row must sum to 1. Also
+    returns, per arm, a Wald test of the hypothesis that the effect is the same in all classes.
+    """
+    for col in (arm, outcome, *([cluster] if cluster else [])):
+        if col not in data:
+            raise UserFacingError(f"Kolom '{col}' ontbreekt in de gegevens.")
+    post = _aligned_posteriors(data, posteriors)
+    names = [str(name) for name in post.columns]
+    keep = data[outcome].notna() & data[arm].notna()
+    frame = data.loc[keep]
+    p = post.loc[keep].to_numpy()
+    labels = frame[arm].astype(str)
+    levels_all = sorted(labels.unique())
+    ctl = str(control) if control is not None else levels_all[0]
+    if ctl not in levels_all:
+        raise UserFacingError(f"Controlegroep '{ctl}' komt niet voor in kolom '{arm}'.")
+    levels = [ctl, *[lv for lv in levels_all if lv != ctl]]
+    codes = np.asarray(pd.Categorical(labels, categories=levels).codes)
+    k = len(levels) - 1
+    dummies = (codes[:, None] == np.arange(1, k + 1)[None, :]).astype(float)
+    # Columns: p_c (class means in control), then D_j * p_c for every arm j and class c.
+    x = np.column_stack([p, *[dummies[:, [j]] * p for j in range(k)]])
+    cov_type = cov_type or ("CR2" if cluster else "HC2")
+    clusters = np.asarray(pd.factorize(frame[cluster])[0], dtype=np.int64) if cluster else None
+    try:
+        y = np.asarray(frame[outcome].astype(float).to_numpy(), dtype=np.float64)
+        fit = ols(y, x, cov_type, clusters=clusters)
+    except SingularDesignError as exc:
+        raise UserFacingError(
+            "Effecten per profiel zijn niet te schatten: een profiel komt (vrijwel) niet voor "
+            "in een van de groepen."
+        ) from exc
+    rows, het_rows = _class_effect_rows(fit, levels, names, p, codes, alpha)
     return ClassEffectResult(
         effects=pd.DataFrame(rows),
         heterogeneity=pd.DataFrame(het_rows),

@@ -1,39 +1,24 @@
-"""The Dutch report section of an experiment, built from disclosure-checked outputs only.
+"""The Dutch report section of an experiment, arranged from disclosure-checked outputs only.
 
-Compute, then check, then arrange (ADR 0040): the estimates come from
-:mod:`.estimation`, :mod:`.allocation`, :mod:`.attrition` and :mod:`.power`; this module
-releases every figure it shows in a :class:`~bestaanszekerheid.disclosure.ReleaseRegister`
-and arranges them as report-tree nodes (:mod:`bestaanszekerheid.reports.tree`), so the HTML,
-XLSX and JSON renderers of the reports package can show them unchanged.
-
-- Group sizes, group x subgroup counts and (when an outcome is missing for some) group x
-  "outcome measured" counts are checked frequency tables (at least ``min_count`` per cell;
-  smaller cells are suppressed, never shown).
-- The effect estimates are one model output (``check_model``): residual degrees of freedom
-  and every group behind an estimate at least ``min_count``. A refused model raises a Dutch
-  :class:`~bestaanszekerheid.errors.UserFacingError`: no estimate leaves the analysis then.
+Compute, then check, then arrange (ADR 0040): the estimates come from :mod:`.estimation`,
+:mod:`.allocation`, :mod:`.attrition` and :mod:`.power`; :mod:`.checks` releases every figure
+the section shows in a :class:`~bestaanszekerheid.disclosure.ReleaseRegister`; this module
+arranges the checked outputs as report-tree nodes (:mod:`bestaanszekerheid.reports.tree`), so
+the HTML, XLSX and JSON renderers of the reports package can show them unchanged. It computes
+nothing new: a figure is shown only where its checked cell is published.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-import altair as alt
-import numpy as np
 import pandas as pd
 
-from bestaanszekerheid.disclosure import (
-    CheckedTable,
-    ModelCheck,
-    ReleaseRegister,
-    check_model,
-    frequency_table,
-    magnitude_table,
-    publication_summary,
-)
+from bestaanszekerheid.disclosure import CheckedTable, ModelCheck, ReleaseRegister
+from bestaanszekerheid.experiments.checks import CheckedExperiment, check_experiment
 from bestaanszekerheid.experiments.results import (
     AttritionResult,
     BalanceResult,
@@ -43,7 +28,8 @@ from bestaanszekerheid.experiments.results import (
     format_p,
 )
 from bestaanszekerheid.formatting import fmt_num
-from bestaanszekerheid.reports.charts import BLUE, GREY, ORANGE, TEXT, to_svg
+from bestaanszekerheid.reports.charts import forest_plot
+from bestaanszekerheid.reports.sections.appendix import disclosure_appendix
 from bestaanszekerheid.reports.tree import (
     Block,
     Bullets,
@@ -83,6 +69,7 @@ class ExperimentSection:
     tables: tuple[CheckedTable, ...]
     model: ModelCheck
     synthetic: bool = False
+    #: Public notes: outputs left out because the register refused them.
     notes: list[str] = field(default_factory=list)
 
     def report(self, title: str = "Effectmeting", created: str = "") -> Report:
@@ -108,45 +95,20 @@ class ExperimentSection:
         log: str = "onthullingscontrole",
     ) -> Section:
         """The checked outputs of this experiment and the rules, for a report appendix."""
-        rows = []
-        for out in publication_summary(self.register)["outputs"]:
-            if out["type"] == "table":
-                rows.append(
-                    (Cell(out["name"]), Cell("tabel"), Cell(str(out["hidden"])), Cell("in orde"))
-                )
-            else:
-                verdict = "in orde" if out["passed"] else "geweigerd"
-                rows.append((Cell(out["name"]), Cell("model"), Cell("–"), Cell(verdict)))
-        table = Table(
-            key=section_id,
-            title="Gecontroleerde uitvoer van deze analyse",
-            columns=("Uitvoer", "Soort", "Weggelaten cellen", "Controle"),
-            rows=tuple(rows),
-            kind="model",
-        )
         rules = self.register.rules
-        return Section(
-            section_id,
-            title,
-            (
-                Paragraph(
-                    f"Alle cijfers zijn gecontroleerd met de regels versie {rules.version}: "
-                    f"minstens {rules.min_count} deelnemers per cel, secundaire onderdrukking "
-                    "en een controle op verschillen tussen tabellen; de effecten als "
-                    "modeluitvoer (minstens "
-                    f"{rules.min_residual_df} residuele vrijheidsgraden en {rules.min_count} "
-                    "deelnemers per groep). Een weggelaten cel staat als x, zonder reden; de "
-                    f"redenen staan in het log voor de outputcontroleur ({log}.md en "
-                    f"{log}.json), dat niet voor publicatie is."
-                ),
-                table,
-            ),
+        intro = Paragraph(
+            f"Alle cijfers zijn gecontroleerd met de regels versie {rules.version}: "
+            f"minstens {rules.min_count} deelnemers per cel, secundaire onderdrukking "
+            "en een controle op verschillen tussen tabellen; de effecten als "
+            "modeluitvoer (minstens "
+            f"{rules.min_residual_df} residuele vrijheidsgraden en {rules.min_count} "
+            "deelnemers per groep). Een weggelaten cel staat als x, zonder reden; de "
+            f"redenen staan in het log voor de outputcontroleur ({log}.md en "
+            f"{log}.json), dat niet voor publicatie is."
         )
-
-
-def _is_binary(series: pd.Series) -> bool:
-    values = pd.to_numeric(series, errors="coerce").dropna().unique()
-    return len(values) > 0 and set(np.unique(values)).issubset({0.0, 1.0})
+        return disclosure_appendix(
+            self.register, section_id=section_id, title=title, intro=(intro,), table_key=section_id
+        )
 
 
 def _count_table(
@@ -191,38 +153,6 @@ def _forest_data(effects: EffectResult, binary: Mapping[str, bool]) -> pd.DataFr
             }
         )
     return pd.DataFrame(rows)
-
-
-def forest_plot(data: pd.DataFrame) -> str:
-    """Effects with 95% intervals per outcome (one panel each), a zero line, as SVG.
-
-    ``data``: uitkomst, groep, effect, laag, hoog, significant. Panels have their own scale:
-    percentage points and a 0-10 scale do not share an axis.
-    """
-    panels = []
-    for outcome, part in data.groupby("uitkomst", sort=False):
-        base = alt.Chart(part).encode(
-            y=alt.Y("groep:N", sort=None, title=None, axis=alt.Axis(labelLimit=360))
-        )
-        rule = base.mark_rule(color=GREY, strokeWidth=2).encode(
-            x=alt.X("laag:Q", title=str(outcome), axis=alt.Axis(format=",.1f")), x2="hoog:Q"
-        )
-        points = base.mark_point(filled=True, size=110, opacity=1).encode(
-            x="effect:Q",
-            color=alt.Color(
-                "significant:N",
-                title="Significant (Holm)",
-                scale=alt.Scale(domain=["ja", "nee"], range=[ORANGE, BLUE]),
-                legend=alt.Legend(orient="bottom"),
-            ),
-        )
-        zero = (
-            alt.Chart(pd.DataFrame({"x": [0.0]}))
-            .mark_rule(color=TEXT, strokeDash=[4, 3])
-            .encode(x="x:Q")
-        )
-        panels.append((rule + points + zero).properties(width=320, height=34 * len(part)))
-    return to_svg(alt.vconcat(*panels, spacing=24))
 
 
 def _num(value: float | None) -> Cell:
@@ -340,29 +270,20 @@ def _balance_tables(
     return means_table, smd_table
 
 
-def _published(table: CheckedTable) -> dict[tuple[str, str], bool]:
-    """(row, column) -> published, for the interior cells of a checked table."""
-    frame = table.frame
-    out: dict[tuple[str, str], bool] = {}
-    for idx, values in frame.iterrows():
-        r = str(idx[-1] if isinstance(idx, tuple) else idx)
-        for col, v in values.items():
-            c = str(col[-1] if isinstance(col, tuple) else col)
-            out[(r, c)] = not (isinstance(v, float) and math.isnan(v))
-    return out
-
-
 def _attrition_blocks(
-    outcome: str, att: AttritionResult, table: CheckedTable, model: ModelCheck
+    outcome: str, att: AttritionResult, table: CheckedTable | None, model: ModelCheck
 ) -> list[Block]:
-    blocks: list[Block] = [
-        _count_table(
-            table,
-            key=f"uitval-{outcome}",
-            title=f"Deelnemers met en zonder meting van {outcome}",
-            row_label="Groep",
+    """One outcome's attrition: its checked counts (unless refused) and the model figures."""
+    blocks: list[Block] = []
+    if table is not None:
+        blocks.append(
+            _count_table(
+                table,
+                key=f"uitval-{outcome}",
+                title=f"Deelnemers met en zonder meting van {outcome}",
+                row_label="Groep",
+            )
         )
-    ]
     diff_rows = tuple(
         (
             Cell(d.arm),
@@ -431,77 +352,66 @@ def experiment_section(
 ) -> ExperimentSection:
     """Check every figure of an experiment's analysis and arrange the Dutch report section.
 
-    ``data`` is the participant file the estimates were computed from (one row per person,
-    ``unit`` its id column; without one the row number identifies a person). ``subgroups``
-    are categorical columns (usually the strata) whose group x subgroup counts are shown.
-    Raises a Dutch :class:`UserFacingError` when the estimates may not be published.
+    :func:`~bestaanszekerheid.experiments.checks.check_experiment` (same arguments) releases
+    the outputs, :func:`arrange_experiment` arranges them. Raises a Dutch
+    :class:`UserFacingError` when the estimates may not be published.
     """
-    register = register or ReleaseRegister()
-    rules = register.rules
-    if synthetic:
-        population += " (synthetisch)"
-    frame = data[data[arm].notna()].copy()
-    frame[arm] = frame[arm].astype(str)
-    tables: list[CheckedTable] = []
-
-    def release(table: CheckedTable) -> CheckedTable:
-        register.release(table)
-        tables.append(table)
-        return table
-
-    sizes = release(
-        frequency_table(
-            frame, arm, unit=unit, rules=rules, name="Deelnemers per groep", population=population
-        )
-    )
-    blocks_counts: list[Block] = [
-        _count_table(
-            sizes, key="effect-groepsgrootte", title="Deelnemers per groep", row_label="Groep"
-        )
-    ]
-    for s in subgroups:
-        t = release(
-            frequency_table(
-                frame.assign(**{s: frame[s].astype(str)}),
-                arm,
-                s,
-                unit=unit,
-                rules=rules,
-                name=f"Deelnemers per groep en {s}",
-                population=population,
-            )
-        )
-        blocks_counts.append(
-            _count_table(
-                t, key=f"effect-groep-{s}", title=f"Deelnemers per groep en {s}", row_label="Groep"
-            )
-        )
-
-    # The estimates are one model output: every group behind an estimate has >= min_count
-    # people (per outcome, since missing outcomes shrink the groups) and enough residual df.
-    category_counts: dict[str, float] = {}
-    for e in effects.effects:
-        category_counts[f"{e.outcome} / {e.arm}"] = e.n_arm
-        category_counts[f"{e.outcome} / {e.control}"] = e.n_control
-    model = check_model(
-        name="Effectschattingen (intention-to-treat)",
-        n_obs=len(frame),
-        df_resid=min((e.df for e in effects.effects), default=math.nan),
-        category_counts=category_counts,
-        outputs=("coefficients", "standard_errors", "confidence_intervals", "p_values"),
-        units=frame[unit].to_numpy() if unit else None,
+    checked = check_experiment(
+        data,
+        arm=arm,
+        effects=effects,
+        unit=unit,
+        subgroups=subgroups,
+        balance=balance,
+        attrition=attrition,
+        power=power,
+        did=did,
+        register=register,
+        synthetic=synthetic,
         population=population,
-        kind="regressie (effectschatting)",
-        rules=rules,
     )
-    register.release(model)
+    return arrange_experiment(checked, section_id=section_id, title=title)
 
-    outcomes = list(dict.fromkeys(e.outcome for e in effects.effects))
-    binary = {o: _is_binary(frame[o]) for o in outcomes if o in frame}
-    forest = _forest_data(effects, binary)
-    effects_table = _effects_table(effects, binary, model)
+
+def arrange_experiment(
+    checked: CheckedExperiment,
+    *,
+    section_id: str = "effectmeting",
+    title: str = "Effectmeting: werken de interventies?",
+) -> ExperimentSection:
+    """The report section of a checked experiment (arranging only)."""
+    subsections = [_effects_section(checked, section_id), _groups_section(checked, section_id)]
+    if checked.balance is not None and checked.balance_check is not None:
+        subsections.append(_balance_section(checked, section_id))
+    if checked.attrition:
+        subsections.append(_attrition_section(checked, section_id))
+    if checked.power is not None:
+        subsections.append(_power_section(checked.power, section_id))
+    if checked.did is not None and checked.did_model is not None:
+        subsections.append(_did_section(checked.did, section_id, checked.did_model))
+    section = Section(
+        section_id,
+        title + (" (synthetisch)" if checked.synthetic else ""),
+        blocks=tuple(Callout(note, tone="warning") for note in checked.notes),
+        subsections=tuple(subsections),
+        lead="Resultaten van een gerandomiseerd experiment: per groep het effect ten opzichte "
+        "van de controlegroep.",
+    )
+    return ExperimentSection(
+        section=section,
+        register=checked.register,
+        tables=tuple(checked.tables),
+        model=checked.model,
+        synthetic=checked.synthetic,
+        notes=list(checked.notes),
+    )
+
+
+def _effects_section(checked: CheckedExperiment, section_id: str) -> Section:
+    """The forest plot with the effects table, how to read it and what it could detect."""
+    effects, binary = checked.effects, checked.binary
     blocks: list[Block] = []
-    if synthetic:
+    if checked.synthetic:
         blocks.append(
             Callout(
                 "Synthetische gegevens: dit experiment is verzonnen (vorm als het "
@@ -511,8 +421,8 @@ def experiment_section(
         )
     blocks.append(
         Paragraph(
-            f"{len(frame)} deelnemers zijn door loting verdeeld over {frame[arm].nunique()} "
-            f"groepen; elke groep wordt vergeleken met de controlegroep "
+            f"{checked.n_participants} deelnemers zijn door loting verdeeld over "
+            f"{checked.n_arms} groepen; elke groep wordt vergeleken met de controlegroep "
             f"({effects.effects[0].control if effects.effects else ''}). {effects.evidence}"
         )
     )
@@ -520,11 +430,11 @@ def experiment_section(
         Chart(
             key=FOREST_KEY,
             title="Effect per groep en uitkomst, met 95%-betrouwbaarheidsinterval",
-            svg=forest_plot(forest),
+            svg=forest_plot(_forest_data(effects, binary)),
             alt="Forest plot: per uitkomst en groep het geschatte effect ten opzichte van de "
             "controlegroep met 95%-betrouwbaarheidsinterval en een nullijn; de cijfers staan "
             "in de tabel eronder.",
-            table=effects_table,
+            table=_effects_table(effects, binary, checked.model),
         )
     )
     blocks.append(Bullets(READING_GUIDE, title="Zo leest u de effecten"))
@@ -544,107 +454,88 @@ def experiment_section(
                 title="Wat dit experiment kon aantonen",
             )
         )
-    subsections = [
-        Section(f"{section_id}-effecten", "Effecten", tuple(blocks)),
-        Section(
-            f"{section_id}-groepen",
-            "Deelnemers per groep",
-            (
-                Paragraph(
-                    f"Aantallen zijn gecontroleerd: elke cel telt minstens {rules.min_count} "
-                    "deelnemers; kleinere cellen zijn weggelaten (x)."
-                ),
-                *blocks_counts,
+    return Section(f"{section_id}-effecten", "Effecten", tuple(blocks))
+
+
+def _groups_section(checked: CheckedExperiment, section_id: str) -> Section:
+    """Participants per group, and per group and subgroup (checked counts)."""
+    counts: list[Block] = [
+        _count_table(
+            checked.sizes,
+            key="effect-groepsgrootte",
+            title="Deelnemers per groep",
+            row_label="Groep",
+        )
+    ]
+    for s, table in checked.subgroup_tables.items():
+        counts.append(
+            _count_table(
+                table,
+                key=f"effect-groep-{s}",
+                title=f"Deelnemers per groep en {s}",
+                row_label="Groep",
+            )
+        )
+    return Section(
+        f"{section_id}-groepen",
+        "Deelnemers per groep",
+        (
+            Paragraph(
+                f"Aantallen zijn gecontroleerd: elke cel telt minstens "
+                f"{checked.register.rules.min_count} deelnemers; kleinere cellen zijn "
+                "weggelaten (x)."
+            ),
+            *counts,
+        ),
+    )
+
+
+def _balance_section(checked: CheckedExperiment, section_id: str) -> Section:
+    """Balance at the start: means and standardised differences, where published."""
+    assert checked.balance is not None and checked.balance_check is not None
+    check = checked.balance_check
+    return Section(
+        f"{section_id}-balans",
+        "Vergelijkbaarheid bij de start (balans)",
+        (
+            Paragraph(
+                "Door de loting horen de groepen bij de start gemiddeld gelijk te zijn. "
+                "Een gestandaardiseerd verschil boven 0,1 verdient aandacht; kleine "
+                "verschillen zijn bij loting normaal."
+            ),
+            *_balance_tables(checked.balance, check.shown, check.sources),
+        ),
+    )
+
+
+def _attrition_section(checked: CheckedExperiment, section_id: str) -> Section:
+    """Attrition per outcome: who has a measurement, differences, Lee bounds."""
+    blocks: list[Block] = [
+        Paragraph(
+            "Uitval is het ontbreken van een uitkomst (bijvoorbeeld geen antwoord op de "
+            "vragenlijst). Verschilt de uitval tussen groepen, dan kan het effect vertekend "
+            "zijn; de Lee-grenzen laten zien hoe groot die vertekening hooguit is."
+        )
+    ]
+    for outcome, att in checked.attrition.items():
+        table = checked.attrition_tables.get(outcome)
+        blocks.extend(_attrition_blocks(outcome, att, table, checked.model))
+    return Section(f"{section_id}-uitval", "Uitval", tuple(blocks))
+
+
+def _power_section(power: PowerResult, section_id: str) -> Section:
+    """What the experiment could have detected."""
+    return Section(
+        f"{section_id}-vermogen",
+        "Onderscheidend vermogen: wat kon dit experiment aantonen?",
+        (
+            Paragraph(power.uitleg()),
+            Paragraph(
+                "Een effect kleiner dan dit kan bestaan zonder dat het experiment het "
+                "ziet. Daarom is 'geen significant effect' geen bewijs dat een "
+                "interventie niet werkt."
             ),
         ),
-    ]
-    if balance is not None:
-        shown, balance_sources = _check_balance(
-            frame, balance, arm=arm, unit=unit, sizes=sizes, released=tables, release=release
-        )
-        subsections.append(
-            Section(
-                f"{section_id}-balans",
-                "Vergelijkbaarheid bij de start (balans)",
-                (
-                    Paragraph(
-                        "Door de loting horen de groepen bij de start gemiddeld gelijk te zijn. "
-                        "Een gestandaardiseerd verschil boven 0,1 verdient aandacht; kleine "
-                        "verschillen zijn bij loting normaal."
-                    ),
-                    *_balance_tables(balance, shown, balance_sources),
-                ),
-            )
-        )
-    if attrition:
-        att_blocks: list[Block] = [
-            Paragraph(
-                "Uitval is het ontbreken van een uitkomst (bijvoorbeeld geen antwoord op de "
-                "vragenlijst). Verschilt de uitval tussen groepen, dan kan het effect vertekend "
-                "zijn; de Lee-grenzen laten zien hoe groot die vertekening hooguit is."
-            )
-        ]
-        for o, att in attrition.items():
-            measured = f"{o} gemeten"
-            t = release(
-                frequency_table(
-                    frame.assign(**{measured: np.where(frame[o].isna(), "nee", "ja")}),
-                    arm,
-                    measured,
-                    unit=unit,
-                    rules=rules,
-                    name=f"Deelnemers per groep en meting van {o}",
-                    population=population,
-                )
-            )
-            att_blocks.extend(_attrition_blocks(o, att, t, model))
-        subsections.append(Section(f"{section_id}-uitval", "Uitval", tuple(att_blocks)))
-    if power is not None:
-        subsections.append(
-            Section(
-                f"{section_id}-vermogen",
-                "Onderscheidend vermogen: wat kon dit experiment aantonen?",
-                (
-                    Paragraph(power.uitleg()),
-                    Paragraph(
-                        "Een effect kleiner dan dit kan bestaan zonder dat het experiment het "
-                        "ziet. Daarom is 'geen significant effect' geen bewijs dat een "
-                        "interventie niet werkt."
-                    ),
-                ),
-            )
-        )
-    if did is not None:
-        # A DiD estimate is model output too: enough residual df and >= min_count units on
-        # each side; refused (with a Dutch message) otherwise.
-        did_model = check_model(
-            name=f"Verschil-in-verschillen ({did.outcome})",
-            n_obs=did.n_obs,
-            df_resid=did.df,
-            category_counts={
-                "interventie-eenheden": did.n_treated_units,
-                "vergelijkingseenheden": did.n_units - did.n_treated_units,
-            },
-            outputs=("coefficients", "standard_errors", "confidence_intervals", "p_values"),
-            population=population,
-            kind="regressie (verschil-in-verschillen)",
-            rules=rules,
-        )
-        register.release(did_model)
-        subsections.append(_did_section(did, section_id, did_model))
-    section = Section(
-        section_id,
-        title + (" (synthetisch)" if synthetic else ""),
-        subsections=tuple(subsections),
-        lead="Resultaten van een gerandomiseerd experiment: per groep het effect ten opzichte "
-        "van de controlegroep.",
-    )
-    return ExperimentSection(
-        section=section,
-        register=register,
-        tables=tuple(tables),
-        model=model,
-        synthetic=synthetic,
     )
 
 
@@ -680,74 +571,3 @@ def _did_section(did: DidResult, section_id: str, model: ModelCheck) -> Section:
         "Verschil-in-verschillen (zwakker bewijs)",
         (Callout(did.evidence, tone="warning"), table),
     )
-
-
-def _check_balance(
-    frame: pd.DataFrame,
-    balance: BalanceResult,
-    *,
-    arm: str,
-    unit: str | None,
-    sizes: CheckedTable,
-    released: Sequence[CheckedTable],
-    release: Callable[[CheckedTable], CheckedTable],
-) -> tuple[dict[tuple[str, str], bool], list[str]]:
-    """Release the checked outputs behind every figure of the balance table.
-
-    Group sizes come from the sizes table; a share of a category from the group x category
-    count table (released here unless it is already a subgroup table); a mean from a checked
-    magnitude table (threshold, dominance and p% rule). Returns which figures may be shown.
-    """
-    rules = sizes.rules
-    shown: dict[tuple[str, str], bool] = {}
-    sources = [sizes.name]
-    for (r, _c), ok in _published(sizes).items():
-        shown[("aantal", r)] = ok
-    by_name = {t.name: t for t in released}
-    for var in balance.to_frame()["variable"].astype(str):
-        if var == "aantal":
-            continue
-        column, _, level = var.partition(" = ")
-        if column not in frame.columns:
-            continue
-        if level:
-            name = f"Deelnemers per groep en {column}"
-            table = by_name.get(name)
-            if table is None:
-                table = release(
-                    frequency_table(
-                        frame.assign(**{column: frame[column].astype(str)}),
-                        arm,
-                        column,
-                        unit=unit,
-                        rules=rules,
-                        name=name,
-                        population=sizes.population,
-                    )
-                )
-                by_name[name] = table
-            cells = _published(table)
-            for a in frame[arm].unique():
-                shown[(var, str(a))] = cells.get((str(a), level), False)
-        else:
-            name = f"Gemiddelde {column} per groep"
-            table = by_name.get(name)
-            if table is None:
-                table = release(
-                    magnitude_table(
-                        frame,
-                        column,
-                        arm,
-                        stat="mean",
-                        unit=unit,
-                        rules=rules,
-                        name=name,
-                        population=sizes.population,
-                    )
-                )
-                by_name[name] = table
-            cells = _published(table)
-            for a in frame[arm].unique():
-                shown[(var, str(a))] = any(ok for (r, _), ok in cells.items() if r == str(a))
-        sources.append(table.name)
-    return shown, sources

@@ -7,6 +7,8 @@ Built on the segments engine (BCH-corrected three-step estimates) and disclosure
 from __future__ import annotations
 
 from bestaanszekerheid.profiles.compute import (
+    MIN_AREA_INDEX,
+    MIN_EFFECT,
     AreaFeature,
     Feature,
     GroupProfile,
@@ -22,9 +24,12 @@ from bestaanszekerheid.profiles.features import (
 )
 from bestaanszekerheid.profiles.naming import load_overrides, write_overrides_template
 from bestaanszekerheid.profiles.recognise import Recognition, Rule
+from bestaanszekerheid.profiles.wijk_shares import WijkShare, WijkShares, target_share_by_wijk
 
 __all__ = [
     "DEFAULT_CHARACTERISTICS",
+    "MIN_AREA_INDEX",
+    "MIN_EFFECT",
     "AreaFeature",
     "Characteristic",
     "Feature",
@@ -32,10 +37,13 @@ __all__ = [
     "ProfileSet",
     "Recognition",
     "Rule",
+    "WijkShare",
+    "WijkShares",
     "build_profiles",
     "characteristics_frame",
     "cohens_h",
     "heatmap_frame",
     "load_overrides",
+    "target_share_by_wijk",
     "write_overrides_template",
 ]

@@ -37,14 +37,13 @@ import pandas as pd
 
 from bestaanszekerheid.disclosure import (
     TOTAL,
+    CheckedEstimates,
     CheckedTable,
     ModelCheck,
-    RefusedError,
     ReleaseRegister,
     check_model,
     frequency_table,
 )
-from bestaanszekerheid.disclosure.estimates import CheckedEstimates
 from bestaanszekerheid.formatting import fmt_num
 from bestaanszekerheid.profiles.features import (
     DEFAULT_CHARACTERISTICS,
@@ -127,7 +126,6 @@ class GroupProfile:
     overridden: bool
     size: float  # estimated households in the group (model estimate, rounded to tens)
     share: float  # estimated % of the target group (model estimate)
-    model_share: float  # the same, kept for readers of older bundles
     more_often: tuple[Feature, ...]
     less_often: tuple[Feature, ...]
     wijken: tuple[AreaFeature, ...]
@@ -226,20 +224,12 @@ def build_profiles(
     if has_wijk:
         frame[WIJK] = households[WIJK].astype("string").to_numpy()
 
+    # A refused table is left out (and with it its estimates), with a public note.
     notes: list[str] = []
-
-    def release(table: CheckedTable) -> CheckedTable | None:
-        """Release ``table``; a refusal leaves it (and its estimates) out, with a note."""
-        try:
-            register.release(table)
-        except RefusedError as exc:
-            notes.append(exc.public_note)  # which cells clashed is in the checker's log only
-            return None
-        return table
 
     char_tables: dict[str, CheckedTable] = {}
     for char in used:
-        table = release(
+        table = register.try_release(
             frequency_table(
                 frame,
                 char.column,
@@ -247,14 +237,15 @@ def build_profiles(
                 rules=rules,
                 population=population,
                 name=f"Doelgroep naar {char.label.lower()}",
-            )
+            ),
+            notes,
         )
         if table is not None:
             char_tables[char.column] = table
     used = tuple(c for c in used if c.column in char_tables)
     area_table = None
     if has_wijk:
-        area_table = release(
+        area_table = register.try_release(
             frequency_table(
                 frame.dropna(subset=[WIJK]),
                 WIJK,
@@ -262,7 +253,8 @@ def build_profiles(
                 rules=rules,
                 population=population,
                 name="Doelgroep per wijk",
-            )
+            ),
+            notes,
         )
 
     aux = chars.copy()
@@ -403,7 +395,6 @@ def build_profiles(
                 overridden=False,
                 size=size,
                 share=share,
-                model_share=share,
                 more_often=tuple(more),
                 less_often=tuple(less),
                 wijken=wijken,

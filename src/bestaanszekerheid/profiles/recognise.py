@@ -82,7 +82,7 @@ def safe_pct(part: int, whole: int, min_count: int) -> Pct:
     hidden. Whole percents: with more decimals, the coverages of a group's rules (hits over
     the same group size) would give the group's size away.
     """
-    from bestaanszekerheid.disclosure.estimates import band_limit
+    from bestaanszekerheid.disclosure import band_limit
 
     if whole <= 0 or part < min_count:
         return Pct(math.nan)

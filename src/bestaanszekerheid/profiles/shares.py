@@ -19,9 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bestaanszekerheid.disclosure import TOTAL, CheckedTable, DisclosureRules
-from bestaanszekerheid.disclosure.estimates import (
+from bestaanszekerheid.disclosure import (
+    TOTAL,
     CheckedEstimates,
+    CheckedTable,
+    DisclosureRules,
     check_estimates,
     round_half_up,
     round_size,

@@ -12,15 +12,15 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bestaanszekerheid import __version__
 from bestaanszekerheid.disclosure import publication_summary
 from bestaanszekerheid.fileio import atomic_path
-from bestaanszekerheid.reports.html import _version
 from bestaanszekerheid.reports.tree import Cell, Report
-from bestaanszekerheid.target import IN_TARGET
+from bestaanszekerheid.target import TargetStatus
 
 if TYPE_CHECKING:
     from bestaanszekerheid.pipeline import AnalysisResult
-    from bestaanszekerheid.profiles import Feature
+    from bestaanszekerheid.profiles import Feature, GroupProfile
     from bestaanszekerheid.profiles.recognise import Pct
 
 SCHEMA_NAME = "bestaanszekerheid.bundel"
@@ -68,14 +68,10 @@ def _feature(f: Feature) -> dict[str, Any]:
     }
 
 
-def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
-    """The bundle as a JSON-ready dict."""
-    target = result.target
-    tt = result.target_table.frame
-    n_target = _num(float(tt.iloc[:, 0].loc[IN_TARGET]))
-    # At the report's precision (the rules' estimate_share_decimals for the smallest class):
-    # more decimals of a share of a known total narrow a rounded size.
-    fit = [
+def _fit(result: AnalysisResult) -> list[dict[str, Any]]:
+    """The fit table at the report's precision (the rules' estimate_share_decimals for the
+    smallest class): more decimals of a share of a known total narrow a rounded size."""
+    return [
         {
             "klassen": int(str(k)),
             "bic": Cell(float(r["bic"]), "int").number,
@@ -86,63 +82,72 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
         }
         for k, r in result.fit_table.iterrows()
     ]
-    groups = []
-    for g in result.profiles.groups:
-        groups.append(
+
+
+def _group(g: GroupProfile) -> dict[str, Any]:
+    """One group's profile: size, features, wijken and how to recognise it."""
+    return {
+        "sleutel": g.key,
+        "nummer": g.number,
+        "naam": g.name,
+        "beschrijving": g.description,
+        "naam_aangepast": g.overridden,
+        "huishoudens": None if math.isnan(g.size) else int(g.size),
+        "aandeel": _num(g.share),
+        # Schema 1.x requires it: the same estimate, for readers of older bundles.
+        "aandeel_model": _num(g.share),
+        "vaker": [_feature(f) for f in g.more_often],
+        "minder_vaak": [_feature(f) for f in g.less_often],
+        "wijken": [
             {
-                "sleutel": g.key,
-                "nummer": g.number,
-                "naam": g.name,
-                "beschrijving": g.description,
-                "naam_aangepast": g.overridden,
-                "huishoudens": None if math.isnan(g.size) else int(g.size),
-                "aandeel": _num(g.share),
-                "aandeel_model": _num(g.model_share),
-                "vaker": [_feature(f) for f in g.more_often],
-                "minder_vaak": [_feature(f) for f in g.less_often],
-                "wijken": [
-                    {
-                        "code": w.wijk_code,
-                        "naam": w.wijk_name,
-                        "aandeel": None if w.band else _num(w.share_in_wijk),
-                        "band": w.band or None,
-                        "index": _num(w.index),
-                        "index_ondergrens": bool(w.band),
-                    }
-                    for w in g.wijken
-                ],
-                "herkenbaarheid": {
-                    "herkend": _pct(g.recognition.recall),
-                    "regels": [
-                        {
-                            "voorwaarden": list(r.conditions),
-                            "dekking": _pct(r.coverage),
-                            "precisie": _pct(r.precision),
-                        }
-                        for r in g.recognition.rules
-                    ],
-                },
+                "code": w.wijk_code,
+                "naam": w.wijk_name,
+                "aandeel": None if w.band else _num(w.share_in_wijk),
+                "band": w.band or None,
+                "index": _num(w.index),
+                "index_ondergrens": bool(w.band),
             }
-        )
-    tables = []
-    for t in report.tables():
-        tables.append(
-            {
-                "sleutel": t.key,
-                "titel": t.title,
-                "soort": t.kind,
-                "bronnen": [s for s in t.sources if s],
-                "kolommen": list(t.columns),
-                "rijen": [
-                    [c.text() if c.fmt == "text" else c.number for c in row] for row in t.rows
-                ],
-            }
-        )
+            for w in g.wijken
+        ],
+        "herkenbaarheid": {
+            "herkend": _pct(g.recognition.recall),
+            "regels": [
+                {
+                    "voorwaarden": list(r.conditions),
+                    "dekking": _pct(r.coverage),
+                    "precisie": _pct(r.precision),
+                }
+                for r in g.recognition.rules
+            ],
+        },
+    }
+
+
+def _tables(report: Report) -> list[dict[str, Any]]:
+    """Every table of the report as published (hidden numbers are null)."""
+    return [
+        {
+            "sleutel": t.key,
+            "titel": t.title,
+            "soort": t.kind,
+            "bronnen": [s for s in t.sources if s],
+            "kolommen": list(t.columns),
+            "rijen": [[c.text() if c.fmt == "text" else c.number for c in row] for row in t.rows],
+        }
+        for t in report.tables()
+    ]
+
+
+def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
+    """The bundle as a JSON-ready dict."""
+    target = result.target
+    tt = result.target_table.frame
+    n_target = _num(float(tt.iloc[:, 0].loc[TargetStatus.IN_TARGET]))
     return {
         "schema": SCHEMA_NAME,
         "schema_version": SCHEMA_VERSION,
         "created": result.created,
-        "tool": {"name": "bestaanszekerheid", "version": _version()},
+        "tool": {"name": "bestaanszekerheid", "version": __version__},
         "synthetic": result.synthetic,
         "bron": result.options.source,
         "doelgroep": {
@@ -155,10 +160,10 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
             "aantal_groepen": int(result.selection.recommended),
             "toelichting": result.selection.explanation,
             "indicatoren": dict(result.indicators),
-            "fit": fit,
+            "fit": _fit(result),
         },
-        "groepen": groups,
-        "tabellen": tables,
+        "groepen": [_group(g) for g in result.profiles.groups],
+        "tabellen": _tables(report),
         # What may be published about the checks: no reason or status per hidden cell.
         "onthullingscontrole": publication_summary(result.register),
     }

@@ -212,3 +212,35 @@ def share_by_area_chart(data: pd.DataFrame, overall: float) -> str:
         .encode(x="x:Q")
     )
     return to_svg((bars + mean).properties(width=300, height=24 * len(data)))
+
+
+def forest_plot(data: pd.DataFrame) -> str:
+    """Effects with 95% intervals per outcome (one panel each), a zero line, as SVG.
+
+    ``data``: uitkomst, groep, effect, laag, hoog, significant. Panels have their own scale:
+    percentage points and a 0-10 scale do not share an axis.
+    """
+    panels = []
+    for outcome, part in data.groupby("uitkomst", sort=False):
+        base = alt.Chart(part).encode(
+            y=alt.Y("groep:N", sort=None, title=None, axis=alt.Axis(labelLimit=360))
+        )
+        rule = base.mark_rule(color=GREY, strokeWidth=2).encode(
+            x=alt.X("laag:Q", title=str(outcome), axis=alt.Axis(format=",.1f")), x2="hoog:Q"
+        )
+        points = base.mark_point(filled=True, size=110, opacity=1).encode(
+            x="effect:Q",
+            color=alt.Color(
+                "significant:N",
+                title="Significant (Holm)",
+                scale=alt.Scale(domain=["ja", "nee"], range=[ORANGE, BLUE]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+        )
+        zero = (
+            alt.Chart(pd.DataFrame({"x": [0.0]}))
+            .mark_rule(color=TEXT, strokeDash=[4, 3])
+            .encode(x="x:Q")
+        )
+        panels.append((rule + points + zero).properties(width=320, height=34 * len(part)))
+    return to_svg(alt.vconcat(*panels, spacing=24))

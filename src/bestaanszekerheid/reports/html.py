@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 
+from bestaanszekerheid import __version__
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.reports.tree import SYNTHETIC_BANNER, Report
 
@@ -24,15 +25,6 @@ def _template(name: str) -> str:
 def svg_uri(svg: str) -> str:
     """An SVG as a data: URI (an image inside the file, never a request)."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("bestaanszekerheid")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "onbekend"
 
 
 def _created(text: str) -> str:
@@ -53,7 +45,7 @@ def render_html(report: Report) -> str:
         banner=SYNTHETIC_BANNER.get(report.lang, SYNTHETIC_BANNER["nl"]),
         svg_uri=svg_uri,
         lang=report.lang,
-        version=_version(),
+        version=__version__,
         created=_created(report.created),
     )
 

@@ -1,8 +1,9 @@
-"""A demo run on synthetic households: every export goes through the register and the log.
+"""A disclosure-control run on synthetic households: every export through the register and log.
 
-Used by the tests (every exported figure is recomputed from the microdata) and as an example
-of the intended workflow: build checked tables, export them through one
-:class:`ReleaseRegister`, write the output log at the end.
+For :mod:`tests.disclosure.test_demo` (every exported figure is recomputed from the
+microdata); it also shows the intended workflow: build checked tables, export them through
+one :class:`ReleaseRegister`, write the output log at the end. It lived in the package
+(``disclosure/demo.py``) but only this test used it.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bestaanszekerheid.disclosure.checked import Method
-from bestaanszekerheid.disclosure.models import check_model
-from bestaanszekerheid.disclosure.register import ReleaseRegister
-from bestaanszekerheid.disclosure.rules import DisclosureRules, load_rules
-from bestaanszekerheid.disclosure.tables import (
+from bestaanszekerheid.disclosure import (
+    DisclosureRules,
+    ReleaseRegister,
+    check_model,
     frequency_table,
+    load_rules,
     magnitude_table,
     percentage_table,
     percentile_table,
 )
+from bestaanszekerheid.disclosure.checked import Method
 from bestaanszekerheid.formatting import fmt_plain
 
 TARGET_PCT = 130.0

@@ -1,0 +1,78 @@
+"""The target group's share of all households per wijk, from two checked count tables.
+
+Computed before the report (ADR 0040: reports only arrange): the numerator is the checked
+"Doelgroep per wijk" table of the profiles, the denominator the checked "Alle huishoudens per
+wijk" table of the run. A share is a quotient of two published counts, so it says nothing the
+two tables do not; where either count is hidden the share is unknown (NaN) too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from bestaanszekerheid.disclosure import TOTAL, CheckedTable
+
+
+@dataclass(frozen=True)
+class WijkShare:
+    """One wijk: its target households, all its households and the share (as published)."""
+
+    code: str
+    name: str
+    target: float  # households of the target group in the wijk (checked count; NaN: hidden)
+    households: float  # all households in the wijk (checked count; NaN: hidden)
+    share: float  # % of the wijk's households in the target group (NaN: a count is hidden)
+
+
+@dataclass(frozen=True)
+class WijkShares:
+    """The target group's share per wijk, highest share first, and over the whole city."""
+
+    wijken: tuple[WijkShare, ...]
+    #: % of all households in the target group (the two tables' totals).
+    overall: float
+    #: Names of the checked tables the figures come from: all households, target group.
+    sources: tuple[str, str]
+
+    def highest(self, n: int) -> list[WijkShare]:
+        """The ``n`` wijken with the highest known share (hidden shares are skipped)."""
+        return [w for w in self.wijken if not math.isnan(w.share)][:n]
+
+
+def _count(table: CheckedTable, code: object) -> float:
+    """A one-way count as published (NaN when hidden or absent)."""
+    value = table.frame.iloc[:, 0].get(code)
+    return math.nan if value is None or value is pd.NA else float(value)
+
+
+def _share(part: float, whole: float) -> float:
+    # NaN > 0 is False, so a hidden denominator gives NaN too.
+    return 100 * part / whole if whole > 0 else math.nan
+
+
+def target_share_by_wijk(
+    target_table: CheckedTable | None,
+    all_table: CheckedTable | None,
+    names: Mapping[str, str],
+) -> WijkShares | None:
+    """Per wijk of ``target_table`` (target households per wijk) the share of all households
+    (``all_table``); ``None`` when either table is missing (no wijk codes, or refused).
+
+    ``names`` maps a wijk code to its name (a code without a name is shown as itself). Wijken
+    are ordered by share, highest first (unknown shares last), then by code.
+    """
+    if target_table is None or all_table is None:
+        return None
+    rows = []
+    for code in target_table.frame.index:
+        if code == TOTAL:
+            continue
+        n, total = _count(target_table, code), _count(all_table, code)
+        rows.append(WijkShare(str(code), str(names.get(code, code)), n, total, _share(n, total)))
+    rows.sort(key=lambda w: (-(w.share if not math.isnan(w.share) else -1.0), w.code))
+    overall = _share(_count(target_table, TOTAL), _count(all_table, TOTAL))
+    return WijkShares(tuple(rows), overall, (all_table.name, target_table.name))
