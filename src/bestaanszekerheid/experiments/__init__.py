@@ -24,13 +24,9 @@ from bestaanszekerheid.experiments.allocation import (
     replay,
 )
 from bestaanszekerheid.experiments.attrition import attrition_analysis, lee_bounds_arrays
+from bestaanszekerheid.experiments.corrections import benjamini_hochberg, holm, romano_wolf
 from bestaanszekerheid.experiments.did import difference_in_differences
-from bestaanszekerheid.experiments.estimation import (
-    benjamini_hochberg,
-    estimate_effects,
-    holm,
-    romano_wolf,
-)
+from bestaanszekerheid.experiments.estimation import estimate_effects
 from bestaanszekerheid.experiments.heterogeneity import effects_by_class
 from bestaanszekerheid.experiments.power import (
     minimum_detectable_effect,

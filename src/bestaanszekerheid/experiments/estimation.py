@@ -26,9 +26,9 @@ from bestaanszekerheid.experiments._ols import (
     SingularDesignError,
     blas_single_thread,
     ols,
-    stepdown_max_t,
 )
 from bestaanszekerheid.experiments.allocation import AllocationDesign
+from bestaanszekerheid.experiments.corrections import benjamini_hochberg, holm, romano_wolf
 from bestaanszekerheid.experiments.power import minimum_detectable_effect
 from bestaanszekerheid.experiments.results import ArmEffect, EffectResult, format_number
 
@@ -38,37 +38,6 @@ RANDOMISED = (
     "Sterk bewijs: de groepen zijn door loting ingedeeld, dus verschillen in uitkomst zijn aan "
     "de interventie toe te schrijven (binnen de statistische onzekerheid)."
 )
-
-
-# ----------------------------------------------------------------------------- corrections
-
-
-def holm(pvalues: Sequence[float] | FloatArray) -> FloatArray:
-    """Holm (1979) step-down adjusted p-values (controls the family-wise error rate)."""
-    p = np.asarray(pvalues, dtype=float)
-    m = len(p)
-    order = np.argsort(p, kind="stable")
-    adj = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * p[order]))
-    out = np.empty(m)
-    out[order] = adj
-    return out
-
-
-def benjamini_hochberg(pvalues: Sequence[float] | FloatArray) -> FloatArray:
-    """Benjamini-Hochberg (1995) adjusted p-values (controls the false discovery rate)."""
-    p = np.asarray(pvalues, dtype=float)
-    m = len(p)
-    order = np.argsort(p, kind="stable")
-    raw = p[order] * m / np.arange(1, m + 1)
-    adj = np.minimum.accumulate(raw[::-1])[::-1]
-    out = np.empty(m)
-    out[order] = np.minimum(adj, 1.0)
-    return out
-
-
-def romano_wolf(t_observed: FloatArray, t_null: FloatArray) -> FloatArray:
-    """Romano-Wolf stepdown p-values from observed t statistics and (B x S) null draws."""
-    return stepdown_max_t(np.asarray(t_observed, float), np.asarray(t_null, float))
 
 
 # ----------------------------------------------------------------------------- data prep
