@@ -171,6 +171,58 @@ def run_analysis(
     target_table = target.status_table(rules)
     register.release(target_table)
     data = target.households.reset_index(drop=True)
+    indicators, X = _indicator_matrix(data, options, rules)
+
+    selection = _choose_classes(
+        X, indicators, ks, options, rules, lambda j, text: step(1 + j, n_steps, text)
+    )
+    model_check, fit_table = _check_models(selection, X, data, population, rules)
+    register.release(model_check)
+
+    step(len(ks) + 1, n_steps, STEPS[2])
+    profiles = build_profiles(
+        data,
+        selection.model,
+        X,
+        register=register,
+        overrides=options.overrides,
+        wijk_names=wijk_names(),
+        population=population,
+        n_bootstrap=options.n_bootstrap_bch,
+        random_state=options.random_state,
+    )
+    wijk_table = None
+    if profiles.area_table is not None:
+        wijk_table = register.try_release(
+            _all_households_per_wijk(households, rules, synthetic), profiles.notes
+        )
+    result = AnalysisResult(
+        options=options,
+        target=target,
+        selection=selection,
+        fit_table=fit_table,
+        profiles=profiles,
+        register=register,
+        target_table=target_table,
+        wijk_table=wijk_table,
+        model_check=model_check,
+        indicators=indicators,
+        created=created,
+        wijk_shares=target_share_by_wijk(profiles.area_table, wijk_table, wijk_names()),
+    )
+    result.experiment = experiment
+    write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
+    result.files["groepsnamen"] = write_overrides_template(
+        profiles.groups, out / "groepsnamen.yaml"
+    )
+    step(n_steps, n_steps, "Klaar")
+    return result
+
+
+def _indicator_matrix(
+    data: pd.DataFrame, options: AnalysisOptions, rules: DisclosureRules
+) -> tuple[dict[str, str], pd.DataFrame]:
+    """The indicators present in the file and the engine's input matrix (types by kind)."""
     if len(data) < 10 * rules.min_count:
         raise UserFacingError(
             f"De doelgroep telt te weinig huishoudens ({len(data)}) om groepen in te zoeken."
@@ -189,11 +241,18 @@ def run_analysis(
             X[name] = X[name].astype("float64")
         else:
             X[name] = pd.to_numeric(X[name], errors="coerce").astype("float64")
+    return indicators, X
 
-    selection = _choose_classes(
-        X, indicators, ks, options, rules, lambda j, text: step(1 + j, n_steps, text)
-    )
-    # The fit table is model output: publish the rows of models whose classes all pass.
+
+def _check_models(
+    selection: ClassSelection,
+    X: pd.DataFrame,
+    data: pd.DataFrame,
+    population: str,
+    rules: DisclosureRules,
+) -> tuple[ModelCheck, pd.DataFrame]:
+    """The model check of the fit table and the classes, and the fit table's publishable
+    rows: the fit table is model output, so only models whose classes all pass are shown."""
     class_counts: dict[str, float] = {}
     class_sets: dict[str, Any] = {}
     ids = data["household_id"].to_numpy()
@@ -225,59 +284,23 @@ def run_analysis(
         kind="latente-klassenanalyse",
         rules=rules,
     )
-    register.release(model_check)
-    fit_table = selection.table.loc[keep]
+    return model_check, selection.table.loc[keep]
 
-    step(len(ks) + 1, n_steps, STEPS[2])
-    profiles = build_profiles(
-        data,
-        selection.model,
-        X,
-        register=register,
-        overrides=options.overrides,
-        wijk_names=wijk_names(),
-        population=population,
-        n_bootstrap=options.n_bootstrap_bch,
-        random_state=options.random_state,
+
+def _all_households_per_wijk(
+    households: pd.DataFrame, rules: DisclosureRules, synthetic: str
+) -> CheckedTable:
+    """The denominator of the target group's share per wijk: all households, as the city's
+    share. CBS publishes households per wijk, so households with a known income per wijk
+    would give the few without one away by subtraction."""
+    return frequency_table(
+        households[["household_id", "wijk_code"]].dropna(),
+        "wijk_code",
+        unit="household_id",
+        rules=rules,
+        population="alle huishoudens" + synthetic,
+        name="Alle huishoudens per wijk",
     )
-    wijk_table = None
-    if profiles.area_table is not None:
-        # The denominator of the target group's share per wijk: all households, as the
-        # city's share. CBS publishes households per wijk, so households with a known income
-        # per wijk would give the few without one away by subtraction.
-        all_wijk = households[["household_id", "wijk_code"]].dropna()
-        wijk_table = register.try_release(
-            frequency_table(
-                all_wijk,
-                "wijk_code",
-                unit="household_id",
-                rules=rules,
-                population="alle huishoudens" + synthetic,
-                name="Alle huishoudens per wijk",
-            ),
-            profiles.notes,
-        )
-    result = AnalysisResult(
-        options=options,
-        target=target,
-        selection=selection,
-        fit_table=fit_table,
-        profiles=profiles,
-        register=register,
-        target_table=target_table,
-        wijk_table=wijk_table,
-        model_check=model_check,
-        indicators=indicators,
-        created=created,
-        wijk_shares=target_share_by_wijk(profiles.area_table, wijk_table, wijk_names()),
-    )
-    result.experiment = experiment
-    write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
-    result.files["groepsnamen"] = write_overrides_template(
-        profiles.groups, out / "groepsnamen.yaml"
-    )
-    step(n_steps, n_steps, "Klaar")
-    return result
 
 
 def _choose_classes(
