@@ -297,27 +297,24 @@ def withdraw_consent(actor: Actor, trajectory: Trajectory) -> None:
 def share(actor: Actor, trajectory: Trajectory, colleague: User) -> None:
     """Give a colleague access to ``trajectory`` until sharing stops."""
     trajectory.shared_with.add(colleague)
-    record(
-        actor,
-        AuditAction.UPDATE,
-        trajectory,
-        resident_id=trajectory.resident_id,
-        purpose=PURPOSE_HANDOVER,
-        details={"shared_with": colleague.pk},
-    )
+    _record_sharing(actor, trajectory, {"shared_with": colleague.pk})
 
 
 @transaction.atomic
 def unshare(actor: Actor, trajectory: Trajectory, colleague: User) -> None:
     """Stop sharing ``trajectory`` with a colleague."""
     trajectory.shared_with.remove(colleague)
+    _record_sharing(actor, trajectory, {"unshared_with": colleague.pk})
+
+
+def _record_sharing(actor: Actor, trajectory: Trajectory, details: dict[str, int]) -> None:
     record(
         actor,
         AuditAction.UPDATE,
         trajectory,
         resident_id=trajectory.resident_id,
         purpose=PURPOSE_HANDOVER,
-        details={"unshared_with": colleague.pk},
+        details=details,
     )
 
 
