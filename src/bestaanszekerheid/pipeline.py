@@ -180,13 +180,14 @@ def run_analysis(
     register.release(model_check)
 
     step(len(ks) + 1, n_steps, STEPS[2])
+    names = wijk_names()
     profiles = build_profiles(
         data,
         selection.model,
         X,
         register=register,
         overrides=options.overrides,
-        wijk_names=wijk_names(),
+        wijk_names=names,
         population=population,
         n_bootstrap=options.n_bootstrap_bch,
         random_state=options.random_state,
@@ -208,7 +209,7 @@ def run_analysis(
         model_check=model_check,
         indicators=indicators,
         created=created,
-        wijk_shares=target_share_by_wijk(profiles.area_table, wijk_table, wijk_names()),
+        wijk_shares=target_share_by_wijk(profiles.area_table, wijk_table, names),
     )
     result.experiment = experiment
     write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
