@@ -208,7 +208,7 @@ def test_appendix_shows_every_checked_output_with_its_own_check(built: Built) ->
             hidden = int(out.status.isin(["primary", "secondary"]).to_numpy().sum())
             assert row[3].value == str(hidden) and row[4].value == "in orde"
         else:
-            assert row[1].value == f"model ({out.kind})" and row[2].value == "–"
+            assert row[1].value == f"model: {out.kind}" and row[2].value == "–"
             assert row[4].value == ("in orde" if out.passed else "geweigerd")
     bullets = [b for b in appendix.blocks if isinstance(b, Bullets)]
     assert bullets and bullets[0].title == "Toegepaste regels" and bullets[0].items

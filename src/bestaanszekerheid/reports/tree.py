@@ -84,6 +84,15 @@ class Table:
         # Each source once, in order of first mention.
         object.__setattr__(self, "sources", tuple(dict.fromkeys(self.sources)))
 
+    @property
+    def numeric(self) -> tuple[bool, ...]:
+        """Per column: does it hold numbers (right-aligned, header too)? A label column or
+        a column of text cells does not, so its header aligns with its cells."""
+        return tuple(
+            j >= self.header_columns and any(r[j].fmt != "text" for r in self.rows if j < len(r))
+            for j in range(len(self.columns))
+        )
+
 
 @dataclass(frozen=True)
 class Paragraph:

@@ -30,7 +30,7 @@ def _row(out: Mapping[str, Any]) -> tuple[Cell, ...]:
     if out["type"] == "table":
         kind, cells, hidden = "tabel", str(out["cells"]), str(out["hidden"])
     else:
-        kind, cells, hidden = f"model ({out['kind']})", "–", "–"
+        kind, cells, hidden = f"model: {out['kind']}", "–", "–"
     return (
         Cell(out["name"]),
         Cell(kind),
