@@ -189,9 +189,9 @@ class TargetGroup:
 
 def _labels(by: str) -> Mapping[str, str]:
     if by == "wijk_code":
-        from bestaanszekerheid.areas_lookup import wijk_names
+        from bestaanszekerheid.areas import tilburg
 
-        return {code: f"{code} {name}" for code, name in wijk_names().items()}
+        return {code: f"{code} {name}" for code, name in tilburg().names("wijk").items()}
     column = COLUMNS_BY_NAME.get(by)
     return column.codes if column is not None else {}
 

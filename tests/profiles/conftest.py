@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from bestaanszekerheid.areas_lookup import wijk_names
+from bestaanszekerheid.areas import tilburg
 from bestaanszekerheid.disclosure import ReleaseRegister
 from bestaanszekerheid.households.synthetic import generate_population
 from bestaanszekerheid.pipeline import DEFAULT_INDICATORS
@@ -52,7 +52,7 @@ def planted() -> Planted:
         model,
         X,
         register=register,
-        wijk_names=wijk_names(),
+        wijk_names=tilburg().names("wijk"),
         n_bootstrap=30,
         population="test",
     )

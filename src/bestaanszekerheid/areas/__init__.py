@@ -1,0 +1,33 @@
+"""Areas: a municipality's wijken and buurten, where the groups live, and where to ring the
+doorbell.
+
+- :mod:`.catalog`: the areas of one municipality as a typed :class:`AreaCatalog` (Tilburg's
+  real 2024 areas packaged; others from ``bsz gebieden``);
+- :mod:`.indicators`: the CBS Kerncijfers Wijken en Buurten indicators with their definitions.
+
+The package is part of the analysis library: it never imports the CLI, the web app or the
+reports.
+"""
+
+from __future__ import annotations
+
+from bestaanszekerheid.areas.catalog import (
+    LEVELS,
+    Area,
+    AreaCatalog,
+    Level,
+    read_catalog,
+    tilburg,
+)
+from bestaanszekerheid.areas.indicators import INDICATORS, Indicator
+
+__all__ = [
+    "INDICATORS",
+    "LEVELS",
+    "Area",
+    "AreaCatalog",
+    "Indicator",
+    "Level",
+    "read_catalog",
+    "tilburg",
+]
