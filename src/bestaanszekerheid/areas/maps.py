@@ -15,6 +15,7 @@ The report integrates the maps (``reports`` sits above ``areas``, so the house c
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
 import re
@@ -120,6 +121,8 @@ def _share_classes(breaks: Sequence[float]) -> _Classes:
     labels = [f"tot {texts[0]}%"]
     labels += [f"{a} tot {b}%" for a, b in itertools.pairwise(texts)]
     labels.append(f"{texts[-1]}% of meer")
+    if not 1 <= len(breaks) <= max(SHARE_COLOURS) - 1 or list(breaks) != sorted(set(breaks)):
+        raise ValueError(f"share breaks must be 1 to 6 increasing bounds, not {list(breaks)}")
     return _Classes(tuple(labels), SHARE_COLOURS[len(labels)], tuple(breaks))
 
 
@@ -253,7 +256,7 @@ def choropleth(
     measure: Measure,
     title: str,
     value_label: str,
-    width: int = DEFAULT_WIDTH,
+    width: int | None = None,
     small: bool = False,
     highlight: Sequence[str] = (),
     breaks: Sequence[float] | None = None,
@@ -268,12 +271,16 @@ def choropleth(
     over-representation (1 = as often as in the whole city) in five classes from "veel
     minder vaak" to "veel vaker" (:data:`INDEX_BREAKS`).
 
-    Each area without a number gets a grey for its status, with its own legend entry (only
-    when such areas are there). ``value_label`` heads the legend and the figure in the hover
-    text (a "\\n" breaks the legend title). ``highlight``: codes outlined thickly (a group's
-    top wijken). ``small``: a thumbnail for a persona card (``SMALL_WIDTH`` unless ``width`` is
-    given; no title or legend). Areas without a polygon (``geometry`` null) are left out of
-    the map and stay in :func:`map_table`. Render with :func:`map_svg`.
+    Each area without a number is hatched in a grey for its status, with its own legend
+    entry (only when such areas are on the map). ``value_label`` heads the legend and the
+    figure in the hover text (a "\\n" breaks the legend title). ``highlight``: codes outlined
+    thickly (a group's top wijken).
+
+    ``width`` of the map itself in px: the legend stands beside it from 480 px on and below
+    it under that (render a second, narrow map for phones). Default ``DEFAULT_WIDTH``, or
+    ``SMALL_WIDTH`` with ``small``: a thumbnail for a persona card, without a title and with a
+    tiny legend (the classes' words only). Areas without a polygon (``geometry`` null) are
+    left out of the map and stay in :func:`map_table`. Render with :func:`map_svg`.
     """
     figures = _checked(catalog, level, values)
     classes = (
@@ -283,8 +290,8 @@ def choropleth(
             tuple(breaks) if breaks else share_breaks(v for v, _ in figures.values())
         )
     )
-    if small and width == DEFAULT_WIDTH:
-        width = SMALL_WIDTH
+    if width is None:
+        width = SMALL_WIDTH if small else DEFAULT_WIDTH
     names = catalog.names(level)
     wijk_names = catalog.names("wijk")
     parent = catalog.parent()
@@ -324,7 +331,7 @@ def choropleth(
     # High classes on top, as a reader scans a legend; the greys last.
     domain = [*reversed(classes.labels), *neutral]
     colours = [*reversed(classes.colours), *_neutral_colours(neutral)]
-    legend = _legend(value_label, width, small=small)
+    legend = _legend(value_label, width, small=small, entries=domain)
     thin = 0.25 if small else (0.4 if level == "buurt" else 0.8)
     thick = 2.0 if small else 2.5
     tooltip = [alt.Tooltip("properties.naam:N", title=level_name)]
@@ -368,12 +375,15 @@ def choropleth(
     return chart
 
 
-def _legend(value_label: str, width: int, *, small: bool) -> alt.Legend:
+def _legend(value_label: str, width: int, *, small: bool, entries: Sequence[str]) -> alt.Legend:
     """Beside a wide map, below a narrow one (a phone: one column, so that no label is cut),
     tiny and untitled on a card."""
+    # Vega's own text for a screen reader is English ("Symbol legend titled ...").
+    description = f"Legenda: {value_label.replace(chr(10), ' ')}: {', '.join(entries)}"
     if small:
         return alt.Legend(
             title=None,
+            description=description,
             orient="bottom",
             direction="vertical",
             columns=2,
@@ -391,6 +401,7 @@ def _legend(value_label: str, width: int, *, small: bool) -> alt.Legend:
     wide = width >= 480
     return alt.Legend(
         title=value_label.split("\n"),
+        description=description,
         orient="right" if wide else "bottom",
         direction="vertical",
         symbolType="square",
@@ -455,7 +466,11 @@ def map_svg(chart: alt.Chart) -> str:
     svg = _LABELLED_PATH.sub(
         lambda m: f'<path aria-label="{m[1]}"{m[2]}><title>{m[1]}</title></path>', svg
     )
-    return _hatched(svg)
+    svg = _hatched(svg)
+    # The one-sentence summary for a screen reader when the SVG is inline (an <img> has alt).
+    head = svg.index("<svg") + len("<svg")
+    label = html.escape(str(spec.get("description", "")), quote=True)
+    return f'{svg[:head]} role="graphics-document" aria-label="{label}"{svg[head:]}'
 
 
 def _hatched(svg: str) -> str:
