@@ -4,9 +4,10 @@ rendered to static SVG with vl-convert (no tiles, no URLs, no network).
 Two measures: the target group's share of households (``"share"``, a percentage, a sequential
 scale) and a group's over-representation (``"index"``, 1 = as often as in the whole city, a
 diverging scale centred on 1). Both are drawn in classes: a wijkteam reads "vaker" or
-"15 tot 20%" off a legend at a glance, and areas whose figure is not published get their own
-neutral grey with their own legend entry (Vega-Lite has no hatching). The exact figure of each
-area is in the hover text and in the accessible table behind each map (:func:`map_table`).
+"15 tot 20%" off a legend at a glance, and areas whose figure is not published get a neutral
+grey with their own legend entry, which the SVG turns into a hatch (Vega-Lite has none). The
+exact figure of each area is in the hover text and in the accessible table behind each map
+(:func:`map_table`). See ADR 0071.
 
 Figures come from elsewhere, already checked (published cells only); this module only draws.
 The report integrates the maps (``reports`` sits above ``areas``, so the house chart style of
@@ -457,7 +458,8 @@ def map_svg(chart: alt.Chart) -> str:
 
     Each area's path gets its hover text as an SVG ``<title>`` (Vega's own tooltips need
     JavaScript); a browser shows it when the SVG is inline or opened itself, not through an
-    ``<img>``. Coordinates are rounded to 0.1 px, which keeps a 254-buurt map small.
+    ``<img>``. Areas without a figure are hatched (:func:`_hatched`). Coordinates are
+    rounded to 0.1 px, which keeps a 254-buurt map small (about 100 kB).
     """
     spec = map_spec(chart)
     assert_offline(spec)
