@@ -11,10 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from bestaanszekerheid.disclosure import TOTAL, CheckedTable
+
+if TYPE_CHECKING:
+    from bestaanszekerheid.areas import AreaLevel
 
 
 @dataclass(frozen=True)
@@ -76,3 +80,17 @@ def target_share_by_wijk(
     rows.sort(key=lambda w: (-(w.share if not math.isnan(w.share) else -1.0), w.code))
     overall = _share(_count(target_table, TOTAL), _count(all_table, TOTAL))
     return WijkShares(tuple(rows), overall, (all_table.name, target_table.name))
+
+
+def wijk_shares_from(level: AreaLevel | None) -> WijkShares | None:
+    """The target group's share per wijk from the areas step's wijk figures (highest first)."""
+    if level is None or level.table is None:
+        return None
+    rows = [
+        WijkShare(str(r.code), str(r.name), float(r.target), float(r.households), float(r.share))
+        for r in level.target.itertuples()
+    ]
+    rows.sort(key=lambda w: (-(w.share if not math.isnan(w.share) else -1.0), w.code))
+    frame = level.table.frame
+    overall = _share(float(frame.at[TOTAL, "doelgroep"]), float(frame.at[TOTAL, TOTAL]))
+    return WijkShares(tuple(rows), overall, (level.table.name, level.table.name))
