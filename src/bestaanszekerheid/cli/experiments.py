@@ -9,7 +9,7 @@ file and then renamed, so a crash never leaves half a result.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 import pandas as pd
 import typer
@@ -379,6 +379,17 @@ def controleer_loting(
     typer.echo(f"Logboek in orde: {check.n_entries} regels, controlecode {check.head}.")
 
 
+class _PowerDesign(TypedDict):
+    """The design that ``bsz power`` passes to all three power functions alike."""
+
+    n_arms: int
+    baseline: float | None
+    sd: float | None
+    alpha: float
+    n_outcomes: int
+    correction: str
+
+
 def power(
     deelnemers: Annotated[
         int, typer.Option("--deelnemers", help="Totaal aantal deelnemers (alle groepen samen).")
@@ -413,38 +424,19 @@ def power(
     ] = 1,
 ) -> None:
     """Bereken het kleinste aantoonbare effect, of het vermogen en de benodigde omvang."""
+    design: _PowerDesign = {
+        "n_arms": groepen,
+        "baseline": basiskans,
+        "sd": sd,
+        "alpha": alfa,
+        "n_outcomes": uitkomsten,
+        "correction": correctie,
+    }
     if effect is None:
-        res = minimum_detectable_effect(
-            deelnemers,
-            n_arms=groepen,
-            baseline=basiskans,
-            sd=sd,
-            alpha=alfa,
-            power=vermogen,
-            n_outcomes=uitkomsten,
-            correction=correctie,
-        )
-        typer.echo(res.uitleg())
+        typer.echo(minimum_detectable_effect(deelnemers, power=vermogen, **design).uitleg())
     else:
-        now = power_for_effect(
-            effect,
-            deelnemers,
-            n_arms=groepen,
-            baseline=basiskans,
-            sd=sd,
-            alpha=alfa,
-            n_outcomes=uitkomsten,
-            correction=correctie,
-        )
-        need = sample_size(
-            effect,
-            n_arms=groepen,
-            baseline=basiskans,
-            sd=sd,
-            alpha=alfa,
-            power=vermogen,
-            n_outcomes=uitkomsten,
-            correction=correctie,
-        )
+        # Both are computed before either is printed: an error then prints nothing else.
+        now = power_for_effect(effect, deelnemers, **design)
+        need = sample_size(effect, power=vermogen, **design)
         typer.echo(now.uitleg())
         typer.echo(need.uitleg())

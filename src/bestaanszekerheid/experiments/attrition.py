@@ -132,12 +132,12 @@ def _lee_bounds_per_arm(
     bootstrap_reps: int,
     alpha: float,
     rng: np.random.Generator,
-) -> tuple[LeeBounds, ...]:
+) -> list[LeeBounds]:
     """Lee bounds of every arm against the control group (code 0), with bootstrap intervals
     when ``bootstrap_reps > 0``; the arms draw from ``rng`` in turn."""
     ctl = levels[0]
     y_ctl = y[codes == 0]
-    bounds = []
+    bounds: list[LeeBounds] = []
     for j, a in enumerate(levels[1:], start=1):
         y_arm = y[codes == j]
         lo, hi, q, trimmed = lee_bounds_arrays(
@@ -158,7 +158,7 @@ def _lee_bounds_per_arm(
                 ci_high=ci_high,
             )
         )
-    return tuple(bounds)
+    return bounds
 
 
 def attrition_analysis(
@@ -214,6 +214,6 @@ def attrition_analysis(
         rates=rates,
         differential=diff.effects,
         joint_p_value=joint_p,
-        bounds=bounds,
+        bounds=tuple(bounds),
         respondent_balance=respondents,
     )

@@ -148,7 +148,7 @@ def _resolve_cov_type(cov_type: str | None, cluster: str | None) -> str:
 
 def _outcome_arrays(
     frame: pd.DataFrame, outcomes: Sequence[str], n_rows: int
-) -> tuple[tuple[FloatArray, ...], tuple[npt.NDArray[np.bool_], ...], dict[str, int]]:
+) -> tuple[list[FloatArray], list[npt.NDArray[np.bool_]], dict[str, int]]:
     """Per outcome its values, which rows have one, and how many of ``n_rows`` lack one."""
     ys: list[FloatArray] = []
     masks: list[npt.NDArray[np.bool_]] = []
@@ -159,7 +159,7 @@ def _outcome_arrays(
         ys.append(y)
         masks.append(mask)
         dropped[o] = int(n_rows - mask.sum())
-    return tuple(ys), tuple(masks), dropped
+    return ys, masks, dropped
 
 
 def _prepare(
@@ -200,8 +200,8 @@ def _prepare(
         outcomes=tuple(outcomes),
         levels=levels,
         codes=codes,
-        ys=ys,
-        masks=masks,
+        ys=tuple(ys),
+        masks=tuple(masks),
         z=z,
         strata=strata_codes,
         clusters=clusters,
@@ -493,12 +493,7 @@ def estimate_effects(
     )
     fits = [_fit(p, i, p.codes) for i in range(len(p.outcomes))]
     resampling = _Resampling(
-        randomisation_reps=randomisation_reps,
-        romano_wolf_reps=romano_wolf_reps,
-        romano_wolf_method=romano_wolf_method,
-        design=design,
-        unit=unit,
-        seed=seed,
+        randomisation_reps, romano_wolf_reps, romano_wolf_method, design, unit, seed
     )
     pvalues = _family_pvalues(p, fits, resampling)
     effects = _arm_effects(p, fits, pvalues, alpha)
