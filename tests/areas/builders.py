@@ -104,7 +104,10 @@ def rows() -> list[tuple[str, str, str]]:
     """(code, name, soort regio) of the fixture's areas, in StatLine's order."""
     cat = tilburg()
     names = {**cat.names("wijk"), **cat.names("buurt")}
-    out = [("NL00", "Nederland", "Land"), (cat.municipality_code, cat.municipality_name, "Gemeente")]
+    out = [
+        ("NL00", "Nederland", "Land"),
+        (cat.municipality_code, cat.municipality_name, "Gemeente"),
+    ]
     for wijk in WIJKEN:
         out.append((wijk, names[wijk], "Wijk"))
         out += [(b, names[b], "Buurt") for b in BUURTEN if b[2:8] == wijk[2:8]]

@@ -289,10 +289,6 @@ def _read_layer(
     expr = f'"{geometry}"' if crs in _WGS84 else f'ST_Transform("{geometry}", 4326)'
     sql = f'SELECT {select}, {expr} AS geom FROM "{layer}" WHERE "{gm}" = \'{municipality}\''
     meta, _fids, geoms, values = pyogrio.raw.read(path, sql=sql)
-    if meta.get("crs") not in _WGS84 and crs not in _WGS84:
-        raise UserFacingError(
-            f"{path}, laag '{layer}': kon {crs} niet omzetten naar EPSG:4326 (lon/lat)."
-        )
     columns = {str(f): list(v) for f, v in zip(meta["fields"], values, strict=True)}
     if not geoms.size:
         sample = pyogrio.raw.read(path, sql=f'SELECT DISTINCT "{gm}" FROM "{layer}" LIMIT 8')[3]
@@ -301,6 +297,10 @@ def _read_layer(
             f"{path}, laag '{layer}', kolom '{gm}': gemeente '{municipality}' komt niet voor"
             + (f" (wel bijvoorbeeld: {codes})" if codes else "")
             + "."
+        )
+    if meta.get("crs") not in _WGS84:
+        raise UserFacingError(
+            f"{path}, laag '{layer}': kon {crs} niet omzetten naar EPSG:4326 (lon/lat)."
         )
     return _group(shapely, level, columns, code, name, water, geoms, path, layer), (
         str(columns[gm_name][0]).strip() if gm_name else ""
@@ -438,8 +438,9 @@ def _reproject_geojson(path: Path, crs_name: str) -> dict[str, Any]:
             geometry_type="Unknown",
             crs=meta["crs"],
         )
+        fields = "".join(f'"{f}", ' for f in meta["fields"])
         out_meta, _f, out_geoms, out_values = pyogrio.raw.read(
-            memory, sql='SELECT *, ST_Transform(geom, 4326) AS g2 FROM "l"'
+            memory, sql=f'SELECT {fields}ST_Transform(geom, 4326) AS geom FROM "l"'
         )
     except Exception as exc:  # GDAL's own errors
         raise UserFacingError(

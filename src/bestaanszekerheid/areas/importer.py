@@ -71,6 +71,7 @@ class ImportResult:
 
 
 LEVELS: tuple[Level, ...] = ("wijk", "buurt")
+_PLURAL: Mapping[Level, str] = {"wijk": "wijken", "buurt": "buurten"}
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,9 @@ def _merge(
     geometry: dict[Level, list[tuple[_Area, Shape | None]]] = {}
     if shapes is not None:
         for level in LEVELS:
+            if not by_code[level]:
+                notes.append(f"De geometrie heeft geen {_PLURAL[level]}: daarvan geen kaart.")
+                continue
             geometry[level], level_notes = _match(level, areas, by_code[level], table is not None)
             notes += level_notes
     return areas, geometry, notes
@@ -211,7 +215,7 @@ def _match(
 ) -> tuple[list[tuple[_Area, Shape | None]], list[str]]:
     mine = [a for a in areas if a.level == level]
     codes = {a.code for a in mine}
-    plural = "wijken" if level == "wijk" else "buurten"
+    plural = _PLURAL[level]
     matched = sum(code in shapes for code in codes)
     if from_table and mine and matched < MIN_MATCH * len(mine):
         raise UserFacingError(

@@ -109,11 +109,12 @@ def fetch_statline(
                 or any(m["stem"] == i.statline for i in INDICATORS)
             )
         ]
+        # get_data's default (typed=False) is what gives the typed data set in cbsodata 1.3.5
+        # (its flag is inverted); the values are parsed either way.
         records = _online(
             where,
             lambda: cbsodata.get_data(
                 table_id,
-                typed=True,
                 filters=filters,
                 select=["WijkenEnBuurten", *wanted],
                 catalog_url=catalog_url,

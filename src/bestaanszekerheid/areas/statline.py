@@ -322,11 +322,11 @@ def _level(code: str) -> AreaLevel | None:
 
 
 def _record(
+    source: str,
     where: str,
     row: list[Any],
     code: str,
     columns: _Columns,
-    header: Sequence[str],
     conversions: Mapping[str, str],
     year: int,
 ) -> AreaRecord:
@@ -337,8 +337,8 @@ def _record(
             number = parse_number(value)
         except ValueError:
             raise UserFacingError(
-                f"{where}, kolom '{column_name}' ({code}): '{str(value).strip()}' is geen "
-                "getal; verwacht een getal, of '.' voor een ontbrekend cijfer."
+                f"{source}, {where}, kolom '{column_name}' ({code}): '{str(value).strip()}' is "
+                "geen getal; verwacht een getal, of '.' voor een ontbrekend cijfer."
             ) from None
         if number is not None:
             raw[key] = number
@@ -408,7 +408,7 @@ def build_areas(
             "Controleer de gemeentecode, of download de tabel met deze gemeente erin."
         )
     conversions, notes = _conversions(columns, [(w, r) for w, r, _ in mine], year)
-    records = [_record(w, r, code, columns, header, conversions, year) for w, r, code in mine]
+    records = [_record(where, w, r, code, columns, conversions, year) for w, r, code in mine]
     _check_parents(records, where, code_header)
     name = _municipality_name(records, mine, columns, municipality)
     found = {k for r in records for k in r.figures}
@@ -489,18 +489,16 @@ def _split(text: str, where: str) -> tuple[list[str], list[tuple[str, list[str]]
     rows: list[tuple[str, list[str]]] = []
     for row in reader:
         cells = [c for c in row if c.strip()]
+        if len(row) > 2 and row[0].strip().startswith(("Regioaanduiding|", "Regioaanduiding/")):
+            raise UserFacingError(
+                f"{where}, regel {reader.line_num}: de tabel staat gedraaid (onderwerpen als "
+                f"regels, gebieden als kolommen: '{row[0].strip()}'). Download de tabel "
+                "opnieuw met de onderwerpen als kolommen en de wijken en buurten als regels."
+            )
         if header is None:
             if len(cells) <= 1:
                 titles.extend(cells)
                 continue
-            if row[0].strip().startswith(("Regioaanduiding|", "Regioaanduiding/")) or (
-                len(row) > 1 and row[1].strip() in {"naam", "omschrijving", "code"}
-            ):
-                raise UserFacingError(
-                    f"{where}, regel {reader.line_num}: de tabel staat gedraaid (onderwerpen als "
-                    f"regels, gebieden als kolommen: '{row[0].strip()}'). Download de tabel "
-                    "opnieuw met de onderwerpen als kolommen en de wijken en buurten als regels."
-                )
             header = row
             continue
         if len(cells) <= 1:

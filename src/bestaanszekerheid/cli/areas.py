@@ -165,9 +165,10 @@ def summary(catalog: AreaCatalog) -> list[str]:
             stem = key.split("_", 1)[1]
             wijken = sum(key in a.figures for a in catalog.wijken)
             buurten = sum(key in a.figures for a in catalog.buurten)
-            where = [f"{wijken} wijken", f"{buurten} buurten"]
-            if key in catalog.municipality_figures:
-                where.insert(0, "gemeente")
+            where = ["gemeente"] if key in catalog.municipality_figures else []
+            where += [
+                f"{n} {plural}" for n, plural in ((wijken, "wijken"), (buurten, "buurten")) if n
+            ]
             label = f" ({labels[stem]})" if stem in labels else ""
             lines.append(f"  {key}{label}: {', '.join(where)}")
     else:
