@@ -4,6 +4,9 @@ doorbell.
 - :mod:`.catalog`: the areas of one municipality as a typed :class:`AreaCatalog` (Tilburg's
   real 2024 areas packaged; others from ``bsz gebieden``);
 - :mod:`.indicators`: the CBS Kerncijfers Wijken en Buurten indicators with their definitions.
+- :mod:`.importer`: ``bsz gebieden``, a catalogue for another municipality from
+  :mod:`.statline` (a StatLine CSV export), :mod:`.geometry` (a CBS GeoPackage or GeoJSON) or
+  :mod:`.online` (StatLine through cbsodata, PDOK); what they share is in :mod:`.sources`.
 
 The package is part of the analysis library: it never imports the CLI, the web app or the
 reports.
