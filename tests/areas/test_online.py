@@ -56,6 +56,9 @@ def test_statline_offline_or_without_the_table_is_explained() -> None:
         fetch_statline("GM0855", table="99999NED", year=2024, base_url=server.url)
     with pytest.raises(UserFacingError, match=r"Voor 2019 kent bsz de StatLine-tabel niet"):
         fetch_statline("GM0855", year=2019)
+    broken = {f"{servers.STATLINE_TABLE}DataProperties": lambda q: (200, {"geen": "tabel"})}
+    with servers.serve(broken) as server, pytest.raises(UserFacingError, match=r"onverwacht"):
+        fetch_statline("GM0855", year=2024, base_url=server.url)
 
 
 def test_pdok_pages_through_the_municipality_only() -> None:

@@ -73,13 +73,13 @@ class AreaShapes:
     notes: tuple[str, ...] = ()
 
 
-def _geo_modules(where: str) -> tuple[Any, Any]:
+def _geo_modules(where: str, what: str = "een GeoPackage") -> tuple[Any, Any]:
     try:
         import pyogrio
         import shapely
     except ImportError:
         raise UserFacingError(
-            f"{where}: voor een GeoPackage zijn de pakketten 'pyogrio' en 'shapely' nodig: "
+            f"{where}: voor {what} zijn de pakketten 'pyogrio' en 'shapely' nodig: "
             "pip install 'bestaanszekerheid[geo]'. Of gebruik GeoJSON (in lon/lat) of "
             "--geometrie-online."
         ) from None
@@ -326,8 +326,8 @@ def _group(
         value = str(columns[code][i]).strip()
         if not re.fullmatch(r"WK\d{6}" if level == "wijk" else r"BU\d{8}", value):
             raise UserFacingError(
-                f"{path}, laag '{layer}', rij {i + 1}, kolom '{code}': '{value}' is geen "
-                f"geldige {level}code."
+                f"{path}, laag '{layer}', kolom '{code}': '{value}' is geen geldige "
+                f"{level}code ({'WK + 6' if level == 'wijk' else 'BU + 8'} cijfers)."
             )
         land = water is None or str(columns[water][i]).strip().upper() not in ("JA", "J", "1")
         geom = shapely.from_wkb(wkb) if wkb is not None else None
@@ -424,7 +424,7 @@ def _check_lonlat(geometry: Any, path: Path, number: int, code: str) -> None:
 def _reproject_geojson(path: Path, crs_name: str) -> dict[str, Any]:
     """A GeoJSON file in another CRS (RD New) reprojected to lon/lat by GDAL: copied into an
     in-memory GeoPackage, then read with ``ST_Transform``."""
-    pyogrio, shapely = _geo_modules(str(path))
+    pyogrio, shapely = _geo_modules(str(path), f"GeoJSON in {crs_name}")
     meta, _fids, geoms, values = pyogrio.raw.read(path)
     memory = f"/vsimem/bsz-{uuid.uuid4().hex}.gpkg"
     try:

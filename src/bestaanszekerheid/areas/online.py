@@ -194,9 +194,10 @@ def _online(where: str, call: Any) -> Any:
         raise UserFacingError(
             f"{where}: CBS StatLine gaf fout {status}; bestaat de tabel (zie --tabel)?"
         ) from None
-    except ValueError:
+    except (ValueError, KeyError, TypeError):
+        # Not JSON, or JSON without the OData 'value' list cbsodata reads.
         raise UserFacingError(
-            f"{where}: het antwoord van CBS StatLine is geen geldige JSON."
+            f"{where}: onverwacht antwoord van CBS StatLine (geen OData-tabel)."
         ) from None
 
 

@@ -475,7 +475,8 @@ def _read_text(path: Path) -> str:
 
 
 def _delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    # The first line with a separator: a title line above the header has none.
+    first = next((line for line in text.splitlines() if any(d in line for d in ";,\t")), "")
     counts = {d: first.count(d) for d in (";", ",", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ";"
