@@ -5,7 +5,10 @@ doorbell.
   real 2024 areas packaged; others from ``bsz gebieden``);
 - :mod:`.indicators`: the CBS Kerncijfers Wijken en Buurten indicators with their definitions;
 - :mod:`.distribution`: the target group and its groups per wijk and buurt, checked;
-- :mod:`.maps`: offline choropleths of those figures.
+- :mod:`.maps`: offline choropleths of those figures;
+- :mod:`.importer`: ``bsz gebieden``, a catalogue for another municipality from
+  :mod:`.statline` (a StatLine CSV export), :mod:`.geometry` (a CBS GeoPackage or GeoJSON) or
+  :mod:`.online` (StatLine through cbsodata, PDOK); what they share is in :mod:`.sources`.
 
 The package is part of the analysis library: it never imports the CLI, the web app or the
 reports.
