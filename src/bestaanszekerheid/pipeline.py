@@ -147,7 +147,7 @@ def run_analysis(
     ``experiment`` is a checked experiment section (its own register) that the report, the
     workbook and the bundle include, as the demo's synthetic experiment (:func:`run_demo`).
     """
-    from bestaanszekerheid.areas_lookup import wijk_names
+    from bestaanszekerheid.areas import tilburg
     from bestaanszekerheid.reports import write_all
 
     options = options or AnalysisOptions()
@@ -180,7 +180,7 @@ def run_analysis(
     register.release(model_check)
 
     step(len(ks) + 1, n_steps, STEPS[2])
-    names = wijk_names()
+    names = tilburg().names("wijk")
     profiles = build_profiles(
         data,
         selection.model,
