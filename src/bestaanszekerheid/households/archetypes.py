@@ -37,7 +37,7 @@ class Archetype:
     schemes: tuple[float, float, float, float]  # IIT, bijzondere bijstand, CZM, meedoen
     children_mean: float  # mean number of children beyond the first, for types with children
     youngest_max: int
-    area_pull: float  # how strongly the group concentrates in deprived buurten
+    area_pull: float  # how strongly the group concentrates in deprived wijken (see placement)
     partner_earns: float  # probability that a partner contributes income
 
 

@@ -1,7 +1,8 @@
 """A synthetic, Tilburg-like household population: the embedded demo data.
 
-The population is drawn from the planted groups in :mod:`.archetypes`, placed in Tilburg's
-wijken and buurten, and given incomes relative to the Participatiewet norm on the reference
+The population is drawn from the planted groups in :mod:`.archetypes`, placed in Tilburg's real
+wijken and buurten (indeling 2024, households per wijk as CBS counts them; :mod:`.placement`),
+and given incomes relative to the Participatiewet norm on the reference
 date, so that the target-group share behaves like the published Tilburg figures. True group
 membership goes to a separate truth file, never into the household file.
 
@@ -12,7 +13,6 @@ or streamed to disk in chunks, and memory stays bounded for any size.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 
 from bestaanszekerheid import __version__
-from bestaanszekerheid.areas_lookup import Area, tilburg_areas
+from bestaanszekerheid.areas import tilburg
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.formatting import fmt_int
 from bestaanszekerheid.households.archetypes import ARCHETYPES, Archetype
+from bestaanszekerheid.households.placement import ASSUMPTIONS, place, placement
 from bestaanszekerheid.households.schema import COLUMNS, COLUMNS_BY_NAME, Kind
 from bestaanszekerheid.households.writers import (
     SYNTHETIC_NOTICE,
@@ -46,22 +47,6 @@ MAX_IN_MEMORY_SAV = 2_000_000
 ProgressCallback = Callable[[int, int], None]
 
 
-def _size_and_deprivation(area: Area) -> tuple[float, float]:
-    """The demo's size and deprivation score (0-1) of a buurt, which place households.
-
-    The area file rarely carries household counts or low-income shares (see its README); where
-    it does not, they are derived from a hash of the buurt code. These are demo assumptions,
-    stable across seeds, so the same buurten are always the "poorer" ones in every synthetic
-    population.
-    """
-    digest = hashlib.sha256(area.buurt_code.encode()).digest()
-    u1, u2 = digest[0] / 255.0, digest[1] / 255.0
-    size = area.households if area.households is not None else 400.0 + 1800.0 * u1
-    pct = area.low_income_pct
-    deprivation = pct / 30.0 if pct is not None else u2**1.5
-    return size, min(deprivation, 1.0)
-
-
 @dataclass(frozen=True)
 class SyntheticPopulation:
     """A synthetic population held in memory: households, the planted truth and metadata."""
@@ -73,6 +58,7 @@ class SyntheticPopulation:
 
 def population_metadata(n_households: int, seed: int, year: int, on: date) -> dict[str, Any]:
     """What every synthetic file says about itself."""
+    areas = tilburg()
     return {
         "synthetic": True,
         "notice": SYNTHETIC_NOTICE,
@@ -84,9 +70,15 @@ def population_metadata(n_households: int, seed: int, year: int, on: date) -> di
         "reference_date": on.isoformat(),
         "block_size": BLOCK_SIZE,
         "planted_groups": {a.code: a.label for a in ARCHETYPES},
+        "areas": (
+            f"{areas.municipality_name}, wijk- en buurtindeling {areas.year}; {areas.attribution}"
+        ),
+        "area_assumptions": dict(ASSUMPTIONS),
         "description": (
             "Synthetische Tilburg-achtige populatie voor demonstratie en tests. De huishoudens "
-            "zijn verzonnen; aantallen, wijken en verbanden zijn aannames (docs/synthetic.md)."
+            "zijn verzonnen. De wijken en buurten zijn echt (CBS, indeling 2024) en het aantal "
+            "huishoudens per wijk volgt CBS; de buurtgroottes, de verbanden en de groepen zijn "
+            "aannames (docs/synthetic.md)."
         ),
     }
 
@@ -249,14 +241,8 @@ def _generate_block(block: int, n: int, seed: int, year: int, on: date) -> pd.Da
     uses_czm = (pct <= 120) & (rng.random(n) < p_czm)
     uses_meedoen = (pct <= 120) & (rng.random(n) < np.where(has_children, p_meedoen, p_meedoen / 4))
 
-    areas = tilburg_areas()
-    size, deprivation = np.array([_size_and_deprivation(a) for a in areas]).T
-    pulls = np.array([a.area_pull for a in archetypes])
-    weights = size[None, :] * np.exp(pulls[:, None] * 2.0 * (deprivation[None, :] - 0.5))
-    cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)[groups]
-    area_index = np.minimum((rng.random(n)[:, None] > cumulative).sum(axis=1), len(areas) - 1)
-    buurt = np.array([a.buurt_code for a in areas], dtype=object)[area_index]
-    wijk = np.array([a.wijk_code for a in areas], dtype=object)[area_index]
+    where = placement(tuple(a.area_pull for a in archetypes), tuple(a.share for a in archetypes))
+    wijk, buurt = place(rng, groups, where)
 
     start = block * BLOCK_SIZE
     ids = np.char.add("SYN", np.char.zfill(np.arange(start, start + n).astype(str), 9))
