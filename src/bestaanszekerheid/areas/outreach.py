@@ -501,14 +501,25 @@ def _selection(
     )
 
 
-def _curve(problem: _Problem, budget: float, published_doors: float, steps: int) -> pd.DataFrame:
+def _plans(problem: _Problem, budget: float) -> tuple[BoolArray, BoolArray]:
+    """The exact and the naive choice for a budget in published doors."""
+    units = problem.doors.budget(budget)
+    nothing = np.zeros(len(problem.order), dtype=bool)
+    return (_exact(problem, units) if units > 0 else nothing), _naive(problem, units)
+
+
+def _curve(
+    problem: _Problem,
+    requested: tuple[float, tuple[BoolArray, BoolArray]],
+    published_doors: float,
+    steps: int,
+) -> pd.DataFrame:
+    budget, plans = requested
     budgets = set(np.linspace(0.0, published_doors, steps + 1).tolist()) if steps else set()
     budgets.add(budget)
     rows = []
     for value in sorted(budgets):
-        units = problem.doors.budget(value)
-        exact = _exact(problem, units) if units > 0 else np.zeros(len(problem.order), dtype=bool)
-        naive = _naive(problem, units)
+        exact, naive = plans if value == budget else _plans(problem, value)
         rows.append(
             {
                 "budget (deuren)": value,
@@ -570,15 +581,14 @@ def plan_outreach(
     all_doors = published_doors.total(np.ones(len(planned), dtype=bool))
     all_reach = published_reach.total(np.ones(len(planned), dtype=bool))
     problem = _problem(planned)
-    units = problem.doors.budget(value)
-    exact = _exact(problem, units) if units > 0 else np.zeros(len(problem.order), dtype=bool)
+    exact, naive = plans = _plans(problem, value)
     return OutreachPlan(
         group=group,
         budget=value,
         exact=_selection(problem, exact, "exact", all_reach),
-        naive=_selection(problem, _naive(problem, units), "naive", all_reach),
+        naive=_selection(problem, naive, "naive", all_reach),
         published_doors=all_doors,
         published_reach=all_reach,
         excluded=excluded,
-        curve=_curve(problem, value, all_doors, curve_steps),
+        curve=_curve(problem, (value, plans), all_doors, curve_steps),
     )
