@@ -175,23 +175,34 @@ class OutreachPlan:
 
 @dataclass(frozen=True)
 class _Scaled:
-    """Figures in solver units: integers when they have at most _MAX_DECIMALS decimals."""
+    """Figures in solver units: whole numbers divided by their greatest common divisor when
+    they have at most _MAX_DECIMALS decimals (counts rounded to 5 become multiples of 1:
+    HiGHS solves small whole coefficients markedly faster), the figures themselves otherwise.
+
+    A published value is ``solver value * divisor / factor``.
+    """
 
     values: FloatArray
     factor: float
+    divisor: float
     integral: bool
 
     def budget(self, budget: float) -> float:
         """A budget in solver units; whole units only when the figures are whole."""
-        scaled = budget * self.factor
-        if not self.integral or math.isinf(scaled):
+        scaled = budget * self.factor / self.divisor
+        if not self.integral:
             return scaled
         # The tolerance keeps a budget typed as 1000 but computed as 999.9999999 at 1000.
         return float(math.floor(scaled + 1e-9 * max(1.0, scaled)))
 
+    def published(self, values: FloatArray) -> FloatArray:
+        """Solver values (or sums of them) in published units; exact decimals when whole."""
+        out: FloatArray = values * self.divisor / self.factor
+        return out
+
     def total(self, chosen: BoolArray) -> float:
         """The published-unit sum of the chosen figures."""
-        return float(self.values[chosen].sum()) / self.factor
+        return float(self.published(np.array([self.values[chosen].sum()]))[0])
 
     def tolerance(self) -> float:
         """How far a sum may miss in solver units (none for integers, float noise otherwise)."""
@@ -204,8 +215,10 @@ def _scale(values: FloatArray) -> _Scaled:
         scaled = values * factor
         whole = np.round(scaled)
         if np.all(np.abs(scaled - whole) <= 1e-6) and float(whole.sum()) < _MAX_EXACT_SUM:
-            return _Scaled(whole, factor, True)
-    return _Scaled(values.astype(np.float64), 1.0, False)
+            divisor = float(np.gcd.reduce(whole.astype(np.int64))) if whole.size else 1.0
+            divisor = divisor or 1.0  # all zeros
+            return _Scaled(whole / divisor, factor, divisor, True)
+    return _Scaled(values.astype(np.float64), 1.0, 1.0, False)
 
 
 @dataclass(frozen=True)
@@ -476,8 +489,8 @@ def _selection(
     doors = frame["doors"].to_numpy(dtype=float)
     reach = frame["reach"].to_numpy(dtype=float)
     # Cumulative sums in solver units: 0.1 + 0.2 shows as 0.3, as a published sum would.
-    cum_doors = np.cumsum(problem.doors.values[rows]) / problem.doors.factor
-    cum_reach = np.cumsum(problem.reach.values[rows]) / problem.reach.factor
+    cum_doors = problem.doors.published(np.cumsum(problem.doors.values[rows]))
+    cum_reach = problem.reach.published(np.cumsum(problem.reach.values[rows]))
     table = pd.DataFrame(
         {
             "buurtcode": frame.index.to_numpy(dtype=str),
