@@ -427,16 +427,19 @@ def _solve_core(
 def _exact(problem: _Problem, budget: float) -> BoolArray:
     """The 0/1 knapsack's optimum: most reach within ``budget`` doors, then fewest doors.
 
-    A reduction first (Dembo and Hammer's reduced-cost fixing), because HiGHS alone needs tens
-    of seconds on 14,000 buurten (benchmarks/outreach.py). With ``lam`` the share of the first
-    buurt that does not fit in share order, every plan ``x`` has
-    ``reach(x) <= lam * budget + sum(max(rc, 0)) - sum(|rc_i| over i where x_i differs from
-    rc_i > 0)``, with ``rc_i = reach_i - lam * doors_i`` (because ``lam * doors(x) <= lam *
-    budget``). So a plan at least as good as a known plan with reach ``L`` can differ from
-    "take the buurten with rc > 0" only where ``|rc_i| <= bound - L``: the others are fixed and
-    milp solves the open ones (the core). ``L`` starts at the skip-what-does-not-fit list and
-    improves on trial cores of the buurten nearest the boundary until the open set fits the
-    trial. The tie-break is exact too: a plan with the optimal reach is at least as good as L.
+    milp over every buurt is exact but slow at national scale (tens of seconds for 14,000
+    buurten, benchmarks/outreach.py), so a classic reduction comes first (reduced-cost fixing
+    against the LP bound; Ingargiola and Korsh 1973, Dembo and Hammer 1980). Let ``lam`` be
+    the share of the first buurt in share order that no longer fits, ``rc_i = reach_i - lam *
+    doors_i`` and ``bound = lam * budget + sum of the positive rc_i`` (the LP relaxation's
+    value). Because ``lam * doors(x) <= lam * budget``, every plan ``x`` reaches at most
+    ``bound`` minus ``|rc_i|`` for each buurt where it differs from "every buurt with
+    rc_i > 0". A plan that reaches at least ``L`` (the reach of a known plan) therefore differs
+    from that only where ``|rc_i| <= bound - L``; every other buurt is fixed and milp decides
+    the open ones. ``L`` starts at the list that skips what does not fit and improves on trial
+    cores (the 64, 256, ... buurten nearest the boundary, the others as in the best plan so
+    far) until the open set is no larger than the last trial. The optimum and every plan with
+    its reach lie inside the open set, so the tie-break solve there is exact too.
     """
     doors, reach = problem.doors.values, problem.reach.values
     n = doors.size
