@@ -426,7 +426,7 @@ def _exact(problem: _Problem, budget: float, *, fewest: bool = True) -> BoolArra
     """The 0/1 knapsack's optimum: most reach within ``budget`` doors, then (``fewest``)
     fewest doors.
 
-    milp over every buurt is exact but slow at national scale (tens of seconds for 14,000
+    milp over every buurt is exact but slow at national scale (7 s to over a minute for 14,000
     buurten, benchmarks/outreach.py), so a classic reduction comes first (reduced-cost fixing
     against the LP bound; Ingargiola and Korsh 1973, Dembo and Hammer 1980). Let ``lam`` be
     the share of the first buurt in share order that no longer fits, ``rc_i = reach_i - lam *
