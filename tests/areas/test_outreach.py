@@ -318,6 +318,16 @@ def test_the_table_is_in_visiting_order_highest_share_first() -> None:
     assert plan.table["aandeel %"].tolist() == [30.0, 20.0, 10.0, 10.0]
 
 
+def test_the_summary_is_dutch() -> None:
+    areas = areas_frame([100, 60, math.nan], [30, 6, 2])
+    assert plan_outreach(areas, 100).summary() == (
+        "Deurenbudget 100: 1 buurt, 100 deuren, naar verwachting 30 huishoudens van de groep "
+        "'doelgroep' (83,3% van het gepubliceerde totaal in de meegenomen buurten). Hoogste "
+        "aandeel eerst (stoppen bij de eerste buurt die niet past): 1 buurt, 100 deuren, 30 "
+        "huishoudens. 1 buurt niet meegenomen: de cijfers zijn niet gepubliceerd."
+    )
+
+
 # --------------------------------------------------------------------------- budgets and totals
 
 

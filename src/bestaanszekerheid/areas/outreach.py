@@ -149,23 +149,24 @@ class OutreachPlan:
     def summary(self) -> str:
         """The plan in two or three Dutch sentences, for a report or the command line."""
         decimals = _shown_decimals(self.exact.table["verwacht bereik"])
-        planned = len(self.exact.table)
         text = (
-            f"Deurenbudget {fmt_int(self.budget)}: {planned} "
-            f"{'buurt' if planned == 1 else 'buurten'}, {fmt_int(self.doors)} deuren, naar "
-            f"verwachting {fmt_num(self.reach, decimals)} huishoudens van de groep "
-            f"'{self.group}' ({fmt_pct(100 * self.reach_share)} van het gepubliceerde totaal in "
-            "de meegenomen buurten). "
-            f"Hoogste aandeel eerst (stoppen bij de eerste buurt die niet past): "
-            f"{len(self.naive.table)} buurten, {fmt_int(self.naive.doors)} deuren, "
+            f"Deurenbudget {fmt_int(self.budget)}: {_buurten(len(self.exact.table))}, "
+            f"{fmt_int(self.doors)} deuren, naar verwachting {fmt_num(self.reach, decimals)} "
+            f"huishoudens van de groep '{self.group}' ({fmt_pct(100 * self.reach_share)} van het "
+            "gepubliceerde totaal in de meegenomen buurten). "
+            "Hoogste aandeel eerst (stoppen bij de eerste buurt die niet past): "
+            f"{_buurten(len(self.naive.table))}, {fmt_int(self.naive.doors)} deuren, "
             f"{fmt_num(self.naive.reach, decimals)} huishoudens."
         )
         if self.n_excluded:
             text += (
-                f" {self.n_excluded} {'buurt' if self.n_excluded == 1 else 'buurten'} niet "
-                "meegenomen: de cijfers zijn niet gepubliceerd."
+                f" {_buurten(self.n_excluded)} niet meegenomen: de cijfers zijn niet gepubliceerd."
             )
         return text
+
+
+def _buurten(n: int) -> str:
+    return f"{n} {'buurt' if n == 1 else 'buurten'}"
 
 
 # --------------------------------------------------------------------------- input
@@ -426,7 +427,7 @@ def _exact(problem: _Problem, budget: float, *, fewest: bool = True) -> BoolArra
     """The 0/1 knapsack's optimum: most reach within ``budget`` doors, then (``fewest``)
     fewest doors.
 
-    milp over every buurt is exact but slow at national scale (tens of seconds for 14,000
+    milp over every buurt is exact but slow at national scale (7 s to over a minute for 14,000
     buurten, benchmarks/outreach.py), so a classic reduction comes first (reduced-cost fixing
     against the LP bound; Ingargiola and Korsh 1973, Dembo and Hammer 1980). Let ``lam`` be
     the share of the first buurt in share order that no longer fits, ``rc_i = reach_i - lam *
