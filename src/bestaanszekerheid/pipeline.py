@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from bestaanszekerheid.areas import AreaFigures, read_catalog, where_they_live
+from bestaanszekerheid.areas import AreaFigures, Level, read_catalog, where_they_live
+from bestaanszekerheid.areas.outreach import OutreachPlan, plan_outreach
 from bestaanszekerheid.defaults import (
     DEFAULT_CLASSES,
     DEFAULT_DOORS,
@@ -90,6 +91,9 @@ class AnalysisOptions:
     rules_file: Path | None = None
     #: An area catalogue folder (``bsz gebieden``); None: Tilburg's packaged 2024 areas.
     areas: Path | None = None
+    #: Levels to publish: wijk, and buurt where asked (its suppression against the wijk
+    #: figures is slow on real buurten: minutes for Tilburg's 254).
+    levels: tuple[Level, ...] = ("wijk",)
     #: Pool the buurten with fewer target households than the minimum per wijk.
     merge_small_buurten: bool = False
     #: Door budget of the outreach plan (households to visit).
@@ -117,6 +121,9 @@ class AnalysisResult:
     areas: AreaFigures | None = None
     #: The target group's share of all households per wijk (from ``areas``), highest first.
     wijk_shares: WijkShares | None = None
+    #: Where to ring the doorbell (``options.doors``), per buurt (or wijk without buurt
+    #: codes): key "doelgroep" for the whole target group, then "Groep 1" .. "Groep K".
+    outreach: dict[str, OutreachPlan] = field(default_factory=dict)
 
     @property
     def synthetic(self) -> bool:
@@ -186,7 +193,9 @@ def run_analysis(
     register.release(model_check)
 
     step(len(ks) + 1, n_steps, STEPS[2])
-    areas = _where_they_live(households, data, X, selection, options, register, synthetic)
+    areas = _where_they_live(
+        households, data, X, selection, options, register, population, synthetic
+    )
     profiles = build_profiles(
         data,
         selection.model,
@@ -213,6 +222,7 @@ def run_analysis(
         created=created,
         areas=areas,
         wijk_shares=wijk_shares_from(areas.levels.get("wijk")) if areas is not None else None,
+        outreach=_outreach(areas, options.doors),
     )
     result.experiment = experiment
     write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
@@ -298,6 +308,7 @@ def _where_they_live(
     selection: ClassSelection,
     options: AnalysisOptions,
     register: ReleaseRegister,
+    population: str,
     synthetic: str,
 ) -> AreaFigures | None:
     """The areas step: the target group and its groups per wijk and buurt, over all households
@@ -316,8 +327,24 @@ def _where_they_live(
         catalog=read_catalog(options.areas),
         register=register,
         population="alle huishoudens" + synthetic,
+        target_population=population,
+        levels=options.levels,
         merge_small=options.merge_small_buurten,
     )
+
+
+def _outreach(areas: AreaFigures | None, doors: int) -> dict[str, OutreachPlan]:
+    """The outreach plans on the published figures of the finest level the data have."""
+    if areas is None:
+        return {}
+    level: Level = "buurt" if "buurt" in areas.levels else "wijk"
+    groups = [None, *areas.group_shares]
+    return {
+        group or "doelgroep": plan_outreach(
+            areas.outreach_input(level, group), doors, group=group or "doelgroep"
+        )
+        for group in groups
+    }
 
 
 def _choose_classes(

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bestaanszekerheid.areas import AreaFigures, tilburg, where_they_live
-from bestaanszekerheid.areas.distribution import IN_TARGET, MERGED_SUFFIX, TOO_FEW
+from bestaanszekerheid.areas.distribution import MERGED_SUFFIX, TOO_FEW
 from bestaanszekerheid.disclosure import TOTAL, ReleaseRegister
 from bestaanszekerheid.errors import UserFacingError
 
@@ -56,6 +56,7 @@ def _run(
         catalog=CAT,
         register=register,
         population="test",
+        levels=("wijk", "buurt"),
         **kw,  # type: ignore[arg-type]
     )
     assert figures is not None
@@ -106,31 +107,31 @@ def _attacker_bounds(
         rows.append(row)
         rhs.append(value)
 
-    cols = {IN_TARGET: [0], "overige huishoudens": [1], TOTAL: [0, 1]}
     for level_name, level in figures.levels.items():
-        if level.table is None:
-            continue  # refused: nothing of this level is published
-        frame = level.table.frame
-        for code in frame.index:
-            members = (
-                buurten
-                if code == TOTAL
-                else [b for b in buurten if CAT.parent()[b] == code]
-                if level_name == "wijk"
-                else [code]
-            )
-            for col, parts in cols.items():
-                value = frame.at[code, col]
-                if not pd.isna(value):
-                    equation([(b, c) for b in members for c in parts], float(value))
+        for table, parts in ((level.households_table, [0, 1]), (level.target_table, [0])):
+            if table is None:
+                continue  # refused: nothing of it is published
+            counts = table.frame.iloc[:, 0]
+            for code, value in counts.items():
+                if pd.isna(value):
+                    continue
+                members = (
+                    buurten
+                    if code == TOTAL
+                    else [b for b in buurten if CAT.parent()[b] == code]
+                    if level_name == "wijk"
+                    else [code]
+                )
+                equation([(b, c) for b in members for c in parts], float(value))
     truth = households.groupby(["buurt_code", "in_target"]).size()
     out = []
     a_eq, b_eq = np.array(rows), np.array(rhs)
-    if figures.levels["buurt"].table is None:
+    buurt_table = figures.levels["buurt"].target_table
+    if buurt_table is None:
         return out
-    buurt_frame = figures.levels["buurt"].table.frame
+    buurt_counts = buurt_table.frame.iloc[:, 0]
     for b in buurten:
-        if b not in buurt_frame.index or not pd.isna(buurt_frame.at[b, IN_TARGET]):
+        if b not in buurt_counts.index or not pd.isna(buurt_counts.at[b]):
             continue
         c = np.zeros(len(idx))
         c[idx[(b, 0)]] = 1

@@ -2,11 +2,12 @@
 
 Every figure is made publishable here, in the run's release register:
 
-- per level one count table *area x doelgroep* (target households, the others, all households),
-  checked and protected like any table; the register's linked check stops differencing between
-  the buurt, wijk and city tables (a wijk minus its published buurten);
-- a target share is a quotient of two published counts of that table, so it says nothing the
-  table does not; it has no interval: the microdata hold every household (a census, not a
+- per level two count tables, all households per area (CBS publishes those) and the target
+  households per area, checked and protected like any table; the register's checks stop
+  differencing between them and between the buurt, wijk and city tables (a wijk minus its
+  published buurten);
+- a target share is a quotient of two published counts, so it says nothing the tables do
+  not; it has no interval: the microdata hold every household (a census, not a
   sample);
 - a group's share of an area's target households is a model estimate: the sum of the
   households' BCH weights (the engine's posterior, corrected for classification error, as in
@@ -49,6 +50,10 @@ CODE_COLUMN: Mapping[Level, str] = {"wijk": "wijk_code", "buurt": "buurt_code"}
 IN_TARGET, OTHER = "doelgroep", "overige huishoudens"
 PUBLISHED, TOO_FEW = "gepubliceerd", "te weinig huishoudens"
 MERGED_SUFFIX = "-overig"
+#: Names of the released outputs (reports cite them as sources).
+TARGET_TABLE = "Doelgroep per {level}"
+HOUSEHOLDS_TABLE = "Alle huishoudens per {level}"
+MODEL_CHECK = "Groepen per wijk en buurt (BCH-gecorrigeerde schattingen)"
 #: Age (years) of the youngest child under which a family is in reach of a consultatiebureau.
 YOUNG_CHILD_AGE = 4
 TARGET_COLUMNS = ["code", "name", "wijk_code", "households", "target", "share", "index", "status"]
@@ -73,8 +78,10 @@ class AreaLevel:
     """The published figures of one level (wijk or buurt)."""
 
     level: Level
-    #: area x doelgroep counts (checked, released); None when the register refused it.
-    table: CheckedTable | None
+    #: All households per area and the target households per area (checked, released);
+    #: None when the register refused one.
+    households_table: CheckedTable | None
+    target_table: CheckedTable | None
     #: One row per area (see :data:`TARGET_COLUMNS`): all households and target households as
     #: published (NaN: hidden), the target share in % and its index against the city.
     target: pd.DataFrame
@@ -134,14 +141,14 @@ def _names(catalog: AreaCatalog, level: Level) -> dict[str, str]:
     return names
 
 
-def _cell(table: CheckedTable | None, row: str, col: str) -> float:
+def _cell(table: CheckedTable | None, row: str) -> float:
+    """A one-way count as published (NaN when hidden, absent or the table was refused)."""
     if table is None:
         return math.nan
     try:
-        value = float(table.frame.at[row, col])  # type: ignore[arg-type]
+        return float(table.frame.iloc[:, 0].at[row])  # type: ignore[arg-type]
     except KeyError:
         return math.nan
-    return value  # NaN when hidden
 
 
 def _share(part: float, whole: float) -> float:
@@ -149,7 +156,7 @@ def _share(part: float, whole: float) -> float:
 
 
 def _target_rows(
-    table: CheckedTable | None,
+    tables: tuple[CheckedTable | None, CheckedTable | None],
     codes: Sequence[str],
     names: Mapping[str, str],
     parents: Mapping[str, str],
@@ -157,7 +164,7 @@ def _target_rows(
 ) -> pd.DataFrame:
     rows = []
     for code in codes:
-        n_all, n_target = _cell(table, code, TOTAL), _cell(table, code, IN_TARGET)
+        n_all, n_target = _cell(tables[0], code), _cell(tables[1], code)
         share = _share(n_target, n_all)
         rows.append(
             (
@@ -270,7 +277,9 @@ def where_they_live(
     catalog: AreaCatalog,
     register: ReleaseRegister,
     population: str,
+    target_population: str = "doelgroep",
     unit: str = "household_id",
+    levels: Sequence[Level] = ("wijk",),
     merge_small: bool = False,
 ) -> AreaFigures | None:
     """The target group and its groups per wijk and buurt (see the module docstring).
@@ -285,10 +294,12 @@ def where_they_live(
     modal = posterior.argmax(axis=1)
     bch = bch_matrix(posterior, np.ones(len(posterior)))[1][modal]
     in_target = households[unit].isin(target[unit]).to_numpy()
-    levels: dict[Level, AreaLevel] = {}
+    published: dict[Level, AreaLevel] = {}
     overall = math.nan
     for level, column in CODE_COLUMN.items():
-        if column not in households.columns or households[column].isna().all():
+        if level not in levels or column not in households.columns:
+            continue
+        if households[column].isna().all():
             continue
         catalog.check_codes(households[column], level, source=f"huishoudensbestand, kolom {column}")
         codes = households[column].astype("string")
@@ -304,38 +315,53 @@ def where_they_live(
                 "doelgroep": np.where(in_target, IN_TARGET, OTHER),
             }
         ).dropna(subset=[column])
-        table = register.try_release(
+        # Two one-way tables, as CBS publishes them (households per area) and the target group
+        # per area: a two-way table with an "others" column adds a set per cell that the run's
+        # linked check must bound, for nothing a reader needs.
+        all_table = register.try_release(
             frequency_table(
                 frame,
                 column,
-                "doelgroep",
                 unit=unit,
                 rules=register.rules,
                 population=population,
-                name=f"Huishoudens per {level} naar doelgroep",
+                name=HOUSEHOLDS_TABLE.format(level=level),
+                keep=[TOTAL],
             ),
             notes,
         )
+        target_table = register.try_release(
+            frequency_table(
+                frame[frame["doelgroep"] == IN_TARGET],
+                column,
+                unit=unit,
+                rules=register.rules,
+                population=target_population,
+                name=TARGET_TABLE.format(level=level),
+            ),
+            notes,
+        )
+        tables = (all_table, target_table)
         if level == "wijk":
-            overall = _share(_cell(table, TOTAL, IN_TARGET), _cell(table, TOTAL, TOTAL))
+            overall = _share(_cell(target_table, TOTAL), _cell(all_table, TOTAL))
         present = [str(c) for c in pd.unique(frame[column]) if isinstance(c, str)]
         order = [a.code for a in catalog.areas(level) if a.code in set(present)]
         order += sorted(set(present) - set(order))  # merged rows
-        rows = _target_rows(table, order, _names(catalog, level), catalog.parent(), overall)
+        rows = _target_rows(tables, order, _names(catalog, level), catalog.parent(), overall)
         target_codes = codes[in_target].to_numpy(dtype=object)
         target_codes = target_codes[pd.notna(target_codes)]
         ok = pd.notna(codes[in_target]).to_numpy()
         groups, est = _group_rows(target_codes, bch[ok], keys, rows, sizes, shares, level, register)
-        levels[level] = AreaLevel(level, table, rows, groups, est)
-    if not levels:
+        published[level] = AreaLevel(level, all_table, target_table, rows, groups, est)
+    if not published:
         return None
     return AreaFigures(
         catalog=catalog,
-        levels=levels,
+        levels=published,
         overall_share=overall,
         group_shares=dict(shares),
         young_children=_young_children(target, register, population, unit, notes),
-        model_check=_model_check(levels, target, modal, keys, register, population, unit),
+        model_check=_model_check(published, target, modal, keys, register, population, unit),
         notes=notes,
     )
 
@@ -382,7 +408,7 @@ def _model_check(
         if not math.isnan(float(n))
     }
     check = check_model(
-        name="Groepen per wijk en buurt (BCH-gecorrigeerde schattingen)",
+        name=MODEL_CHECK,
         n_obs=len(target),
         class_counts={k: float(np.sum(modal == t)) for t, k in enumerate(keys)},
         category_counts=category_counts,

@@ -261,7 +261,7 @@ def build_profiles(
     wijk = areas.levels.get("wijk") if areas is not None else None
     area_rows = pd.DataFrame(columns=AREA_COLUMNS)
     if wijk is not None:
-        area_rows = wijk.groups.rename(
+        area_rows = wijk.groups.drop(columns="wijk_code").rename(
             columns={"code": "wijk_code", "name": "wijk_name", "target": "households"}
         )[AREA_COLUMNS]
 

@@ -84,13 +84,18 @@ def target_share_by_wijk(
 
 def wijk_shares_from(level: AreaLevel | None) -> WijkShares | None:
     """The target group's share per wijk from the areas step's wijk figures (highest first)."""
-    if level is None or level.table is None:
+    if level is None or level.households_table is None or level.target_table is None:
         return None
     rows = [
-        WijkShare(str(r.code), str(r.name), float(r.target), float(r.households), float(r.share))
+        WijkShare(
+            str(r.code),
+            str(r.name),
+            float(r.target),  # type: ignore[arg-type]
+            float(r.households),  # type: ignore[arg-type]
+            float(r.share),  # type: ignore[arg-type]
+        )
         for r in level.target.itertuples()
     ]
     rows.sort(key=lambda w: (-(w.share if not math.isnan(w.share) else -1.0), w.code))
-    frame = level.table.frame
-    overall = _share(float(frame.at[TOTAL, "doelgroep"]), float(frame.at[TOTAL, TOTAL]))
-    return WijkShares(tuple(rows), overall, (level.table.name, level.table.name))
+    overall = _share(_count(level.target_table, TOTAL), _count(level.households_table, TOTAL))
+    return WijkShares(tuple(rows), overall, (level.households_table.name, level.target_table.name))
