@@ -47,7 +47,7 @@ from bestaanszekerheid.profiles import (
     build_profiles,
     write_overrides_template,
 )
-from bestaanszekerheid.profiles.compute import group_labels
+from bestaanszekerheid.profiles.compute import group_labels, with_areas
 from bestaanszekerheid.profiles.shares import group_sizes
 from bestaanszekerheid.profiles.wijk_shares import wijk_shares_from
 from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes, recommend
@@ -193,21 +193,21 @@ def run_analysis(
     register.release(model_check)
 
     step(len(ks) + 1, n_steps, STEPS[2])
-    areas = _where_they_live(
-        households, data, X, selection, options, register, population, synthetic
-    )
     profiles = build_profiles(
         data,
         selection.model,
         X,
         register=register,
         overrides=options.overrides,
-        areas=areas,
         population=population,
         n_bootstrap=options.n_bootstrap_bch,
         random_state=options.random_state,
     )
+    areas = _where_they_live(
+        households, data, X, selection, options, register, population, synthetic
+    )
     if areas is not None:
+        profiles = with_areas(profiles, areas)
         profiles.notes.extend(areas.notes)
     result = AnalysisResult(
         options=options,

@@ -258,12 +258,7 @@ def build_profiles(
             if not math.isnan(count):
                 published_levels[f"{char.label}: {level}"] = count
 
-    wijk = areas.levels.get("wijk") if areas is not None else None
-    area_rows = pd.DataFrame(columns=AREA_COLUMNS)
-    if wijk is not None:
-        area_rows = wijk.groups.drop(columns="wijk_code").rename(
-            columns={"code": "wijk_code", "name": "wijk_name", "target": "households"}
-        )[AREA_COLUMNS]
+    area_rows = _area_rows(areas)
 
     class_counts = {k: float(np.sum(modal == t)) for t, k in enumerate(keys)}
     estimates_check = check_model(
@@ -335,19 +330,7 @@ def build_profiles(
         less = sorted(
             (f for f in feats if f.effect <= -MIN_EFFECT and f.high < 0), key=lambda f: f.effect
         )[:5]
-        own = area_rows[(area_rows["groep"] == key) & (area_rows["index"] >= MIN_AREA_INDEX)]
-        own = own.sort_values(["index", "wijk_code"], ascending=[False, True]).head(3)
-        wijken = tuple(
-            AreaFeature(
-                str(r["wijk_code"]),
-                str(r["wijk_name"]),
-                float(r["share"]),
-                float(r["index"]),
-                float(r["households"]),
-                str(r["band"]),
-            )
-            for r in own.to_dict("records")
-        )
+        wijken = _top_wijken(area_rows, key)
         share, size = sizes.share[key], sizes.size[key]
         group_rows = comparison[comparison["groep"] == key]
         name, description = describe_group(
@@ -393,6 +376,69 @@ def build_profiles(
         notes=notes,
         estimates=estimates,
     )
+
+
+def _area_rows(areas: AreaFigures | None) -> pd.DataFrame:
+    """The groups per wijk from the areas step, in :data:`AREA_COLUMNS` (empty without)."""
+    wijk = areas.levels.get("wijk") if areas is not None else None
+    if wijk is None:
+        return pd.DataFrame(columns=AREA_COLUMNS)
+    return wijk.groups.drop(columns="wijk_code").rename(
+        columns={"code": "wijk_code", "name": "wijk_name", "target": "households"}
+    )[AREA_COLUMNS]
+
+
+def _top_wijken(area_rows: pd.DataFrame, key: str) -> tuple[AreaFeature, ...]:
+    """The (at most three) wijken where group ``key`` lives relatively often."""
+    own = area_rows[(area_rows["groep"] == key) & (area_rows["index"] >= MIN_AREA_INDEX)]
+    own = own.sort_values(["index", "wijk_code"], ascending=[False, True]).head(3)
+    return tuple(
+        AreaFeature(
+            str(r["wijk_code"]),
+            str(r["wijk_name"]),
+            float(r["share"]),
+            float(r["index"]),
+            float(r["households"]),
+            str(r["band"]),
+        )
+        for r in own.to_dict("records")
+    )
+
+
+def with_areas(profiles: ProfileSet, areas: AreaFigures | None) -> ProfileSet:
+    """``profiles`` with the wijken each group lives in relatively often, from the areas step.
+
+    The pipeline runs the areas step after the profiles: the run's linked check bounds every
+    hidden count against every later table, and the many small wijk cells would make each
+    characteristic table's check slow if they came first. A generated description is
+    written again with the wijken; one the user wrote is kept.
+    """
+    from bestaanszekerheid.profiles.naming import describe_group
+
+    area_rows = _area_rows(areas)
+    groups = []
+    for g in profiles.groups:
+        wijken = _top_wijken(area_rows, g.key)
+        _, generated = describe_group(
+            key=g.key,
+            size=g.size,
+            share=g.share,
+            shares=profiles.comparison[profiles.comparison["groep"] == g.key],
+            more=g.more_often,
+            less=g.less_often,
+            wijken=wijken,
+            recognition=g.recognition,
+        )
+        own = g.description != g.generated_description
+        groups.append(
+            dataclasses.replace(
+                g,
+                wijken=wijken,
+                description=g.description if own else generated,
+                generated_description=generated,
+            )
+        )
+    return dataclasses.replace(profiles, groups=tuple(groups), areas=area_rows)
 
 
 def _short_band(band: str) -> str:
@@ -445,4 +491,5 @@ __all__ = [
     "cohens_h",
     "group_labels",
     "heatmap_frame",
+    "with_areas",
 ]
