@@ -69,7 +69,7 @@ $(VENV)/.installed-runtime: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev,web]'
+	$(BIN)/pip install -q -e '.[dev,web,geo]'
 	touch $@ $(VENV)/.installed-runtime
 
 # Regenerate the pinned constraints after changing dependencies in pyproject.toml.

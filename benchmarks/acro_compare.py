@@ -258,7 +258,7 @@ def run_table(spec: Spec, optimal: dict[str, bool]) -> dict[str, Any]:
         )
     true_values = counts.astype(float)
     if magnitude:
-        true_values = ours.table._grid.value  # true sums/means (internal; never published)
+        true_values = ours.table._state.value  # true sums/means (internal; never published)
     same = np.isclose(acro.shown, true_values, rtol=1e-9, atol=1e-6)
     altered = margin & ~acro.hidden & ~same
     record: dict[str, Any] = {
@@ -287,7 +287,7 @@ def run_table(spec: Spec, optimal: dict[str, bool]) -> dict[str, Any]:
         "acro_grand_total_altered": bool(altered[-1, -1]),
         "acro_error": acro.error,
         # Why suppression="optimal" fell back to (or was completed by) the heuristic, if it did.
-        "optimal_notes": list(getattr(best.table._grid, "protection_notes", [])) if best else [],
+        "optimal_notes": list(getattr(best.table._state, "protection_notes", [])) if best else [],
         "cpu_seconds": {
             "acro": round(acro.cpu_seconds, 5),
             "heuristic": round(ours.cpu_seconds, 5),
@@ -819,7 +819,7 @@ def main() -> None:
         command += " --quick"
     if args.jobs != 1:
         command += f" --jobs {args.jobs}"
-    result = {
+    result: dict[str, Any] = {
         "meta": {
             "command": command,
             "seed": args.seed,

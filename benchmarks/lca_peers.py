@@ -117,7 +117,9 @@ def run_tool(tool: str, n: int, n_init: int, seed: int) -> dict[str, Any]:
         for j in range(cat.shape[1]):
             codes = cat[:, j] - 1
             levels = int(codes.max()) + 1
-            cols[f"c{j + 1:02d}"] = pd.Categorical.from_codes(codes, categories=range(levels))
+            cols[f"c{j + 1:02d}"] = pd.Categorical.from_codes(
+                codes, categories=pd.Index(range(levels))
+            )
         if mixed:
             for c in range(num.shape[1]):
                 cols[f"x{c + 1}"] = num[:, c]

@@ -155,7 +155,7 @@ def _progress(label: str, done: int, total: int, started: float) -> None:
     print(f"  {label}: {done:,}/{total:,} ({time.perf_counter() - started:.0f} s)", flush=True)
 
 
-def seed(plan: Plan) -> dict[str, int]:
+def seed(plan: Plan) -> dict[str, float]:
     """Fill the (migrated, empty) database with the synthetic organisation."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
@@ -196,9 +196,14 @@ def seed(plan: Plan) -> dict[str, int]:
         Team(name=f"Team {t + 1:02d} (synthetisch)") for t in range(n_teams)
     )
     users: list[Any] = []
-    for t, team in enumerate(teams):
+    for i, lead_team in enumerate(teams):
         users.append(
-            User(username=f"load-tl{t + 1:02d}", role=Role.TEAM_LEAD, team=team, password=unusable)
+            User(
+                username=f"load-tl{i + 1:02d}",
+                role=Role.TEAM_LEAD,
+                team=lead_team,
+                password=unusable,
+            )
         )
     for c in range(plan.consultants):
         users.append(
@@ -306,7 +311,7 @@ def seed(plan: Plan) -> dict[str, int]:
                 )
         with transaction.atomic():
             conversations = Conversation.objects.bulk_create(conversations, batch_size=BATCH)
-            scores = []
+            scores: list[PositiveHealthScore] = []
             for conversation in conversations:
                 base = rng.randint(3, 8)
                 scores.extend(
@@ -387,7 +392,7 @@ def seed(plan: Plan) -> dict[str, int]:
     )
     FollowUp.objects.bulk_create(follow_ups, batch_size=BATCH)
     referrals = Referral.objects.bulk_create(referrals, batch_size=BATCH)
-    path = {
+    path: dict[str, list[str]] = {
         ReferralStatus.PROPOSED: [],
         ReferralStatus.SENT: ["voorgesteld", "verstuurd"],
         ReferralStatus.ACCEPTED: ["voorgesteld", "verstuurd", "geaccepteerd"],
@@ -473,6 +478,7 @@ def verified_sessions(n: int) -> list[Account]:
                 "pk", flat=True
             )
         )
+        assert session.session_key is not None  # create() has just set it
         accounts.append(Account(user.username, session.session_key, ids))
     return accounts
 
@@ -674,7 +680,7 @@ class VirtualUser:
                     self.cookies.pop(key.strip(), None)
                 else:
                     self.cookies[key.strip()] = val
-        if response.getheader("Connection", "").lower() == "close":
+        if response.getheader("Connection", "").lower() == "close" and self.conn is not None:
             self.conn.close()
             self.conn = None
         return response.status, dict(response.getheaders()), data

@@ -20,3 +20,6 @@ DEFAULT_CLASSES: tuple[int, ...] = tuple(range(2, 9))
 DEFAULT_N_INIT = 5
 #: Bootstrap replicates for the stability of the classes (0: no stability check).
 DEFAULT_N_BOOTSTRAP_STABILITY = 3
+#: The outreach planner's door budget: households a team can visit (the pilot rang doorbells
+#: in two districts; about 2,000 doors is a few months of a small team's work).
+DEFAULT_DOORS = 2000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,3 +34,33 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+@contextlib.contextmanager
+def atomic_dir(target: Path) -> Iterator[Path]:
+    """Yield a temporary folder next to ``target``; put it in ``target``'s place on success.
+
+    An existing ``target`` is replaced only after the new folder is complete: it is moved
+    aside, the new folder renamed onto ``target``, and the old one removed (put back if the
+    rename fails). An exception leaves ``target`` as it was and no temporary folder behind.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    tmp.chmod(0o777 & ~_umask())
+    old = target.parent / f"{tmp.name}.old"
+    try:
+        yield tmp
+        if target.exists():
+            target.rename(old)
+            try:
+                tmp.rename(target)
+            except OSError:
+                old.rename(target)
+                raise
+            shutil.rmtree(old)
+        else:
+            tmp.rename(target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)

@@ -21,8 +21,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from bestaanszekerheid.areas import AreaFigures, Level, read_catalog, where_they_live
+from bestaanszekerheid.areas.outreach import OutreachPlan, plan_outreach
 from bestaanszekerheid.defaults import (
     DEFAULT_CLASSES,
+    DEFAULT_DOORS,
     DEFAULT_MAX_PCT,
     DEFAULT_N_BOOTSTRAP_STABILITY,
     DEFAULT_N_INIT,
@@ -33,7 +36,6 @@ from bestaanszekerheid.disclosure import (
     ModelCheck,
     ReleaseRegister,
     check_model,
-    frequency_table,
     load_rules,
     round_size,
 )
@@ -43,9 +45,11 @@ from bestaanszekerheid.profiles import (
     ProfileSet,
     WijkShares,
     build_profiles,
-    target_share_by_wijk,
     write_overrides_template,
 )
+from bestaanszekerheid.profiles.compute import group_labels
+from bestaanszekerheid.profiles.shares import group_sizes
+from bestaanszekerheid.profiles.wijk_shares import wijk_shares_from
 from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes, recommend
 from bestaanszekerheid.target import TargetGroup, select_target
 
@@ -85,6 +89,15 @@ class AnalysisOptions:
     source: str = ""
     #: An own rules file (TOML) for the disclosure control; None: the packaged CBS rules.
     rules_file: Path | None = None
+    #: An area catalogue folder (``bsz gebieden``); None: Tilburg's packaged 2024 areas.
+    areas: Path | None = None
+    #: Levels to publish: wijk, and buurt where asked (its suppression against the wijk
+    #: figures is slow on real buurten: minutes for Tilburg's 254).
+    levels: tuple[Level, ...] = ("wijk",)
+    #: Pool the buurten with fewer target households than the minimum per wijk.
+    merge_small_buurten: bool = False
+    #: Door budget of the outreach plan (households to visit).
+    doors: int = DEFAULT_DOORS
 
 
 @dataclass
@@ -98,18 +111,19 @@ class AnalysisResult:
     profiles: ProfileSet
     register: ReleaseRegister
     target_table: CheckedTable
-    #: All households per wijk (checked): the denominator of the target group's share per
-    #: wijk.
-    wijk_table: CheckedTable | None
     model_check: ModelCheck
     indicators: dict[str, str]
     created: str
     files: dict[str, Path] = field(default_factory=dict)
     #: The experiment's checked report section (the demo's synthetic experiment), if any.
     experiment: ExperimentSection | None = None
-    #: The target group's share of all households per wijk (from ``profiles.area_table`` and
-    #: ``wijk_table``), computed before the report; None without wijken.
+    #: Where the target group and its groups live (per wijk and buurt); None without codes.
+    areas: AreaFigures | None = None
+    #: The target group's share of all households per wijk (from ``areas``), highest first.
     wijk_shares: WijkShares | None = None
+    #: Where to ring the doorbell (``options.doors``), per buurt (or wijk without buurt
+    #: codes): key "doelgroep" for the whole target group, then "Groep 1" .. "Groep K".
+    outreach: dict[str, OutreachPlan] = field(default_factory=dict)
 
     @property
     def synthetic(self) -> bool:
@@ -147,7 +161,6 @@ def run_analysis(
     ``experiment`` is a checked experiment section (its own register) that the report, the
     workbook and the bundle include, as the demo's synthetic experiment (:func:`run_demo`).
     """
-    from bestaanszekerheid.areas import tilburg
     from bestaanszekerheid.reports import write_all
 
     options = options or AnalysisOptions()
@@ -180,23 +193,22 @@ def run_analysis(
     register.release(model_check)
 
     step(len(ks) + 1, n_steps, STEPS[2])
-    names = tilburg().names("wijk")
+    areas = _where_they_live(
+        households, data, X, selection, options, register, population, synthetic
+    )
     profiles = build_profiles(
         data,
         selection.model,
         X,
         register=register,
         overrides=options.overrides,
-        wijk_names=names,
+        areas=areas,
         population=population,
         n_bootstrap=options.n_bootstrap_bch,
         random_state=options.random_state,
     )
-    wijk_table = None
-    if profiles.area_table is not None:
-        wijk_table = register.try_release(
-            _all_households_per_wijk(households, rules, synthetic), profiles.notes
-        )
+    if areas is not None:
+        profiles.notes.extend(areas.notes)
     result = AnalysisResult(
         options=options,
         target=target,
@@ -205,11 +217,12 @@ def run_analysis(
         profiles=profiles,
         register=register,
         target_table=target_table,
-        wijk_table=wijk_table,
         model_check=model_check,
         indicators=indicators,
         created=created,
-        wijk_shares=target_share_by_wijk(profiles.area_table, wijk_table, names),
+        areas=areas,
+        wijk_shares=wijk_shares_from(areas.levels.get("wijk")) if areas is not None else None,
+        outreach=_outreach(areas, options.doors),
     )
     result.experiment = experiment
     write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
@@ -288,20 +301,50 @@ def _check_models(
     return model_check, selection.table.loc[keep]
 
 
-def _all_households_per_wijk(
-    households: pd.DataFrame, rules: DisclosureRules, synthetic: str
-) -> CheckedTable:
-    """The denominator of the target group's share per wijk: all households, as the city's
-    share. CBS publishes households per wijk, so households with a known income per wijk
-    would give the few without one away by subtraction."""
-    return frequency_table(
-        households[["household_id", "wijk_code"]].dropna(),
-        "wijk_code",
-        unit="household_id",
-        rules=rules,
+def _where_they_live(
+    households: pd.DataFrame,
+    data: pd.DataFrame,
+    X: pd.DataFrame,
+    selection: ClassSelection,
+    options: AnalysisOptions,
+    register: ReleaseRegister,
+    population: str,
+    synthetic: str,
+) -> AreaFigures | None:
+    """The areas step: the target group and its groups per wijk and buurt, over all households
+    (CBS publishes households per wijk, so the denominators are every household of the file,
+    not only those with a known income)."""
+    model = selection.model
+    keys = group_labels(model.n_classes)
+    sizes = group_sizes(list(model.weights_), keys, len(data), register.rules)
+    return where_they_live(
+        households,
+        data,
+        model.predict_proba(X),
+        keys,
+        sizes.size,
+        sizes.share,
+        catalog=read_catalog(options.areas),
+        register=register,
         population="alle huishoudens" + synthetic,
-        name="Alle huishoudens per wijk",
+        target_population=population,
+        levels=options.levels,
+        merge_small=options.merge_small_buurten,
     )
+
+
+def _outreach(areas: AreaFigures | None, doors: int) -> dict[str, OutreachPlan]:
+    """The outreach plans on the published figures of the finest level the data have."""
+    if areas is None:
+        return {}
+    level: Level = "buurt" if "buurt" in areas.levels else "wijk"
+    groups = [None, *areas.group_shares]
+    return {
+        group or "doelgroep": plan_outreach(
+            areas.outreach_input(level, group), doors, group=group or "doelgroep"
+        )
+        for group in groups
+    }
 
 
 def _choose_classes(

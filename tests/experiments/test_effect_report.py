@@ -19,7 +19,7 @@ from bestaanszekerheid.cli import experiments as cli
 from bestaanszekerheid.cli.console import handle_errors
 from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister, frequency_table
 from bestaanszekerheid.errors import UserFacingError
-from bestaanszekerheid.experiments.checks import check_experiment
+from bestaanszekerheid.experiments.checks import ExperimentInputs, check_experiment
 from bestaanszekerheid.experiments.demo import (
     DemoAnalysis,
     DemoExperiment,
@@ -53,7 +53,7 @@ class Built:
 def built() -> Built:
     demo = synthetic_trust_experiment()
     analysis = analyse_demo(demo, reps=0)
-    section = experiment_section(
+    inputs = ExperimentInputs(
         demo.data,
         arm="groep",
         effects=analysis.effects,
@@ -62,9 +62,9 @@ def built() -> Built:
         balance=analysis.balance,
         attrition={"welzijn": analysis.attrition},
         power=analysis.power,
-        register=ReleaseRegister(),
         synthetic=True,
     )
+    section = experiment_section(inputs, ReleaseRegister())
     return Built(demo, analysis, section, render_html(section.report()))
 
 
@@ -178,7 +178,7 @@ def test_small_subgroup_cell_is_suppressed() -> None:
     d = _small_cell_data()
     effects = estimate_effects(d, outcomes="y", arm="groep", control="controle")
     section = experiment_section(
-        d, arm="groep", effects=effects, unit="id", subgroups=["leeftijdsgroep"]
+        ExperimentInputs(d, arm="groep", effects=effects, unit="id", subgroups=["leeftijdsgroep"])
     )
     table = next(
         b
@@ -226,12 +226,8 @@ def test_a_refused_subgroup_table_is_left_out_with_a_public_note() -> None:
     )
     effects = estimate_effects(d, outcomes="y", arm="groep", control="controle")
     checked = check_experiment(
-        d,
-        arm="groep",
-        effects=effects,
-        unit="id",
-        subgroups=["geslacht"],
-        register=register,
+        ExperimentInputs(d, arm="groep", effects=effects, unit="id", subgroups=["geslacht"]),
+        register,
     )
     name = "Deelnemers per groep en geslacht"
     assert "geslacht" not in checked.subgroup_tables
@@ -254,7 +250,7 @@ def test_small_arm_refuses_the_estimates_in_dutch() -> None:
     d.loc[d.index[-6:], "groep"] = "klein"
     effects = estimate_effects(d, outcomes="y", arm="groep", control="controle")
     with pytest.raises(UserFacingError, match=r"mag niet worden geëxporteerd.*minder dan 10"):
-        experiment_section(d, arm="groep", effects=effects, unit="id")
+        experiment_section(ExperimentInputs(d, arm="groep", effects=effects, unit="id"))
 
 
 def test_difference_in_differences_is_labelled_weaker_and_checked() -> None:
@@ -274,7 +270,9 @@ def test_difference_in_differences_is_labelled_weaker_and_checked() -> None:
     )
     d = _small_cell_data()
     effects = estimate_effects(d, outcomes="y", arm="groep", control="controle")
-    section = experiment_section(d, arm="groep", effects=effects, unit="id", did=did)
+    section = experiment_section(
+        ExperimentInputs(d, arm="groep", effects=effects, unit="id", did=did)
+    )
     html = render_html(section.report())
     assert "Verschil-in-verschillen (zwakker bewijs)" in html
     assert "zwakker bewijs" in did.evidence
@@ -286,7 +284,7 @@ def test_difference_in_differences_is_labelled_weaker_and_checked() -> None:
         one, outcome="y", unit="eenheid", time="periode", treatment="behandeld"
     )
     with pytest.raises(UserFacingError, match="interventie-eenheden"):
-        experiment_section(d, arm="groep", effects=effects, unit="id", did=weak)
+        experiment_section(ExperimentInputs(d, arm="groep", effects=effects, unit="id", did=weak))
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from bestaanszekerheid.areas import tilburg
 from bestaanszekerheid.disclosure import ReleaseRegister
 from bestaanszekerheid.households.synthetic import generate_population
 from bestaanszekerheid.pipeline import DEFAULT_INDICATORS
@@ -52,7 +51,6 @@ def planted() -> Planted:
         model,
         X,
         register=register,
-        wijk_names=tilburg().names("wijk"),
         n_bootstrap=30,
         population="test",
     )

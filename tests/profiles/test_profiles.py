@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bestaanszekerheid.areas import tilburg
 from bestaanszekerheid.disclosure import RefusedError, ReleaseRegister
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.profiles import build_profiles, characteristics_frame, cohens_h
@@ -161,7 +160,6 @@ def test_text_is_deterministic(planted: Planted) -> None:
         planted.model,
         planted.X,
         register=ReleaseRegister(),
-        wijk_names=tilburg().names("wijk"),
         n_bootstrap=30,
         population="test",
     )

@@ -166,9 +166,11 @@ def test_published_counts_are_at_least_ten_recomputed_from_microdata(run: Run) -
             assert value == truth
             assert value >= 10
             n_checked += 1
-    assert result.wijk_table is not None
+    assert result.areas is not None
+    wijk = result.areas.levels["wijk"]
+    assert wijk.households_table is not None
     everyone = run.households["wijk_code"].astype(str)
-    for code, value in result.wijk_table.frame.iloc[:, 0].items():
+    for code, value in wijk.households_table.frame.iloc[:, 0].items():
         if value == value:
             truth = len(everyone) if code == "Totaal" else int((everyone == code).sum())
             assert value == truth >= 10

@@ -3,7 +3,12 @@ doorbell.
 
 - :mod:`.catalog`: the areas of one municipality as a typed :class:`AreaCatalog` (Tilburg's
   real 2024 areas packaged; others from ``bsz gebieden``);
-- :mod:`.indicators`: the CBS Kerncijfers Wijken en Buurten indicators with their definitions.
+- :mod:`.indicators`: the CBS Kerncijfers Wijken en Buurten indicators with their definitions;
+- :mod:`.distribution`: the target group and its groups per wijk and buurt, checked;
+- :mod:`.maps`: offline choropleths of those figures;
+- :mod:`.importer`: ``bsz gebieden``, a catalogue for another municipality from
+  :mod:`.statline` (a StatLine CSV export), :mod:`.geometry` (a CBS GeoPackage or GeoJSON) or
+  :mod:`.online` (StatLine through cbsodata, PDOK); what they share is in :mod:`.sources`.
 
 The package is part of the analysis library: it never imports the CLI, the web app or the
 reports.
@@ -19,6 +24,7 @@ from bestaanszekerheid.areas.catalog import (
     read_catalog,
     tilburg,
 )
+from bestaanszekerheid.areas.distribution import AreaFigures, AreaLevel, where_they_live
 from bestaanszekerheid.areas.indicators import INDICATORS, Indicator
 
 __all__ = [
@@ -26,8 +32,11 @@ __all__ = [
     "LEVELS",
     "Area",
     "AreaCatalog",
+    "AreaFigures",
+    "AreaLevel",
     "Indicator",
     "Level",
     "read_catalog",
     "tilburg",
+    "where_they_live",
 ]

@@ -1,10 +1,11 @@
 """The ``bsz`` command line (Dutch first, ``--taal en`` for English): the one place of the app.
 
 One module per command group: :mod:`.analyse` (synth, doelgroep, analyse, demo),
-:mod:`.segments` (segmenteer), :mod:`.experiments` (power, loting, controleer-loting, effect)
-and :mod:`.web` (web); shared options in :mod:`.options`, consoles and progress bars in
-:mod:`.console`. The library under it (``bestaanszekerheid.*`` but ``cli`` and ``web``) never
-imports this package, typer or rich (an import-linter contract in ``pyproject.toml``).
+:mod:`.segments` (segmenteer), :mod:`.experiments` (power, loting, controleer-loting,
+effect), :mod:`.areas` (gebieden) and :mod:`.web` (web); shared options in :mod:`.options`,
+consoles and progress bars in :mod:`.console`. The library under it (``bestaanszekerheid.*``
+but ``cli`` and ``web``) never imports this package, typer or rich (an import-linter contract
+in ``pyproject.toml``).
 
 Every command turns our own errors (:class:`bestaanszekerheid.errors.UserFacingError`) into a
 clear message on stderr and exit code 2, never a traceback.
@@ -58,6 +59,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
         "bestaanszekerheid.cli.analyse",
         "analyse",
         "Hele analyse: doelgroep, groepen, profielen, rapport, persona-kaarten en tabellen.",
+    ),
+    "gebieden": (
+        "bestaanszekerheid.cli.areas",
+        "gebieden",
+        "Maak of toon een gebiedsbestand: wijken, buurten, KWB-cijfers en grenzen.",
     ),
     "web": ("bestaanszekerheid.cli.web", "web", "Start de webapp Het goede gesprek (--demo)."),
 }

@@ -9,31 +9,31 @@ file and then renamed, so a crash never leaves half a result.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 import pandas as pd
 import typer
 
+from bestaanszekerheid.cli.options import SEED, Cluster, OutDir, ParticipantFile, Seed, Strata
 from bestaanszekerheid.disclosure import check_min_cells
 from bestaanszekerheid.errors import UserFacingError
-from bestaanszekerheid.experiments.allocation import (
+from bestaanszekerheid.experiments import (
     AllocationLog,
-    balance_table,
-    randomise,
-    replay,
-)
-from bestaanszekerheid.experiments.attrition import attrition_analysis
-from bestaanszekerheid.experiments.estimation import estimate_effects
-from bestaanszekerheid.experiments.power import (
-    minimum_detectable_effect,
-    power_for_effect,
-    sample_size,
-)
-from bestaanszekerheid.experiments.results import (
     AttritionResult,
     BalanceResult,
     EffectResult,
+    PowerResult,
+    Summary,
+    attrition_analysis,
+    balance_table,
+    estimate_effects,
+    minimum_detectable_effect,
+    power_for_effect,
+    randomise,
+    replay,
+    sample_size,
 )
+from bestaanszekerheid.experiments.checks import ExperimentInputs
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.households.readers import read_table
 
@@ -71,55 +71,53 @@ def _read(path: Path) -> pd.DataFrame:
     return read_table(path)
 
 
+# The options of ``bsz effect`` alone (shared ones are in cli/options.py).
+Outcomes = Annotated[
+    str, typer.Option("--uitkomst", help="Uitkomstkolom(men), gescheiden door komma's.")
+]
+ArmColumn = Annotated[
+    str, typer.Option("--arm", help="Kolom met de groep (interventie of controle).")
+]
+ControlGroup = Annotated[
+    str | None,
+    typer.Option("--controle", help="Naam van de controlegroep (standaard: eerste op alfabet)."),
+]
+Covariates = Annotated[
+    str, typer.Option("--covariaten", help="Achtergrondkenmerken bij de start, met komma's.")
+]
+Adjustment = Annotated[
+    str,
+    typer.Option(
+        "--correctie", help="Correctie voor kenmerken: lin (standaard), additief of geen."
+    ),
+]
+RandomisationReps = Annotated[
+    int, typer.Option("--lotingstoets", help="Aantal herhalingen van de loting (0 = niet).")
+]
+RomanoWolfReps = Annotated[
+    int,
+    typer.Option("--romano-wolf", help="Aantal bootstrap-trekkingen voor Romano-Wolf (0 = niet)."),
+]
+DisclosureUnit = Annotated[
+    str | None,
+    typer.Option("--id", help="Kolom met het deelnemernummer (voor de onthullingscontrole)."),
+]
+
+
 def effect(
-    input: Annotated[
-        Path,
-        typer.Option(
-            "--input", help="Invoerbestand (.csv, .parquet, .sav), één rij per deelnemer."
-        ),
-    ],
-    uitkomst: Annotated[
-        str, typer.Option("--uitkomst", help="Uitkomstkolom(men), gescheiden door komma's.")
-    ],
-    out: Annotated[Path, typer.Option("--out", help="Map voor de resultaten.")],
-    arm: Annotated[
-        str, typer.Option("--arm", help="Kolom met de groep (interventie of controle).")
-    ] = "groep",
-    controle: Annotated[
-        str | None,
-        typer.Option(
-            "--controle", help="Naam van de controlegroep (standaard: eerste op alfabet)."
-        ),
-    ] = None,
-    covariaten: Annotated[
-        str, typer.Option("--covariaten", help="Achtergrondkenmerken bij de start, met komma's.")
-    ] = "",
-    strata: Annotated[
-        str, typer.Option("--strata", help="Kolommen waarbinnen is geloot, met komma's.")
-    ] = "",
-    cluster: Annotated[
-        str | None, typer.Option("--cluster", help="Kolom met het cluster bij clusterloting.")
-    ] = None,
-    correctie: Annotated[
-        str,
-        typer.Option(
-            "--correctie", help="Correctie voor kenmerken: lin (standaard), additief of geen."
-        ),
-    ] = "lin",
-    lotingstoets: Annotated[
-        int, typer.Option("--lotingstoets", help="Aantal herhalingen van de loting (0 = niet).")
-    ] = 0,
-    romano_wolf: Annotated[
-        int,
-        typer.Option(
-            "--romano-wolf", help="Aantal bootstrap-trekkingen voor Romano-Wolf (0 = niet)."
-        ),
-    ] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Startwaarde voor toevalsgetallen.")] = 0,
-    id: Annotated[
-        str | None,
-        typer.Option("--id", help="Kolom met het deelnemernummer (voor de onthullingscontrole)."),
-    ] = None,
+    input: ParticipantFile,
+    uitkomst: Outcomes,
+    out: OutDir,
+    arm: ArmColumn = "groep",
+    controle: ControlGroup = None,
+    covariaten: Covariates = "",
+    strata: Strata = "",
+    cluster: Cluster = None,
+    correctie: Adjustment = "lin",
+    lotingstoets: RandomisationReps = 0,
+    romano_wolf: RomanoWolfReps = 0,
+    seed: Seed = SEED,
+    id: DisclosureUnit = None,
 ) -> None:
     """Schat het effect van elke groep ten opzichte van de controlegroep (intention-to-treat)."""
     data = _read(input)
@@ -140,66 +138,31 @@ def effect(
         romano_wolf_reps=romano_wolf,
         seed=seed,
     )
-    cells: dict[str, float] = {}
-    for e in result.effects:
-        cells[f"{e.outcome} / {e.arm}"] = e.n_arm
-        cells[f"{e.outcome} / {e.control}"] = e.n_control
-    balance = None
-    if covs or strat:
-        balance = balance_table(data, arm=arm, covariates=[*covs, *strat], control=controle)
-        labels = data[arm].astype(str)
-        for c in [*covs, *strat]:
-            s = data[c]
-            if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-                counts = pd.crosstab(labels, s.astype(str))
-                for a in counts.index:
-                    for level in counts.columns:
-                        cells[f"{a} / {c} = {level}"] = int(counts.loc[a, level])
-    attrition = []
-    for o in outcomes:
-        if data[o].isna().any():
-            att = attrition_analysis(
-                data,
-                outcome=o,
-                arm=arm,
-                control=controle,
-                strata=strat,
-                cluster=cluster,
-                covariates=covs,
-            )
-            for _, row in att.rates.iterrows():
-                cells[f"{o} / {row['arm']} ontbrekend"] = int(row["n_missing"])
-            attrition.append((o, att))
-    check_min_cells(cells)
+    baseline = [*covs, *strat]
+    balance = (
+        balance_table(data, arm=arm, covariates=baseline, control=controle) if baseline else None
+    )
+    attrition = _attrition(
+        data, outcomes, arm=arm, control=controle, strata=strat, cluster=cluster, covariates=covs
+    )
+    categorical = _categorical(data, baseline)
+    check_min_cells(_published_counts(data, arm, result, categorical, attrition))
     # Everything is checked before the first file is written: a refusal leaves no output.
-    section = _section(
+    if id is not None and id not in data.columns:
+        raise UserFacingError(f"Kolom '{id}' (--id) ontbreekt in het bestand.")
+    inputs = ExperimentInputs(
         data,
         arm=arm,
+        effects=result,
         unit=id,
-        result=result,
-        subgroups=[
-            c
-            for c in [*covs, *strat]
-            if not (pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]))
-        ],
+        subgroups=categorical,
         balance=balance,
-        attrition=dict(attrition),
-        outcomes=outcomes,
+        attrition=attrition,
+        power=_power_of_first_outcome(data, arm, result, outcomes),
     )
+    section = _section(inputs)
     summary = result.summary()
-    _write_csv(out / "effecten.csv", summary.frame)
-    texts = [summary.text]
-    htmls = [summary.html]
-    if balance is not None:
-        _write_csv(out / "balans.csv", balance.summary().frame)
-        texts.append(balance.summary().text)
-        htmls.append(balance.summary().html)
-    for o, att in attrition:
-        _write_csv(out / f"uitval_{o}.csv", att.summary().frame)
-        texts.append(f"Uitkomst {o}\n" + att.summary().text)
-        htmls.append(att.summary().html)
-    _write_text(out / "samenvatting.txt", "\n\n".join(texts) + "\n")
-    _write_text(out / "samenvatting.html", "<html><body>" + "".join(htmls) + "</body></html>\n")
+    _write_summaries(out, summary, balance, attrition)
     written = _write_report(section, out)
     typer.echo(summary.text)
     typer.echo(f"\nResultaten geschreven naar {out}:")
@@ -207,48 +170,116 @@ def effect(
         typer.echo(f"  {path}")
 
 
-def _section(
+def _categorical(data: pd.DataFrame, columns: list[str]) -> list[str]:
+    """The columns that are neither numeric nor boolean: their categories are counted."""
+    return [
+        c
+        for c in columns
+        if not (pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]))
+    ]
+
+
+def _attrition(
     data: pd.DataFrame,
+    outcomes: list[str],
     *,
     arm: str,
-    unit: str | None,
+    control: str | None,
+    strata: list[str],
+    cluster: str | None,
+    covariates: list[str],
+) -> dict[str, AttritionResult]:
+    """The attrition analysis of every outcome that some participants lack."""
+    return {
+        o: attrition_analysis(
+            data,
+            outcome=o,
+            arm=arm,
+            control=control,
+            strata=strata,
+            cluster=cluster,
+            covariates=covariates,
+        )
+        for o in outcomes
+        if data[o].isna().any()
+    }
+
+
+def _published_counts(
+    data: pd.DataFrame,
+    arm: str,
     result: EffectResult,
-    subgroups: list[str],
+    categorical: list[str],
+    attrition: dict[str, AttritionResult],
+) -> dict[str, float]:
+    """Every count the summary files show, by a readable name, for ``check_min_cells``:
+    the groups behind each estimate, group x category of the balance table, and the missing
+    outcomes per group."""
+    cells: dict[str, float] = {}
+    for e in result.effects:
+        cells[f"{e.outcome} / {e.arm}"] = e.n_arm
+        cells[f"{e.outcome} / {e.control}"] = e.n_control
+    labels = data[arm].astype(str)
+    for c in categorical:
+        counts = pd.crosstab(labels, data[c].astype(str))
+        for a in counts.index:
+            for level in counts.columns:
+                cells[f"{a} / {c} = {level}"] = int(counts.loc[a, level])
+    for o, att in attrition.items():
+        for _, row in att.rates.iterrows():
+            cells[f"{o} / {row['arm']} ontbrekend"] = int(row["n_missing"])
+    return cells
+
+
+def _write_summaries(
+    out: Path,
+    summary: Summary,
     balance: BalanceResult | None,
     attrition: dict[str, AttritionResult],
-    outcomes: list[str],
-) -> ExperimentSection:
+) -> None:
+    """The tables as Dutch CSV and all summaries in one text and one HTML file."""
+    _write_csv(out / "effecten.csv", summary.frame)
+    texts = [summary.text]
+    htmls = [summary.html]
+    if balance is not None:
+        _write_csv(out / "balans.csv", balance.summary().frame)
+        texts.append(balance.summary().text)
+        htmls.append(balance.summary().html)
+    for o, att in attrition.items():
+        _write_csv(out / f"uitval_{o}.csv", att.summary().frame)
+        texts.append(f"Uitkomst {o}\n" + att.summary().text)
+        htmls.append(att.summary().html)
+    _write_text(out / "samenvatting.txt", "\n\n".join(texts) + "\n")
+    _write_text(out / "samenvatting.html", "<html><body>" + "".join(htmls) + "</body></html>\n")
+
+
+def _power_of_first_outcome(
+    data: pd.DataFrame, arm: str, result: EffectResult, outcomes: list[str]
+) -> PowerResult | None:
+    """The detectable effect for the first outcome when it is 0/1, with its control
+    proportion as the baseline (None for a scale, or a proportion of 0 or 1)."""
+    first = data[outcomes[0]].dropna()
+    if not (len(first) and set(first.unique()) <= {0, 1}):
+        return None
+    control = result.effects[0].control
+    base = float(data.loc[data[arm].astype(str) == control, outcomes[0]].mean())
+    if not 0 < base < 1:
+        return None
+    return minimum_detectable_effect(
+        int(data[arm].notna().sum()),
+        n_arms=int(data[arm].nunique()),
+        baseline=base,
+        n_outcomes=len(outcomes),
+    )
+
+
+def _section(inputs: ExperimentInputs) -> ExperimentSection:
     """Release every published figure in one register for this ``bsz effect`` run and build
     the report section (raises a Dutch error when something may not be published)."""
     from bestaanszekerheid.disclosure import ReleaseRegister
     from bestaanszekerheid.experiments.report import experiment_section
 
-    if unit is not None and unit not in data.columns:
-        raise UserFacingError(f"Kolom '{unit}' (--id) ontbreekt in het bestand.")
-    power_result = None
-    first = data[outcomes[0]].dropna()
-    if len(first) and set(first.unique()) <= {0, 1}:
-        # Power for the first outcome with its control proportion as the baseline.
-        control = result.effects[0].control
-        base = float(data.loc[data[arm].astype(str) == control, outcomes[0]].mean())
-        if 0 < base < 1:
-            power_result = minimum_detectable_effect(
-                int(data[arm].notna().sum()),
-                n_arms=int(data[arm].nunique()),
-                baseline=base,
-                n_outcomes=len(outcomes),
-            )
-    return experiment_section(
-        data,
-        arm=arm,
-        effects=result,
-        unit=unit,
-        subgroups=subgroups,
-        balance=balance,
-        attrition=attrition,
-        power=power_result,
-        register=ReleaseRegister(),
-    )
+    return experiment_section(inputs, ReleaseRegister())
 
 
 def _write_report(section: ExperimentSection, out: Path) -> list[Path]:
@@ -266,9 +297,7 @@ def _write_report(section: ExperimentSection, out: Path) -> list[Path]:
 
 
 def loting(
-    input: Annotated[
-        Path, typer.Option("--input", help="Bestand met de deelnemers (.csv, .parquet, .sav).")
-    ],
+    input: ParticipantFile,
     id: Annotated[str, typer.Option("--id", help="Kolom met het unieke deelnemernummer.")],
     groepen: Annotated[
         str,
@@ -284,15 +313,11 @@ def loting(
         str,
         typer.Option("--verhouding", help="Verhouding per groep, bijv. 2,1,1 (standaard gelijk)."),
     ] = "",
-    strata: Annotated[
-        str, typer.Option("--strata", help="Loot binnen deze kolommen (strata), met komma's.")
-    ] = "",
+    strata: Strata = "",
     blokgrootte: Annotated[
         int | None, typer.Option("--blokgrootte", help="Permuted blocks van deze grootte.")
     ] = None,
-    cluster: Annotated[
-        str | None, typer.Option("--cluster", help="Loot hele clusters (bijv. wijk of team).")
-    ] = None,
+    cluster: Cluster = None,
     kenmerken: Annotated[
         str, typer.Option("--kenmerken", help="Kenmerken voor de balanstabel, met komma's.")
     ] = "",
@@ -354,6 +379,17 @@ def controleer_loting(
     typer.echo(f"Logboek in orde: {check.n_entries} regels, controlecode {check.head}.")
 
 
+class _PowerDesign(TypedDict):
+    """The design that ``bsz power`` passes to all three power functions alike."""
+
+    n_arms: int
+    baseline: float | None
+    sd: float | None
+    alpha: float
+    n_outcomes: int
+    correction: str
+
+
 def power(
     deelnemers: Annotated[
         int, typer.Option("--deelnemers", help="Totaal aantal deelnemers (alle groepen samen).")
@@ -388,38 +424,19 @@ def power(
     ] = 1,
 ) -> None:
     """Bereken het kleinste aantoonbare effect, of het vermogen en de benodigde omvang."""
+    design: _PowerDesign = {
+        "n_arms": groepen,
+        "baseline": basiskans,
+        "sd": sd,
+        "alpha": alfa,
+        "n_outcomes": uitkomsten,
+        "correction": correctie,
+    }
     if effect is None:
-        res = minimum_detectable_effect(
-            deelnemers,
-            n_arms=groepen,
-            baseline=basiskans,
-            sd=sd,
-            alpha=alfa,
-            power=vermogen,
-            n_outcomes=uitkomsten,
-            correction=correctie,
-        )
-        typer.echo(res.uitleg())
+        typer.echo(minimum_detectable_effect(deelnemers, power=vermogen, **design).uitleg())
     else:
-        now = power_for_effect(
-            effect,
-            deelnemers,
-            n_arms=groepen,
-            baseline=basiskans,
-            sd=sd,
-            alpha=alfa,
-            n_outcomes=uitkomsten,
-            correction=correctie,
-        )
-        need = sample_size(
-            effect,
-            n_arms=groepen,
-            baseline=basiskans,
-            sd=sd,
-            alpha=alfa,
-            power=vermogen,
-            n_outcomes=uitkomsten,
-            correction=correctie,
-        )
+        # Both are computed before either is printed: an error then prints nothing else.
+        now = power_for_effect(effect, deelnemers, **design)
+        need = sample_size(effect, power=vermogen, **design)
         typer.echo(now.uitleg())
         typer.echo(need.uitleg())

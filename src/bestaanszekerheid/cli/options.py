@@ -60,6 +60,20 @@ Bootstrap = Annotated[
     int, typer.Option("--bootstrap", help="Bootstrap-herhalingen voor stabiliteit (0 = uit).")
 ]
 Seed = Annotated[int, typer.Option("--seed", help="Startgetal voor toeval.")]
+# bsz effect and bsz loting read the same participant file and name its design columns alike.
+ParticipantFile = Annotated[
+    Path,
+    typer.Option(
+        "--input", help="Deelnemersbestand (.csv, .parquet, .sav), één rij per deelnemer."
+    ),
+]
+Strata = Annotated[
+    str, typer.Option("--strata", help="Kolommen waarbinnen geloot wordt of is, met komma's.")
+]
+Cluster = Annotated[
+    str | None,
+    typer.Option("--cluster", help="Kolom met het cluster bij clusterloting (bijv. wijk of team)."),
+]
 
 
 def parse_date(value: str | None, option: str) -> date | None:

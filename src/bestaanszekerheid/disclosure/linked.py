@@ -28,6 +28,30 @@ def _bits(mask: int, n_units: int) -> NDArray[np.bool_]:
     return np.unpackbits(raw, bitorder="little")[:n_units].astype(bool)
 
 
+def _atoms(columns: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Atom id of every unit: units with the same membership pattern (column) share one.
+
+    The patterns are packed into 64-bit words and sorted with ``lexsort``: exact, and far
+    faster than ``np.unique(axis=1)``, which sorts a structured dtype with one field per byte
+    (minutes for 100,000 units and a few hundred sets).
+    """
+    n_units = columns.shape[1]
+    if n_units == 0:
+        return np.zeros(0, dtype=np.int64)
+    packed = np.packbits(columns, axis=0)  # bytes x units
+    pad = (-packed.shape[0]) % 8
+    if pad:
+        packed = np.vstack([packed, np.zeros((pad, n_units), dtype=np.uint8)])
+    words = np.ascontiguousarray(packed.T).view(np.uint64)  # units x words
+    order = np.lexsort(words.T[::-1])
+    ordered = words[order]
+    new = np.ones(n_units, dtype=bool)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    atoms = np.empty(n_units, dtype=np.int64)
+    atoms[order] = np.cumsum(new) - 1
+    return atoms
+
+
 class LinkedCheckTooLargeError(Exception):
     """The linked LP would take too long (atoms x hidden cells above the budget)."""
 
@@ -57,10 +81,7 @@ def linked_bounds(
     membership = np.vstack([_bits(m, n_units) for m in masks])  # sets x units
     covered = membership.any(axis=0)
     columns = membership[:, covered]
-    # Atoms: distinct membership patterns of the units.
-    packed = np.packbits(columns, axis=0)
-    _, atom_of_unit = np.unique(packed, axis=1, return_inverse=True)
-    atom_of_unit = np.asarray(atom_of_unit).ravel()
+    atom_of_unit = _atoms(columns)
     n_atoms = int(atom_of_unit.max()) + 1 if atom_of_unit.size else 0
     if n_atoms == 0:
         return [(0.0, 0.0) for _ in targets]

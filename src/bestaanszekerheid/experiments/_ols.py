@@ -143,6 +143,25 @@ def ols(
         raise ValueError(f"unknown cov_type {cov_type!r}")
     if clusters is None:
         raise ValueError("cluster-robust covariance needs cluster labels")
+    cov, n_g, coef_df = _cluster_robust(q, xw, resid_w, bread, clusters, cov_type, df_resid)
+    return OlsFit(params, cov, resid, n, kk, float(n_g - 1), cov_type, n_g, coef_df)
+
+
+def _cluster_robust(
+    q: FloatArray,
+    xw: FloatArray,
+    resid_w: FloatArray,
+    bread: FloatArray,
+    clusters: npt.NDArray[np.int64],
+    cov_type: str,
+    df_resid: float,
+) -> tuple[FloatArray, int, FloatArray | None]:
+    """CR0/CR1/CR2 covariance from the (weighted) fit's QR factor ``q`` and its ``bread``.
+
+    Returns the covariance, the number of clusters and, for CR2, the Bell-McCaffrey degrees of
+    freedom per coefficient.
+    """
+    n, k = xw.shape
     order = np.argsort(clusters, kind="stable")
     cs = clusters[order]
     bounds = np.flatnonzero(np.diff(cs)) + 1
@@ -174,7 +193,7 @@ def ols(
         # Same small-sample factor as statsmodels' cov_type="cluster" and Stata.
         cov = cov * (n_g / (n_g - 1.0)) * ((n - 1.0) / df_resid)
     coef_df = _bell_mccaffrey_df(sq_p, w_all) if cov_type == "CR2" else None
-    return OlsFit(params, cov, resid, n, kk, float(n_g - 1), cov_type, n_g, coef_df)
+    return cov, n_g, coef_df
 
 
 def _bell_mccaffrey_df(sq_p: FloatArray, w_all: FloatArray) -> FloatArray:

@@ -112,6 +112,55 @@ def _bootstrap_interval(
     )
 
 
+def _attrition_rates(frame: pd.DataFrame, labels: pd.Series, levels: Sequence[str]) -> pd.DataFrame:
+    """Per group: participants, how many lack the outcome, and that share."""
+    rates = pd.DataFrame(
+        {
+            "arm": levels,
+            "n": [int((labels == a).sum()) for a in levels],
+            "n_missing": [int(frame.loc[labels == a, MISSING].sum()) for a in levels],
+        }
+    )
+    rates["attrition"] = rates["n_missing"] / rates["n"]
+    return rates
+
+
+def _lee_bounds_per_arm(
+    y: FloatArray,
+    codes: npt.NDArray[np.int64],
+    levels: Sequence[str],
+    bootstrap_reps: int,
+    alpha: float,
+    rng: np.random.Generator,
+) -> list[LeeBounds]:
+    """Lee bounds of every arm against the control group (code 0), with bootstrap intervals
+    when ``bootstrap_reps > 0``; the arms draw from ``rng`` in turn."""
+    ctl = levels[0]
+    y_ctl = y[codes == 0]
+    bounds: list[LeeBounds] = []
+    for j, a in enumerate(levels[1:], start=1):
+        y_arm = y[codes == j]
+        lo, hi, q, trimmed = lee_bounds_arrays(
+            y_arm[~np.isnan(y_arm)], len(y_arm), y_ctl[~np.isnan(y_ctl)], len(y_ctl)
+        )
+        ci_low, ci_high = _bootstrap_interval(y_arm, y_ctl, bootstrap_reps, alpha, rng)
+        bounds.append(
+            LeeBounds(
+                arm=a,
+                control=ctl,
+                lower=lo,
+                upper=hi,
+                trim_share=q,
+                trimmed_group=a if trimmed == "arm" else ctl,
+                observed_share_arm=float(np.mean(~np.isnan(y_arm))),
+                observed_share_control=float(np.mean(~np.isnan(y_ctl))),
+                ci_low=ci_low,
+                ci_high=ci_high,
+            )
+        )
+    return bounds
+
+
 def attrition_analysis(
     data: pd.DataFrame,
     *,
@@ -150,42 +199,13 @@ def attrition_analysis(
     ctl = diff.effects[0].control
     levels = [ctl, *[e.arm for e in diff.effects]]
     labels = frame[arm].astype(str)
-    rates = pd.DataFrame(
-        {
-            "arm": levels,
-            "n": [int((labels == a).sum()) for a in levels],
-            "n_missing": [int(frame.loc[labels == a, MISSING].sum()) for a in levels],
-        }
-    )
-    rates["attrition"] = rates["n_missing"] / rates["n"]
-
+    rates = _attrition_rates(frame, labels, levels)
     codes = np.asarray(pd.Categorical(labels, categories=levels).codes, dtype=np.int64)
     joint_p = _joint_p(frame, codes, len(levels), strata, cluster, diff.cov_type)
-
-    rng = np.random.default_rng(seed)
-    bounds = []
-    y = frame[outcome].astype(float).to_numpy()
-    y_ctl = y[codes == 0]
-    for j, a in enumerate(levels[1:], start=1):
-        y_arm = y[codes == j]
-        lo, hi, q, trimmed = lee_bounds_arrays(
-            y_arm[~np.isnan(y_arm)], len(y_arm), y_ctl[~np.isnan(y_ctl)], len(y_ctl)
-        )
-        ci_low, ci_high = _bootstrap_interval(y_arm, y_ctl, bootstrap_reps, alpha, rng)
-        bounds.append(
-            LeeBounds(
-                arm=a,
-                control=ctl,
-                lower=lo,
-                upper=hi,
-                trim_share=q,
-                trimmed_group=a if trimmed == "arm" else ctl,
-                observed_share_arm=float(np.mean(~np.isnan(y_arm))),
-                observed_share_control=float(np.mean(~np.isnan(y_ctl))),
-                ci_low=ci_low,
-                ci_high=ci_high,
-            )
-        )
+    y = np.asarray(frame[outcome].astype(float).to_numpy(), dtype=np.float64)
+    bounds = _lee_bounds_per_arm(
+        y, codes, levels, bootstrap_reps, alpha, np.random.default_rng(seed)
+    )
     respondents = None
     if covariates:
         observed = frame.loc[frame[outcome].notna()]

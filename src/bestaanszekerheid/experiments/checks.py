@@ -44,6 +44,31 @@ from bestaanszekerheid.experiments.results import (
 
 #: What a regression publishes (the model check's outputs).
 REGRESSION_OUTPUTS = ("coefficients", "standard_errors", "confidence_intervals", "p_values")
+#: Who the published figures are about, unless the caller names them.
+PARTICIPANTS = "deelnemers aan het experiment"
+
+
+@dataclass(frozen=True)
+class ExperimentInputs:
+    """An experiment's results and the participant file they were computed from.
+
+    ``data`` has one row per person, ``unit`` its id column (without one the row number
+    identifies a person); ``arm`` is the group column the estimates compared. ``subgroups``
+    are categorical columns (usually the strata) whose group x subgroup counts are shown.
+    ``population`` names who the figures are about; ``synthetic`` marks them as made up.
+    """
+
+    data: pd.DataFrame
+    arm: str
+    effects: EffectResult
+    unit: str | None = None
+    subgroups: Sequence[str] = ()
+    balance: BalanceResult | None = None
+    attrition: Mapping[str, AttritionResult] = field(default_factory=dict)
+    power: PowerResult | None = None
+    did: DidResult | None = None
+    synthetic: bool = False
+    population: str = PARTICIPANTS
 
 
 @dataclass
@@ -117,55 +142,33 @@ def published_cells(table: CheckedTable) -> dict[tuple[str, str], bool]:
 
 
 def check_experiment(
-    data: pd.DataFrame,
-    *,
-    arm: str,
-    effects: EffectResult,
-    unit: str | None = None,
-    subgroups: Sequence[str] = (),
-    balance: BalanceResult | None = None,
-    attrition: Mapping[str, AttritionResult] | None = None,
-    power: PowerResult | None = None,
-    did: DidResult | None = None,
-    register: ReleaseRegister | None = None,
-    synthetic: bool = False,
-    population: str = "deelnemers aan het experiment",
+    inputs: ExperimentInputs, register: ReleaseRegister | None = None
 ) -> CheckedExperiment:
     """Release every output an experiment's report section shows; see the module docstring.
 
-    ``data`` is the participant file the estimates were computed from (one row per person,
-    ``unit`` its id column; without one the row number identifies a person). ``subgroups``
-    are categorical columns (usually the strata) whose group x subgroup counts are checked.
-    Raises a Dutch :class:`UserFacingError` when the estimates may not be published.
+    All releases go into ``register`` (a new one when None), so that it can compare them with
+    what the same run published before. Raises a Dutch :class:`UserFacingError` when the
+    estimates may not be published.
     """
     register = register or ReleaseRegister()
-    rules = register.rules
-    if synthetic:
-        population += " (synthetisch)"
-    frame = data[data[arm].notna()].copy()
+    arm, unit, effects = inputs.arm, inputs.unit, inputs.effects
+    population = inputs.population + (" (synthetisch)" if inputs.synthetic else "")
+    frame = inputs.data[inputs.data[arm].notna()].copy()
     frame[arm] = frame[arm].astype(str)
     # The group sizes are the section's backbone: a refusal raises (nothing to show without).
     sizes = frequency_table(
-        frame, arm, unit=unit, rules=rules, name="Deelnemers per groep", population=population
+        frame,
+        arm,
+        unit=unit,
+        rules=register.rules,
+        name="Deelnemers per groep",
+        population=population,
     )
     register.release(sizes)
     notes: list[str] = []
-    subgroup_tables: dict[str, CheckedTable] = {}
-    for s in subgroups:
-        table = register.try_release(
-            frequency_table(
-                frame.assign(**{s: frame[s].astype(str)}),
-                arm,
-                s,
-                unit=unit,
-                rules=rules,
-                name=f"Deelnemers per groep en {s}",
-                population=population,
-            ),
-            notes,
-        )
-        if table is not None:
-            subgroup_tables[s] = table
+    subgroup_tables = _subgroup_tables(
+        frame, inputs, population=population, register=register, notes=notes
+    )
     # Release order as the section reads: sizes, subgroups, estimates, balance, attrition, DiD
     # (the register checks each output against those before it).
     model = _effects_model(frame, effects, unit=unit, population=population, register=register)
@@ -173,7 +176,7 @@ def check_experiment(
     checked = CheckedExperiment(
         register=register,
         population=population,
-        synthetic=synthetic,
+        synthetic=inputs.synthetic,
         effects=effects,
         model=model,
         sizes=sizes,
@@ -182,19 +185,47 @@ def check_experiment(
         binary={o: _is_binary(frame[o]) for o in outcomes if o in frame},
         subgroup_tables=subgroup_tables,
         tables=[sizes, *subgroup_tables.values()],
-        power=power,
+        power=inputs.power,
         notes=notes,
     )
-    if balance is not None:
-        checked.balance = balance
-        checked.balance_check = _check_balance(checked, frame, balance, arm=arm, unit=unit)
-    for outcome, att in (attrition or {}).items():
+    if inputs.balance is not None:
+        checked.balance = inputs.balance
+        checked.balance_check = _check_balance(checked, frame, inputs.balance, arm=arm, unit=unit)
+    for outcome, att in inputs.attrition.items():
         checked.attrition[outcome] = att
         checked.attrition_tables[outcome] = _attrition_table(checked, frame, outcome, arm, unit)
-    if did is not None:
-        checked.did = did
-        checked.did_model = _did_model(did, population=population, register=register)
+    if inputs.did is not None:
+        checked.did = inputs.did
+        checked.did_model = _did_model(inputs.did, population=population, register=register)
     return checked
+
+
+def _subgroup_tables(
+    frame: pd.DataFrame,
+    inputs: ExperimentInputs,
+    *,
+    population: str,
+    register: ReleaseRegister,
+    notes: list[str],
+) -> dict[str, CheckedTable]:
+    """Group x subgroup counts, each released or (refused) left out with a note in ``notes``."""
+    tables: dict[str, CheckedTable] = {}
+    for s in inputs.subgroups:
+        table = register.try_release(
+            frequency_table(
+                frame.assign(**{s: frame[s].astype(str)}),
+                inputs.arm,
+                s,
+                unit=inputs.unit,
+                rules=register.rules,
+                name=f"Deelnemers per groep en {s}",
+                population=population,
+            ),
+            notes,
+        )
+        if table is not None:
+            tables[s] = table
+    return tables
 
 
 def _effects_model(

@@ -18,6 +18,7 @@ import pandas as pd
 from bestaanszekerheid.disclosure import ReleaseRegister
 from bestaanszekerheid.experiments.allocation import Allocation, balance_table, randomise
 from bestaanszekerheid.experiments.attrition import attrition_analysis
+from bestaanszekerheid.experiments.checks import ExperimentInputs
 from bestaanszekerheid.experiments.estimation import estimate_effects
 from bestaanszekerheid.experiments.heterogeneity import effects_by_class
 from bestaanszekerheid.experiments.power import minimum_detectable_effect
@@ -173,7 +174,7 @@ def demo_section(
 
     demo = synthetic_trust_experiment()
     analysis = analyse_demo(demo, reps=reps, romano_wolf_reps=reps)
-    section = experiment_section(
+    inputs = ExperimentInputs(
         demo.data,
         arm="groep",
         effects=analysis.effects,
@@ -182,9 +183,12 @@ def demo_section(
         balance=analysis.balance,
         attrition={"welzijn": analysis.attrition},
         power=analysis.power,
-        register=register or ReleaseRegister(),
         synthetic=True,
         population="deelnemers aan het synthetische vertrouwensexperiment",
+    )
+    section = experiment_section(
+        inputs,
+        register or ReleaseRegister(),
         title="Effectmeting: een vertrouwensexperiment met vier groepen",
     )
     return demo, section

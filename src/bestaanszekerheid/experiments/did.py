@@ -28,6 +28,58 @@ def _within(frame: pd.DataFrame, unit: str, cols: list[str]) -> np.ndarray:
     return np.asarray(values - values.groupby(frame[unit]).transform("mean"), dtype=float)
 
 
+def _check_request(
+    data: pd.DataFrame, columns: tuple[str, ...], treatment: str, cov_type: str
+) -> pd.DataFrame:
+    """The complete rows of ``columns`` with the 0/1 treatment as ``_d``; Dutch errors else."""
+    for c in columns:
+        if c not in data:
+            raise UserFacingError(f"Kolom '{c}' ontbreekt in de gegevens.")
+    if cov_type not in ALLOWED:
+        raise UserFacingError(
+            f"Standaardfout '{cov_type}' kan hier niet; kies uit {', '.join(ALLOWED)}."
+        )
+    frame = data[list(columns)].dropna().copy()
+    d = frame[treatment].astype(float)
+    if not d.isin([0.0, 1.0]).all():
+        raise UserFacingError(f"Kolom '{treatment}' moet 0 of 1 zijn.")
+    frame["_d"] = d
+    return frame
+
+
+def _add_period_dummies(frame: pd.DataFrame, time: str) -> tuple[list[object], list[str]]:
+    """Add a dummy per period but the first (``_t0``, ...); returns the periods and columns."""
+    times = sorted(frame[time].unique())
+    tdum = pd.get_dummies(
+        pd.Categorical(frame[time], categories=times), drop_first=True, dtype=float
+    )
+    tdum.index = frame.index
+    tcols = [f"_t{i}" for i in range(tdum.shape[1])]
+    frame[tcols] = tdum.to_numpy()
+    return times, tcols
+
+
+def _warnings(n_treated: int, pre_p: float | None) -> list[str]:
+    """Dutch warnings: too few treated units, or trends that already differed before."""
+    warnings = []
+    if n_treated < 5:
+        which = (
+            "is maar 1 behandelde eenheid"
+            if n_treated == 1
+            else (f"zijn maar {n_treated} behandelde eenheden")
+        )
+        warnings.append(
+            f"Er {which}: de standaardfout en p-waarde zijn dan onbetrouwbaar (meestal te "
+            "optimistisch). Lees vooral de grootte van het effect."
+        )
+    if pre_p is not None and pre_p < 0.1:
+        warnings.append(
+            "Vóór de start liepen de trends van de groepen al uiteen (p = "
+            f"{format_p(pre_p)}); de aanname van parallelle trends is twijfelachtig."
+        )
+    return warnings
+
+
 def difference_in_differences(
     data: pd.DataFrame,
     *,
@@ -45,25 +97,8 @@ def difference_in_differences(
     reports a pre-trend test (treated-group x period interactions before the start, joint
     Wald test) when there are at least two pre-periods.
     """
-    for c in (outcome, unit, time, treatment):
-        if c not in data:
-            raise UserFacingError(f"Kolom '{c}' ontbreekt in de gegevens.")
-    if cov_type not in ALLOWED:
-        raise UserFacingError(
-            f"Standaardfout '{cov_type}' kan hier niet; kies uit {', '.join(ALLOWED)}."
-        )
-    frame = data[[outcome, unit, time, treatment]].dropna().copy()
-    d = frame[treatment].astype(float)
-    if not d.isin([0.0, 1.0]).all():
-        raise UserFacingError(f"Kolom '{treatment}' moet 0 of 1 zijn.")
-    frame["_d"] = d
-    times = sorted(frame[time].unique())
-    tdum = pd.get_dummies(
-        pd.Categorical(frame[time], categories=times), drop_first=True, dtype=float
-    )
-    tdum.index = frame.index
-    tcols = [f"_t{i}" for i in range(tdum.shape[1])]
-    frame[tcols] = tdum.to_numpy()
+    frame = _check_request(data, (outcome, unit, time, treatment), treatment, cov_type)
+    times, tcols = _add_period_dummies(frame, time)
     n_units = int(frame[unit].nunique())
     cov = "CR1" if cov_type == "CR1" else cov_type
     clusters = np.asarray(pd.factorize(frame[unit])[0], dtype=np.int64)
@@ -81,23 +116,7 @@ def difference_in_differences(
     ci = fit.conf_int(alpha)
     ever = frame.groupby(unit)["_d"].transform("max")
     n_treated = int(frame.loc[ever > 0, unit].nunique())
-    warnings = []
-    if n_treated < 5:
-        which = (
-            "is maar 1 behandelde eenheid"
-            if n_treated == 1
-            else (f"zijn maar {n_treated} behandelde eenheden")
-        )
-        warnings.append(
-            f"Er {which}: de standaardfout en p-waarde zijn dan onbetrouwbaar (meestal te "
-            "optimistisch). Lees vooral de grootte van het effect."
-        )
     pre_p = _pre_trend(frame, outcome, unit, time, times, ever, cov)
-    if pre_p is not None and pre_p < 0.1:
-        warnings.append(
-            "Vóór de start liepen de trends van de groepen al uiteen (p = "
-            f"{format_p(pre_p)}); de aanname van parallelle trends is twijfelachtig."
-        )
     return DidResult(
         outcome=outcome,
         estimate=float(fit.params[0]),
@@ -112,7 +131,7 @@ def difference_in_differences(
         n_periods=len(times),
         cov_type=cov,
         pre_trend_p_value=pre_p,
-        warnings=tuple(warnings),
+        warnings=tuple(_warnings(n_treated, pre_p)),
     )
 
 

@@ -98,19 +98,10 @@ def _covariate_matrix(
     return np.column_stack(parts), tuple(imputed)
 
 
-def _prepare(
-    data: pd.DataFrame,
-    *,
-    outcomes: Sequence[str],
-    arm: str,
-    control: str | None,
-    covariates: Sequence[str],
-    strata: Sequence[str],
-    cluster: str | None,
-    adjustment: str,
-    cov_type: str | None,
-) -> _Prepared:
-    needed = [arm, *outcomes, *covariates, *strata, *([cluster] if cluster else [])]
+def _check_request(
+    data: pd.DataFrame, needed: Sequence[str], outcomes: Sequence[str], adjustment: str
+) -> None:
+    """Dutch errors for a missing column, an unknown adjustment or a non-numeric outcome."""
     for c in needed:
         if c not in data.columns:
             raise UserFacingError(f"Kolom '{c}' ontbreekt in de gegevens.")
@@ -123,10 +114,10 @@ def _prepare(
             raise UserFacingError(
                 f"Uitkomst '{o}' is niet numeriek; gebruik 0/1 voor ja/nee-uitkomsten."
             )
-    # Covariate gaps are imputed (see _covariate_matrix); arm, strata and cluster must exist.
-    keep = data[[arm, *strata, *([cluster] if cluster else [])]].notna().all(axis=1)
-    frame = data.loc[keep].copy()
-    labels = frame[arm].astype(str)
+
+
+def _arm_levels(labels: pd.Series, arm: str, control: str | None) -> tuple[str, ...]:
+    """The groups in column ``arm``, the control group first and the others by name."""
     levels_all = sorted(labels.unique())
     if control is None:
         # A group literally called "controle" is the control group; else the first by name.
@@ -139,8 +130,11 @@ def _prepare(
         )
     if len(levels_all) < 2:
         raise UserFacingError(f"Kolom '{arm}' bevat maar één groep; er valt niets te vergelijken.")
-    levels = (control, *[lv for lv in levels_all if lv != control])
-    codes = np.asarray(pd.Categorical(labels, categories=levels).codes, dtype=np.int64)
+    return (control, *[lv for lv in levels_all if lv != control])
+
+
+def _resolve_cov_type(cov_type: str | None, cluster: str | None) -> str:
+    """HC2 by default, CR2 with clusters; a Dutch error when the type does not fit the design."""
     if cov_type is None:
         cov_type = "CR2" if cluster else "HC2"
     if cluster and cov_type not in CR_TYPES:
@@ -149,14 +143,13 @@ def _prepare(
         )
     if not cluster and cov_type not in HC_TYPES:
         raise UserFacingError(f"Standaardfout '{cov_type}' vraagt om een clusterkolom.")
-    z, imputed = _covariate_matrix(frame, [*covariates, *strata])
-    strata_codes = np.asarray(
-        pd.factorize(frame[list(strata)].astype(str).agg("|".join, axis=1))[0]
-        if strata
-        else np.zeros(len(frame), dtype=np.int64),
-        dtype=np.int64,
-    )
-    clusters = np.asarray(pd.factorize(frame[cluster])[0], dtype=np.int64) if cluster else None
+    return cov_type
+
+
+def _outcome_arrays(
+    frame: pd.DataFrame, outcomes: Sequence[str], n_rows: int
+) -> tuple[list[FloatArray], list[npt.NDArray[np.bool_]], dict[str, int]]:
+    """Per outcome its values, which rows have one, and how many of ``n_rows`` lack one."""
     ys: list[FloatArray] = []
     masks: list[npt.NDArray[np.bool_]] = []
     dropped: dict[str, int] = {}
@@ -165,7 +158,43 @@ def _prepare(
         mask = ~np.isnan(y)
         ys.append(y)
         masks.append(mask)
-        dropped[o] = int(len(data) - mask.sum())
+        dropped[o] = int(n_rows - mask.sum())
+    return ys, masks, dropped
+
+
+def _prepare(
+    data: pd.DataFrame,
+    *,
+    outcomes: Sequence[str],
+    arm: str,
+    control: str | None,
+    covariates: Sequence[str],
+    strata: Sequence[str],
+    cluster: str | None,
+    adjustment: str,
+    cov_type: str | None,
+) -> _Prepared:
+    """Check the request and turn the data into the arrays every (re)fit uses."""
+    cluster_cols = [cluster] if cluster else []
+    _check_request(
+        data, [arm, *outcomes, *covariates, *strata, *cluster_cols], outcomes, adjustment
+    )
+    # Covariate gaps are imputed (see _covariate_matrix); arm, strata and cluster must exist.
+    keep = data[[arm, *strata, *cluster_cols]].notna().all(axis=1)
+    frame = data.loc[keep].copy()
+    labels = frame[arm].astype(str)
+    levels = _arm_levels(labels, arm, control)
+    codes = np.asarray(pd.Categorical(labels, categories=levels).codes, dtype=np.int64)
+    cov_type = _resolve_cov_type(cov_type, cluster)
+    z, imputed = _covariate_matrix(frame, [*covariates, *strata])
+    strata_codes = np.asarray(
+        pd.factorize(frame[list(strata)].astype(str).agg("|".join, axis=1))[0]
+        if strata
+        else np.zeros(len(frame), dtype=np.int64),
+        dtype=np.int64,
+    )
+    clusters = np.asarray(pd.factorize(frame[cluster])[0], dtype=np.int64) if cluster else None
+    ys, masks, dropped = _outcome_arrays(frame, outcomes, len(data))
     return _Prepared(
         frame=frame,
         outcomes=tuple(outcomes),
@@ -326,6 +355,18 @@ class _AdjustedP:
     randomisation: npt.NDArray[np.float64] | None
 
 
+@dataclass(frozen=True)
+class _Resampling:
+    """What the caller asked of randomisation inference and Romano-Wolf (0 reps: not done)."""
+
+    randomisation_reps: int
+    romano_wolf_reps: int
+    romano_wolf_method: str
+    design: AllocationDesign | None
+    unit: str | None
+    seed: int
+
+
 def _arm_effects(
     p: _Prepared, fits: Sequence[OlsFit], pvalues: _AdjustedP, alpha: float
 ) -> list[ArmEffect]:
@@ -365,14 +406,7 @@ def _arm_effects(
 
 
 def _effect_notes(
-    p: _Prepared,
-    mde: dict[str, float],
-    pvalues: _AdjustedP,
-    *,
-    randomisation_reps: int,
-    romano_wolf_reps: int,
-    romano_wolf_method: str,
-    seed: int,
+    p: _Prepared, mde: dict[str, float], pvalues: _AdjustedP, resampling: _Resampling
 ) -> list[str]:
     """Dutch notes for the effects table: detectable effect, resampling, imputation, drops."""
     p_rw, p_ri = pvalues.romano_wolf, pvalues.randomisation
@@ -390,11 +424,14 @@ def _effect_notes(
             "gecorrigeerd voor alle toetsen: " + "; ".join(parts) + ". Kleinere effecten "
             "blijven waarschijnlijk onopgemerkt."
         )
+    r = resampling
     if p_ri is not None:
-        notes.append(f"Lotingstoets: {randomisation_reps} herhalingen van de loting (seed {seed}).")
+        notes.append(
+            f"Lotingstoets: {r.randomisation_reps} herhalingen van de loting (seed {r.seed})."
+        )
     if p_rw is not None:
-        kind = "bootstrap-trekkingen" if romano_wolf_method == "bootstrap" else "herlotingen"
-        notes.append(f"Romano-Wolf: {romano_wolf_reps} {kind} (seed {seed}).")
+        kind = "bootstrap-trekkingen" if r.romano_wolf_method == "bootstrap" else "herlotingen"
+        notes.append(f"Romano-Wolf: {r.romano_wolf_reps} {kind} (seed {r.seed}).")
     if p.imputed:
         notes.append(
             "Ontbrekende waarden in " + ", ".join(p.imputed) + " zijn aangevuld (gemiddelde "
@@ -454,40 +491,14 @@ def estimate_effects(
         adjustment=adjustment,
         cov_type=cov_type,
     )
-    k = len(p.levels) - 1
     fits = [_fit(p, i, p.codes) for i in range(len(p.outcomes))]
-    est = np.array([f.params[1 : k + 1] for f in fits])
-    tval = np.array([f.tvalues[1 : k + 1] for f in fits])
-    pvals = np.array([f.pvalues[1 : k + 1] for f in fits]).ravel()
-    p_holm = holm(pvals)
-    p_bh = benjamini_hochberg(pvals)
-    rng = np.random.default_rng(seed)
-    if romano_wolf_method not in ("bootstrap", "permutatie"):
-        raise UserFacingError("Romano-Wolf-methode moet 'bootstrap' of 'permutatie' zijn.")
-    with blas_single_thread():
-        p_ri, p_rw = _resampled_pvalues(
-            p,
-            est,
-            tval,
-            randomisation_reps,
-            romano_wolf_reps,
-            romano_wolf_method,
-            rng,
-            design,
-            unit,
-        )
-    pvalues = _AdjustedP(holm=p_holm, bh=p_bh, romano_wolf=p_rw, randomisation=p_ri)
+    resampling = _Resampling(
+        randomisation_reps, romano_wolf_reps, romano_wolf_method, design, unit, seed
+    )
+    pvalues = _family_pvalues(p, fits, resampling)
     effects = _arm_effects(p, fits, pvalues, alpha)
     mde = {} if p.clusters is not None else _realised_mde(p, alpha)
-    notes = _effect_notes(
-        p,
-        mde,
-        pvalues,
-        randomisation_reps=randomisation_reps,
-        romano_wolf_reps=romano_wolf_reps,
-        romano_wolf_method=romano_wolf_method,
-        seed=seed,
-    )
+    notes = _effect_notes(p, mde, pvalues, resampling)
     return EffectResult(
         effects=tuple(effects),
         cov_type=p.cov_type,
@@ -499,6 +510,23 @@ def estimate_effects(
         n_dropped=p.n_dropped,
         mde=mde,
     )
+
+
+def _family_pvalues(p: _Prepared, fits: Sequence[OlsFit], resampling: _Resampling) -> _AdjustedP:
+    """Holm and Benjamini-Hochberg over every arm x outcome test, and the resampled p-values
+    that were asked for."""
+    k = len(p.levels) - 1
+    est = np.array([f.params[1 : k + 1] for f in fits])
+    tval = np.array([f.tvalues[1 : k + 1] for f in fits])
+    pvals = np.array([f.pvalues[1 : k + 1] for f in fits]).ravel()
+    p_holm = holm(pvals)
+    p_bh = benjamini_hochberg(pvals)
+    rng = np.random.default_rng(resampling.seed)
+    if resampling.romano_wolf_method not in ("bootstrap", "permutatie"):
+        raise UserFacingError("Romano-Wolf-methode moet 'bootstrap' of 'permutatie' zijn.")
+    with blas_single_thread():
+        p_ri, p_rw = _resampled_pvalues(p, est, tval, resampling, rng)
+    return _AdjustedP(holm=p_holm, bh=p_bh, romano_wolf=p_rw, randomisation=p_ri)
 
 
 def _randomisation_draws(
@@ -538,27 +566,24 @@ def _resampled_pvalues(
     p: _Prepared,
     est: FloatArray,
     tval: FloatArray,
-    ri_reps: int,
-    rw_reps: int,
-    rw_method: str,
+    resampling: _Resampling,
     rng: np.random.Generator,
-    design: AllocationDesign | None,
-    unit: str | None,
 ) -> tuple[FloatArray | None, FloatArray | None]:
     """Randomisation-inference and Romano-Wolf p-values (None when not requested)."""
+    r = resampling
     p_ri: FloatArray | None = None
     t_perm: FloatArray | None = None
-    if ri_reps > 0:
-        t_perm = _randomisation_draws(p, ri_reps, rng, design, unit)
+    if r.randomisation_reps > 0:
+        t_perm = _randomisation_draws(p, r.randomisation_reps, rng, r.design, r.unit)
         p_ri = _randomisation_p(tval.ravel(), t_perm)
     p_rw: FloatArray | None = None
-    if rw_reps > 0:
-        if rw_method == "bootstrap":
-            t_null = _bootstrap_t(p, est, rw_reps, rng)
-        elif t_perm is not None and t_perm.shape[0] == rw_reps:
+    if r.romano_wolf_reps > 0:
+        if r.romano_wolf_method == "bootstrap":
+            t_null = _bootstrap_t(p, est, r.romano_wolf_reps, rng)
+        elif t_perm is not None and t_perm.shape[0] == r.romano_wolf_reps:
             t_null = t_perm  # re-use the randomisation draws: same null distribution
         else:
-            t_null = _randomisation_draws(p, rw_reps, rng, design, unit)
+            t_null = _randomisation_draws(p, r.romano_wolf_reps, rng, r.design, r.unit)
         p_rw = romano_wolf(tval.ravel(), t_null)
     return p_ri, p_rw
 

@@ -18,7 +18,11 @@ from typing import Literal
 import pandas as pd
 
 from bestaanszekerheid.disclosure import CheckedTable, ModelCheck, ReleaseRegister
-from bestaanszekerheid.experiments.checks import CheckedExperiment, check_experiment
+from bestaanszekerheid.experiments.checks import (
+    CheckedExperiment,
+    ExperimentInputs,
+    check_experiment,
+)
 from bestaanszekerheid.experiments.results import (
     AttritionResult,
     BalanceResult,
@@ -334,42 +338,19 @@ def _attrition_blocks(
 
 
 def experiment_section(
-    data: pd.DataFrame,
-    *,
-    arm: str,
-    effects: EffectResult,
-    unit: str | None = None,
-    subgroups: Sequence[str] = (),
-    balance: BalanceResult | None = None,
-    attrition: Mapping[str, AttritionResult] | None = None,
-    power: PowerResult | None = None,
-    did: DidResult | None = None,
+    inputs: ExperimentInputs,
     register: ReleaseRegister | None = None,
-    synthetic: bool = False,
-    population: str = "deelnemers aan het experiment",
+    *,
     section_id: str = "effectmeting",
     title: str = "Effectmeting: werken de interventies?",
 ) -> ExperimentSection:
     """Check every figure of an experiment's analysis and arrange the Dutch report section.
 
-    :func:`~bestaanszekerheid.experiments.checks.check_experiment` (same arguments) releases
-    the outputs, :func:`arrange_experiment` arranges them. Raises a Dutch
+    :func:`~bestaanszekerheid.experiments.checks.check_experiment` releases the outputs in
+    ``register``, :func:`arrange_experiment` arranges them. Raises a Dutch
     :class:`UserFacingError` when the estimates may not be published.
     """
-    checked = check_experiment(
-        data,
-        arm=arm,
-        effects=effects,
-        unit=unit,
-        subgroups=subgroups,
-        balance=balance,
-        attrition=attrition,
-        power=power,
-        did=did,
-        register=register,
-        synthetic=synthetic,
-        population=population,
-    )
+    checked = check_experiment(inputs, register)
     return arrange_experiment(checked, section_id=section_id, title=title)
 
 

@@ -30,13 +30,12 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from bestaanszekerheid.disclosure import (
-    TOTAL,
     CheckedEstimates,
     CheckedTable,
     ModelCheck,
@@ -56,7 +55,6 @@ from bestaanszekerheid.profiles.features import (
 from bestaanszekerheid.profiles.recognise import Pct, Recognition, recognise_groups
 from bestaanszekerheid.profiles.shares import (
     AREA_COLUMNS,
-    areas_frame,
     cohens_h,
     comparison_frame,
     group_sizes,
@@ -64,8 +62,10 @@ from bestaanszekerheid.profiles.shares import (
 from bestaanszekerheid.segments.model import LatentClassModel
 from bestaanszekerheid.segments.stepwise import describe_classes
 
+if TYPE_CHECKING:
+    from bestaanszekerheid.areas import AreaFigures
+
 COUNT = "count"  # the column of a one-way count table
-WIJK = "wijk_code"
 #: Smallest |h| reported as a distinguishing feature (Cohen: 0,2 is a small difference).
 MIN_EFFECT = 0.2
 #: A wijk is "over-represented" for a group when the group's share there is at least this
@@ -142,10 +142,10 @@ class ProfileSet:
     #: high (shares in %, rounded as published; NaN where banded or hidden; ``band`` the
     #: text of a band, "minder dan 5%", or "").
     comparison: pd.DataFrame
-    #: Tidy: groep, wijk_code, wijk_name, share, band, index, households (as published).
+    #: Tidy: groep, wijk_code, wijk_name, share, band, index, households (as published; from
+    #: the areas step, :class:`bestaanszekerheid.areas.AreaFigures`).
     areas: pd.DataFrame
     characteristic_tables: dict[str, CheckedTable]
-    area_table: CheckedTable | None
     estimates_check: ModelCheck
     tree_check: ModelCheck
     tree_accuracy: Pct
@@ -160,10 +160,7 @@ class ProfileSet:
     @property
     def checked_tables(self) -> list[CheckedTable]:
         """Every checked table behind the profiles, in report order."""
-        tables = [*self.characteristic_tables.values()]
-        if self.area_table is not None:
-            tables.append(self.area_table)
-        return tables
+        return [*self.characteristic_tables.values()]
 
     def group(self, key: str) -> GroupProfile:
         """The profile with key ``Groep n``."""
@@ -194,7 +191,7 @@ def build_profiles(
     register: ReleaseRegister,
     characteristics: Sequence[Characteristic] = DEFAULT_CHARACTERISTICS,
     overrides: str | Path | Mapping[str, Any] | None = None,
-    wijk_names: Mapping[str, str] | None = None,
+    areas: AreaFigures | None = None,
     population: str = "doelgroep",
     unit: str = "household_id",
     n_bootstrap: int = 100,
@@ -204,7 +201,9 @@ def build_profiles(
     """Profile every group of ``model`` (fitted on ``X``, rows of ``households``).
 
     Every table behind the result is checked and released in ``register``; see the module
-    docstring for the gating of BCH-corrected estimates.
+    docstring for the gating of BCH-corrected estimates. ``areas``: where the groups live
+    (:func:`bestaanszekerheid.areas.where_they_live`, already released in ``register``), for
+    the wijken each profile names.
     """
     from bestaanszekerheid.profiles.naming import apply_overrides, describe_group, make_unique
 
@@ -220,9 +219,6 @@ def build_profiles(
         order = level_order(next(c for c in used if c.column == col), chars[col])
         frame[col] = pd.Categorical(chars[col], categories=order)
     frame[unit] = households[unit].to_numpy()
-    has_wijk = WIJK in households.columns and households[WIJK].notna().any()
-    if has_wijk:
-        frame[WIJK] = households[WIJK].astype("string").to_numpy()
 
     # A refused table is left out (and with it its estimates), with a public note.
     notes: list[str] = []
@@ -243,23 +239,7 @@ def build_profiles(
         if table is not None:
             char_tables[char.column] = table
     used = tuple(c for c in used if c.column in char_tables)
-    area_table = None
-    if has_wijk:
-        area_table = register.try_release(
-            frequency_table(
-                frame.dropna(subset=[WIJK]),
-                WIJK,
-                unit=unit,
-                rules=rules,
-                population=population,
-                name="Doelgroep per wijk",
-            ),
-            notes,
-        )
-
     aux = chars.copy()
-    if has_wijk:
-        aux[WIJK] = households[WIJK].astype(object).to_numpy()
     three = describe_classes(model, X, aux, n_bootstrap=n_bootstrap, random_state=random_state)
     class_to_key = dict(zip(model.class_labels(), keys, strict=True))
     prof = three.profiles.assign(groep=three.profiles["klasse"].map(class_to_key))
@@ -278,15 +258,12 @@ def build_profiles(
             if not math.isnan(count):
                 published_levels[f"{char.label}: {level}"] = count
 
-    names = dict(wijk_names or {})
-    areas = pd.DataFrame(columns=AREA_COLUMNS)
-    if area_table is not None:
-        comp = three.composition
-        comp = comp[comp["variabele"] == WIJK].assign(groep=lambda d: d["klasse"].map(class_to_key))
-        areas, estimates[WIJK] = areas_frame(comp, keys, area_table, sizes, names, rules)
-        for code, n in area_table.frame[COUNT].items():
-            if code != TOTAL and not math.isnan(float(n)):
-                published_levels[f"wijk {code}"] = float(n)
+    wijk = areas.levels.get("wijk") if areas is not None else None
+    area_rows = pd.DataFrame(columns=AREA_COLUMNS)
+    if wijk is not None:
+        area_rows = wijk.groups.drop(columns="wijk_code").rename(
+            columns={"code": "wijk_code", "name": "wijk_name", "target": "households"}
+        )[AREA_COLUMNS]
 
     class_counts = {k: float(np.sum(modal == t)) for t, k in enumerate(keys)}
     estimates_check = check_model(
@@ -298,7 +275,6 @@ def build_profiles(
             "groepsgrootte",
             "aandelen per groep",
             "standaardfouten",
-            "samenstelling per wijk",
         ),
         units=households[unit].to_numpy(),
         population=population,
@@ -359,7 +335,7 @@ def build_profiles(
         less = sorted(
             (f for f in feats if f.effect <= -MIN_EFFECT and f.high < 0), key=lambda f: f.effect
         )[:5]
-        own = areas[(areas["groep"] == key) & (areas["index"] >= MIN_AREA_INDEX)]
+        own = area_rows[(area_rows["groep"] == key) & (area_rows["index"] >= MIN_AREA_INDEX)]
         own = own.sort_values(["index", "wijk_code"], ascending=[False, True]).head(3)
         wijken = tuple(
             AreaFeature(
@@ -406,9 +382,8 @@ def build_profiles(
         groups=tuple(groups),
         characteristics=used,
         comparison=comparison,
-        areas=areas,
+        areas=area_rows,
         characteristic_tables=char_tables,
-        area_table=area_table,
         estimates_check=estimates_check,
         tree_check=tree_check,
         tree_accuracy=accuracy,

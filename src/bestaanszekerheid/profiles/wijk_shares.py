@@ -11,10 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from bestaanszekerheid.disclosure import TOTAL, CheckedTable
+
+if TYPE_CHECKING:
+    from bestaanszekerheid.areas import AreaLevel
 
 
 @dataclass(frozen=True)
@@ -76,3 +80,22 @@ def target_share_by_wijk(
     rows.sort(key=lambda w: (-(w.share if not math.isnan(w.share) else -1.0), w.code))
     overall = _share(_count(target_table, TOTAL), _count(all_table, TOTAL))
     return WijkShares(tuple(rows), overall, (all_table.name, target_table.name))
+
+
+def wijk_shares_from(level: AreaLevel | None) -> WijkShares | None:
+    """The target group's share per wijk from the areas step's wijk figures (highest first)."""
+    if level is None or level.households_table is None or level.target_table is None:
+        return None
+    rows = [
+        WijkShare(
+            str(r.code),
+            str(r.name),
+            float(r.target),  # type: ignore[arg-type]
+            float(r.households),  # type: ignore[arg-type]
+            float(r.share),  # type: ignore[arg-type]
+        )
+        for r in level.target.itertuples()
+    ]
+    rows.sort(key=lambda w: (-(w.share if not math.isnan(w.share) else -1.0), w.code))
+    overall = _share(_count(level.target_table, TOTAL), _count(level.households_table, TOTAL))
+    return WijkShares(tuple(rows), overall, (level.households_table.name, level.target_table.name))

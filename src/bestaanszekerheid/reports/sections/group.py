@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from bestaanszekerheid.areas.distribution import MODEL_CHECK, TARGET_TABLE
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
 from bestaanszekerheid.profiles import MIN_AREA_INDEX, MIN_EFFECT
 from bestaanszekerheid.reports import charts
@@ -180,8 +181,8 @@ def _areas_chart(profiles: ProfileSet, g: GroupProfile) -> Chart | None:
             for r in records
         ),
         sources=(
-            profiles.area_table.name if profiles.area_table else "",
-            profiles.estimates_check.name,
+            TARGET_TABLE.format(level="wijk"),
+            MODEL_CHECK,
         ),
         kind="estimate",
         note="Index: aandeel van deze groep onder de doelgroep in de wijk, gedeeld door het "

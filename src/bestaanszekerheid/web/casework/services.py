@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.forms import ModelForm
@@ -44,6 +44,25 @@ PURPOSE_HANDOVER = "continuïteit van begeleiding (delen of overdragen)"
 def today() -> date:
     """Today's date in the app's time zone."""
     return timezone.localdate()
+
+
+# Helpers for the writes below; they run inside the caller's transaction.
+_InTrajectory = TypeVar("_InTrajectory", Goal, FollowUp, Referral)
+
+
+def _add_to(actor: Actor, trajectory: Trajectory, item: _InTrajectory) -> _InTrajectory:
+    """Save a new ``item`` in ``trajectory`` and audit its creation."""
+    item.trajectory = trajectory
+    item.save()
+    record(actor, AuditAction.CREATE, item, resident_id=trajectory.resident_id)
+    return item
+
+
+def _date_today(actor: Actor, item: FollowUp | Conversation, field: str, resident_id: int) -> None:
+    """Set the date ``field`` of ``item`` to today, save only that field and audit it."""
+    setattr(item, field, today())
+    item.save(update_fields=[field])
+    record(actor, AuditAction.UPDATE, item, resident_id=resident_id)
 
 
 # --- registering ------------------------------------------------------------------------
@@ -114,11 +133,8 @@ def set_routes(actor: Actor, trajectory: Trajectory, routes: Iterable[str]) -> N
 @transaction.atomic
 def add_goal(actor: Actor, trajectory: Trajectory, goal: Goal) -> Goal:
     """Save a new goal; setting it counts as its first progress."""
-    goal.trajectory = trajectory
     goal.created_on = goal.last_progress_on = today()
-    goal.save()
-    record(actor, AuditAction.CREATE, goal, resident_id=trajectory.resident_id)
-    return goal
+    return _add_to(actor, trajectory, goal)
 
 
 @transaction.atomic
@@ -167,18 +183,13 @@ def complete_action(actor: Actor, action: Action) -> None:
 @transaction.atomic
 def add_follow_up(actor: Actor, trajectory: Trajectory, follow_up: FollowUp) -> FollowUp:
     """Save a new follow-up appointment in ``trajectory``."""
-    follow_up.trajectory = trajectory
-    follow_up.save()
-    record(actor, AuditAction.CREATE, follow_up, resident_id=trajectory.resident_id)
-    return follow_up
+    return _add_to(actor, trajectory, follow_up)
 
 
 @transaction.atomic
 def complete_follow_up(actor: Actor, follow_up: FollowUp) -> None:
     """Mark a follow-up as done today."""
-    follow_up.done_on = today()
-    follow_up.save(update_fields=["done_on"])
-    record(actor, AuditAction.UPDATE, follow_up, resident_id=follow_up.trajectory.resident_id)
+    _date_today(actor, follow_up, "done_on", follow_up.trajectory.resident_id)
 
 
 # --- corrections ------------------------------------------------------------------------
@@ -235,18 +246,15 @@ def update_conversation(actor: Actor, form: ConversationForm) -> list[str]:
 @transaction.atomic
 def propose_referral(actor: Actor, trajectory: Trajectory, referral: Referral) -> Referral:
     """Save a new referral (status proposed); later steps go through ``workflow.transition``."""
-    referral.trajectory = trajectory
-    referral.save()
-    record(actor, AuditAction.CREATE, referral, resident_id=trajectory.resident_id)
-    return referral
+    return _add_to(actor, trajectory, referral)
 
 
 @transaction.atomic
 def resolve_signal(actor: Actor, conversation: Conversation) -> None:
     """Mark a conversation's acute signal as picked up today."""
-    conversation.acute_signal_resolved_on = today()
-    conversation.save(update_fields=["acute_signal_resolved_on"])
-    record(actor, AuditAction.UPDATE, conversation, resident_id=conversation.trajectory.resident_id)
+    _date_today(
+        actor, conversation, "acute_signal_resolved_on", conversation.trajectory.resident_id
+    )
 
 
 # --- closing ----------------------------------------------------------------------------

@@ -1,0 +1,430 @@
+"""Where the groups live: the target group and every latent group per wijk and per buurt.
+
+Every figure is made publishable here, in the run's release register:
+
+- per level two count tables, all households per area (CBS publishes those) and the target
+  households per area, checked and protected like any table; the register's checks stop
+  differencing between them and between the buurt, wijk and city tables (a wijk minus its
+  published buurten);
+- a target share is a quotient of two published counts, so it says nothing the tables do
+  not; it has no interval: the microdata hold every household (a census, not a
+  sample);
+- a group's share of an area's target households is a model estimate: the sum of the
+  households' BCH weights (the engine's posterior, corrected for classification error, as in
+  the three-step profiles), checked as a table of estimated counts (numerator and complement at
+  least ``min_count``; bands for small shares), with a 95% interval from the spread of those
+  weights in the area (sampling and classification uncertainty together, ``sd / sqrt(n)``);
+- over-representation (index) is a published share over the group's published city share.
+
+A buurt whose counts are hidden is "te weinig huishoudens"; with ``merge_small`` the buurten
+with fewer households than the rule's minimum in the target group are pooled per wijk first
+("<wijk> (overige buurten)"), which CBS's output checkers accept as aggregation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from bestaanszekerheid.areas.catalog import AreaCatalog, Level
+from bestaanszekerheid.disclosure import (
+    TOTAL,
+    CheckedEstimates,
+    CheckedTable,
+    ModelCheck,
+    ReleaseRegister,
+    check_estimates,
+    check_model,
+    frequency_table,
+    round_half_up,
+)
+from bestaanszekerheid.segments.stepwise import bch_matrix
+
+#: Column of the household file per level.
+CODE_COLUMN: Mapping[Level, str] = {"wijk": "wijk_code", "buurt": "buurt_code"}
+IN_TARGET, OTHER = "doelgroep", "overige huishoudens"
+PUBLISHED, TOO_FEW = "gepubliceerd", "te weinig huishoudens"
+MERGED_SUFFIX = "-overig"
+#: Names of the released outputs (reports cite them as sources).
+TARGET_TABLE = "Doelgroep per {level}"
+HOUSEHOLDS_TABLE = "Alle huishoudens per {level}"
+MODEL_CHECK = "Groepen per wijk en buurt (BCH-gecorrigeerde schattingen)"
+#: Age (years) of the youngest child under which a family is in reach of a consultatiebureau.
+YOUNG_CHILD_AGE = 4
+TARGET_COLUMNS = ["code", "name", "wijk_code", "households", "target", "share", "index", "status"]
+GROUP_COLUMNS = [
+    "groep",
+    "code",
+    "name",
+    "wijk_code",
+    "share",
+    "band",
+    "low",
+    "high",
+    "index",
+    "target",
+    "reach",
+    "status",
+]
+
+
+@dataclass(frozen=True)
+class AreaLevel:
+    """The published figures of one level (wijk or buurt)."""
+
+    level: Level
+    #: All households per area and the target households per area (checked, released);
+    #: None when the register refused one.
+    households_table: CheckedTable | None
+    target_table: CheckedTable | None
+    #: One row per area (see :data:`TARGET_COLUMNS`): all households and target households as
+    #: published (NaN: hidden), the target share in % and its index against the city.
+    target: pd.DataFrame
+    #: Tidy, one row per group and area (see :data:`GROUP_COLUMNS`): the share of the area's
+    #: target households in the group (%, as published; NaN where banded or hidden), its band
+    #: text, 95% interval, index, and ``reach``, the expected households of the group (the
+    #: published target count x the published share, whole households).
+    groups: pd.DataFrame
+    estimates: CheckedEstimates | None
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """Where the target group and its groups live, at every level the data have."""
+
+    catalog: AreaCatalog
+    levels: Mapping[Level, AreaLevel]
+    #: % of all households in the target group (the wijk table's totals).
+    overall_share: float
+    #: The groups' published shares of the whole target group (%), by key.
+    group_shares: Mapping[str, float]
+    #: Target households with a child under :data:`YOUNG_CHILD_AGE` per wijk (checked).
+    young_children: CheckedTable | None
+    model_check: ModelCheck | None
+    notes: list[str] = field(default_factory=list)
+
+    def outreach_input(self, level: Level, group: str | None = None) -> pd.DataFrame:
+        """Doors (all households) and expected reach per area, from published figures only:
+        the input of :func:`bestaanszekerheid.areas.outreach.plan_outreach`."""
+        lv = self.levels[level]
+        frame = lv.target.set_index("code")
+        if group is None:
+            reach = frame["target"]
+        else:
+            g = lv.groups[lv.groups["groep"] == group].set_index("code")
+            reach = g["reach"].reindex(frame.index)
+        return pd.DataFrame(
+            {
+                "name": frame["name"],
+                "wijk_code": frame["wijk_code"],
+                "doors": frame["households"],
+                "reach": reach,
+            }
+        )
+
+
+def _merged(codes: pd.Series, small: set[str], catalog: AreaCatalog) -> pd.Series:
+    parent = catalog.parent()
+    return codes.map(lambda c: f"{parent.get(c, c)}{MERGED_SUFFIX}" if c in small else c)
+
+
+def _names(catalog: AreaCatalog, level: Level) -> dict[str, str]:
+    names = catalog.names(level)
+    if level == "buurt":
+        for code, name in catalog.names("wijk").items():
+            names[f"{code}{MERGED_SUFFIX}"] = f"{name} (overige buurten)"
+    return names
+
+
+def _cell(table: CheckedTable | None, row: str) -> float:
+    """A one-way count as published (NaN when hidden, absent or the table was refused)."""
+    if table is None:
+        return math.nan
+    try:
+        return float(table.frame.iloc[:, 0].at[row])  # type: ignore[arg-type]
+    except KeyError:
+        return math.nan
+
+
+def _share(part: float, whole: float) -> float:
+    return 100.0 * part / whole if whole > 0 else math.nan  # NaN > 0 is False
+
+
+def _target_rows(
+    tables: tuple[CheckedTable | None, CheckedTable | None],
+    codes: Sequence[str],
+    names: Mapping[str, str],
+    parents: Mapping[str, str],
+    overall: float,
+) -> pd.DataFrame:
+    rows = []
+    for code in codes:
+        n_all, n_target = _cell(tables[0], code), _cell(tables[1], code)
+        share = _share(n_target, n_all)
+        rows.append(
+            (
+                code,
+                names.get(code, code),
+                parents.get(code, code.removesuffix(MERGED_SUFFIX)),
+                n_all,
+                n_target,
+                share,
+                share / overall if overall > 0 else math.nan,
+                TOO_FEW if math.isnan(share) else PUBLISHED,
+            )
+        )
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+def _bch_sums(
+    codes: NDArray[np.object_], bch: NDArray[np.float64], order: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Per area: the sum of BCH weights per class, the sum of squares, and the households."""
+    frame = pd.DataFrame(bch)
+    frame["code"] = codes
+    grouped = frame.groupby("code", sort=False)
+    sums = grouped.sum().reindex(order).fillna(0.0)
+    squares = (frame.drop(columns="code") ** 2).groupby(frame["code"], sort=False).sum()
+    n = grouped.size().reindex(order).fillna(0).astype(float)
+    return sums, squares.reindex(order).fillna(0.0), n
+
+
+def _group_rows(
+    level_codes: NDArray[np.object_],
+    bch: NDArray[np.float64],
+    keys: Sequence[str],
+    target: pd.DataFrame,
+    sizes: Mapping[str, float],
+    shares: Mapping[str, float],
+    level: Level,
+    register: ReleaseRegister,
+) -> tuple[pd.DataFrame, CheckedEstimates]:
+    rules = register.rules
+    codes = list(target["code"])
+    sums, squares, n = _bch_sums(level_codes, bch, codes)
+    # BCH-corrected counts may dip below zero in small areas; a count is never negative.
+    estimated = pd.DataFrame(np.clip(sums.to_numpy().T, 0.0, None), index=list(keys), columns=codes)
+    published_target = pd.Series(target["target"].to_numpy(), index=codes)
+    est = check_estimates(
+        estimated,
+        basis="column",
+        row_published=pd.Series(sizes),
+        col_published=published_target,
+        name=f"Groepen per {level} (samenstelling)",
+        rules=rules,
+        decimals=rules.estimate_share_decimals,
+        size_base=rules.estimate_size_base,
+    )
+    nn = n.to_numpy()
+    mean = sums.to_numpy() / np.where(nn > 0, nn, np.nan)[:, None]
+    var = squares.to_numpy() / np.where(nn > 1, nn, np.nan)[:, None] - mean**2
+    se = np.sqrt(np.clip(var, 0.0, None) / np.where(nn > 1, nn, np.nan)[:, None])
+    names = dict(zip(target["code"], target["name"], strict=True))
+    parents = dict(zip(target["code"], target["wijk_code"], strict=True))
+    rows = []
+    for t, key in enumerate(keys):
+        overall = shares[key]
+        for a, code in enumerate(codes):
+            band = est.band(key, code)
+            status = str(est.status.at[key, code])
+            share = est.limit(key, code) if band else est.published(key, code)
+            low = high = math.nan
+            if not band and not math.isnan(share):
+                half = 196.0 * float(se[a, t])
+                low, high = (
+                    float(round_half_up(np.array(max(share - half, 0.0)), 0)),
+                    float(round_half_up(np.array(min(share + half, 100.0)), 0)),
+                )
+            index = share / overall if overall > 0 and not math.isnan(share) else math.nan
+            if status == "band_low":
+                index = math.nan  # "minder dan 5%": its limit would overstate the index
+            n_target = float(published_target[code])
+            reach = math.nan
+            if not band and not math.isnan(share) and not math.isnan(n_target):
+                reach = float(round_half_up(np.array(n_target * share / 100.0), 0))
+            rows.append(
+                (
+                    key,
+                    code,
+                    names[code],
+                    parents[code],
+                    share,
+                    band,
+                    low,
+                    high,
+                    index,
+                    n_target,
+                    reach,
+                    PUBLISHED if (band or not math.isnan(share)) else TOO_FEW,
+                )
+            )
+    return pd.DataFrame(rows, columns=GROUP_COLUMNS), est
+
+
+def where_they_live(
+    households: pd.DataFrame,
+    target: pd.DataFrame,
+    posterior: NDArray[np.float64],
+    keys: Sequence[str],
+    sizes: Mapping[str, float],
+    shares: Mapping[str, float],
+    *,
+    catalog: AreaCatalog,
+    register: ReleaseRegister,
+    population: str,
+    target_population: str = "doelgroep",
+    unit: str = "household_id",
+    levels: Sequence[Level] = ("wijk",),
+    merge_small: bool = False,
+) -> AreaFigures | None:
+    """The target group and its groups per wijk and buurt (see the module docstring).
+
+    ``households``: every household of the file (the denominators); ``target``: the target
+    households, rows aligned with ``posterior`` (households x groups, the engine's posterior
+    in the order of ``keys``); ``sizes`` and ``shares``: the groups' published sizes and
+    shares of the target group. Levels without codes in the file are skipped; ``None``
+    without any. Codes the catalogue does not know raise a Dutch error naming them.
+    """
+    notes: list[str] = []
+    modal = posterior.argmax(axis=1)
+    bch = bch_matrix(posterior, np.ones(len(posterior)))[1][modal]
+    in_target = households[unit].isin(target[unit]).to_numpy()
+    published: dict[Level, AreaLevel] = {}
+    overall = math.nan
+    for level, column in CODE_COLUMN.items():
+        if level not in levels or column not in households.columns:
+            continue
+        if households[column].isna().all():
+            continue
+        catalog.check_codes(households[column], level, source=f"huishoudensbestand, kolom {column}")
+        codes = households[column].astype("string")
+        if level == "buurt" and merge_small:
+            counts = codes[in_target].value_counts()
+            small = {str(c) for c, k in counts.items() if k < register.rules.min_count}
+            small |= set(catalog.names("buurt")) - set(counts.index)
+            codes = _merged(codes, small, catalog).astype("string")
+        frame = pd.DataFrame(
+            {
+                unit: households[unit].to_numpy(),
+                column: codes.to_numpy(),
+                "doelgroep": np.where(in_target, IN_TARGET, OTHER),
+            }
+        ).dropna(subset=[column])
+        # Two one-way tables, as CBS publishes them (households per area) and the target group
+        # per area: a two-way table with an "others" column adds a set per cell that the run's
+        # linked check must bound, for nothing a reader needs.
+        all_table = register.try_release(
+            frequency_table(
+                frame,
+                column,
+                unit=unit,
+                rules=register.rules,
+                population=population,
+                name=HOUSEHOLDS_TABLE.format(level=level),
+                keep=[TOTAL],
+            ),
+            notes,
+        )
+        target_table = register.try_release(
+            frequency_table(
+                frame[frame["doelgroep"] == IN_TARGET],
+                column,
+                unit=unit,
+                rules=register.rules,
+                population=target_population,
+                name=TARGET_TABLE.format(level=level),
+            ),
+            notes,
+        )
+        tables = (all_table, target_table)
+        if level == "wijk":
+            overall = _share(_cell(target_table, TOTAL), _cell(all_table, TOTAL))
+        present = [str(c) for c in pd.unique(frame[column]) if isinstance(c, str)]
+        order = [a.code for a in catalog.areas(level) if a.code in set(present)]
+        order += sorted(set(present) - set(order))  # merged rows
+        rows = _target_rows(tables, order, _names(catalog, level), catalog.parent(), overall)
+        target_codes = codes[in_target].to_numpy(dtype=object)
+        target_codes = target_codes[pd.notna(target_codes)]
+        ok = pd.notna(codes[in_target]).to_numpy()
+        groups, est = _group_rows(target_codes, bch[ok], keys, rows, sizes, shares, level, register)
+        published[level] = AreaLevel(level, all_table, target_table, rows, groups, est)
+    if not published:
+        return None
+    return AreaFigures(
+        catalog=catalog,
+        levels=published,
+        overall_share=overall,
+        group_shares=dict(shares),
+        young_children=_young_children(target, register, population, unit, notes),
+        model_check=_model_check(published, target, modal, keys, register, population, unit),
+        notes=notes,
+    )
+
+
+def _young_children(
+    target: pd.DataFrame, register: ReleaseRegister, population: str, unit: str, notes: list[str]
+) -> CheckedTable | None:
+    """Target households with a child under 4 per wijk: families a consultatiebureau sees."""
+    needed = {"wijk_code", "age_youngest_child"}
+    if not needed <= set(target.columns):
+        return None
+    young = pd.to_numeric(target["age_youngest_child"], errors="coerce") < YOUNG_CHILD_AGE
+    frame = target.loc[young.fillna(False).to_numpy(), [unit, "wijk_code"]].dropna()
+    if frame.empty:
+        return None
+    return register.try_release(
+        frequency_table(
+            frame.astype({"wijk_code": "string"}),
+            "wijk_code",
+            unit=unit,
+            rules=register.rules,
+            population=f"{population}, met een kind jonger dan {YOUNG_CHILD_AGE} jaar",
+            name=f"Doelgroep met een kind onder de {YOUNG_CHILD_AGE} per wijk",
+        ),
+        notes,
+    )
+
+
+def _model_check(
+    levels: Mapping[Level, AreaLevel],
+    target: pd.DataFrame,
+    modal: NDArray[np.int64],
+    keys: Sequence[str],
+    register: ReleaseRegister,
+    population: str,
+    unit: str,
+) -> ModelCheck:
+    """The model check of the area estimates (class sizes and the published area counts), with
+    every estimate cell's decision for the checker's log; released in ``register``."""
+    category_counts = {
+        f"{lv.level} {code}": float(n)
+        for lv in levels.values()
+        for code, n in zip(lv.target["code"], lv.target["target"], strict=True)
+        if not math.isnan(float(n))
+    }
+    check = check_model(
+        name=MODEL_CHECK,
+        n_obs=len(target),
+        class_counts={k: float(np.sum(modal == t)) for t, k in enumerate(keys)},
+        category_counts=category_counts,
+        outputs=(
+            "samenstelling per wijk",
+            "samenstelling per buurt",
+            "betrouwbaarheidsintervallen",
+        ),
+        units=target[unit].to_numpy(),
+        population=population,
+        kind="drie-stappen (BCH)",
+        rules=register.rules,
+    )
+    for lv in levels.values():
+        if lv.estimates is not None:
+            check.checks.extend(lv.estimates.checks)
+            check.cell_decisions.extend(lv.estimates.decisions())
+    register.release(check)
+    return check

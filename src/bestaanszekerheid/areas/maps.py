@@ -1,0 +1,559 @@
+"""Choropleth maps of wijken and buurten, offline: Altair geoshapes with the polygons inline,
+rendered to static SVG with vl-convert (no tiles, no URLs, no network).
+
+Two measures: the target group's share of households (``"share"``, a percentage, a sequential
+scale) and a group's over-representation (``"index"``, 1 = as often as in the whole city, a
+diverging scale centred on 1). Both are drawn in classes: a wijkteam reads "vaker" or
+"15 tot 20%" off a legend at a glance, and areas whose figure is not published get a neutral
+grey with their own legend entry, which the SVG turns into a hatch (Vega-Lite has none). The
+exact figure of each area is in the hover text and in the accessible table behind each map
+(:func:`map_table`). See ADR 0071.
+
+Figures come from elsewhere, already checked (published cells only); this module only draws.
+The report integrates the maps (``reports`` sits above ``areas``, so the house chart style of
+``reports.charts`` is repeated here, not imported).
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+import re
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+from bestaanszekerheid.areas.catalog import AreaCatalog, Level
+from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.formatting import fmt_num, fmt_pct, fmt_plain
+
+Measure = Literal["share", "index"]
+
+# The house chart style (reports.charts): the same font, text colour and sizes.
+FONT = "DejaVu Sans, Verdana, sans-serif"
+TEXT = "#1b1b1b"
+PUBLISHED = "gepubliceerd"
+SUPPRESSED = "te weinig huishoudens"
+NO_DATA = "geen gegevens"
+NOT_PUBLISHED = "niet gepubliceerd"
+#: Appended to a table row's status for an area the map cannot show (its polygon vanished
+#: when the boundaries were generalised).
+NOT_ON_MAP = "niet op de kaart (geen kaartvlak)"
+
+#: Over-representation classes: symmetric on a log scale around 1 (0,8 and 1,25 are as far
+#: from 1; so are 0,5 and 2), below 0,5 and from 2 on clamped into the outer classes.
+INDEX_BREAKS = (0.5, 0.8, 1.25, 2.0)
+INDEX_WORDS = ("veel minder vaak", "minder vaak", "even vaak", "vaker", "veel vaker")
+#: Vega's "blueorange" scheme sampled at five points (colour-blind safe: blue against orange
+#: survives every common colour-vision deficiency): blue for fewer, orange for more, a
+#: near-white for "even vaak" so that only the areas that differ catch the eye.
+INDEX_COLOURS = ("#2f78b3", "#9dcae1", "#f2f0eb", "#fbbf74", "#c5690d")
+#: ColorBrewer YlGnBu (colour-blind safe), by number of classes. Its lightest class is a
+#: yellow, not a grey, so it cannot be mistaken for an area without a figure.
+SHARE_COLOURS: Mapping[int, tuple[str, ...]] = {
+    2: ("#edf8b1", "#2c7fb8"),
+    3: ("#edf8b1", "#7fcdbb", "#2c7fb8"),
+    4: ("#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"),
+    5: ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
+    6: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"),
+    7: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
+}
+#: Greys for areas without a published figure: suppressed first, then no figure at all,
+#: then any other status. In the SVG each becomes a hatch of its grey (:func:`map_svg`), so
+#: that no class colour can be taken for it, in colour-blind eyes or in black-and-white print
+#: either; anything else that renders the spec shows the plain grey.
+NEUTRALS: Mapping[str, str] = {SUPPRESSED: "#9a9a9a", NO_DATA: "#cccccc"}
+OTHER_NEUTRALS = ("#6e6e6e", "#a8a8a8", "#505050")
+#: Area outlines: grey, not white, or the near-white "even vaak" areas melt into the page.
+EDGE = "#8f8f8f"
+HIGHLIGHT = TEXT
+
+DEFAULT_WIDTH = 560
+SMALL_WIDTH = 220
+
+
+@dataclass(frozen=True)
+class _Classes:
+    """The legend: class labels (low to high) with their colours and the bounds between."""
+
+    labels: tuple[str, ...]
+    colours: tuple[str, ...]
+    breaks: tuple[float, ...]
+
+    def label(self, value: float) -> str:
+        return self.labels[sum(value >= b for b in self.breaks)]
+
+
+def value_text(value: float, measure: Measure) -> str:
+    """A figure as the map's hover text and table show it: "12,3%" or "1,35"; "x" if hidden."""
+    if measure == "share":
+        return fmt_pct(value, 1)
+    return "x" if math.isnan(value) else fmt_num(value, 2)
+
+
+def share_breaks(values: Iterable[float], n: int = 5) -> tuple[float, ...]:
+    """Round class bounds (in %) for shares: about ``n`` classes of one nice width (1, 2, 2.5
+    or 5 times a power of ten) over the range of the known ``values``."""
+    known = sorted(v for v in values if not math.isnan(v))
+    if not known or known[0] == known[-1]:
+        top = known[0] if known else 0.0
+        return (top,) if top > 0 else (1.0,)
+    low, high = known[0], known[-1]
+    raw = (high - low) / n
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(low / step + 1) * step
+    bounds: list[float] = []
+    bound = first
+    while bound <= high and len(bounds) < 6:
+        bounds.append(round(bound, 10))
+        bound += step
+    return tuple(bounds) or (round(first, 10),)
+
+
+def _share_classes(breaks: Sequence[float]) -> _Classes:
+    texts = [fmt_plain(b) for b in breaks]
+    labels = [f"tot {texts[0]}%"]
+    labels += [f"{a} tot {b}%" for a, b in itertools.pairwise(texts)]
+    labels.append(f"{texts[-1]}% of meer")
+    if not 1 <= len(breaks) <= max(SHARE_COLOURS) - 1 or list(breaks) != sorted(set(breaks)):
+        raise ValueError(f"share breaks must be 1 to 6 increasing bounds, not {list(breaks)}")
+    return _Classes(tuple(labels), SHARE_COLOURS[len(labels)], tuple(breaks))
+
+
+def _index_classes(*, words_only: bool = False) -> _Classes:
+    texts = [fmt_plain(b) for b in INDEX_BREAKS]
+    ranges = [f"onder {texts[0]}"]
+    ranges += [f"{a} tot {b}" for a, b in itertools.pairwise(texts)]
+    ranges.append(f"{texts[-1]} of meer")
+    labels = tuple(
+        w if words_only else f"{w} ({r})" for w, r in zip(INDEX_WORDS, ranges, strict=True)
+    )
+    return _Classes(labels, INDEX_COLOURS, INDEX_BREAKS)
+
+
+def _status(value: float, status: object) -> str:
+    text = "" if status is None or status is pd.NA else str(status).strip()
+    if text in ("", "nan"):
+        text = PUBLISHED
+    if math.isnan(value) and text == PUBLISHED:
+        # A published status with no number: say that it is not there, not why.
+        return NOT_PUBLISHED
+    return text
+
+
+def _checked(
+    catalog: AreaCatalog, level: Level, values: pd.DataFrame
+) -> dict[str, tuple[float, str]]:
+    """Code -> (value, status) for every area of ``level``; absent areas have no data."""
+    if "value" not in values.columns:
+        raise UserFacingError(
+            "Kaart: de cijfers per gebied hebben geen kolom 'value' (en 'status'); "
+            f"wel: {', '.join(map(str, values.columns))}."
+        )
+    names = catalog.names(level)
+    unknown = [str(c) for c in values.index if c not in names]
+    if unknown:
+        raise UserFacingError(
+            f"Kaart: {len(unknown)} {level}code(s) komen niet voor in het gebiedsbestand "
+            f"({catalog.municipality_name}, indeling {catalog.year}): {', '.join(unknown[:8])}."
+        )
+    statuses = values["status"] if "status" in values.columns else pd.Series(None, values.index)
+    out: dict[str, tuple[float, str]] = {code: (math.nan, NO_DATA) for code in names}
+    for code, raw, status in zip(values.index, values["value"], statuses, strict=True):
+        value = float(raw) if raw is not None and raw is not pd.NA else math.nan
+        out[str(code)] = (value, _status(value, status))
+    return out
+
+
+def _signed_area(ring: Sequence[Sequence[float]]) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in itertools.pairwise(ring))
+
+
+def _wound(ring: Sequence[Sequence[float]], *, outer: bool) -> list[Sequence[float]]:
+    # d3-geo (Vega's projections) is spherical: an outer ring runs clockwise, a hole
+    # anticlockwise, the reverse of RFC 7946. A ring the wrong way round is drawn as the whole
+    # world minus the area, and the packaged (and any supplied) file mixes both.
+    clockwise = _signed_area(ring) < 0
+    return list(ring) if clockwise == outer else list(reversed(ring))
+
+
+def _polygon(rings: Sequence[Sequence[Sequence[float]]]) -> list[list[Sequence[float]]]:
+    return [_wound(r, outer=i == 0) for i, r in enumerate(rings)]
+
+
+def d3_geometry(geometry: Mapping[str, Any]) -> dict[str, Any]:
+    """A GeoJSON (Multi)Polygon with its rings wound as d3-geo expects (other types as is)."""
+    kind = geometry.get("type")
+    if kind == "Polygon":
+        return {"type": kind, "coordinates": _polygon(geometry["coordinates"])}
+    if kind == "MultiPolygon":
+        return {"type": kind, "coordinates": [_polygon(p) for p in geometry["coordinates"]]}
+    return dict(geometry)
+
+
+def _features(catalog: AreaCatalog, level: Level) -> list[Mapping[str, Any]]:
+    if not catalog.has_geometry(level):
+        raise UserFacingError(
+            f"Kaart: het gebiedsbestand ({catalog.origin}) heeft geen kaartvlakken voor de "
+            f"{'wijken' if level == 'wijk' else 'buurten'} ({level}en.geojson ontbreekt)."
+        )
+    features: list[Mapping[str, Any]] = catalog.geometry[level].get("features", [])
+    return features
+
+
+def _mapped_codes(catalog: AreaCatalog, level: Level) -> set[str]:
+    return {
+        str(f.get("properties", {}).get("code"))
+        for f in _features(catalog, level)
+        if f.get("geometry")
+    }
+
+
+def _bounds(features: Sequence[Mapping[str, Any]]) -> tuple[float, float, float, float]:
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def visit(node: Any) -> None:
+        if node and isinstance(node[0], int | float):
+            xs.append(float(node[0]))
+            ys.append(float(node[1]))
+        else:
+            for child in node:
+                visit(child)
+
+    for feature in features:
+        visit(feature["geometry"]["coordinates"])
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _height(features: Sequence[Mapping[str, Any]], width: int) -> int:
+    """The height at which mercator fills ``width`` with the features without bands."""
+    west, south, east, north = _bounds(features)
+
+    def y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    span = math.radians(east - west)
+    return max(40, round(width * (y(north) - y(south)) / span)) if span > 0 else width
+
+
+def _neutral_colours(statuses: Sequence[str]) -> list[str]:
+    others = iter(OTHER_NEUTRALS * (1 + len(statuses) // len(OTHER_NEUTRALS)))
+    return [NEUTRALS.get(s) or next(others) for s in statuses]
+
+
+def choropleth(
+    catalog: AreaCatalog,
+    level: Level,
+    values: pd.DataFrame,
+    *,
+    measure: Measure,
+    title: str,
+    value_label: str,
+    width: int | None = None,
+    small: bool = False,
+    highlight: Sequence[str] = (),
+    breaks: Sequence[float] | None = None,
+) -> alt.Chart:
+    """A choropleth of ``values`` per wijk or buurt of ``catalog``, drawn from its polygons.
+
+    ``values``: indexed by area code, a column ``value`` (float; NaN = not published) and a
+    column ``status`` ("gepubliceerd", "te weinig huishoudens", "geen gegevens" ...). Areas of
+    ``level`` missing from ``values`` are drawn as "geen gegevens". ``measure="share"``:
+    ``value`` is a percentage of households (12.3 = 12,3%), in classes of ``breaks`` (bounds
+    in %; default :func:`share_breaks` of the values); ``measure="index"``:
+    over-representation (1 = as often as in the whole city) in five classes from "veel
+    minder vaak" to "veel vaker" (:data:`INDEX_BREAKS`).
+
+    Each area without a number is hatched in a grey for its status, with its own legend
+    entry (only when such areas are on the map). ``value_label`` heads the legend and the
+    figure in the hover text (a "\\n" breaks the legend title). ``highlight``: codes outlined
+    thickly (a group's top wijken).
+
+    ``width`` of the map itself in px: the legend stands beside it from 480 px on and below
+    it under that (render a second, narrow map for phones). Default ``DEFAULT_WIDTH``, or
+    ``SMALL_WIDTH`` with ``small``: a thumbnail for a persona card, without a title and with a
+    tiny legend (the classes' words only). Areas without a polygon (``geometry`` null) are
+    left out of the map and stay in :func:`map_table`. Render with :func:`map_svg`.
+    """
+    figures = _checked(catalog, level, values)
+    classes = (
+        _index_classes(words_only=small)
+        if measure == "index"
+        else _share_classes(
+            tuple(breaks) if breaks else share_breaks(v for v, _ in figures.values())
+        )
+    )
+    if width is None:
+        width = SMALL_WIDTH if small else DEFAULT_WIDTH
+    names = catalog.names(level)
+    wijk_names = catalog.names("wijk")
+    parent = catalog.parent()
+    marked = set(highlight)
+    level_name = "Wijk" if level == "wijk" else "Buurt"
+
+    drawn: list[dict[str, Any]] = []
+    for feature in _features(catalog, level):
+        geometry = feature.get("geometry")
+        code = str(feature.get("properties", {}).get("code"))
+        if not geometry or code not in figures:
+            continue
+        value, status = figures[code]
+        number = not math.isnan(value)
+        text = value_text(value, measure) if number else status
+        name = names[code]
+        where = f" (wijk {wijk_names[parent[code]]})" if level == "buurt" else ""
+        properties = {
+            "code": code,
+            "naam": name,
+            "wijk": wijk_names.get(parent.get(code, code), ""),
+            "klasse": classes.label(value) if number else status,
+            "tekst": text,
+            "beschrijving": f"{name}{where}: {text}",
+            "nadruk": code in marked,
+        }
+        drawn.append(
+            {"type": "Feature", "geometry": d3_geometry(geometry), "properties": properties}
+        )
+    if not drawn:
+        raise UserFacingError(f"Kaart: geen enkel gebied ({level}) heeft een kaartvlak.")
+    # Highlighted areas last: their thick outline is drawn over their neighbours' edges.
+    drawn.sort(key=lambda f: bool(f["properties"]["nadruk"]))
+
+    neutral = list(dict.fromkeys(s for v, s in figures.values() if math.isnan(v)))
+    neutral = [s for s in neutral if any(f["properties"]["klasse"] == s for f in drawn)]
+    # High classes on top, as a reader scans a legend; the greys last.
+    domain = [*reversed(classes.labels), *neutral]
+    colours = [*reversed(classes.colours), *_neutral_colours(neutral)]
+    legend = _legend(value_label, width, small=small, entries=domain)
+    thin = 0.25 if small else (0.4 if level == "buurt" else 0.8)
+    thick = 2.0 if small else 2.5
+    tooltip = [alt.Tooltip("properties.naam:N", title=level_name)]
+    if level == "buurt":
+        tooltip.append(alt.Tooltip("properties.wijk:N", title="Wijk"))
+    tooltip.append(alt.Tooltip("properties.tekst:N", title=value_label.replace("\n", " ")))
+
+    chart: alt.Chart = (
+        alt.Chart(alt.InlineData(values=drawn))
+        .mark_geoshape(strokeJoin="round")
+        .encode(
+            color=alt.Color(
+                "properties.klasse:N",
+                scale=alt.Scale(domain=domain, range=colours),
+                legend=legend,
+            ),
+            stroke=alt.condition("datum.properties.nadruk", alt.value(HIGHLIGHT), alt.value(EDGE)),
+            strokeWidth=alt.condition("datum.properties.nadruk", alt.value(thick), alt.value(thin)),
+            tooltip=tooltip,
+            description=alt.Description("properties.beschrijving:N"),
+        )
+        .project(type="mercator")
+        .properties(
+            width=width,
+            height=_height(drawn, width),
+            description=_summary(title, level, figures, measure),
+        )
+    )
+    if not small:
+        # Vega does not wrap titles: break them into lines that fit the map's width, so a
+        # narrow (phone) map is not widened by its own title.
+        chars = max(24, round(width / 7.5))
+        chart = chart.properties(
+            title=alt.Title(
+                textwrap.wrap(title, chars) or [""],
+                subtitle=textwrap.wrap(_attribution(catalog), round(chars * 1.3)),
+                subtitleFontSize=10,
+                subtitleColor="#595959",
+            )
+        )
+    return chart
+
+
+def _legend(value_label: str, width: int, *, small: bool, entries: Sequence[str]) -> alt.Legend:
+    """Beside a wide map, below a narrow one (a phone: one column, so that no label is cut),
+    tiny and untitled on a card."""
+    # Vega's own text for a screen reader is English ("Symbol legend titled ...").
+    description = f"Legenda: {value_label.replace(chr(10), ' ')}: {', '.join(entries)}"
+    if small:
+        return alt.Legend(
+            title=None,
+            description=description,
+            orient="bottom",
+            direction="vertical",
+            columns=2,
+            symbolType="square",
+            symbolSize=70,
+            symbolStrokeColor="#6b6b6b",
+            symbolStrokeWidth=0.5,
+            labelFontSize=9,
+            # Columns are as wide as their labels; only a label wider than the map is cut.
+            labelLimit=width - 90,
+            rowPadding=1,
+            padding=0,
+            offset=4,
+        )
+    wide = width >= 480
+    return alt.Legend(
+        title=value_label.split("\n"),
+        description=description,
+        orient="right" if wide else "bottom",
+        direction="vertical",
+        symbolType="square",
+        symbolSize=220,
+        symbolStrokeColor="#6b6b6b",
+        symbolStrokeWidth=0.5,
+        labelLimit=260 if wide else width - 30,
+        titleLimit=320,
+    )
+
+
+def _attribution(catalog: AreaCatalog) -> str:
+    # The catalogue's own line also names CBS's figures, which a map of our figures does not
+    # show: credit the boundaries only (CC BY 4.0 asks for "Bron: CBS" with the map).
+    if "CBS" in catalog.attribution:
+        return f"Grenzen: CBS, wijk- en buurtindeling {catalog.year} (CC BY 4.0)"
+    return catalog.attribution
+
+
+def _summary(
+    title: str, level: Level, figures: Mapping[str, tuple[float, str]], measure: Measure
+) -> str:
+    """The map in one sentence, for a screen reader (the table behind the map has the rest)."""
+    known = {c: v for c, (v, _) in figures.items() if not math.isnan(v)}
+    areas = "wijken" if level == "wijk" else "buurten"
+    text = f"Kaart: {title}. {len(known)} van de {len(figures)} {areas} met een cijfer"
+    if known:
+        low, high = min(known.values()), max(known.values())
+        text += f", van {value_text(low, measure)} tot {value_text(high, measure)}"
+    return text + ". De cijfers per gebied staan in de tabel bij de kaart."
+
+
+def map_spec(chart: alt.Chart) -> dict[str, Any]:
+    """The chart's Vega-Lite spec in the house style, without the ``$schema`` address."""
+    styled = (
+        chart.configure(font=FONT, background="white")
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelColor=TEXT, titleColor=TEXT)
+        .configure_view(stroke=None)
+        .configure_title(fontSize=13, color=TEXT, anchor="start")
+    )
+    spec: dict[str, Any] = styled.to_dict()
+    spec.pop("$schema", None)
+    return spec
+
+
+_PATH_DATA = re.compile(r' d="[^"]*"')
+_DECIMALS = re.compile(r"(\.\d)\d+")
+_LABELLED_PATH = re.compile(r'<path aria-label="([^"]*)"([^>]*?)/>')
+
+
+def map_svg(chart: alt.Chart) -> str:
+    """Render a map to static SVG with vl-convert, offline (no base URL is allowed).
+
+    Each area's path gets its hover text as an SVG ``<title>`` (Vega's own tooltips need
+    JavaScript); a browser shows it when the SVG is inline or opened itself, not through an
+    ``<img>``. Areas without a figure are hatched (:func:`_hatched`). Coordinates are
+    rounded to 0.1 px, which keeps a 254-buurt map small (about 100 kB).
+    """
+    spec = map_spec(chart)
+    assert_offline(spec)
+    svg = str(vlc.vegalite_to_svg(spec, format_locale="nl-NL", allowed_base_urls=[]))
+    svg = _PATH_DATA.sub(lambda m: _DECIMALS.sub(r"\1", m[0]), svg)
+    svg = _LABELLED_PATH.sub(
+        lambda m: f'<path aria-label="{m[1]}"{m[2]}><title>{m[1]}</title></path>', svg
+    )
+    svg = _hatched(svg)
+    # The one-sentence summary for a screen reader when the SVG is inline (an <img> has alt).
+    head = svg.index("<svg") + len("<svg")
+    label = html.escape(str(spec.get("description", "")), quote=True)
+    return f'{svg[:head]} role="graphics-document" aria-label="{label}"{svg[head:]}'
+
+
+def _hatched(svg: str) -> str:
+    """``svg`` with each neutral grey fill replaced by a hatch of that grey."""
+    greys = [g for g in (*NEUTRALS.values(), *OTHER_NEUTRALS) if f'fill="{g}"' in svg]
+    if not greys:
+        return svg
+    patterns = []
+    for grey in greys:
+        name = f"bsz-arcering-{grey[1:]}"
+        # Thin diagonal grey lines on white: plainly "no figure", yet lighter than the
+        # classes, so that many suppressed buurten do not outshout the ones with a figure.
+        patterns.append(
+            f'<pattern id="{name}" patternUnits="userSpaceOnUse" width="5" height="5" '
+            f'patternTransform="rotate(45)"><rect width="5" height="5" fill="#ffffff"/>'
+            f'<rect width="1.6" height="5" fill="{grey}"/></pattern>'
+        )
+        svg = svg.replace(f'fill="{grey}"', f'fill="url(#{name})"')
+    head = svg.index(">", svg.index("<svg")) + 1
+    return f"{svg[:head]}<defs>{''.join(patterns)}</defs>{svg[head:]}"
+
+
+def map_png(chart: alt.Chart, scale: float = 1.0) -> bytes:
+    """Render a map to PNG (for looking at it), offline like :func:`map_svg`."""
+    # Through the SVG, so that the picture has the same hatches as the report.
+    png: bytes = vlc.svg_to_png(map_svg(chart), scale=scale)
+    return png
+
+
+def map_table(catalog: AreaCatalog, level: Level, values: pd.DataFrame) -> pd.DataFrame:
+    """The accessible table behind a map: every wijk or buurt in catalogue order.
+
+    Columns: ``code``, ``naam``, ``wijk`` (the buurt's wijk; only for ``level="buurt"``),
+    ``waarde`` (the figure as given, NaN when not published: the report formats it as its
+    other tables do) and ``status`` (as given; "geen gegevens" for an area missing from
+    ``values``, with ``"; niet op de kaart ..."`` for an area without a polygon).
+    """
+    figures = _checked(catalog, level, values)
+    mapped = _mapped_codes(catalog, level)
+    wijk_names = catalog.names("wijk")
+    rows = []
+    for area in catalog.areas(level):
+        value, status = figures[area.code]
+        if area.code not in mapped:
+            status = f"{status}; {NOT_ON_MAP}"
+        row: dict[str, Any] = {"code": area.code, "naam": area.name}
+        if level == "buurt":
+            row["wijk"] = wijk_names.get(area.wijk_code, area.wijk_code)
+        rows.append({**row, "waarde": value, "status": status})
+    return pd.DataFrame(rows)
+
+
+_ADDRESS = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+
+
+def assert_offline(spec: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` if a Vega-Lite spec could make a renderer fetch anything: a
+    ``url`` key, or a string that is a network address (``http://``, ``//host``...).
+
+    Only a top-level ``$schema`` is let through: it names the spec's version and is never
+    fetched (:func:`map_spec` drops it anyway).
+    """
+    found: list[str] = []
+
+    def visit(node: Any, path: str) -> None:
+        if isinstance(node, Mapping):
+            for key, child in node.items():
+                if path == "" and key == "$schema":
+                    continue
+                where = f"{path}.{key}" if path else str(key)
+                if key == "url":
+                    found.append(where)
+                visit(child, where)
+        elif isinstance(node, list | tuple):
+            for i, child in enumerate(node):
+                visit(child, f"{path}[{i}]")
+        elif isinstance(node, str) and (
+            _ADDRESS.match(node) or "http://" in node or "https://" in node
+        ):
+            found.append(f"{path} = {node[:80]}")
+
+    visit(spec, "")
+    if found:
+        raise ValueError("The map spec refers to the network: " + "; ".join(found[:5]))

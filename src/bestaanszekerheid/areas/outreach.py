@@ -1,0 +1,611 @@
+"""Where to ring the doorbell: for a budget of doors, the buurten that reach the most households
+of a group, next to the usual "highest share first" list.
+
+The planner reads *published* figures only: per buurt the number of households (doors) and the
+expected number of households of the chosen group (reach), as the disclosure-checked tables of
+:mod:`.distribution` publish them. A plan is a function of those figures alone, so it can never
+say more than the published tables (ADR 0070). Buurten whose figures are not published (NaN)
+are left out and listed, never guessed.
+
+Whole buurten only: a visit rings every door of a buurt, because the door does not say who
+belongs to the group. Choosing buurten is then a 0/1 knapsack: maximise the expected reach with
+at most ``budget`` doors. :func:`plan_outreach` solves it exactly (a bound-based reduction and
+``scipy.optimize.milp``, see :func:`_exact`), breaks ties towards fewer doors, and sets beside it
+the naive plan and the trade-off curve (doors against expected reach) for both.
+
+Figures are shown as they were published: a plan's totals are sums of published figures, not
+rounded again and not corrected towards true values (which the planner never sees).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from bestaanszekerheid.disclosure.lp import quiet_native_output
+from bestaanszekerheid.errors import UserFacingError
+from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+BoolArray = NDArray[np.bool_]
+
+Method = Literal["exact", "naive"]
+
+#: Columns :func:`plan_outreach` reads (index: buurt code; extra columns are ignored).
+INPUT_COLUMNS = ("name", "wijk_code", "doors", "reach")
+#: Columns of a plan's table, in visiting order (highest share first).
+PLAN_COLUMNS = (
+    "buurtcode",
+    "buurt",
+    "wijkcode",
+    "deuren",
+    "verwacht bereik",
+    "aandeel %",
+    "cumulatief deuren",
+    "cumulatief bereik",
+)
+#: Columns of the list of buurten left out of the plan.
+EXCLUDED_COLUMNS = ("buurtcode", "buurt", "wijkcode", "deuren", "verwacht bereik", "reden")
+#: Columns of the trade-off curve.
+CURVE_COLUMNS = (
+    "budget (deuren)",
+    "gevraagd budget",
+    "bereik exact",
+    "bereik naïef",
+)
+DEFAULT_GROUP = "doelgroep"
+DEFAULT_CURVE_STEPS = 20
+
+# Published figures have a few decimals at most; up to this many they are solved as integers
+# (exact sums and exact budget checks), beyond it as plain floats with tolerances.
+_MAX_DECIMALS = 6
+# Sums of scaled figures stay exactly representable in a float64 below this.
+_MAX_EXACT_SUM = 2.0**52
+# Size of the first trial core (see _exact); it grows fourfold while the bound still leaves
+# more buurten open than the trial held.
+_FIRST_CORE = 64
+_CORE_GROWTH = 4
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One plan: the chosen buurten in visiting order and their totals.
+
+    ``table`` has :data:`PLAN_COLUMNS`; ``reach_share`` is the reach as a fraction of the
+    group's published total over the planned buurten (NaN when that total is 0).
+    """
+
+    method: Method
+    table: pd.DataFrame
+    doors: float
+    reach: float
+    reach_share: float
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The chosen buurt codes, in visiting order."""
+        return tuple(str(code) for code in self.table["buurtcode"])
+
+
+@dataclass(frozen=True)
+class OutreachPlan:
+    """Where to ring the doorbell for one group and one door budget (see the module docstring).
+
+    ``exact`` is the plan that reaches the most expected households of ``group`` within
+    ``budget`` doors (fewest doors among equals); ``naive`` takes buurten by share, highest
+    first, and stops at the first that does not fit. ``published_reach`` and
+    ``published_doors`` are the group's published total and the doors over the planned
+    buurten (every buurt with both figures published); ``excluded`` lists the others
+    (:data:`EXCLUDED_COLUMNS`); ``curve`` is the trade-off curve (:data:`CURVE_COLUMNS`),
+    doors against expected reach for both plans, at evenly spaced budgets and the requested one.
+    """
+
+    group: str
+    budget: float
+    exact: Selection
+    naive: Selection
+    published_doors: float
+    published_reach: float
+    excluded: pd.DataFrame
+    curve: pd.DataFrame
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The exact plan's table (:data:`PLAN_COLUMNS`)."""
+        return self.exact.table
+
+    @property
+    def doors(self) -> float:
+        """Doors the exact plan rings."""
+        return self.exact.doors
+
+    @property
+    def reach(self) -> float:
+        """Expected households of the group the exact plan reaches."""
+        return self.exact.reach
+
+    @property
+    def reach_share(self) -> float:
+        """The exact plan's reach over the group's published total in the planned buurten."""
+        return self.exact.reach_share
+
+    @property
+    def gain(self) -> float:
+        """Expected households the exact plan reaches beyond the naive one (never negative)."""
+        return self.exact.reach - self.naive.reach
+
+    @property
+    def n_excluded(self) -> int:
+        """Number of buurten left out because a figure is not published."""
+        return len(self.excluded)
+
+    def summary(self) -> str:
+        """The plan in two or three Dutch sentences, for a report or the command line."""
+        decimals = _shown_decimals(self.exact.table["verwacht bereik"])
+        text = (
+            f"Deurenbudget {fmt_int(self.budget)}: {_buurten(len(self.exact.table))}, "
+            f"{fmt_int(self.doors)} deuren, naar verwachting {fmt_num(self.reach, decimals)} "
+            f"huishoudens van de groep '{self.group}' ({fmt_pct(100 * self.reach_share)} van het "
+            "gepubliceerde totaal in de meegenomen buurten). "
+            "Hoogste aandeel eerst (stoppen bij de eerste buurt die niet past): "
+            f"{_buurten(len(self.naive.table))}, {fmt_int(self.naive.doors)} deuren, "
+            f"{fmt_num(self.naive.reach, decimals)} huishoudens."
+        )
+        if self.n_excluded:
+            text += (
+                f" {_buurten(self.n_excluded)} niet meegenomen: de cijfers zijn niet gepubliceerd."
+            )
+        return text
+
+
+def _buurten(n: int) -> str:
+    return f"{n} {'buurt' if n == 1 else 'buurten'}"
+
+
+# --------------------------------------------------------------------------- input
+
+
+@dataclass(frozen=True)
+class _Scaled:
+    """Figures in solver units: whole numbers divided by their greatest common divisor when
+    they have at most _MAX_DECIMALS decimals (counts rounded to 5 become multiples of 1:
+    HiGHS solves small whole coefficients markedly faster), the figures themselves otherwise.
+
+    A published value is ``solver value * divisor / factor``.
+    """
+
+    values: FloatArray
+    factor: float
+    divisor: float
+    integral: bool
+
+    def budget(self, budget: float) -> float:
+        """A budget in solver units; whole units only when the figures are whole."""
+        scaled = budget * self.factor / self.divisor
+        if not self.integral:
+            return scaled
+        # The tolerance keeps a budget typed as 1000 but computed as 999.9999999 at 1000.
+        return float(math.floor(scaled + 1e-9 * max(1.0, scaled)))
+
+    def published(self, values: FloatArray) -> FloatArray:
+        """Solver values (or sums of them) in published units; exact decimals when whole."""
+        out: FloatArray = values * self.divisor / self.factor
+        return out
+
+    def total(self, chosen: BoolArray) -> float:
+        """The published-unit sum of the chosen figures."""
+        return float(self.published(np.array([self.values[chosen].sum()]))[0])
+
+    def tolerance(self) -> float:
+        """How far a sum may miss in solver units (none for integers, float noise otherwise)."""
+        return 0.0 if self.integral else 1e-9 * max(1.0, float(self.values.sum()))
+
+
+def _scale(values: FloatArray) -> _Scaled:
+    for decimals in range(_MAX_DECIMALS + 1):
+        factor = 10.0**decimals
+        scaled = values * factor
+        whole = np.round(scaled)
+        if np.all(np.abs(scaled - whole) <= 1e-6) and float(whole.sum()) < _MAX_EXACT_SUM:
+            divisor = float(np.gcd.reduce(whole.astype(np.int64))) if whole.size else 1.0
+            divisor = divisor or 1.0  # all zeros
+            return _Scaled(whole / divisor, factor, divisor, True)
+    return _Scaled(values.astype(np.float64), 1.0, 1.0, False)
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """The buurten a plan can choose from, sorted by code, with their share order."""
+
+    frame: pd.DataFrame
+    doors: _Scaled
+    reach: _Scaled
+    #: Positions in visiting order: share (reach / doors) highest first, then fewer doors,
+    #: then code, so that equal shares never depend on the input's row order.
+    order: IntArray
+
+
+def _check_budget(budget: float) -> float:
+    if isinstance(budget, bool) or not isinstance(budget, int | float | np.integer | np.floating):
+        raise UserFacingError(
+            f"Het deurenbudget moet een getal zijn (het aantal huishoudens om te bezoeken); "
+            f"gekregen: {budget!r}."
+        )
+    value = float(budget)
+    if math.isnan(value) or value <= 0:
+        raise UserFacingError(
+            "Het deurenbudget moet groter dan 0 zijn (het aantal huishoudens om te bezoeken); "
+            f"gekregen: {budget!r}."
+        )
+    if math.isinf(value):
+        raise UserFacingError(
+            "Het deurenbudget moet een eindig getal zijn; voor alle buurten: geef het totaal "
+            "aantal huishoudens of meer."
+        )
+    return value
+
+
+def _check_areas(areas: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(areas, pd.DataFrame):
+        raise UserFacingError(
+            "Het planningsoverzicht moet een tabel zijn met per buurt de gepubliceerde cijfers "
+            f"(kolommen {', '.join(INPUT_COLUMNS)})."
+        )
+    missing = [c for c in INPUT_COLUMNS if c not in areas.columns]
+    if missing:
+        raise UserFacingError(
+            f"Het planningsoverzicht mist kolom(men) {', '.join(missing)}; verwacht: "
+            f"{', '.join(INPUT_COLUMNS)} (per buurt: naam, wijkcode, gepubliceerd aantal "
+            "huishoudens en gepubliceerd verwacht aantal huishoudens van de groep)."
+        )
+    if areas.empty:
+        raise UserFacingError("Het planningsoverzicht bevat geen buurten.")
+    codes = areas.index.astype(str)
+    doubles = sorted(set(codes[codes.duplicated()]))
+    if doubles:
+        raise UserFacingError(
+            f"Buurtcode(s) komen meer dan eens voor in het planningsoverzicht: "
+            f"{', '.join(doubles[:8])}{' ...' if len(doubles) > 8 else ''}."
+        )
+    frame = pd.DataFrame(
+        {
+            "name": areas["name"].astype(str).to_numpy(),
+            "wijk_code": areas["wijk_code"].astype(str).to_numpy(),
+        },
+        index=pd.Index(codes, name="buurtcode"),
+    )
+    for column, label in (("doors", "deuren"), ("reach", "verwacht bereik")):
+        numbers = pd.to_numeric(areas[column], errors="coerce").to_numpy(dtype=float)
+        bad = (areas[column].notna().to_numpy() & np.isnan(numbers)) | np.isinf(numbers)
+        bad |= numbers < 0
+        if bad.any():
+            shown = ", ".join(f"{c} ({areas[column].iloc[i]!r})" for i, c in _first(codes, bad))
+            raise UserFacingError(
+                f"Kolom '{column}' ({label}) moet gepubliceerde aantallen bevatten (0 of meer, "
+                f"leeg of NaN als het cijfer niet gepubliceerd is); niet bruikbaar: {shown}."
+            )
+        frame[column] = numbers
+    return frame.sort_index(kind="stable")
+
+
+def _first(codes: pd.Index, mask: NDArray[np.bool_], limit: int = 8) -> list[tuple[int, str]]:
+    return [(int(i), str(codes[i])) for i in np.flatnonzero(mask)[:limit]]
+
+
+def _excluded(frame: pd.DataFrame) -> pd.DataFrame:
+    no_doors = frame["doors"].isna()
+    no_reach = frame["reach"].isna()
+    out = frame[no_doors | no_reach]
+    # Only that a figure is missing, which the published table shows anyway; never why
+    # (ADR 0031: no suppression reasons in published outputs).
+    reason = np.where(
+        no_doors[out.index] & no_reach[out.index],
+        "deuren en verwacht bereik niet gepubliceerd",
+        np.where(
+            no_doors[out.index], "deuren niet gepubliceerd", "verwacht bereik niet gepubliceerd"
+        ),
+    )
+    return pd.DataFrame(
+        {
+            "buurtcode": out.index.to_numpy(dtype=str),
+            "buurt": out["name"].to_numpy(),
+            "wijkcode": out["wijk_code"].to_numpy(),
+            "deuren": out["doors"].to_numpy(),
+            "verwacht bereik": out["reach"].to_numpy(),
+            "reden": reason,
+        },
+        columns=list(EXCLUDED_COLUMNS),
+    )
+
+
+def _problem(planned: pd.DataFrame) -> _Problem:
+    # A buurt without doors cannot be visited and one without expected reach only costs
+    # doors: neither plan ever takes one, so they stay out of the solver (not out of the totals).
+    useful = planned[(planned["doors"] > 0) & (planned["reach"] > 0)]
+    doors = _scale(useful["doors"].to_numpy(dtype=float))
+    reach = _scale(useful["reach"].to_numpy(dtype=float))
+    share = useful["reach"].to_numpy(dtype=float) / useful["doors"].to_numpy(dtype=float)
+    position = np.arange(len(useful))
+    order = np.lexsort((position, doors.values, -share)).astype(np.intp)
+    return _Problem(useful, doors, reach, order)
+
+
+# --------------------------------------------------------------------------- solvers
+
+
+def _naive(problem: _Problem, budget: float) -> BoolArray:
+    """Highest share first, stopping at the first buurt that does not fit.
+
+    That is how a ranked list is used in practice: one goes down it until the budget runs out,
+    and does not search further down for a buurt small enough to fill the rest.
+    """
+    doors = problem.doors.values[problem.order]
+    taken = int(np.searchsorted(np.cumsum(doors), budget, side="right"))
+    chosen = np.zeros(len(doors), dtype=bool)
+    chosen[problem.order[:taken]] = True
+    return chosen
+
+
+def _fill(problem: _Problem, budget: float) -> BoolArray:
+    """Highest share first, skipping what does not fit: a quick first lower bound."""
+    chosen = np.zeros(len(problem.order), dtype=bool)
+    left = budget
+    for i in problem.order:
+        if problem.doors.values[i] <= left:
+            chosen[i] = True
+            left -= problem.doors.values[i]
+    return chosen
+
+
+def _milp(
+    objective: FloatArray,
+    rows: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+) -> BoolArray:
+    """``min objective @ x`` over 0/1 ``x`` with ``lower <= rows @ x <= upper``, to optimality."""
+    with quiet_native_output():
+        result = milp(
+            objective,
+            integrality=np.ones(objective.size),
+            bounds=Bounds(0, 1),
+            constraints=LinearConstraint(rows, lower, upper),
+            # mip_rel_gap 0: the default (1e-4) would stop at a plan up to 0.01% short.
+            options={"disp": False, "presolve": True, "mip_rel_gap": 0.0},
+        )
+    if result.status != 0 or result.x is None:
+        raise RuntimeError(f"HiGHS found no proven optimum for the outreach plan: {result.message}")
+    chosen: BoolArray = np.asarray(result.x) > 0.5
+    return chosen
+
+
+def _solve_core(
+    problem: _Problem, budget: float, core: BoolArray, fixed: BoolArray, *, fewest: bool
+) -> BoolArray:
+    """The best plan that agrees with ``fixed`` outside ``core``.
+
+    ``fewest``: among the plans with the core's best reach, the one with the fewest doors
+    (a second solve with that reach as a floor).
+    """
+    doors, reach = problem.doors.values, problem.reach.values
+    outside = fixed & ~core
+    left = budget - float(doors[outside].sum())
+    idx = np.flatnonzero(core)
+    chosen = outside.copy()
+    if idx.size == 0:
+        return chosen
+    d, r = doors[idx], reach[idx]
+    best = _milp(-r, d[None, :], np.array([-np.inf]), np.array([left]))
+    if fewest:
+        best_reach = float(r[best].sum())
+        # Integers: a floor half a unit below the best is the best itself. Floats: noise only.
+        slack = 0.5 if problem.reach.integral else problem.reach.tolerance()
+        fewer = _milp(
+            d,
+            np.vstack([d, r]),
+            np.array([-np.inf, best_reach - slack]),
+            np.array([left, np.inf]),
+        )
+        # HiGHS's own tolerances could in principle trade a hair of reach for doors; only
+        # a plan with the same reach counts as a tie.
+        if float(r[fewer].sum()) >= best_reach - problem.reach.tolerance() and float(
+            d[fewer].sum()
+        ) <= float(d[best].sum()):
+            best = fewer
+    chosen[idx[best]] = True
+    return chosen
+
+
+def _exact(problem: _Problem, budget: float, *, fewest: bool = True) -> BoolArray:
+    """The 0/1 knapsack's optimum: most reach within ``budget`` doors, then (``fewest``)
+    fewest doors.
+
+    milp over every buurt is exact but slow at national scale (7 s to over a minute for 14,000
+    buurten, benchmarks/outreach.py), so a classic reduction comes first (reduced-cost fixing
+    against the LP bound; Ingargiola and Korsh 1973, Dembo and Hammer 1980). Let ``lam`` be
+    the share of the first buurt in share order that no longer fits, ``rc_i = reach_i - lam *
+    doors_i`` and ``bound = lam * budget + sum of the positive rc_i`` (the LP relaxation's
+    value). Because ``lam * doors(x) <= lam * budget``, every plan ``x`` reaches at most
+    ``bound`` minus ``|rc_i|`` for each buurt where it differs from "every buurt with
+    rc_i > 0". A plan that reaches at least ``L`` (the reach of a known plan) therefore differs
+    from that only where ``|rc_i| <= bound - L``; every other buurt is fixed and milp decides
+    the open ones. ``L`` starts at the list that skips what does not fit and improves on trial
+    cores (the 64, 256, ... buurten nearest the boundary, the others as in the best plan so
+    far) until the open set is no larger than the last trial. The optimum and every plan with
+    its reach lie inside the open set, so the tie-break solve there is exact too.
+    """
+    doors, reach = problem.doors.values, problem.reach.values
+    n = doors.size
+    everything = np.ones(n, dtype=bool)
+    if float(doors.sum()) <= budget:
+        return everything
+    in_order = np.cumsum(doors[problem.order])
+    critical = problem.order[int(np.searchsorted(in_order, budget, side="right"))]
+    lam = float(reach[critical] / doors[critical])
+    rc = reach - lam * doors
+    bound = lam * budget + float(np.maximum(rc, 0).sum())
+    noise = 1e-9 * max(1.0, abs(bound))
+    best = _fill(problem, budget)
+    value = float(reach[best].sum())
+    nearest = np.lexsort((np.arange(n), np.abs(rc)))
+    size = _FIRST_CORE
+    while True:
+        open_ = np.abs(rc) <= bound - value + noise
+        if int(open_.sum()) <= size or size >= n:
+            break
+        trial = np.zeros(n, dtype=bool)
+        trial[nearest[:size]] = True
+        better = _solve_core(problem, budget, trial, best, fewest=False)
+        if float(reach[better].sum()) > value:
+            best, value = better, float(reach[better].sum())
+        size *= _CORE_GROWTH
+    chosen = _solve_core(problem, budget, open_, rc > 0, fewest=fewest)
+    if float(doors[chosen].sum()) > budget + problem.doors.tolerance():
+        raise RuntimeError("the outreach plan exceeds its budget (solver tolerance)")
+    return chosen
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _shown_decimals(values: pd.Series) -> int:
+    finite = values.to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    for decimals in range(3):
+        if np.allclose(finite, np.round(finite, decimals), rtol=0, atol=1e-9):
+            return decimals
+    return 2
+
+
+def _selection(
+    problem: _Problem, chosen: BoolArray, method: Method, published_reach: float
+) -> Selection:
+    rows = problem.order[chosen[problem.order]]
+    frame = problem.frame.iloc[rows]
+    doors = frame["doors"].to_numpy(dtype=float)
+    reach = frame["reach"].to_numpy(dtype=float)
+    # Cumulative sums in solver units: 0.1 + 0.2 shows as 0.3, as a published sum would.
+    cum_doors = problem.doors.published(np.cumsum(problem.doors.values[rows]))
+    cum_reach = problem.reach.published(np.cumsum(problem.reach.values[rows]))
+    table = pd.DataFrame(
+        {
+            "buurtcode": frame.index.to_numpy(dtype=str),
+            "buurt": frame["name"].to_numpy(),
+            "wijkcode": frame["wijk_code"].to_numpy(),
+            "deuren": doors,
+            "verwacht bereik": reach,
+            "aandeel %": np.round(100 * reach / doors, 1),
+            "cumulatief deuren": cum_doors,
+            "cumulatief bereik": cum_reach,
+        },
+        columns=list(PLAN_COLUMNS),
+    )
+    total_reach = problem.reach.total(chosen)
+    return Selection(
+        method=method,
+        table=table,
+        doors=problem.doors.total(chosen),
+        reach=total_reach,
+        reach_share=total_reach / published_reach if published_reach > 0 else math.nan,
+    )
+
+
+def _plans(problem: _Problem, budget: float, *, fewest: bool = True) -> tuple[BoolArray, BoolArray]:
+    """The exact and the naive choice for a budget in published doors."""
+    units = problem.doors.budget(budget)
+    nothing = np.zeros(len(problem.order), dtype=bool)
+    exact = _exact(problem, units, fewest=fewest) if units > 0 else nothing
+    return exact, _naive(problem, units)
+
+
+def _curve(
+    problem: _Problem,
+    requested: tuple[float, tuple[BoolArray, BoolArray]],
+    published_doors: float,
+    steps: int,
+) -> pd.DataFrame:
+    budget, plans = requested
+    budgets = set(np.linspace(0.0, published_doors, steps + 1).tolist()) if steps else set()
+    budgets.add(budget)
+    rows = []
+    for value in sorted(budgets):
+        # Reach only: the tie-break changes doors, never reach, and is 40% of the time of a
+        # national curve (benchmarks/outreach.py).
+        exact, naive = plans if value == budget else _plans(problem, value, fewest=False)
+        rows.append(
+            {
+                "budget (deuren)": value,
+                "gevraagd budget": value == budget,
+                "bereik exact": problem.reach.total(exact),
+                "bereik naïef": problem.reach.total(naive),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(CURVE_COLUMNS))
+
+
+def plan_outreach(
+    areas: pd.DataFrame,
+    budget: float,
+    *,
+    group: str = DEFAULT_GROUP,
+    curve_steps: int = DEFAULT_CURVE_STEPS,
+) -> OutreachPlan:
+    """Where to ring the doorbell: the buurten that reach the most of ``group`` within
+    ``budget`` doors, beside the naive "highest share first" list and the trade-off curve.
+
+    ``areas``: the published figures per buurt, indexed by buurt code, with columns ``name``,
+    ``wijk_code``, ``doors`` (households, every door of the buurt) and ``reach`` (expected
+    households of ``group``; ``group`` only labels the plan). NaN means not published: such a
+    buurt is listed in ``excluded`` and never guessed. Pass published figures only (from
+    :mod:`.distribution`): the plan is computed from what it is given.
+
+    The exact plan takes whole buurten with at most ``budget`` doors and the largest total
+    reach, and among those the fewest doors; remaining ties (the same reach and doors) are
+    settled deterministically, independent of the row order. The naive plan takes buurten by
+    share (reach / doors), highest first (then fewer doors, then code), and stops at the first
+    that does not fit, as one uses a ranked list; it never reaches more than the exact plan.
+    Buurten with no doors or no expected reach are in neither plan, but their figures count in
+    the published totals. A budget of all doors or more takes every buurt with expected reach.
+
+    ``curve_steps``: the curve has budgets from 0 to all planned doors in that many equal steps,
+    plus ``budget`` (0: only ``budget``), with the expected reach of both plans at each.
+
+    Raises :class:`~bestaanszekerheid.errors.UserFacingError` (Dutch) for a budget that is not
+    a positive finite number, missing columns, duplicate codes or unusable figures.
+    """
+    value = _check_budget(budget)
+    if not isinstance(group, str) or not group.strip():
+        raise UserFacingError(
+            f"Geef de groep een naam (bijvoorbeeld '{DEFAULT_GROUP}'); gekregen: {group!r}."
+        )
+    if isinstance(curve_steps, bool) or not isinstance(curve_steps, int) or curve_steps < 0:
+        raise UserFacingError(
+            "Het aantal stappen van de afwegingscurve moet een geheel getal van 0 of meer zijn; "
+            f"gekregen: {curve_steps!r}."
+        )
+    frame = _check_areas(areas)
+    excluded = _excluded(frame)
+    planned = frame[frame["doors"].notna() & frame["reach"].notna()]
+    published_doors = _scale(planned["doors"].to_numpy(dtype=float))
+    published_reach = _scale(planned["reach"].to_numpy(dtype=float))
+    all_doors = published_doors.total(np.ones(len(planned), dtype=bool))
+    all_reach = published_reach.total(np.ones(len(planned), dtype=bool))
+    problem = _problem(planned)
+    exact, naive = plans = _plans(problem, value)
+    return OutreachPlan(
+        group=group,
+        budget=value,
+        exact=_selection(problem, exact, "exact", all_reach),
+        naive=_selection(problem, naive, "naive", all_reach),
+        published_doors=all_doors,
+        published_reach=all_reach,
+        excluded=excluded,
+        curve=_curve(problem, (value, plans), all_doors, curve_steps),
+    )
