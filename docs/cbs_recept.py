@@ -19,7 +19,7 @@ from bestaanszekerheid.households import COLUMNS, read_households, write_househo
 
 # ---------------------------------------------------------------- settings: pas aan -----------
 JAAR = 2022  # verslagjaar (income year)
-WB_INDELING = 2022  # one wijk/buurt classification year for every household
+WB_INDELING = 2024  # one wijk/buurt classification year for every household (as the area file)
 GEMEENTE = "0855"  # Tilburg
 PEILDATUM = f"{JAAR + 1}0101"  # CHECK: INHATAB composition date (31 Dec JAAR / 1 Jan JAAR+1)
 SCHULD_PEILDATUM = f"{JAAR + 1}0101"  # CHECK: dates available in the debt file

@@ -90,6 +90,28 @@ def run_demo(
         rows="wijk_code",
         method=method,
     )
+    # The buurt table goes before the wijk table with its wijk totals: in Tilburg's real
+    # geography many wijken have two or three buurten, and a buurt table whose cells are all
+    # hidden, published after exact wijk totals, narrows them by subtraction with nothing left
+    # to hide, so the register refuses it. In this order the wijk table, which has published
+    # cells, takes the extra suppression.
+    export(
+        "doelgroep_per_buurt",
+        frequency_table(
+            target,
+            "buurt_code",
+            unit="household_id",
+            rules=rules,
+            margins=False,
+            population=doelgroep,
+            name="Doelgroep per buurt",
+            method=method,
+        ),
+        target,
+        kind="frequency",
+        rows="buurt_code",
+        method=method,
+    )
     export(
         "doelgroep_wijk_type",
         frequency_table(
@@ -106,23 +128,6 @@ def run_demo(
         kind="frequency",
         rows="wijk_code",
         cols="household_type",
-        method=method,
-    )
-    export(
-        "doelgroep_per_buurt",
-        frequency_table(
-            target,
-            "buurt_code",
-            unit="household_id",
-            rules=rules,
-            margins=False,
-            population=doelgroep,
-            name="Doelgroep per buurt",
-            method=method,
-        ),
-        target,
-        kind="frequency",
-        rows="buurt_code",
         method=method,
     )
     export(

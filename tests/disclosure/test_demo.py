@@ -36,8 +36,16 @@ def test_no_exported_figure_breaks_a_rule(demo: DemoRun, rules: DisclosureRules)
         if spec.kind == "frequency" and "Totaal" in published.index:
             truth = true_counts(data, spec.rows, spec.cols, published)
             half = (2.0, 2.0) if spec.method == "round" else (0.0, 0.0)
-            for lo, hi in recovery_intervals(published, truth, halfwidth=half).values():
-                assert hi - lo >= rules.protection_width_counts - 1e-6, key
+            intervals = recovery_intervals(published, truth, halfwidth=half)
+            for (row, col), (lo, hi) in intervals.items():
+                if truth.loc[row, col] < rules.min_count:
+                    # A hidden small count is protected when the published figures exclude
+                    # none of 0..min_count-1, what the rules alone say of it
+                    # (disclosure/knowledge.py); [0, 9] is 9 wide, and rounded rows of the
+                    # real wijken narrow a few small cells to exactly that.
+                    assert lo <= 1e-6 and hi >= rules.min_count - 1 - 1e-6, (key, row, col)
+                else:
+                    assert hi - lo >= rules.protection_width_counts - 1e-6, (key, row, col)
     assert checked > 30  # the demo publishes something
 
 

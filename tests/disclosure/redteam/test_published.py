@@ -134,7 +134,7 @@ CONSOLE = (
     "3 huishoudens zonder bekend inkomenspercentage horen niet tot de doelgroep.\n"
     "\n"
     "Naar wijk\n"
-    "  WK085526 Wijk 26 (generieke naam)                             47     9,2%\n"
+    "  WK085526 Loven-Besterd                                        47     9,2%\n"
     "  WK085511 Hoogvenne                                             x        -\n"
     "\n"
 )
