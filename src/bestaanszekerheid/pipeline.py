@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from bestaanszekerheid.areas import AreaFigures, Level, read_catalog, where_they_live
+from bestaanszekerheid.areas import Level, read_catalog
+from bestaanszekerheid.areas.distribution import AreaFigures, where_they_live
 from bestaanszekerheid.areas.outreach import OutreachPlan, plan_outreach
 from bestaanszekerheid.defaults import (
     DEFAULT_CLASSES,

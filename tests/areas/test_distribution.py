@@ -11,8 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bestaanszekerheid.areas import AreaFigures, tilburg, where_they_live
-from bestaanszekerheid.areas.distribution import MERGED_SUFFIX, TOO_FEW
+from bestaanszekerheid.areas import tilburg
+from bestaanszekerheid.areas.distribution import (
+    MERGED_SUFFIX,
+    TOO_FEW,
+    AreaFigures,
+    where_they_live,
+)
 from bestaanszekerheid.disclosure import TOTAL, ReleaseRegister
 from bestaanszekerheid.errors import UserFacingError
 

@@ -10,6 +10,9 @@ doorbell.
   :mod:`.statline` (a StatLine CSV export), :mod:`.geometry` (a CBS GeoPackage or GeoJSON) or
   :mod:`.online` (StatLine through cbsodata, PDOK); what they share is in :mod:`.sources`.
 
+Only the catalogue is imported with the package (the synthetic generator needs it, and
+:mod:`.distribution` loads the model code); import the other modules by name.
+
 The package is part of the analysis library: it never imports the CLI, the web app or the
 reports.
 """
@@ -24,7 +27,6 @@ from bestaanszekerheid.areas.catalog import (
     read_catalog,
     tilburg,
 )
-from bestaanszekerheid.areas.distribution import AreaFigures, AreaLevel, where_they_live
 from bestaanszekerheid.areas.indicators import INDICATORS, Indicator
 
 __all__ = [
@@ -32,11 +34,8 @@ __all__ = [
     "LEVELS",
     "Area",
     "AreaCatalog",
-    "AreaFigures",
-    "AreaLevel",
     "Indicator",
     "Level",
     "read_catalog",
     "tilburg",
-    "where_they_live",
 ]

@@ -63,7 +63,7 @@ from bestaanszekerheid.segments.model import LatentClassModel
 from bestaanszekerheid.segments.stepwise import describe_classes
 
 if TYPE_CHECKING:
-    from bestaanszekerheid.areas import AreaFigures
+    from bestaanszekerheid.areas.distribution import AreaFigures
 
 COUNT = "count"  # the column of a one-way count table
 #: Smallest |h| reported as a distinguishing feature (Cohen: 0,2 is a small difference).

@@ -18,7 +18,7 @@ import pandas as pd
 from bestaanszekerheid.disclosure import TOTAL, CheckedTable
 
 if TYPE_CHECKING:
-    from bestaanszekerheid.areas import AreaLevel
+    from bestaanszekerheid.areas.distribution import AreaLevel
 
 
 @dataclass(frozen=True)
