@@ -454,12 +454,20 @@ def _rules_label(rules: DisclosureRules) -> str:
 
 
 def _refusal_text(name: str, findings: Sequence[Finding], min_count: int) -> str:
-    shown = "; ".join(
-        f"'{f.cell}' tegenover '{f.other_cell}' in '{f.other_output}'" for f in findings[:5]
-    )
+    def one(f: Finding) -> str:
+        if f.cell == "(geen)":  # nothing left to hide in the new output
+            return f"'{f.other_cell}' in '{f.other_output}'"
+        return f"'{f.cell}' tegenover '{f.other_cell}' in '{f.other_output}'"
+
+    shown = "; ".join(one(f) for f in findings[:5])
     more = f" (en nog {len(findings) - 5})" if len(findings) > 5 else ""
+    advice = (
+        "Er is in deze uitvoer niets meer te verbergen dat dit voorkomt: publiceer een "
+        "grovere indeling (voeg kleine gebieden of categorieën samen) of laat deze uitvoer weg."
+        if all(f.cell == "(geen)" for f in findings)
+        else "Gebruik dezelfde populatie en indeling, of publiceer maar één van beide."
+    )
     return (
         f"Uitvoer '{name}' geweigerd: samen met eerder gepubliceerde uitvoer is door aftrekken "
-        f"een groep van minder dan {min_count} eenheden te herleiden: {shown}{more}. "
-        "Gebruik dezelfde populatie en indeling, of publiceer maar één van beide."
+        f"een groep van minder dan {min_count} eenheden te herleiden: {shown}{more}. {advice}"
     )

@@ -251,7 +251,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
         Kind.STRING,
         "Wijkcode",
         "CBS-wijkcode van het woonadres (WK + gemeentecode + wijknummer), in één vaste "
-        "indeling (jaar); bijvoorbeeld WK085501.",
+        "indeling (jaar); bijvoorbeeld WK085510.",
         required=True,
         nullable=False,
         pattern=r"WK\d{6}",
@@ -261,7 +261,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
         Kind.STRING,
         "Buurtcode",
         "CBS-buurtcode van het woonadres (BU + wijkcode-cijfers + buurtnummer); moet binnen de "
-        "wijk liggen. Bijvoorbeeld BU08550101.",
+        "wijk liggen. Bijvoorbeeld BU08551001.",
         pattern=r"BU\d{8}",
     ),
     _code(

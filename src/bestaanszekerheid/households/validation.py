@@ -242,7 +242,7 @@ def _coerce(
 
 
 def _pattern_example(column: Column) -> str:
-    examples = {"wijk_code": "WK085501", "buurt_code": "BU08550101"}
+    examples = {"wijk_code": "WK085510", "buurt_code": "BU08551001"}
     return examples.get(column.name, column.pattern or "")
 
 
