@@ -190,3 +190,34 @@ def test_lazy_commands_resolve_and_run() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "procentpunten" in result.stdout
+
+
+def test_analyse_area_options_are_checked_before_any_work(tmp_path: Path) -> None:
+    # A wrong level is a Dutch error before the file is read (the file does not even exist).
+    result = runner.invoke(
+        app,
+        [
+            "analyse",
+            "--input",
+            str(tmp_path / "geen.parquet"),
+            "--out",
+            str(tmp_path),
+            "--niveau",
+            "straat",
+        ],
+    )
+    assert result.exit_code != 0 and "kies 'wijk' of 'buurt'" in result.output
+    assert not any(tmp_path.iterdir())
+    result = runner.invoke(
+        app,
+        [
+            "analyse",
+            "--input",
+            str(tmp_path / "geen.parquet"),
+            "--out",
+            str(tmp_path),
+            "--deuren",
+            "0",
+        ],
+    )
+    assert result.exit_code != 0

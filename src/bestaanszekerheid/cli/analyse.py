@@ -19,21 +19,27 @@ from bestaanszekerheid.cli.options import (
     MAX_PCT,
     SEED,
     STARTS,
+    AreaFolder,
     Bootstrap,
+    Deuren,
     HouseholdFile,
     Klassen,
     MaxPct,
+    Niveau,
     OutDir,
     Peildatum,
     RulesFile,
     Seed,
+    SmallBuurten,
     Starts,
     Taal,
     check_language,
     check_max_pct,
     parse_classes,
     parse_date,
+    parse_levels,
 )
+from bestaanszekerheid.defaults import DEFAULT_DOORS
 from bestaanszekerheid.formatting import fmt_int
 
 if TYPE_CHECKING:
@@ -141,13 +147,18 @@ def analyse(
     bootstrap: Bootstrap = BOOTSTRAP,
     seed: Seed = SEED,
     regels: RulesFile = None,
+    gebieden: AreaFolder = None,
+    niveau: Niveau = "wijk",
+    deuren: Deuren = DEFAULT_DOORS,
+    kleine_buurten_samenvoegen: SmallBuurten = False,
 ) -> None:
-    """Draai de hele analyse: doelgroep, groepen, profielen, rapport, kaarten en tabellen."""
+    """Draai de hele analyse: doelgroep, groepen, profielen, wijken, rapport en tabellen."""
     from bestaanszekerheid.households import read_households
     from bestaanszekerheid.pipeline import AnalysisOptions
 
     on = parse_date(peildatum, "--peildatum")
     classes = parse_classes(klassen, minimum=2)
+    levels = parse_levels(niveau)
     check_max_pct(max_pct)
     with err_console.status("Bestand lezen en controleren..."):
         households = read_households(input)
@@ -161,6 +172,10 @@ def analyse(
         random_state=seed,
         source=input.name,
         rules_file=regels,
+        areas=gebieden,
+        levels=levels,
+        doors=deuren,
+        merge_small_buurten=kleine_buurten_samenvoegen,
     )
     result = run_with_progress(households, out, options, "Analyse")
     print_paths(result, out)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -43,6 +43,44 @@ MaxPct = Annotated[
 Peildatum = Annotated[
     str | None, typer.Option("--peildatum", help="Datum van de norm (JJJJ-MM-DD).")
 ]
+# Areas: the catalogue folder, the levels and the outreach plan's door budget.
+AreaFolder = Annotated[
+    Path | None,
+    typer.Option(
+        "--gebieden",
+        help="Map met het gebiedsbestand van de gemeente (maak er een met 'bsz gebieden'); "
+        "standaard Tilburg, indeling 2024.",
+    ),
+]
+Niveau = Annotated[
+    str,
+    typer.Option(
+        "--niveau",
+        help="'wijk' of 'buurt' (buurt publiceert wijk- en buurtcijfers; duurt langer).",
+    ),
+]
+Deuren = Annotated[
+    int,
+    typer.Option("--deuren", help="Deurenbudget van het aanbellenplan (huishoudens).", min=1),
+]
+SmallBuurten = Annotated[
+    bool,
+    typer.Option(
+        "--kleine-buurten-samenvoegen",
+        help="Voeg buurten met te weinig huishoudens van de doelgroep per wijk samen.",
+    ),
+]
+
+
+def parse_levels(niveau: str) -> tuple[Literal["wijk", "buurt"], ...]:
+    """The levels to publish for ``--niveau``; a Dutch error for anything else."""
+    if niveau == "wijk":
+        return ("wijk",)
+    if niveau == "buurt":
+        return ("wijk", "buurt")
+    raise typer.BadParameter(f"'{niveau}': kies 'wijk' of 'buurt'.", param_hint="--niveau")
+
+
 # Not typer's exists=True: load_rules explains a missing or invalid file in Dutch.
 RulesFile = Annotated[
     Path | None,
