@@ -296,8 +296,13 @@ def where_they_live(
     in_target = households[unit].isin(target[unit]).to_numpy()
     published: dict[Level, AreaLevel] = {}
     overall = math.nan
-    for level, column in CODE_COLUMN.items():
-        if level not in levels or column not in households.columns:
+    # Buurten first: a wijk table released after them takes any extra suppression (its
+    # counts are sums of buurten), which a small wijk table does quickly; the other way round
+    # the many hidden buurt cells are narrowed by "wijk minus its published buurten" and the
+    # register has little left to hide in them (it refuses the buurt table).
+    for level in sorted(levels, key=lambda lv: lv != "buurt"):
+        column = CODE_COLUMN[level]
+        if column not in households.columns:
             continue
         if households[column].isna().all():
             continue
