@@ -223,12 +223,16 @@ def _top_codes(own: pd.DataFrame) -> list[str]:
     ]
 
 
-def _plan_table(selection: Selection, sources: tuple[str, ...], *, key: str, title: str) -> Table:
+def _plan_table(
+    selection: Selection, sources: tuple[str, ...], *, level: Level, key: str, title: str
+) -> Table:
     t = selection.table
+    # At wijk level the plan's "buurt" is the wijk itself: no second column with its code.
+    by_buurt = level == "buurt"
     rows: list[tuple[Cell, ...]] = [
         (
             Cell(_code_label(r["buurt"], r["buurtcode"])),
-            Cell(str(r["wijkcode"])),
+            *((Cell(str(r["wijkcode"])),) if by_buurt else ()),
             Cell(as_float(r["deuren"]), "int"),
             Cell(as_float(r["verwacht bereik"]), "int"),
             Cell(as_float(r["aandeel %"]), "pct"),
@@ -240,7 +244,7 @@ def _plan_table(selection: Selection, sources: tuple[str, ...], *, key: str, tit
     rows.append(
         (
             Cell("Totaal"),
-            Cell(""),
+            *((Cell(""),) if by_buurt else ()),
             Cell(selection.doors, "int"),
             Cell(selection.reach, "int"),
             Cell(100 * selection.reach / selection.doors if selection.doors else math.nan, "pct"),
@@ -252,8 +256,8 @@ def _plan_table(selection: Selection, sources: tuple[str, ...], *, key: str, tit
         key=key,
         title=title,
         columns=(
-            "Buurt",
-            "Wijk (code)",
+            "Buurt" if by_buurt else "Wijk",
+            *(("Wijk (code)",) if by_buurt else ()),
             "Deuren",
             "Verwacht bereik",
             "Aandeel doelgroep",
@@ -263,8 +267,9 @@ def _plan_table(selection: Selection, sources: tuple[str, ...], *, key: str, tit
         rows=tuple(rows),
         sources=sources,
         kind="plan",
-        note="Deuren: alle huishoudens in de buurt; verwacht bereik: de huishoudens uit de "
-        "doelgroep daar (gepubliceerde aantallen). Buurten met een verborgen cijfer doen niet mee.",
+        note=f"Deuren: alle huishoudens in de {level}; verwacht bereik: de huishoudens uit de "
+        f"doelgroep daar (gepubliceerde aantallen). {'Buurten' if by_buurt else 'Wijken'} met "
+        "een verborgen cijfer doen niet mee.",
         collapsed=len(rows) > 15,
     )
 
@@ -318,11 +323,16 @@ def _outreach_subsection(result: AnalysisResult) -> Section | None:
         ),
         Paragraph(plan.summary()),
         _plan_table(
-            plan.exact, sources, key="bereikplan", title=f"Bereikplan: beste keuze ({where})"
+            plan.exact,
+            sources,
+            level=level,
+            key="bereikplan",
+            title=f"Bereikplan: beste keuze ({where})",
         ),
         _plan_table(
             plan.naive,
             sources,
+            level=level,
             key="bereikplan-naief",
             title=f"Ter vergelijking: hoogste aandeel eerst ({where})",
         ),
@@ -394,16 +404,24 @@ def _cbs_subsection(result: AnalysisResult, areas: AreaFigures, wijk: AreaLevel)
             gap = (ours_share - cbs_share).abs()
             worst = str(gap.idxmax())
             name = areas.catalog.names("wijk").get(worst, worst)
-            blocks.append(
-                Paragraph(
-                    f"Ons bestand telt {fmt_int(both['ours'].sum())} huishoudens in de "
-                    f"{len(both)} wijken met een gepubliceerd aantal; CBS telde er in 2022 "
-                    f"{fmt_int(both['cbs'].sum())} (Kerncijfers Wijken en Buurten). Over de "
-                    "wijken verdeeld wijkt ons bestand het meest af in "
-                    f"{name}: {fmt_pct(float(ours_share[worst]), 1)} van onze huishoudens "
-                    f"tegen {fmt_pct(float(cbs_share[worst]), 1)} bij CBS."
-                )
+            text = (
+                f"Ons bestand telt {fmt_int(both['ours'].sum())} huishoudens in de "
+                f"{len(both)} wijken met een gepubliceerd aantal; CBS telde er in 2022 "
+                f"{fmt_int(both['cbs'].sum())} (Kerncijfers Wijken en Buurten). "
             )
+            if float(gap.max()) < 0.05:
+                # Both would round to the same share: say so rather than "4,7% tegen 4,7%".
+                text += (
+                    "Over de wijken verdeeld komt ons bestand overeen met CBS: in geen wijk "
+                    "scheelt het aandeel 0,1 procentpunt of meer."
+                )
+            else:
+                text += (
+                    f"Over de wijken verdeeld wijkt ons bestand het meest af in {name}: "
+                    f"{fmt_pct(float(ours_share[worst]), 1)} van onze huishoudens tegen "
+                    f"{fmt_pct(float(cbs_share[worst]), 1)} bij CBS."
+                )
+            blocks.append(Paragraph(text))
     blocks.append(
         Paragraph(
             "CBS publiceert in de meegeleverde gegevens geen cijfer over een laag inkomen per "
@@ -420,7 +438,8 @@ def _cbs_subsection(result: AnalysisResult, areas: AreaFigures, wijk: AreaLevel)
                 "warning",
             )
         )
-    blocks.append(Paragraph(areas.catalog.attribution.rstrip(".") + "."))
-    if areas.catalog.attribution.rstrip(".") != ATTRIBUTION:
-        blocks.append(Paragraph(ATTRIBUTION + "."))
+    # One source line: a catalogue of another source than CBS is credited as well.
+    if "CBS" not in areas.catalog.attribution:
+        blocks.append(Paragraph(areas.catalog.attribution.rstrip(".") + "."))
+    blocks.append(Paragraph(ATTRIBUTION + "."))
     return Section("cbs-vergelijking", "Onze cijfers naast die van CBS", tuple(blocks))
