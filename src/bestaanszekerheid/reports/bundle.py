@@ -140,7 +140,7 @@ def _tables(report: Report) -> list[dict[str, Any]]:
 
 def _int(value: float | None) -> int | None:
     number = _num(value)
-    return None if number is None else int(round(number))
+    return None if number is None else round(number)
 
 
 def _wijken(result: AnalysisResult) -> list[dict[str, Any]]:
