@@ -366,7 +366,8 @@ def _young_subsection(areas: AreaFigures, wijk: AreaLevel) -> Section | None:
     rows.sort(key=lambda r: (-(r[2] if not math.isnan(r[2]) else -1.0), r[0]))
     total = as_float(counts.get(TOTAL)) if TOTAL in counts.index else math.nan
     shown = rows[:YOUNG_TOP]
-    sources = [young.name] + ([wijk.target_table.name] if wijk.target_table else [])
+    # The denominator's table first, as the other two-table shares name their sources.
+    sources = ([wijk.target_table.name] if wijk.target_table else []) + [young.name]
     table = Table(
         key="jonge-kinderen-per-wijk",
         title=f"Doelgroep met een kind jonger dan 4 jaar: de {len(shown)} wijken met de meeste",
