@@ -282,6 +282,28 @@ def _outreach_subsection(result: AnalysisResult) -> Section | None:
     level: Level = "buurt" if "buurt" in areas.levels else "wijk"
     lv = areas.levels[level]
     sources = tuple(t.name for t in (lv.households_table, lv.target_table) if t is not None)
+    where = "buurten" if level == "buurt" else "wijken"
+    if plan.exact.table.empty:
+        # No area within the budget has both figures published (a small file): no plan, and
+        # no "0 huishoudens" sentence either, which reads as a published count of zero.
+        return Section(
+            "bereikplan",
+            "Waar aanbellen? Het bereikplan",
+            (
+                Paragraph(
+                    f"Er is geen bereikplan: in geen van de {where} die binnen het budget passen "
+                    "zijn de aantallen gepubliceerd."
+                ),
+            ),
+        )
+    naive_empty = plan.naive.table.empty
+    summary = plan.summary()
+    if naive_empty:
+        # The naive list stops at once (its first area is over budget): say so in words.
+        summary = (
+            summary.split(" Hoogste aandeel eerst")[0]
+            + " Hoogste aandeel eerst: de eerste op de lijst past al niet in het budget."
+        )
     curve = plan.curve
     data = pd.DataFrame(
         {
@@ -308,12 +330,11 @@ def _outreach_subsection(result: AnalysisResult) -> Section | None:
         alt=(
             "Lijndiagram van het verwachte bereik tegen het aantal deuren, voor de beste "
             "keuze van buurten en voor hoogste aandeel eerst. Bij het gekozen budget van "
-            f"{fmt_int(plan.budget)} deuren: {fmt_int(plan.reach)} tegen "
-            f"{fmt_int(plan.naive.reach)} huishoudens."
+            f"{fmt_int(plan.budget)} deuren: {fmt_int(plan.reach)} huishoudens"
+            + ("." if naive_empty else f" tegen {fmt_int(plan.naive.reach)}.")
         ),
         table=curve_table,
     )
-    where = "buurten" if level == "buurt" else "wijken"
     blocks: list[Block] = [
         Paragraph(
             f"Wie aanbelt, wil met een beperkt aantal deuren zo veel mogelijk huishoudens uit de "
@@ -321,7 +342,7 @@ def _outreach_subsection(result: AnalysisResult) -> Section | None:
             f"aantallen per {level}; ernaast de gewone aanpak: {where} met het hoogste aandeel "
             "eerst, tot het budget op is."
         ),
-        Paragraph(plan.summary()),
+        Paragraph(summary),
         _plan_table(
             plan.exact,
             sources,
@@ -329,12 +350,18 @@ def _outreach_subsection(result: AnalysisResult) -> Section | None:
             key="bereikplan",
             title=f"Bereikplan: beste keuze ({where})",
         ),
-        _plan_table(
-            plan.naive,
-            sources,
-            level=level,
-            key="bereikplan-naief",
-            title=f"Ter vergelijking: hoogste aandeel eerst ({where})",
+        *(
+            ()
+            if naive_empty
+            else (
+                _plan_table(
+                    plan.naive,
+                    sources,
+                    level=level,
+                    key="bereikplan-naief",
+                    title=f"Ter vergelijking: hoogste aandeel eerst ({where})",
+                ),
+            )
         ),
         chart,
     ]
