@@ -25,6 +25,7 @@ SECTIONS = (
     "doelgroep",
     "modelkeuze",
     "groepen",
+    "waar-wonen-ze",
     "per-groep",
     "methoden",
     "bijlage-onthullingscontrole",
@@ -141,6 +142,14 @@ def test_checked_html_tables_show_checked_figures(run: Run) -> None:
             first = [float(v) for v in sources[0].to_numpy().ravel() if v == v]
             second = [float(v) for v in sources[1].to_numpy().ravel() if v == v]
             allowed |= {pct(a, b) for a in second for b in first if b > 0}
+            # an index: a share over the share of the two tables' totals (two decimals)
+            overall = max(second) / max(first)
+            allowed |= {
+                round(math.floor(100 * a / b / overall + 0.5) / 100, 6)
+                for a in second
+                for b in first
+                if b > 0
+            }
         for _, raw, _ in table["cells"]:  # type: ignore[attr-defined]
             if raw != "x":
                 assert round(float(raw), 6) in allowed
@@ -310,3 +319,63 @@ def test_bundle_figures_come_from_released_outputs(run: Run) -> None:
         if row[1] is not None:
             assert row[1] in set(frame.dropna().tolist())
             assert row[1] >= 10
+
+
+def _section(html: str, section_id: str) -> str:
+    start = html.index(f'<section id="{section_id}"')
+    # up to the next top-level section
+    end = html.find('<section id="', html.index("</h2>", start))
+    while end != -1 and 'class="level-1"' not in html[end : end + 80]:
+        end = html.find('<section id="', end + 1)
+    return html[start : end if end != -1 else len(html)]
+
+
+def test_areas_section_has_maps_tables_and_the_attribution(run: Run) -> None:
+    html = run.html()
+    part = _section(html, "waar-wonen-ze")
+    assert "Waar wonen ze?" in part
+    assert 'id="kaart-doelgroep-per-wijk"' in part
+    assert part.count('<img src="data:image/svg+xml;base64,') >= 1 + len(run.result.profiles.groups)
+    assert "<picture><source" in part  # a narrow map for phones
+    assert "Bron: CBS (wijk- en buurtindeling 2024; Kerncijfers Wijken en Buurten), CC BY 4.0" in (
+        part
+    )
+    assert "generieke naam" not in part
+    assert "synthetische gegevens" in part.lower()
+    # the target section points here instead of repeating the wijk table
+    assert "doelgroep-per-wijk" not in _section(html, "doelgroep")
+    table = next(t for t in parse_tables(part) if t["attrs"]["data-tabel"] == "doelgroep-per-wijk")  # type: ignore[index]
+    hidden = run.result.areas.levels["wijk"].target["share"].isna().sum()  # type: ignore[union-attr]
+    cells = table["cells"]
+    assert isinstance(cells, list)
+    if hidden:
+        assert any(text == "x" and raw == "x" for text, raw, _ in cells)
+        assert "te weinig huishoudens" in part
+    assert "Onze cijfers naast die van CBS" in part
+    assert "geen cijfer over een laag inkomen per wijk" in part
+
+
+def test_outreach_plan_totals_match_the_plan(run: Run) -> None:
+    plan = run.result.outreach["doelgroep"]
+    part = _section(run.html(), "waar-wonen-ze")
+    if not plan.naive.table.empty:
+        assert plan.summary().replace("'", "&#39;") in part
+    tables = {t["attrs"]["data-tabel"]: t for t in parse_tables(part)}  # type: ignore[index]
+    for key, selection in (("bereikplan", plan.exact), ("bereikplan-naief", plan.naive)):
+        if selection.table.empty:
+            assert key not in tables  # no plan (or no naive list): no table of zeros
+            continue
+        cells = tables[key]["cells"]
+        assert isinstance(cells, list)
+        # per area deuren, bereik, aandeel and both cumulatives; the total has no cumulatives
+        total = cells[-3:]
+        assert float(total[0][1]) == Cell(selection.doors, "int").number
+        assert float(total[1][1]) == Cell(selection.reach, "int").number
+        assert len(cells) == 5 * len(selection.table) + 3
+    doc = json.loads((run.out / "bundel.json").read_text(encoding="utf-8"))
+    plans = {p["groep"]: p for p in doc["bereikplannen"]}
+    assert plans["doelgroep"]["exact"]["gebieden"] == list(plan.exact.codes)
+    assert plans["doelgroep"]["exact"]["verwacht_bereik"] == plan.reach
+    wb = load_workbook(run.out / "tabellen.xlsx", read_only=True)
+    titles = [row[1] for row in wb["Inhoud"].iter_rows(values_only=True)]
+    assert any(str(t).startswith("Bereikplan: beste keuze") for t in titles)

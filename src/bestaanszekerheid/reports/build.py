@@ -3,8 +3,9 @@
 Every figure placed in the tree comes from an output released in the run's register: counts
 from checked tables (``CheckedTable.frame``), group-specific shares from the profile
 estimates released as a checked model output, fit statistics from the checked model, the
-target group's share per wijk from :class:`~bestaanszekerheid.profiles.WijkShares` (computed
-by the pipeline from two checked tables). Each section is arranged by its own module in
+target group's share per wijk, the maps and the outreach plan from the run's
+:class:`~bestaanszekerheid.areas.distribution.AreaFigures` and outreach plans (computed by
+the pipeline from checked tables). Each section is arranged by its own module in
 :mod:`.sections`.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bestaanszekerheid.reports.sections.appendix import report_appendix
+from bestaanszekerheid.reports.sections.areas import areas_section
 from bestaanszekerheid.reports.sections.common import checked_table_block, date_nl
 from bestaanszekerheid.reports.sections.group import per_group_section
 from bestaanszekerheid.reports.sections.groups import groups_section
@@ -44,6 +46,7 @@ def build_report(result: AnalysisResult) -> Report:
     """The report tree of a run."""
     target = result.target
     experiment, experiment_appendix = _experiment_sections(result)
+    areas = areas_section(result)
     return Report(
         title="Wie zijn de huishoudens rond het sociaal minimum?",
         subtitle=(
@@ -58,6 +61,8 @@ def build_report(result: AnalysisResult) -> Report:
             target_section(result),
             model_section(result),
             groups_section(result),
+            # After the overview of the groups: its group maps name them.
+            *((areas,) if areas is not None else ()),
             per_group_section(result),
             *experiment,
             methods_section(result),

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bestaanszekerheid.profiles.recognise import Pct
 
 SCHEMA_NAME = "bestaanszekerheid.bundel"
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 
 def schema() -> dict[str, Any]:
@@ -138,6 +138,51 @@ def _tables(report: Report) -> list[dict[str, Any]]:
     ]
 
 
+def _int(value: float | None) -> int | None:
+    number = _num(value)
+    return None if number is None else round(number)
+
+
+def _wijken(result: AnalysisResult) -> list[dict[str, Any]]:
+    """The published figures per wijk (hidden numbers null; no reason why)."""
+    if result.areas is None or "wijk" not in result.areas.levels:
+        return []
+    return [
+        {
+            "code": str(r["code"]),
+            "naam": str(r["name"]),
+            "huishoudens": _int(r["households"]),
+            "doelgroep": _int(r["target"]),
+            # As the report shows them: one decimal for the share, two for the index.
+            "aandeel": Cell(float(r["share"]), "pct").number,
+            "index": Cell(float(r["index"]), "num2").number,
+        }
+        for r in result.areas.levels["wijk"].target.to_dict("records")
+    ]
+
+
+def _selection(table: Any, doors: float, reach: float) -> dict[str, Any]:
+    return {
+        "gebieden": [str(c) for c in table["buurtcode"]],
+        "deuren": _num(doors),
+        "verwacht_bereik": _num(reach),
+    }
+
+
+def _plans(result: AnalysisResult) -> list[dict[str, Any]]:
+    """Every outreach plan: the chosen areas and totals, exact and naive."""
+    return [
+        {
+            "groep": key,
+            "budget": _num(plan.budget),
+            "exact": _selection(plan.exact.table, plan.exact.doors, plan.exact.reach),
+            "naief": _selection(plan.naive.table, plan.naive.doors, plan.naive.reach),
+            "niet_meegenomen": [str(c) for c in plan.excluded["buurtcode"]],
+        }
+        for key, plan in result.outreach.items()
+    ]
+
+
 def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
     """The bundle as a JSON-ready dict."""
     target = result.target
@@ -164,6 +209,8 @@ def bundle_document(result: AnalysisResult, report: Report) -> dict[str, Any]:
         },
         "groepen": [_group(g) for g in result.profiles.groups],
         "tabellen": _tables(report),
+        "wijken": _wijken(result),
+        "bereikplannen": _plans(result),
         # What may be published about the checks: no reason or status per hidden cell.
         "onthullingscontrole": publication_summary(result.register),
     }

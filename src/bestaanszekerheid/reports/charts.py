@@ -244,3 +244,42 @@ def forest_plot(data: pd.DataFrame) -> str:
         )
         panels.append((rule + points + zero).properties(width=320, height=34 * len(part)))
     return to_svg(alt.vconcat(*panels, spacing=24))
+
+
+def outreach_curve(data: pd.DataFrame, budget: float) -> str:
+    """Expected reach against doors for the best plan and for "highest share first".
+
+    ``data``: deuren, exact, naief (one row per budget); ``budget`` is marked with a rule.
+    """
+    long = data.melt("deuren", ["exact", "naief"], var_name="plan", value_name="bereik")
+    long["plan"] = long["plan"].map({"exact": "beste keuze", "naief": "hoogste aandeel eerst"})
+    long = _described(
+        long,
+        lambda r: (
+            f"{r['plan']}, {fmt_num(float(r['deuren']), 0)} deuren: "
+            f"{fmt_num(float(r['bereik']), 0)} huishoudens"
+        ),
+    )
+    domain = ["beste keuze", "hoogste aandeel eerst"]
+    base = alt.Chart(long).encode(
+        x=alt.X("deuren:Q", title="Deurenbudget (huishoudens)", axis=alt.Axis(format=",.0f")),
+        y=alt.Y("bereik:Q", title="Verwacht bereik (doelgroep)", axis=alt.Axis(format=",.0f")),
+        color=alt.Color(
+            "plan:N",
+            title=None,
+            scale=alt.Scale(domain=domain, range=[BLUE, ORANGE]),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        strokeDash=alt.StrokeDash(
+            "plan:N", scale=alt.Scale(domain=domain, range=[[1, 0], [5, 3]]), legend=None
+        ),
+    )
+    lines = base.mark_line(strokeWidth=2, aria=False) + base.mark_point(
+        filled=True, size=30
+    ).encode(description=alt.Description("beschrijving:N"))
+    rule = (
+        alt.Chart(pd.DataFrame({"x": [budget]}))
+        .mark_rule(color=GREY, strokeDash=[2, 2], aria=False)
+        .encode(x="x:Q")
+    )
+    return to_svg((lines + rule).properties(width=420, height=220))

@@ -72,8 +72,9 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     sources: tuple[str, ...] = ()
     #: "checked": counts/percentages of checked tables; "estimate": model estimates released
-    #: as a checked model output; "model": fit statistics of a checked model.
-    kind: Literal["checked", "estimate", "model"] = "checked"
+    #: as a checked model output; "model": fit statistics of a checked model; "plan": sums
+    #: and quotients of published figures (an outreach plan), which say nothing new.
+    kind: Literal["checked", "estimate", "model", "plan"] = "checked"
     note: str = ""
     #: Number of leading columns that label the row (rendered as row headers).
     header_columns: int = 1
@@ -125,6 +126,9 @@ class Chart:
     svg: str
     alt: str
     table: Table | None = None
+    #: The same chart drawn for a narrow screen (a phone), if the wide one would be
+    #: unreadable scaled down (a map with its legend beside it).
+    narrow_svg: str = ""
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ def _write_report_table(ws: Any, table: Table, synthetic: bool) -> None:
         "estimate": "Schatting, gecontroleerd als modeluitvoer",
         "model": "Modeluitvoer, gecontroleerd",
         "checked": "Gecontroleerde tabel",
+        "plan": "Bereikplan: sommen van gepubliceerde aantallen",
     }[table.kind]
     ws.append([kind + (" – SYNTHETISCHE GEGEVENS" if synthetic else "")])
     ws.append(["Bron: " + "; ".join(s for s in table.sources if s)])
@@ -141,7 +142,8 @@ def write_xlsx(result: Run, report: Report, path: Path) -> Path:
             continue  # the same figures as a checked table above
         name = sheet_name(block.title, used)
         _write_report_table(wb.create_sheet(name), block, result.synthetic)
-        index.append([name, block.title, "schatting" if block.kind == "estimate" else "model"])
+        kind = {"estimate": "schatting", "plan": "bereikplan"}.get(block.kind, "model")
+        index.append([name, block.title, kind])
     _autosize(index)
     with atomic_path(path) as tmp:
         wb.save(tmp)

@@ -1,26 +1,21 @@
-"""'Hoe de doelgroep is bepaald': the definition, the status table and the share per wijk."""
+"""'Hoe de doelgroep is bepaald': the definition and the status table (the wijken: areas.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from bestaanszekerheid.disclosure import TOTAL
-from bestaanszekerheid.formatting import fmt_num, fmt_pct
-from bestaanszekerheid.reports import charts
+from bestaanszekerheid.formatting import fmt_num
 from bestaanszekerheid.reports.sections.common import checked_table_block, date_nl
-from bestaanszekerheid.reports.tree import Block, Callout, Cell, Chart, Paragraph, Section, Table
+from bestaanszekerheid.reports.tree import Block, Callout, Paragraph, Section
 from bestaanszekerheid.target import TargetStatus
 
 if TYPE_CHECKING:
     from bestaanszekerheid.pipeline import AnalysisResult
-    from bestaanszekerheid.profiles import WijkShares
 
 
 def target_section(result: AnalysisResult) -> Section:
-    """How the target group was selected: threshold, norms, the checked status table and
-    the target group's share per wijk."""
+    """How the target group was selected: threshold, norms and the checked status table."""
     target = result.target
     labels = {
         TargetStatus.IN_TARGET: f"In de doelgroep (tot en met {fmt_num(target.max_pct, 0)}%)",
@@ -47,54 +42,16 @@ def target_section(result: AnalysisResult) -> Section:
         Paragraph(target.definition),
         table,
     ]
-    if result.wijk_shares is not None and result.wijk_shares.wijken:
-        blocks.extend(wijk_blocks(result.wijk_shares))
+    if result.areas is not None and "wijk" in result.areas.levels:
+        # The wijken have their own section (maps, plan); one pointer, not a second table.
+        blocks.append(
+            Paragraph(
+                "Waar de doelgroep woont, per wijk en op de kaart, staat in het hoofdstuk "
+                "'Waar wonen ze?'."
+            )
+        )
     if target.norm_table_version:
         blocks.append(Paragraph(f"Versie van de normtabel: {target.norm_table_version}."))
     for warning in target.warnings:
         blocks.append(Callout(warning, "warning"))
     return Section("doelgroep", "Hoe de doelgroep is bepaald", tuple(blocks))
-
-
-def wijk_blocks(shares: WijkShares) -> list[Block]:
-    """Share of the target group per wijk (two checked count tables), chart and table."""
-    overall = shares.overall
-    table = Table(
-        key="doelgroep-per-wijk",
-        title="Doelgroep per wijk",
-        columns=("Wijk", "Alle huishoudens", "In de doelgroep", "Aandeel doelgroep"),
-        rows=tuple(
-            (
-                Cell(f"{w.name} ({w.code})"),
-                Cell(w.households, "int"),
-                Cell(w.target, "int"),
-                Cell(w.share, "pct"),
-            )
-            for w in shares.wijken
-        ),
-        sources=shares.sources,
-        kind="checked",
-        collapsed=False,
-        note=f"Gemiddeld over alle wijken: {fmt_pct(overall, 1)}. x: niet gepubliceerd.",
-    )
-    top = shares.highest(10)
-    chart = Chart(
-        key="doelgroep-per-wijk-grafiek",
-        title="Aandeel huishoudens in de doelgroep: de tien wijken met het hoogste aandeel",
-        svg=charts.share_by_area_chart(
-            pd.DataFrame({"wijk": [w.name for w in top], "aandeel": [w.share for w in top]}),
-            overall,
-        ),
-        alt="Staafdiagram van het aandeel huishoudens in de doelgroep per wijk: "
-        + "; ".join(f"{w.name} {fmt_pct(w.share, 1)}" for w in top)
-        + f". Gemiddeld {fmt_pct(overall, 1)}.",
-        table=table,
-    )
-    return [
-        Paragraph(
-            "Waar wonen de huishoudens uit de doelgroep? Voor een wijkgerichte aanpak tellen de "
-            "wijken waar een groot deel van de huishoudens een laag inkomen heeft "
-            f"(gemiddeld {fmt_pct(overall, 1)})."
-        ),
-        chart,
-    ]
