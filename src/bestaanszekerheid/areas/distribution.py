@@ -320,6 +320,13 @@ def where_they_live(
                 "doelgroep": np.where(in_target, IN_TARGET, OTHER),
             }
         ).dropna(subset=[column])
+        present = {str(c) for c in pd.unique(frame[column])}
+        order = [a.code for a in catalog.areas(level) if a.code in present]
+        order += sorted(present - set(order))  # merged rows
+        # Every area with households is a row of both tables: an area without target households
+        # is a zero cell of the target table, protected there like any small cell, not a row
+        # that silently goes missing (which a reader would take for a hidden count).
+        frame[column] = pd.Categorical(frame[column], categories=order)
         # Two one-way tables, as CBS publishes them (households per area) and the target group
         # per area: a two-way table with an "others" column adds a set per cell that the run's
         # linked check must bound, for nothing a reader needs.
@@ -349,9 +356,6 @@ def where_they_live(
         tables = (all_table, target_table)
         if level == "wijk":
             overall = _share(_cell(target_table, TOTAL), _cell(all_table, TOTAL))
-        present = [str(c) for c in pd.unique(frame[column]) if isinstance(c, str)]
-        order = [a.code for a in catalog.areas(level) if a.code in set(present)]
-        order += sorted(set(present) - set(order))  # merged rows
         rows = _target_rows(tables, order, _names(catalog, level), catalog.parent(), overall)
         target_codes = codes[in_target].to_numpy(dtype=object)
         target_codes = target_codes[pd.notna(target_codes)]
