@@ -60,15 +60,25 @@ def areas_section(result: AnalysisResult) -> Section | None:
     synthetic = (
         " De huishoudens zijn verzonnen (synthetische gegevens)." if result.synthetic else ""
     )
-    blocks: list[Block] = [
-        Paragraph(
-            "Waar wonen de huishoudens uit de doelgroep? Voor een wijkgerichte aanpak tellen de "
-            "wijken waar een groot deel van de huishoudens een laag inkomen heeft (gemiddeld "
-            f"{fmt_pct(areas.overall_share, 1)} van alle huishoudens).{synthetic}"
-        ),
-        _share_map(areas, wijk),
-        Paragraph(ATTRIBUTION + "."),
-    ]
+    if wijk.households_table is None or wijk.target_table is None:
+        # A refused table has no published figures: no map and no table of x's (a reader, or
+        # an attacker, would take them for a released table).
+        blocks: list[Block] = [
+            Paragraph(
+                "De aantallen per wijk konden niet worden gepubliceerd (te weinig huishoudens "
+                f"per wijk).{synthetic}"
+            )
+        ]
+    else:
+        blocks = [
+            Paragraph(
+                "Waar wonen de huishoudens uit de doelgroep? Voor een wijkgerichte aanpak tellen "
+                "de wijken waar een groot deel van de huishoudens een laag inkomen heeft "
+                f"(gemiddeld {fmt_pct(areas.overall_share, 1)} van alle huishoudens).{synthetic}"
+            ),
+            _share_map(areas, wijk),
+            Paragraph(ATTRIBUTION + "."),
+        ]
     subsections = [
         s
         for s in (
@@ -170,11 +180,9 @@ def _groups_subsection(
     result: AnalysisResult, areas: AreaFigures, wijk: AreaLevel
 ) -> Section | None:
     groups = wijk.groups
-    if groups.empty:
-        return None
-    sources = [t.name for t in (wijk.target_table,) if t is not None]
-    if areas.model_check is not None:
-        sources.insert(0, areas.model_check.name)
+    if groups.empty or areas.model_check is None or wijk.target_table is None:
+        return None  # the estimates (or the counts they rest on) were not released
+    sources = [areas.model_check.name, wijk.target_table.name]
     blocks: list[Block] = []
     for g in result.profiles.groups:
         own = groups[groups["groep"] == g.key]
