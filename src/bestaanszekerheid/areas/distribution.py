@@ -370,7 +370,7 @@ def where_they_live(
         overall_share=overall,
         group_shares=dict(shares),
         young_children=_young_children(target, register, population, unit, notes),
-        model_check=_model_check(published, target, modal, keys, register, population, unit),
+        model_check=_model_check(published, target, modal, keys, register, population, unit, notes),
         notes=notes,
     )
 
@@ -407,7 +407,8 @@ def _model_check(
     register: ReleaseRegister,
     population: str,
     unit: str,
-) -> ModelCheck:
+    notes: list[str],
+) -> ModelCheck | None:
     """The model check of the area estimates (class sizes and the published area counts), with
     every estimate cell's decision for the checker's log; released in ``register``."""
     category_counts = {
@@ -435,5 +436,5 @@ def _model_check(
         if lv.estimates is not None:
             check.checks.extend(lv.estimates.checks)
             check.cell_decisions.extend(lv.estimates.decisions())
-    register.release(check)
-    return check
+    # Refused (differencing with earlier outputs): no group figure per area is published.
+    return register.try_release(check, notes)

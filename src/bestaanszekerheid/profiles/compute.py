@@ -381,7 +381,8 @@ def build_profiles(
 def _area_rows(areas: AreaFigures | None) -> pd.DataFrame:
     """The groups per wijk from the areas step, in :data:`AREA_COLUMNS` (empty without)."""
     wijk = areas.levels.get("wijk") if areas is not None else None
-    if wijk is None:
+    if wijk is None or areas is None or areas.model_check is None:
+        # No released group estimates per wijk (none, or the register refused them).
         return pd.DataFrame(columns=AREA_COLUMNS)
     return wijk.groups.drop(columns="wijk_code").rename(
         columns={"code": "wijk_code", "name": "wijk_name", "target": "households"}

@@ -44,19 +44,6 @@ def areas_section(result: AnalysisResult) -> Section | None:
     if areas is None or "wijk" not in areas.levels:
         return None
     wijk = areas.levels["wijk"]
-    if wijk.households_table is None or wijk.target_table is None:
-        # The register refused a wijk table: nothing per wijk may be shown, not even as "x".
-        return Section(
-            SECTION_ID,
-            "Waar wonen ze?",
-            (
-                Paragraph(
-                    "Cijfers per wijk zijn in deze run niet gepubliceerd: samen met de andere "
-                    "tabellen zouden ze kleine groepen herleidbaar maken. " + " ".join(areas.notes)
-                ),
-            ),
-            (),
-        )
     synthetic = (
         " De huishoudens zijn verzonnen (synthetische gegevens)." if result.synthetic else ""
     )
