@@ -342,7 +342,7 @@ def _outreach(areas: AreaFigures | None, doors: int) -> dict[str, OutreachPlan]:
     groups = [None, *areas.group_shares]
     return {
         group or "doelgroep": plan_outreach(
-            areas.outreach_input(level, group), doors, group=group or "doelgroep"
+            areas.outreach_input(level, group), doors, group=group or "doelgroep", level=level
         )
         for group in groups
     }

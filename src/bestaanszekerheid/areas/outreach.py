@@ -115,6 +115,9 @@ class OutreachPlan:
     published_reach: float
     excluded: pd.DataFrame
     curve: pd.DataFrame
+    #: What an area of the plan is ("buurt", or "wijk" when the data have no buurten): for
+    #: the wording of :meth:`summary` only.
+    level: str = "buurt"
 
     @property
     def table(self) -> pd.DataFrame:
@@ -150,23 +153,23 @@ class OutreachPlan:
         """The plan in two or three Dutch sentences, for a report or the command line."""
         decimals = _shown_decimals(self.exact.table["verwacht bereik"])
         text = (
-            f"Deurenbudget {fmt_int(self.budget)}: {_buurten(len(self.exact.table))}, "
+            f"Deurenbudget {fmt_int(self.budget)}: {self._areas(len(self.exact.table))}, "
             f"{fmt_int(self.doors)} deuren, naar verwachting {fmt_num(self.reach, decimals)} "
             f"huishoudens van de groep '{self.group}' ({fmt_pct(100 * self.reach_share)} van het "
-            "gepubliceerde totaal in de meegenomen buurten). "
-            "Hoogste aandeel eerst (stoppen bij de eerste buurt die niet past): "
-            f"{_buurten(len(self.naive.table))}, {fmt_int(self.naive.doors)} deuren, "
+            f"gepubliceerde totaal in de meegenomen {self._areas(2).split()[1]}). "
+            f"Hoogste aandeel eerst (stoppen bij de eerste {self.level} die niet past): "
+            f"{self._areas(len(self.naive.table))}, {fmt_int(self.naive.doors)} deuren, "
             f"{fmt_num(self.naive.reach, decimals)} huishoudens."
         )
         if self.n_excluded:
             text += (
-                f" {_buurten(self.n_excluded)} niet meegenomen: de cijfers zijn niet gepubliceerd."
+                f" {self._areas(self.n_excluded)} niet meegenomen: de cijfers zijn niet "
+                "gepubliceerd."
             )
         return text
 
-
-def _buurten(n: int) -> str:
-    return f"{n} {'buurt' if n == 1 else 'buurten'}"
+    def _areas(self, n: int) -> str:
+        return f"{n} {self.level if n == 1 else self.level + 'en'}"
 
 
 # --------------------------------------------------------------------------- input
@@ -556,6 +559,7 @@ def plan_outreach(
     *,
     group: str = DEFAULT_GROUP,
     curve_steps: int = DEFAULT_CURVE_STEPS,
+    level: str = "buurt",
 ) -> OutreachPlan:
     """Where to ring the doorbell: the buurten that reach the most of ``group`` within
     ``budget`` doors, beside the naive "highest share first" list and the trade-off curve.
@@ -608,4 +612,5 @@ def plan_outreach(
         published_reach=all_reach,
         excluded=excluded,
         curve=_curve(problem, (value, plans), all_doors, curve_steps),
+        level=level,
     )

@@ -203,17 +203,6 @@ def areas_chart(data: pd.DataFrame) -> str:
     return to_svg((bars + one).properties(width=300, height=24 * len(data)))
 
 
-def share_by_area_chart(data: pd.DataFrame, overall: float) -> str:
-    """Share of the target group per wijk (columns: wijk, aandeel), with the overall share."""
-    bars = _share_bars(data, "wijk", "Aandeel in de doelgroep (%)")
-    mean = (
-        alt.Chart(pd.DataFrame({"x": [overall]}))
-        .mark_rule(color=ORANGE, strokeDash=[4, 3], strokeWidth=2, aria=False)
-        .encode(x="x:Q")
-    )
-    return to_svg((bars + mean).properties(width=300, height=24 * len(data)))
-
-
 def forest_plot(data: pd.DataFrame) -> str:
     """Effects with 95% intervals per outcome (one panel each), a zero line, as SVG.
 
