@@ -32,6 +32,14 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from bestaanszekerheid.areas.catalog import AreaCatalog, Level
+from bestaanszekerheid.areas.hierarchy import (
+    REASON as HIERARCHY_REASON,
+)
+from bestaanszekerheid.areas.hierarchy import (
+    estimates_within_wijken,
+    protect_within_wijken,
+    wijken_to_hide,
+)
 from bestaanszekerheid.disclosure import (
     TOTAL,
     CheckedEstimates,
@@ -181,6 +189,93 @@ def _target_rows(
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
+@dataclass(frozen=True)
+class _LevelInput:
+    """One level's codes per household and its two count tables, not yet released."""
+
+    codes: pd.Series
+    order: list[str]
+    parents: dict[str, str]
+    tables: tuple[CheckedTable, CheckedTable]  # all households, target households
+
+
+def _level_input(
+    households: pd.DataFrame,
+    in_target: NDArray[np.bool_],
+    level: Level,
+    catalog: AreaCatalog,
+    register: ReleaseRegister,
+    merge_small: bool,
+    population: str,
+    target_population: str,
+    unit: str,
+) -> _LevelInput | None:
+    column = CODE_COLUMN[level]
+    if column not in households.columns or households[column].isna().all():
+        return None
+    catalog.check_codes(households[column], level, source=f"huishoudensbestand, kolom {column}")
+    codes = households[column].astype("string")
+    if level == "buurt" and merge_small:
+        counts = codes[in_target].value_counts()
+        small = {str(c) for c, k in counts.items() if k < register.rules.min_count}
+        small |= set(catalog.names("buurt")) - set(counts.index)
+        codes = _merged(codes, small, catalog).astype("string")
+    frame = pd.DataFrame(
+        {
+            unit: households[unit].to_numpy(),
+            column: codes.to_numpy(),
+            "doelgroep": np.where(in_target, IN_TARGET, OTHER),
+        }
+    ).dropna(subset=[column])
+    present = {str(c) for c in pd.unique(frame[column])}
+    order = [a.code for a in catalog.areas(level) if a.code in present]
+    order += sorted(present - set(order))  # merged rows
+    # Every area with households is a row of both tables: an area without target households
+    # is a zero cell of the target table, protected there like any small cell, not a row
+    # that silently goes missing (which a reader would take for a hidden count).
+    frame[column] = pd.Categorical(frame[column], categories=order)
+    # Two one-way tables, as CBS publishes them (households per area) and the target group
+    # per area: a two-way table with an "others" column adds a set per cell that the run's
+    # linked check must bound, for nothing a reader needs.
+    rules = register.rules
+    all_households = frequency_table(
+        frame,
+        column,
+        unit=unit,
+        rules=rules,
+        population=population,
+        name=HOUSEHOLDS_TABLE.format(level=level),
+        keep=[TOTAL],
+    )
+    target = frequency_table(
+        frame[frame["doelgroep"] == IN_TARGET],
+        column,
+        unit=unit,
+        rules=rules,
+        population=target_population,
+        name=TARGET_TABLE.format(level=level),
+    )
+    parents = {c: _parent(c, catalog) for c in order}
+    return _LevelInput(codes, order, parents, (all_households, target))
+
+
+def _parent(code: str, catalog: AreaCatalog) -> str:
+    return catalog.parent().get(code, code.removesuffix(MERGED_SUFFIX))
+
+
+def _release(
+    table: CheckedTable,
+    upper: CheckedTable | None,
+    parents: Mapping[str, str],
+    register: ReleaseRegister,
+    notes: list[str],
+) -> CheckedTable | None:
+    """Release a level's count table; a buurt table protected inside its wijken first."""
+    if upper is not None:
+        protect_within_wijken(table, upper, parents, register.rules)
+    return register.try_release(table, notes)
+
+
 def _bch_sums(
     codes: NDArray[np.object_], bch: NDArray[np.float64], order: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
@@ -199,27 +294,36 @@ def _group_rows(
     bch: NDArray[np.float64],
     keys: Sequence[str],
     target: pd.DataFrame,
-    sizes: Mapping[str, float],
-    shares: Mapping[str, float],
-    level: Level,
+    published_sizes: tuple[Mapping[str, float], Mapping[str, float]],
+    upper: CheckedEstimates | None,
     register: ReleaseRegister,
+    *,
+    level: Level,
 ) -> tuple[pd.DataFrame, CheckedEstimates]:
     rules = register.rules
+    sizes, shares = published_sizes
     codes = list(target["code"])
     sums, squares, n = _bch_sums(level_codes, bch, codes)
     # BCH-corrected counts may dip below zero in small areas; a count is never negative.
     estimated = pd.DataFrame(np.clip(sums.to_numpy().T, 0.0, None), index=list(keys), columns=codes)
     published_target = pd.Series(target["target"].to_numpy(), index=codes)
-    est = check_estimates(
-        estimated,
-        basis="column",
-        row_published=pd.Series(sizes),
-        col_published=published_target,
-        name=f"Groepen per {level} (samenstelling)",
-        rules=rules,
-        decimals=rules.estimate_share_decimals,
-        size_base=rules.estimate_size_base,
-    )
+    name = f"Groepen per {level} (samenstelling)"
+    if level == "buurt":
+        parents = dict(zip(target["code"], target["wijk_code"], strict=True))
+        est = estimates_within_wijken(
+            estimated, published_target, parents, upper, name=name, rules=rules
+        )
+    else:
+        est = check_estimates(
+            estimated,
+            basis="column",
+            row_published=pd.Series(sizes),
+            col_published=published_target,
+            name=name,
+            rules=rules,
+            decimals=rules.estimate_share_decimals,
+            size_base=rules.estimate_size_base,
+        )
     nn = n.to_numpy()
     mean = sums.to_numpy() / np.where(nn > 0, nn, np.nan)[:, None]
     var = squares.to_numpy() / np.where(nn > 1, nn, np.nan)[:, None] - mean**2
@@ -294,73 +398,59 @@ def where_they_live(
     modal = posterior.argmax(axis=1)
     bch = bch_matrix(posterior, np.ones(len(posterior)))[1][modal]
     in_target = households[unit].isin(target[unit]).to_numpy()
+    inputs = {
+        level: built
+        for level in levels
+        if (
+            built := _level_input(
+                households,
+                in_target,
+                level,
+                catalog,
+                register,
+                merge_small,
+                population,
+                target_population,
+                unit,
+            )
+        )
+        is not None
+    }
+    if "wijk" in inputs and "buurt" in inputs:
+        # Top-down (see .hierarchy): a wijk that would pin its small buurten is hidden first.
+        wijk, buurt = inputs["wijk"], inputs["buurt"]
+        for upper_table, lower_table in zip(wijk.tables, buurt.tables, strict=True):
+            flats = wijken_to_hide(lower_table, upper_table, buurt.parents, register.rules)
+            if flats:
+                upper_table.suppress_more(flats, HIERARCHY_REASON, primary=True)
     published: dict[Level, AreaLevel] = {}
     overall = math.nan
-    # Buurten first: a wijk table released after them takes any extra suppression (its
-    # counts are sums of buurten), which a small wijk table does quickly; the other way round
-    # the many hidden buurt cells are narrowed by "wijk minus its published buurten" and the
-    # register has little left to hide in them (it refuses the buurt table).
-    for level in sorted(levels, key=lambda lv: lv != "buurt"):
-        column = CODE_COLUMN[level]
-        if column not in households.columns:
-            continue
-        if households[column].isna().all():
-            continue
-        catalog.check_codes(households[column], level, source=f"huishoudensbestand, kolom {column}")
-        codes = households[column].astype("string")
-        if level == "buurt" and merge_small:
-            counts = codes[in_target].value_counts()
-            small = {str(c) for c, k in counts.items() if k < register.rules.min_count}
-            small |= set(catalog.names("buurt")) - set(counts.index)
-            codes = _merged(codes, small, catalog).astype("string")
-        frame = pd.DataFrame(
-            {
-                unit: households[unit].to_numpy(),
-                column: codes.to_numpy(),
-                "doelgroep": np.where(in_target, IN_TARGET, OTHER),
-            }
-        ).dropna(subset=[column])
-        present = {str(c) for c in pd.unique(frame[column])}
-        order = [a.code for a in catalog.areas(level) if a.code in present]
-        order += sorted(present - set(order))  # merged rows
-        # Every area with households is a row of both tables: an area without target households
-        # is a zero cell of the target table, protected there like any small cell, not a row
-        # that silently goes missing (which a reader would take for a hidden count).
-        frame[column] = pd.Categorical(frame[column], categories=order)
-        # Two one-way tables, as CBS publishes them (households per area) and the target group
-        # per area: a two-way table with an "others" column adds a set per cell that the run's
-        # linked check must bound, for nothing a reader needs.
-        all_table = register.try_release(
-            frequency_table(
-                frame,
-                column,
-                unit=unit,
-                rules=register.rules,
-                population=population,
-                name=HOUSEHOLDS_TABLE.format(level=level),
-                keep=[TOTAL],
-            ),
-            notes,
-        )
-        target_table = register.try_release(
-            frequency_table(
-                frame[frame["doelgroep"] == IN_TARGET],
-                column,
-                unit=unit,
-                rules=register.rules,
-                population=target_population,
-                name=TARGET_TABLE.format(level=level),
-            ),
-            notes,
+    # Wijken first, then their buurten protected inside them: the register's run-wide check
+    # then passes at the first try instead of after many rounds.
+    for level in sorted(inputs, key=lambda lv: lv != "wijk"):
+        li = inputs[level]
+        upper = published.get("wijk") if level == "buurt" else None
+        uppers = (upper.households_table, upper.target_table) if upper else (None, None)
+        all_table, target_table = (
+            _release(table, up, li.parents, register, notes)
+            for table, up in zip(li.tables, uppers, strict=True)
         )
         tables = (all_table, target_table)
         if level == "wijk":
             overall = _share(_cell(target_table, TOTAL), _cell(all_table, TOTAL))
-        rows = _target_rows(tables, order, _names(catalog, level), catalog.parent(), overall)
-        target_codes = codes[in_target].to_numpy(dtype=object)
-        target_codes = target_codes[pd.notna(target_codes)]
-        ok = pd.notna(codes[in_target]).to_numpy()
-        groups, est = _group_rows(target_codes, bch[ok], keys, rows, sizes, shares, level, register)
+        rows = _target_rows(tables, li.order, _names(catalog, level), catalog.parent(), overall)
+        target_codes = li.codes[in_target].to_numpy(dtype=object)
+        ok = pd.notna(target_codes)
+        groups, est = _group_rows(
+            target_codes[ok],
+            bch[ok],
+            keys,
+            rows,
+            (sizes, shares),
+            upper.estimates if upper else None,
+            register,
+            level=level,
+        )
         published[level] = AreaLevel(level, all_table, target_table, rows, groups, est)
     if not published:
         return None
