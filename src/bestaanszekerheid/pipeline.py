@@ -99,6 +99,9 @@ class AnalysisOptions:
     merge_small_buurten: bool = False
     #: Door budget of the outreach plan (households to visit).
     doors: int = DEFAULT_DOORS
+    #: Stop after the areas step and the outreach plans: no report, cards, workbook, bundle
+    #: or log is written (``bsz wijken`` writes its own outputs from the result).
+    stop_after_areas: bool = False
 
 
 @dataclass
@@ -145,8 +148,10 @@ STEPS = (
 def progress_steps(options: AnalysisOptions) -> int:
     """The number of steps :func:`run_analysis` reports for ``options`` (for a progress bar).
 
-    One step per number of classes, so that a bar moves during the longest part."""
-    return len(STEPS) - 1 + len(set(options.classes))
+    One step per number of classes, so that a bar moves during the longest part; without the
+    three output steps when the run stops after the areas (``stop_after_areas``)."""
+    outputs = 0 if options.stop_after_areas else 3
+    return len(STEPS) - 4 + outputs + len(set(options.classes))
 
 
 def run_analysis(
@@ -161,6 +166,9 @@ def run_analysis(
 
     ``experiment`` is a checked experiment section (its own register) that the report, the
     workbook and the bundle include, as the demo's synthetic experiment (:func:`run_demo`).
+    With ``options.stop_after_areas`` the run ends after the areas step and the outreach plans
+    and writes nothing (``out`` is not even created): the caller writes what it needs from the
+    result, and the disclosure log of what it wrote (``result.register``).
     """
     from bestaanszekerheid.reports import write_all
 
@@ -171,7 +179,6 @@ def run_analysis(
     ks = sorted(set(options.classes))
     n_steps = progress_steps(options)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC).isoformat(timespec="seconds")
 
     step(0, n_steps, STEPS[0])
@@ -226,6 +233,10 @@ def run_analysis(
         outreach=_outreach(areas, options.doors),
     )
     result.experiment = experiment
+    if options.stop_after_areas:
+        step(n_steps, n_steps, "Klaar")
+        return result
+    out.mkdir(parents=True, exist_ok=True)
     write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
     result.files["groepsnamen"] = write_overrides_template(
         profiles.groups, out / "groepsnamen.yaml"
