@@ -346,11 +346,13 @@ def _where_they_live(
 
 
 def _outreach(areas: AreaFigures | None, doors: int) -> dict[str, OutreachPlan]:
-    """The outreach plans on the published figures of the finest level the data have."""
+    """The outreach plans on the published figures of the finest level the data have: the
+    whole target group's, and each group's only when the area model check was released (a
+    group's reach per area rests on its estimates; refused, they are published nowhere)."""
     if areas is None:
         return {}
     level: Level = "buurt" if "buurt" in areas.levels else "wijk"
-    groups = [None, *areas.group_shares]
+    groups = [None, *(areas.group_shares if areas.model_check is not None else ())]
     return {
         group or "doelgroep": plan_outreach(
             areas.outreach_input(level, group), doors, group=group or "doelgroep", level=level

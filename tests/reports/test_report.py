@@ -379,3 +379,18 @@ def test_outreach_plan_totals_match_the_plan(run: Run) -> None:
     wb = load_workbook(run.out / "tabellen.xlsx", read_only=True)
     titles = [row[1] for row in wb["Inhoud"].iter_rows(values_only=True)]
     assert any(str(t).startswith("Bereikplan: beste keuze") for t in titles)
+
+
+def test_group_plans_only_when_the_area_model_check_was_released(run: Run) -> None:
+    """A group's reach per area rests on its estimates: refused, no group plan is made (the
+    bundle publishes every plan)."""
+    from dataclasses import replace
+
+    from bestaanszekerheid.pipeline import _outreach
+
+    areas = run.result.areas
+    assert areas is not None and areas.model_check is not None
+    keys = [g.key for g in run.result.profiles.groups]
+    assert list(run.result.outreach) == ["doelgroep", *keys]
+    refused = _outreach(replace(areas, model_check=None), run.result.options.doors)
+    assert list(refused) == ["doelgroep"]
