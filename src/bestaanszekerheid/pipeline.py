@@ -23,7 +23,7 @@ import pandas as pd
 
 from bestaanszekerheid.areas import Level, read_catalog
 from bestaanszekerheid.areas.distribution import AreaFigures, where_they_live
-from bestaanszekerheid.areas.outreach import OutreachPlan, plan_outreach
+from bestaanszekerheid.areas.outreach import DEFAULT_GROUP, OutreachPlan, plan_outreach
 from bestaanszekerheid.defaults import (
     DEFAULT_CLASSES,
     DEFAULT_DOORS,
@@ -72,6 +72,8 @@ DEFAULT_INDICATORS: dict[str, str] = {
 #: A progress callback ``(step, steps, text)``: step ``i`` of ``steps`` starts, described by
 #: ``text``; the last call has ``step == steps`` ("Klaar").
 Progress = Callable[[int, int, str], None]
+#: The key of the whole target group's outreach plan (the groups' are "Groep 1" ...).
+TARGET_PLAN = DEFAULT_GROUP
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,23 @@ class AnalysisOptions:
     #: Stop after the areas step and the outreach plans: no report, cards, workbook, bundle
     #: or log is written (``bsz wijken`` writes its own outputs from the result).
     stop_after_areas: bool = False
+    #: Which outreach plans to make: keys of ``AnalysisResult.outreach`` ("doelgroep",
+    #: "Groep 3"); None: the whole target group's and every group's. A group the chosen model
+    #: does not have is an :class:`UnknownGroupError`, raised right after the model choice.
+    outreach_plans: tuple[str, ...] | None = None
+
+
+class UnknownGroupError(UserFacingError):
+    """An outreach plan asked for a group the chosen model does not have (Dutch message);
+    ``choices`` are the keys that exist ("doelgroep", "Groep 1" ...)."""
+
+    def __init__(self, group: str, choices: Sequence[str]) -> None:
+        self.group = group
+        self.choices = tuple(choices)
+        super().__init__(
+            f"'{group}' bestaat niet in deze analyse: het gekozen model heeft "
+            f"{len(self.choices) - 1} groepen. Kies uit: {', '.join(self.choices)}."
+        )
 
 
 @dataclass
@@ -197,6 +216,7 @@ def run_analysis(
     selection = _choose_classes(
         X, indicators, ks, options, rules, lambda j, text: step(1 + j, n_steps, text)
     )
+    _check_plans(options.outreach_plans, selection.model.n_classes)
     model_check, fit_table = _check_models(selection, X, data, population, rules)
     register.release(model_check)
 
@@ -230,7 +250,7 @@ def run_analysis(
         created=created,
         areas=areas,
         wijk_shares=wijk_shares_from(areas.levels.get("wijk")) if areas is not None else None,
-        outreach=_outreach(areas, options.doors),
+        outreach=_outreach(areas, options.doors, options.outreach_plans),
     )
     result.experiment = experiment
     if options.stop_after_areas:
@@ -345,17 +365,30 @@ def _where_they_live(
     )
 
 
-def _outreach(areas: AreaFigures | None, doors: int) -> dict[str, OutreachPlan]:
+def _check_plans(plans: Sequence[str] | None, n_classes: int) -> None:
+    """Every plan asked for is the target group's or a group of the chosen model."""
+    choices = [TARGET_PLAN, *group_labels(n_classes)]
+    for plan in plans or ():
+        if plan not in choices:
+            raise UnknownGroupError(plan, choices)
+
+
+def _outreach(
+    areas: AreaFigures | None, doors: int, plans: Sequence[str] | None = None
+) -> dict[str, OutreachPlan]:
     """The outreach plans on the published figures of the finest level the data have: the
     whole target group's, and each group's only when the area model check was released (a
-    group's reach per area rests on its estimates; refused, they are published nowhere)."""
+    group's reach per area rests on its estimates; refused, they are published nowhere).
+    ``plans``: only these keys (None: all)."""
     if areas is None:
         return {}
     level: Level = "buurt" if "buurt" in areas.levels else "wijk"
     groups = [None, *(areas.group_shares if areas.model_check is not None else ())]
+    if plans is not None:
+        groups = [g for g in groups if (g or TARGET_PLAN) in plans]
     return {
-        group or "doelgroep": plan_outreach(
-            areas.outreach_input(level, group), doors, group=group or "doelgroep", level=level
+        group or TARGET_PLAN: plan_outreach(
+            areas.outreach_input(level, group), doors, group=group or TARGET_PLAN, level=level
         )
         for group in groups
     }
