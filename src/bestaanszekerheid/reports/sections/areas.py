@@ -161,7 +161,8 @@ def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart:
     )  # fmt: skip
 
 
-def _top_text(own: pd.DataFrame) -> str:
+def top_text(own: pd.DataFrame) -> str:
+    """The wijken where a group lives relatively most often, in one sentence."""
     known = own.dropna(subset=["index"]).sort_values(["index", "code"], ascending=[False, True])
     top = [r for r in known.head(TOP_WIJKEN).to_dict("records") if as_float(r["index"]) > 1]
     if not top:
@@ -190,12 +191,12 @@ def group_index_svg(
 ) -> str:
     """The map of one group's index per wijk (``own``: its rows of :func:`group_figures`),
     its top wijken outlined; ``small``: the thumbnail of a persona card (no title, a legend of
-    words)."""
+    words beside the map, so that the picture is wide and low)."""
     return maps.map_svg(
         maps.choropleth(
             areas.catalog, "wijk", _values(own, "index"), measure="index", title=title,
             value_label=INDEX_LABEL, width=None if small else GROUP_MAP_WIDTH, small=small,
-            highlight=_top_codes(own),
+            small_legend="right", highlight=_top_codes(own),
         )
     )  # fmt: skip
 
@@ -214,7 +215,7 @@ def _groups_subsection(
             continue
         title = f"{g.key}: {g.name}"
         svg = group_index_svg(areas, own, title)
-        line = _top_text(own)
+        line = top_text(own)
         table = Table(
             key=f"kaart-index-{g.number}",
             title=f"{g.key}: oververtegenwoordiging per wijk",
