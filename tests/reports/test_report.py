@@ -394,3 +394,36 @@ def test_group_plans_only_when_the_area_model_check_was_released(run: Run) -> No
     assert list(run.result.outreach) == ["doelgroep", *keys]
     refused = _outreach(replace(areas, model_check=None), run.result.options.doors)
     assert list(refused) == ["doelgroep"]
+
+
+def test_persona_cards_have_a_map_per_group_with_area_figures(run: Run) -> None:
+    """One small map per group that has released figures per wijk (the report's condition),
+    suppressed wijken hatched as on the report's maps; none when the check was refused."""
+    import base64
+    from dataclasses import replace
+
+    from bestaanszekerheid.reports.cards import MAP_CAPTION
+    from bestaanszekerheid.reports.sections.areas import group_figures
+
+    result = run.result
+    groups = group_figures(result.areas)
+    assert groups is not None
+    cards = render_cards_html(result).split('<article class="card">')[1:]
+    assert len(cards) == len(result.profiles.groups)
+    for g, card in zip(result.profiles.groups, cards, strict=True):
+        own = groups[groups["groep"] == g.key]
+        assert card.count('<img class="map"') == (0 if own.empty else 1), g.key
+        if own.empty:
+            continue
+        assert card.count(MAP_CAPTION) == 1
+        assert "Grenzen: CBS, wijk- en buurtindeling 2024 (CC BY 4.0)" in card
+        uri = re.search(r'<img class="map" src="data:image/svg\+xml;base64,([^"]+)"', card)
+        assert uri is not None
+        svg = base64.b64decode(uri[1]).decode("utf-8")
+        if own["index"].isna().any():
+            assert "bsz-arcering" in svg and "te weinig huishoudens" in svg
+    # Refused area model check: no group figure per wijk anywhere, so no map on any card.
+    refused = replace(result, areas=replace(result.areas, model_check=None))
+    html = render_cards_html(refused)
+    assert '<img class="map"' not in html and MAP_CAPTION not in html
+    assert html.count('<article class="card">') == len(result.profiles.groups)
