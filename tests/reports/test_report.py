@@ -427,3 +427,25 @@ def test_persona_cards_have_a_map_per_group_with_area_figures(run: Run) -> None:
     html = render_cards_html(refused)
     assert '<img class="map"' not in html and MAP_CAPTION not in html
     assert html.count('<article class="card">') == len(result.profiles.groups)
+
+
+def test_without_polygons_the_areas_section_shows_its_tables_and_no_map(run: Run) -> None:
+    """A catalogue made from a StatLine table alone has no polygons (docs/gebieden.md): the
+    figures per wijk as tables, no map in the report or on the cards (it crashed before)."""
+    from dataclasses import replace
+
+    from bestaanszekerheid.reports.sections.areas import areas_section
+    from bestaanszekerheid.reports.tree import Chart, Report, Table
+
+    areas = run.result.areas
+    assert areas is not None
+    flat = replace(run.result, areas=replace(areas, catalog=replace(areas.catalog, geometry={})))
+    section = areas_section(flat)
+    assert section is not None
+    report = Report("t", "", "nl", True, "", (section,))
+    blocks = [b for _, b in report.walk()]
+    assert not any(isinstance(b, Chart) and b.key.startswith("kaart") for b in blocks)
+    keys = {b.key for b in blocks if isinstance(b, Table)}
+    assert "doelgroep-per-wijk" in keys
+    assert {f"kaart-index-{g.number}" for g in run.result.profiles.groups} <= keys
+    assert '<img class="map"' not in render_cards_html(flat)

@@ -114,7 +114,7 @@ def _map_svgs(
     return maps.map_svg(wide), maps.map_svg(narrow)
 
 
-def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart:
+def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart | Table:
     frame = wijk.target
     overall = areas.overall_share
     table = Table(
@@ -139,6 +139,8 @@ def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart:
             f"gemiddelde over alle wijken ({fmt_pct(overall, 1)}); 1 = gemiddeld. {HIDDEN_NOTE}"
         ),
     )
+    if not areas.catalog.has_geometry("wijk"):
+        return table  # no polygons (a catalogue from StatLine alone): the table, no map
     title = "Aandeel huishoudens in de doelgroep per wijk"
     wide, narrow = _map_svgs(
         areas, _values(frame, "share"), measure="share", title=title,
@@ -208,13 +210,13 @@ def _groups_subsection(
     if groups is None or areas.model_check is None or wijk.target_table is None:
         return None  # the estimates (or the counts they rest on) were not released
     sources = [areas.model_check.name, wijk.target_table.name]
+    mapped = areas.catalog.has_geometry("wijk")
     blocks: list[Block] = []
     for g in result.profiles.groups:
         own = groups[groups["groep"] == g.key]
         if own.empty:
             continue
         title = f"{g.key}: {g.name}"
-        svg = group_index_svg(areas, own, title)
         line = top_text(own)
         table = Table(
             key=f"kaart-index-{g.number}",
@@ -234,13 +236,16 @@ def _groups_subsection(
             kind="estimate",
             note="Aandeel: van de doelgroep in de wijk. Index: dat aandeel gedeeld door het "
             f"aandeel van de groep in de hele doelgroep; 1 = even vaak. {HIDDEN_NOTE}",
-            collapsed=True,
+            collapsed=mapped,
         )
+        if not mapped:
+            blocks += [table, Paragraph(line)]
+            continue
         blocks.append(
             Chart(
                 key=f"kaart-groep-{g.number}",
                 title=title,
-                svg=svg,
+                svg=group_index_svg(areas, own, title),
                 alt=f"Kaart van de oververtegenwoordiging van {g.key} ({g.name}) per wijk. "
                 f"{line} De cijfers per wijk staan in de tabel bij de kaart.",
                 table=table,
@@ -251,8 +256,13 @@ def _groups_subsection(
         "waar-wonen-de-groepen",
         "Waar wonen de groepen?",
         tuple(blocks),
-        lead="Per groep: in welke wijken de groep vaker (oranje) of minder vaak (blauw) "
-        "voorkomt dan in de hele doelgroep. De dik omlijnde wijken hebben de hoogste index.",
+        lead=(
+            "Per groep: in welke wijken de groep vaker (oranje) of minder vaak (blauw) voorkomt "
+            "dan in de hele doelgroep. De dik omlijnde wijken hebben de hoogste index."
+            if mapped
+            else "Per groep: in welke wijken de groep vaker of minder vaak voorkomt dan in de "
+            "hele doelgroep (index; 1 = even vaak)."
+        ),
     )
 
 
