@@ -23,7 +23,7 @@ import pandas as pd
 
 from bestaanszekerheid.areas import Level, read_catalog
 from bestaanszekerheid.areas.distribution import AreaFigures, where_they_live
-from bestaanszekerheid.areas.outreach import OutreachPlan, plan_outreach
+from bestaanszekerheid.areas.outreach import DEFAULT_GROUP, OutreachPlan, plan_outreach
 from bestaanszekerheid.defaults import (
     DEFAULT_CLASSES,
     DEFAULT_DOORS,
@@ -72,6 +72,8 @@ DEFAULT_INDICATORS: dict[str, str] = {
 #: A progress callback ``(step, steps, text)``: step ``i`` of ``steps`` starts, described by
 #: ``text``; the last call has ``step == steps`` ("Klaar").
 Progress = Callable[[int, int, str], None]
+#: The key of the whole target group's outreach plan (the groups' are "Groep 1" ...).
+TARGET_PLAN = DEFAULT_GROUP
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,26 @@ class AnalysisOptions:
     merge_small_buurten: bool = False
     #: Door budget of the outreach plan (households to visit).
     doors: int = DEFAULT_DOORS
+    #: Stop after the areas step and the outreach plans: no report, cards, workbook, bundle
+    #: or log is written (``bsz wijken`` writes its own outputs from the result).
+    stop_after_areas: bool = False
+    #: Which outreach plans to make: keys of ``AnalysisResult.outreach`` ("doelgroep",
+    #: "Groep 3"); None: the whole target group's and every group's. A group the chosen model
+    #: does not have is an :class:`UnknownGroupError`, raised right after the model choice.
+    outreach_plans: tuple[str, ...] | None = None
+
+
+class UnknownGroupError(UserFacingError):
+    """An outreach plan asked for a group the chosen model does not have (Dutch message);
+    ``choices`` are the keys that exist ("doelgroep", "Groep 1" ...)."""
+
+    def __init__(self, group: str, choices: Sequence[str]) -> None:
+        self.group = group
+        self.choices = tuple(choices)
+        super().__init__(
+            f"'{group}' bestaat niet in deze analyse: het gekozen model heeft "
+            f"{len(self.choices) - 1} groepen. Kies uit: {', '.join(self.choices)}."
+        )
 
 
 @dataclass
@@ -145,8 +167,10 @@ STEPS = (
 def progress_steps(options: AnalysisOptions) -> int:
     """The number of steps :func:`run_analysis` reports for ``options`` (for a progress bar).
 
-    One step per number of classes, so that a bar moves during the longest part."""
-    return len(STEPS) - 1 + len(set(options.classes))
+    One step per number of classes, so that a bar moves during the longest part; without the
+    three output steps when the run stops after the areas (``stop_after_areas``)."""
+    outputs = 0 if options.stop_after_areas else 3
+    return len(STEPS) - 4 + outputs + len(set(options.classes))
 
 
 def run_analysis(
@@ -161,6 +185,9 @@ def run_analysis(
 
     ``experiment`` is a checked experiment section (its own register) that the report, the
     workbook and the bundle include, as the demo's synthetic experiment (:func:`run_demo`).
+    With ``options.stop_after_areas`` the run ends after the areas step and the outreach plans
+    and writes nothing (``out`` is not even created): the caller writes what it needs from the
+    result, and the disclosure log of what it wrote (``result.register``).
     """
     from bestaanszekerheid.reports import write_all
 
@@ -171,7 +198,6 @@ def run_analysis(
     ks = sorted(set(options.classes))
     n_steps = progress_steps(options)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC).isoformat(timespec="seconds")
 
     step(0, n_steps, STEPS[0])
@@ -190,6 +216,7 @@ def run_analysis(
     selection = _choose_classes(
         X, indicators, ks, options, rules, lambda j, text: step(1 + j, n_steps, text)
     )
+    _check_plans(options.outreach_plans, selection.model.n_classes)
     model_check, fit_table = _check_models(selection, X, data, population, rules)
     register.release(model_check)
 
@@ -223,9 +250,13 @@ def run_analysis(
         created=created,
         areas=areas,
         wijk_shares=wijk_shares_from(areas.levels.get("wijk")) if areas is not None else None,
-        outreach=_outreach(areas, options.doors),
+        outreach=_outreach(areas, options.doors, options.outreach_plans),
     )
     result.experiment = experiment
+    if options.stop_after_areas:
+        step(n_steps, n_steps, "Klaar")
+        return result
+    out.mkdir(parents=True, exist_ok=True)
     write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
     result.files["groepsnamen"] = write_overrides_template(
         profiles.groups, out / "groepsnamen.yaml"
@@ -334,15 +365,30 @@ def _where_they_live(
     )
 
 
-def _outreach(areas: AreaFigures | None, doors: int) -> dict[str, OutreachPlan]:
-    """The outreach plans on the published figures of the finest level the data have."""
+def _check_plans(plans: Sequence[str] | None, n_classes: int) -> None:
+    """Every plan asked for is the target group's or a group of the chosen model."""
+    choices = [TARGET_PLAN, *group_labels(n_classes)]
+    for plan in plans or ():
+        if plan not in choices:
+            raise UnknownGroupError(plan, choices)
+
+
+def _outreach(
+    areas: AreaFigures | None, doors: int, plans: Sequence[str] | None = None
+) -> dict[str, OutreachPlan]:
+    """The outreach plans on the published figures of the finest level the data have: the
+    whole target group's, and each group's only when the area model check was released (a
+    group's reach per area rests on its estimates; refused, they are published nowhere).
+    ``plans``: only these keys (None: all)."""
     if areas is None:
         return {}
     level: Level = "buurt" if "buurt" in areas.levels else "wijk"
-    groups = [None, *areas.group_shares]
+    groups = [None, *(areas.group_shares if areas.model_check is not None else ())]
+    if plans is not None:
+        groups = [g for g in groups if (g or TARGET_PLAN) in plans]
     return {
-        group or "doelgroep": plan_outreach(
-            areas.outreach_input(level, group), doors, group=group or "doelgroep", level=level
+        group or TARGET_PLAN: plan_outreach(
+            areas.outreach_input(level, group), doors, group=group or TARGET_PLAN, level=level
         )
         for group in groups
     }

@@ -379,3 +379,73 @@ def test_outreach_plan_totals_match_the_plan(run: Run) -> None:
     wb = load_workbook(run.out / "tabellen.xlsx", read_only=True)
     titles = [row[1] for row in wb["Inhoud"].iter_rows(values_only=True)]
     assert any(str(t).startswith("Bereikplan: beste keuze") for t in titles)
+
+
+def test_group_plans_only_when_the_area_model_check_was_released(run: Run) -> None:
+    """A group's reach per area rests on its estimates: refused, no group plan is made (the
+    bundle publishes every plan)."""
+    from dataclasses import replace
+
+    from bestaanszekerheid.pipeline import _outreach
+
+    areas = run.result.areas
+    assert areas is not None and areas.model_check is not None
+    keys = [g.key for g in run.result.profiles.groups]
+    assert list(run.result.outreach) == ["doelgroep", *keys]
+    refused = _outreach(replace(areas, model_check=None), run.result.options.doors)
+    assert list(refused) == ["doelgroep"]
+
+
+def test_persona_cards_have_a_map_per_group_with_area_figures(run: Run) -> None:
+    """One small map per group that has released figures per wijk (the report's condition),
+    suppressed wijken hatched as on the report's maps; none when the check was refused."""
+    import base64
+    from dataclasses import replace
+
+    from bestaanszekerheid.reports.cards import MAP_CAPTION
+    from bestaanszekerheid.reports.sections.areas import group_figures
+
+    result = run.result
+    groups = group_figures(result.areas)
+    assert groups is not None
+    cards = render_cards_html(result).split('<article class="card">')[1:]
+    assert len(cards) == len(result.profiles.groups)
+    for g, card in zip(result.profiles.groups, cards, strict=True):
+        own = groups[groups["groep"] == g.key]
+        assert card.count('<img class="map"') == (0 if own.empty else 1), g.key
+        if own.empty:
+            continue
+        assert card.count(MAP_CAPTION) == 1
+        assert "Grenzen: CBS, wijk- en buurtindeling 2024 (CC BY 4.0)" in card
+        uri = re.search(r'<img class="map" src="data:image/svg\+xml;base64,([^"]+)"', card)
+        assert uri is not None
+        svg = base64.b64decode(uri[1]).decode("utf-8")
+        if own["index"].isna().any():
+            assert "bsz-arcering" in svg and "te weinig huishoudens" in svg
+    # Refused area model check: no group figure per wijk anywhere, so no map on any card.
+    refused = replace(result, areas=replace(result.areas, model_check=None))
+    html = render_cards_html(refused)
+    assert '<img class="map"' not in html and MAP_CAPTION not in html
+    assert html.count('<article class="card">') == len(result.profiles.groups)
+
+
+def test_without_polygons_the_areas_section_shows_its_tables_and_no_map(run: Run) -> None:
+    """A catalogue made from a StatLine table alone has no polygons (docs/gebieden.md): the
+    figures per wijk as tables, no map in the report or on the cards (it crashed before)."""
+    from dataclasses import replace
+
+    from bestaanszekerheid.reports.sections.areas import areas_section
+    from bestaanszekerheid.reports.tree import Chart, Report, Table
+
+    areas = run.result.areas
+    assert areas is not None
+    flat = replace(run.result, areas=replace(areas, catalog=replace(areas.catalog, geometry={})))
+    section = areas_section(flat)
+    assert section is not None
+    report = Report("t", "", "nl", True, "", (section,))
+    blocks = [b for _, b in report.walk()]
+    assert not any(isinstance(b, Chart) and b.key.startswith("kaart") for b in blocks)
+    keys = {b.key for b in blocks if isinstance(b, Table)}
+    assert "doelgroep-per-wijk" in keys
+    assert {f"kaart-index-{g.number}" for g in run.result.profiles.groups} <= keys
+    assert '<img class="map"' not in render_cards_html(flat)

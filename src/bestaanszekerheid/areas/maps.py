@@ -259,6 +259,7 @@ def choropleth(
     value_label: str,
     width: int | None = None,
     small: bool = False,
+    small_legend: Literal["bottom", "right"] = "bottom",
     highlight: Sequence[str] = (),
     breaks: Sequence[float] | None = None,
 ) -> alt.Chart:
@@ -280,7 +281,8 @@ def choropleth(
     ``width`` of the map itself in px: the legend stands beside it from 480 px on and below
     it under that (render a second, narrow map for phones). Default ``DEFAULT_WIDTH``, or
     ``SMALL_WIDTH`` with ``small``: a thumbnail for a persona card, without a title and with a
-    tiny legend (the classes' words only). Areas without a polygon (``geometry`` null) are
+    tiny legend (the classes' words only), below the map or, with ``small_legend="right"``,
+    beside it (a wide, low thumbnail). Areas without a polygon (``geometry`` null) are
     left out of the map and stay in :func:`map_table`. Render with :func:`map_svg`.
     """
     figures = _checked(catalog, level, values)
@@ -332,7 +334,7 @@ def choropleth(
     # High classes on top, as a reader scans a legend; the greys last.
     domain = [*reversed(classes.labels), *neutral]
     colours = [*reversed(classes.colours), *_neutral_colours(neutral)]
-    legend = _legend(value_label, width, small=small, entries=domain)
+    legend = _legend(value_label, width, small=small, entries=domain, small_legend=small_legend)
     thin = 0.25 if small else (0.4 if level == "buurt" else 0.8)
     thick = 2.0 if small else 2.5
     tooltip = [alt.Tooltip("properties.naam:N", title=level_name)]
@@ -368,7 +370,7 @@ def choropleth(
         chart = chart.properties(
             title=alt.Title(
                 textwrap.wrap(title, chars) or [""],
-                subtitle=textwrap.wrap(_attribution(catalog), round(chars * 1.3)),
+                subtitle=textwrap.wrap(boundary_attribution(catalog), round(chars * 1.3)),
                 subtitleFontSize=10,
                 subtitleColor="#595959",
             )
@@ -376,25 +378,32 @@ def choropleth(
     return chart
 
 
-def _legend(value_label: str, width: int, *, small: bool, entries: Sequence[str]) -> alt.Legend:
+def _legend(
+    value_label: str,
+    width: int,
+    *,
+    small: bool,
+    entries: Sequence[str],
+    small_legend: Literal["bottom", "right"] = "bottom",
+) -> alt.Legend:
     """Beside a wide map, below a narrow one (a phone: one column, so that no label is cut),
-    tiny and untitled on a card."""
+    tiny and untitled on a card (below in two columns, or beside in one)."""
     # Vega's own text for a screen reader is English ("Symbol legend titled ...").
     description = f"Legenda: {value_label.replace(chr(10), ' ')}: {', '.join(entries)}"
     if small:
         return alt.Legend(
             title=None,
             description=description,
-            orient="bottom",
+            orient=small_legend,
             direction="vertical",
-            columns=2,
+            columns=2 if small_legend == "bottom" else 1,
             symbolType="square",
             symbolSize=70,
             symbolStrokeColor="#6b6b6b",
             symbolStrokeWidth=0.5,
             labelFontSize=9,
             # Columns are as wide as their labels; only a label wider than the map is cut.
-            labelLimit=width - 90,
+            labelLimit=width - 90 if small_legend == "bottom" else 140,
             rowPadding=1,
             padding=0,
             offset=4,
@@ -414,7 +423,8 @@ def _legend(value_label: str, width: int, *, small: bool, entries: Sequence[str]
     )
 
 
-def _attribution(catalog: AreaCatalog) -> str:
+def boundary_attribution(catalog: AreaCatalog) -> str:
+    """The source line of a map (its subtitle; beside a small map, which has none)."""
     # The catalogue's own line also names CBS's figures, which a map of our figures does not
     # show: credit the boundaries only (CC BY 4.0 asks for "Bron: CBS" with the map).
     if "CBS" in catalog.attribution:

@@ -2,7 +2,7 @@
 
 One module per command group: :mod:`.analyse` (synth, doelgroep, analyse, demo),
 :mod:`.segments` (segmenteer), :mod:`.experiments` (power, loting, controleer-loting,
-effect), :mod:`.areas` (gebieden) and :mod:`.web` (web); shared options in :mod:`.options`,
+effect), :mod:`.areas` (gebieden, wijken) and :mod:`.web` (web); shared options in :mod:`.options`,
 consoles and progress bars in :mod:`.console`. The library under it (``bestaanszekerheid.*``
 but ``cli`` and ``web``) never imports this package, typer or rich (an import-linter contract
 in ``pyproject.toml``).
@@ -64,6 +64,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
         "bestaanszekerheid.cli.areas",
         "gebieden",
         "Maak of toon een gebiedsbestand: wijken, buurten, KWB-cijfers en grenzen.",
+    ),
+    "wijken": (
+        "bestaanszekerheid.cli.areas",
+        "wijken",
+        "Alleen de wijken: kaarten per wijk, een bereikplan en de tabellen daarvan.",
     ),
     "web": ("bestaanszekerheid.cli.web", "web", "Start de webapp Het goede gesprek (--demo)."),
 }

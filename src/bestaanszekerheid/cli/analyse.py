@@ -153,16 +153,51 @@ def analyse(
     kleine_buurten_samenvoegen: SmallBuurten = False,
 ) -> None:
     """Draai de hele analyse: doelgroep, groepen, profielen, wijken, rapport en tabellen."""
-    from bestaanszekerheid.households import read_households
+    options = analysis_options(
+        input,
+        max_pct=max_pct,
+        peildatum=peildatum,
+        klassen=klassen,
+        namen=namen,
+        starts=starts,
+        bootstrap=bootstrap,
+        seed=seed,
+        regels=regels,
+        gebieden=gebieden,
+        niveau=niveau,
+        deuren=deuren,
+        kleine_buurten_samenvoegen=kleine_buurten_samenvoegen,
+    )
+    households = read_input(input)
+    result = run_with_progress(households, out, options, "Analyse")
+    print_paths(result, out)
+
+
+def analysis_options(
+    input: Path,
+    *,
+    max_pct: float,
+    peildatum: str | None,
+    klassen: str,
+    namen: Path | None,
+    starts: int,
+    bootstrap: int,
+    seed: int,
+    regels: Path | None,
+    gebieden: Path | None,
+    niveau: str,
+    deuren: int,
+    kleine_buurten_samenvoegen: bool,
+) -> AnalysisOptions:
+    """The run's options from ``bsz analyse``'s (and ``bsz wijken``'s) flags, each checked
+    before the file is read (a Dutch error names the flag)."""
     from bestaanszekerheid.pipeline import AnalysisOptions
 
     on = parse_date(peildatum, "--peildatum")
     classes = parse_classes(klassen, minimum=2)
     levels = parse_levels(niveau)
     check_max_pct(max_pct)
-    with err_console.status("Bestand lezen en controleren..."):
-        households = read_households(input)
-    options = AnalysisOptions(
+    return AnalysisOptions(
         max_pct=max_pct,
         on=on,
         classes=tuple(classes),
@@ -177,8 +212,14 @@ def analyse(
         doors=deuren,
         merge_small_buurten=kleine_buurten_samenvoegen,
     )
-    result = run_with_progress(households, out, options, "Analyse")
-    print_paths(result, out)
+
+
+def read_input(path: Path) -> pd.DataFrame:
+    """The household file, read and validated (with a status line on stderr)."""
+    from bestaanszekerheid.households import read_households
+
+    with err_console.status("Bestand lezen en controleren..."):
+        return read_households(path)
 
 
 def run_with_progress(

@@ -1,4 +1,5 @@
-"""``bsz gebieden``: make an area catalogue for a municipality, or show one (Dutch for users).
+"""``bsz gebieden``: make an area catalogue for a municipality, or show one (Dutch for users);
+``bsz wijken``: only the area outputs of an analysis (see :func:`wijken`).
 
 A thin command over :mod:`bestaanszekerheid.areas.importer`: codes, names and KWB figures
 from a StatLine CSV export (``--statline``) or CBS online (``--online``), polygons from a
@@ -17,11 +18,44 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bestaanszekerheid.cli.console import console, err_console
+from bestaanszekerheid.cli.options import (
+    BOOTSTRAP,
+    KLASSEN,
+    MAX_PCT,
+    SEED,
+    STARTS,
+    TARGET_GROUP,
+    AreaFolder,
+    Bootstrap,
+    Deuren,
+    Groep,
+    HouseholdFile,
+    Klassen,
+    MaxPct,
+    Niveau,
+    OutDir,
+    Peildatum,
+    RulesFile,
+    Seed,
+    SmallBuurten,
+    Starts,
+    group_choices,
+    parse_group,
+)
+from bestaanszekerheid.defaults import DEFAULT_DOORS
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_int
 
 if TYPE_CHECKING:
     from bestaanszekerheid.areas.catalog import AreaCatalog
+    from bestaanszekerheid.pipeline import AnalysisResult
+
+#: What each output of ``bsz wijken`` is, in the order the paths are printed.
+WIJKEN_LABELS = {
+    "wijken": "kaarten per wijk en bereikplan (HTML, werkt offline)",
+    "wijken_xlsx": "de tabellen van de pagina (Excel)",
+    "log_md": "onthullingscontrole van precies deze twee bestanden (log; niet publiceren)",
+}
 
 PACKAGED_NAMES = {"ingebouwd", "tilburg"}
 
@@ -187,3 +221,88 @@ def summary(catalog: AreaCatalog) -> list[str]:
     lines += [f"  {key}: {text}" for key, text in catalog.sources.items()]
     lines.append(catalog.attribution)
     return lines
+
+
+def wijken(
+    input: HouseholdFile,
+    out: OutDir,
+    niveau: Niveau = "wijk",
+    groep: Groep = TARGET_GROUP,
+    deuren: Deuren = DEFAULT_DOORS,
+    gebieden: AreaFolder = None,
+    max_pct: MaxPct = MAX_PCT,
+    klassen: Klassen = KLASSEN,
+    seed: Seed = SEED,
+    peildatum: Peildatum = None,
+    namen: Annotated[
+        Path | None,
+        typer.Option("--namen", help="YAML-bestand met eigen namen en beschrijvingen."),
+    ] = None,
+    starts: Starts = STARTS,
+    bootstrap: Bootstrap = BOOTSTRAP,
+    regels: RulesFile = None,
+    kleine_buurten_samenvoegen: SmallBuurten = False,
+) -> None:
+    """Alleen de wijken: waar de doelgroep en de groepen wonen, kaarten, een bereikplan en de
+    tabellen daarvan (zelfde groepen en cijfers als bsz analyse met dezelfde opties).
+
+    Schrijft wijken.html (werkt offline), wijken.xlsx en het controlelog van precies die twee
+    (onthullingscontrole_wijken.md/.json). Een fout laat geen bestand achter.
+    """
+    import dataclasses
+
+    from bestaanszekerheid.cli.analyse import analysis_options, read_input, run_with_progress
+    from bestaanszekerheid.pipeline import UnknownGroupError
+    from bestaanszekerheid.reports.areas_page import write_areas_outputs
+
+    options = analysis_options(
+        input,
+        max_pct=max_pct,
+        peildatum=peildatum,
+        klassen=klassen,
+        namen=namen,
+        starts=starts,
+        bootstrap=bootstrap,
+        seed=seed,
+        regels=regels,
+        gebieden=gebieden,
+        niveau=niveau,
+        deuren=deuren,
+        kleine_buurten_samenvoegen=kleine_buurten_samenvoegen,
+    )
+    plan = parse_group(groep, options.classes)
+    options = dataclasses.replace(options, stop_after_areas=True, outreach_plans=(plan,))
+    households = read_input(input)
+    try:
+        result = run_with_progress(households, out, options, "Wijken")
+    except UnknownGroupError as exc:
+        n_groups = len(exc.choices) - 1
+        raise UserFacingError(
+            f"--groep '{groep}' bestaat niet: het gekozen model heeft {n_groups} groepen. "
+            f"Kies uit: doelgroep, {group_choices(n_groups)} (bijvoorbeeld --groep 1 voor "
+            "Groep 1)."
+        ) from None
+    with err_console.status("Pagina, tabellen en controlelog schrijven..."):
+        files = write_areas_outputs(result, out, plan)
+    _print_wijken(result, plan, files)
+
+
+def _print_wijken(result: AnalysisResult, plan: str, files: dict[str, Path]) -> None:
+    console.print()
+    for g in result.profiles.groups:
+        console.print(f"  {g.key}: {g.name}", highlight=False, markup=False)
+    console.print()
+    chosen = result.outreach.get(plan)
+    who = "de hele doelgroep" if plan == TARGET_GROUP else plan
+    if chosen is not None and not chosen.exact.table.empty:
+        console.print(f"Bereikplan voor {who}: {chosen.summary()}", highlight=False, markup=False)
+    else:
+        console.print(f"Geen bereikplan voor {who}: zie de pagina.", highlight=False, markup=False)
+    if result.synthetic:
+        console.print("Let op: synthetische gegevens (verzonnen huishoudens).", highlight=False)
+    console.print()
+    folder = files["wijken"].parent
+    console.print(f"Uitvoer in {folder}/ (open wijken.html in een browser):", highlight=False)
+    for key, label in WIJKEN_LABELS.items():
+        if key in files:
+            console.print(f"  {files[key]}  ({label})", highlight=False, markup=False)

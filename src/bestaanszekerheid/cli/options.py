@@ -8,6 +8,8 @@ are imported here, so ``bsz --help`` stays fast.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -70,6 +72,46 @@ SmallBuurten = Annotated[
         help="Voeg buurten met te weinig huishoudens van de doelgroep per wijk samen.",
     ),
 ]
+
+
+Groep = Annotated[
+    str,
+    typer.Option(
+        "--groep",
+        help="Voor wie het bereikplan is: 'doelgroep' (de hele doelgroep) of een groep, "
+        "bijv. 3 voor Groep 3.",
+    ),
+]
+TARGET_GROUP = "doelgroep"
+_GROUP = re.compile(r"^\s*(?:groep\s*)?(\d+)\s*$", re.IGNORECASE)
+
+
+def parse_group(text: str, classes: Sequence[int]) -> str:
+    """The key of the plan ``--groep`` asks for: "doelgroep", or "Groep 3" for '3' (or
+    'Groep 3', 'groep3'); a Dutch error for anything else, or for a group beyond the largest
+    number of groups ``--klassen`` lets the model have."""
+    if text.strip().casefold() == TARGET_GROUP:
+        return TARGET_GROUP
+    match = _GROUP.match(text)
+    if match is None:
+        raise UserFacingError(
+            f"--groep '{text}': kies 'doelgroep' (de hele doelgroep) of het nummer van een "
+            "groep, bijvoorbeeld --groep 3 voor Groep 3."
+        )
+    number = int(match[1])
+    most = max(classes)
+    if not 1 <= number <= most:
+        raise UserFacingError(
+            f"--groep '{text}' bestaat niet: met --klassen heeft het model hoogstens {most} "
+            f"groepen. Kies uit: doelgroep, {group_choices(most)}."
+        )
+    return f"Groep {number}"
+
+
+def group_choices(n_groups: int) -> str:
+    """'1, 2 of 3': the numbers ``--groep`` takes for a model with ``n_groups`` groups."""
+    numbers = [str(k) for k in range(1, n_groups + 1)]
+    return numbers[0] if n_groups == 1 else ", ".join(numbers[:-1]) + " of " + numbers[-1]
 
 
 def parse_levels(niveau: str) -> tuple[Literal["wijk", "buurt"], ...]:

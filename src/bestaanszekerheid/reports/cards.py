@@ -1,7 +1,9 @@
 """Persona cards: one A4 card per group for the design-thinking table, as a tagged PDF.
 
 WeasyPrint writes PDF/UA-1 (``pdf_variant="pdf/ua-1"``): a structure tree, the document
-language and title, and alternative text for the charts.
+language and title, and alternative text for the charts. A card has a small map of the
+group's over-representation per wijk when the report has one (the same figures, drawn by
+:func:`bestaanszekerheid.reports.sections.areas.group_index_svg`).
 """
 
 from __future__ import annotations
@@ -13,15 +15,20 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import pandas as pd
 
+from bestaanszekerheid.areas import maps
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.formatting import fmt_int, fmt_pct
 from bestaanszekerheid.profiles.naming import key_features
 from bestaanszekerheid.reports import charts
 from bestaanszekerheid.reports.html import svg_uri
+from bestaanszekerheid.reports.sections.areas import group_figures, group_index_svg, top_text
 
 if TYPE_CHECKING:
+    from bestaanszekerheid.areas.distribution import AreaFigures
     from bestaanszekerheid.pipeline import AnalysisResult
     from bestaanszekerheid.profiles import Feature, GroupProfile
+
+MAP_CAPTION = "Waar woont deze groep relatief vaak? Index t.o.v. de hele doelgroep, per wijk"
 
 
 def _feature(f: Feature) -> str:
@@ -33,8 +40,28 @@ def _summary(g: GroupProfile) -> str:
     return g.description if g.overridden else ""
 
 
-def card_data(g: GroupProfile) -> dict[str, Any]:
-    """What one card shows (text already formatted in Dutch)."""
+def _map(g: GroupProfile, areas: AreaFigures | None) -> dict[str, str] | None:
+    """The card's map of the group's index per wijk, or None: only where the report has one
+    (the area model check was released, :func:`group_figures`) and the areas have polygons."""
+    groups = group_figures(areas)
+    if areas is None or groups is None or not areas.catalog.has_geometry("wijk"):
+        return None
+    own = groups[groups["groep"] == g.key]
+    if own.empty:
+        return None
+    svg = group_index_svg(areas, own, f"{g.key}: {g.name}", small=True)
+    return {
+        "src": svg_uri(svg),
+        "alt": f"Kaart van de wijken: hoe vaak {g.key} er woont ten opzichte van de hele "
+        f"doelgroep. {top_text(own)}",
+        "caption": MAP_CAPTION,
+        "source": maps.boundary_attribution(areas.catalog),
+    }
+
+
+def card_data(g: GroupProfile, areas: AreaFigures | None = None) -> dict[str, Any]:
+    """What one card shows (text already formatted in Dutch); ``areas``: the run's figures per
+    wijk, for the map."""
     more = key_features(g.more_often, 4)
     feats = [*more, *g.less_often[:2]]
     chart = None
@@ -83,6 +110,7 @@ def card_data(g: GroupProfile) -> dict[str, Any]:
         "wijken": wijken,
         "chart": chart,
         "chart_alt": alt,
+        "map": _map(g, areas),
     }
 
 
@@ -98,7 +126,7 @@ def render_cards_html(result: AnalysisResult) -> str:
         "synthetische gegevens" if result.synthetic else (result.options.source or "analyse")
     )
     return template.render(
-        cards=[card_data(g) for g in result.profiles.groups],
+        cards=[card_data(g, result.areas) for g in result.profiles.groups],
         synthetic=result.synthetic,
         title=result.options.source or "groepen",
         footer=footer.replace('"', "'"),

@@ -235,10 +235,11 @@ def forest_plot(data: pd.DataFrame) -> str:
     return to_svg(alt.vconcat(*panels, spacing=24))
 
 
-def outreach_curve(data: pd.DataFrame, budget: float) -> str:
+def outreach_curve(data: pd.DataFrame, budget: float, who: str = "doelgroep") -> str:
     """Expected reach against doors for the best plan and for "highest share first".
 
-    ``data``: deuren, exact, naief (one row per budget); ``budget`` is marked with a rule.
+    ``data``: deuren, exact, naief (one row per budget); ``budget`` is marked with a rule;
+    ``who``: whose households are reached, for the axis ("doelgroep", "Groep 3").
     """
     long = data.melt("deuren", ["exact", "naief"], var_name="plan", value_name="bereik")
     long["plan"] = long["plan"].map({"exact": "beste keuze", "naief": "hoogste aandeel eerst"})
@@ -252,7 +253,7 @@ def outreach_curve(data: pd.DataFrame, budget: float) -> str:
     domain = ["beste keuze", "hoogste aandeel eerst"]
     base = alt.Chart(long).encode(
         x=alt.X("deuren:Q", title="Deurenbudget (huishoudens)", axis=alt.Axis(format=",.0f")),
-        y=alt.Y("bereik:Q", title="Verwacht bereik (doelgroep)", axis=alt.Axis(format=",.0f")),
+        y=alt.Y("bereik:Q", title=f"Verwacht bereik ({who})", axis=alt.Axis(format=",.0f")),
         color=alt.Color(
             "plan:N",
             title=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -119,8 +120,13 @@ def _write_report_table(ws: Any, table: Table, synthetic: bool) -> None:
     _autosize(ws)
 
 
-def write_xlsx(result: Run, report: Report, path: Path) -> Path:
-    """Sheet 'Inhoud', one sheet per checked table, then the estimate tables of the report."""
+def write_xlsx(
+    result: Run, report: Report, path: Path, *, tables: Sequence[CheckedTable] | None = None
+) -> Path:
+    """Sheet 'Inhoud', one sheet per checked table, then the estimate tables of the report.
+
+    ``tables``: the checked tables to include (``bsz wijken``: those its page shows); None:
+    every checked table of the run (:func:`checked_tables`)."""
     wb = Workbook()
     index = wb.active
     index.title = "Inhoud"
@@ -133,7 +139,7 @@ def write_xlsx(result: Run, report: Report, path: Path) -> Path:
     index.append(["Blad", "Tabel", "Soort"])
     for cell in index[index.max_row]:
         cell.font = Font(bold=True)
-    for table in checked_tables(result):
+    for table in checked_tables(result) if tables is None else tables:
         name = sheet_name(table.name, used)
         _write_checked(wb.create_sheet(name), table, result.synthetic)
         index.append([name, table.name, "gecontroleerde tabel"])

@@ -10,12 +10,14 @@ This module only picks, orders and words them.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from bestaanszekerheid.areas import maps
 from bestaanszekerheid.areas.distribution import TOO_FEW, AreaFigures, AreaLevel
+from bestaanszekerheid.areas.outreach import DEFAULT_GROUP
 from bestaanszekerheid.disclosure import TOTAL
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
 from bestaanszekerheid.reports import charts
@@ -24,7 +26,7 @@ from bestaanszekerheid.reports.tree import Block, Callout, Cell, Chart, Paragrap
 
 if TYPE_CHECKING:
     from bestaanszekerheid.areas.catalog import Level
-    from bestaanszekerheid.areas.outreach import Selection
+    from bestaanszekerheid.areas.outreach import OutreachPlan, Selection
     from bestaanszekerheid.pipeline import AnalysisResult
 
 SECTION_ID = "waar-wonen-ze"
@@ -36,10 +38,17 @@ GROUP_MAP_WIDTH = 340
 TOP_WIJKEN = 3
 YOUNG_TOP = 8
 HIDDEN_NOTE = f"x: niet gepubliceerd ({TOO_FEW})."
+#: The key of the whole target group's outreach plan (``AnalysisResult.outreach``).
+TARGET_PLAN = DEFAULT_GROUP
+INDEX_LABEL = "Ten opzichte van\nde hele doelgroep"
 
 
-def areas_section(result: AnalysisResult) -> Section | None:
-    """The section, or None when the run has no figures per wijk."""
+def areas_section(result: AnalysisResult, plan: str = TARGET_PLAN) -> Section | None:
+    """The section, or None when the run has no figures per wijk.
+
+    ``plan``: whose outreach plan the section shows, the whole target group's (the report)
+    or a group's ("Groep 3", ``bsz wijken --groep 3``); a key of ``result.outreach`` or of a
+    group of ``result.profiles``."""
     areas = result.areas
     if areas is None or "wijk" not in areas.levels:
         return None
@@ -70,7 +79,7 @@ def areas_section(result: AnalysisResult) -> Section | None:
         s
         for s in (
             _groups_subsection(result, areas, wijk),
-            _outreach_subsection(result),
+            _outreach_subsection(result, plan),
             _young_subsection(areas, wijk),
             _cbs_subsection(result, areas, wijk),
         )
@@ -105,7 +114,7 @@ def _map_svgs(
     return maps.map_svg(wide), maps.map_svg(narrow)
 
 
-def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart:
+def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart | Table:
     frame = wijk.target
     overall = areas.overall_share
     table = Table(
@@ -130,6 +139,8 @@ def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart:
             f"gemiddelde over alle wijken ({fmt_pct(overall, 1)}); 1 = gemiddeld. {HIDDEN_NOTE}"
         ),
     )
+    if not areas.catalog.has_geometry("wijk"):
+        return table  # no polygons (a catalogue from StatLine alone): the table, no map
     title = "Aandeel huishoudens in de doelgroep per wijk"
     wide, narrow = _map_svgs(
         areas, _values(frame, "share"), measure="share", title=title,
@@ -152,7 +163,8 @@ def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart:
     )  # fmt: skip
 
 
-def _top_text(own: pd.DataFrame) -> str:
+def top_text(own: pd.DataFrame) -> str:
+    """The wijken where a group lives relatively most often, in one sentence."""
     known = own.dropna(subset=["index"]).sort_values(["index", "code"], ascending=[False, True])
     top = [r for r in known.head(TOP_WIJKEN).to_dict("records") if as_float(r["index"]) > 1]
     if not top:
@@ -163,27 +175,49 @@ def _top_text(own: pd.DataFrame) -> str:
     return f"Relatief vaak in {join_nl(parts)}."
 
 
+def group_figures(areas: AreaFigures | None) -> pd.DataFrame | None:
+    """The groups' published figures per wijk (``AreaLevel.groups``), or None when there are
+    none to show: no wijk figures, or the register refused the area model check (the
+    estimates) or the wijk counts they rest on. The report's group maps and the persona
+    cards' maps are drawn only from these."""
+    wijk = areas.levels.get("wijk") if areas is not None else None
+    if areas is None or wijk is None:
+        return None
+    if wijk.groups.empty or areas.model_check is None or wijk.target_table is None:
+        return None
+    return wijk.groups
+
+
+def group_index_svg(
+    areas: AreaFigures, own: pd.DataFrame, title: str, *, small: bool = False
+) -> str:
+    """The map of one group's index per wijk (``own``: its rows of :func:`group_figures`),
+    its top wijken outlined; ``small``: the thumbnail of a persona card (no title, a legend of
+    words beside the map, so that the picture is wide and low)."""
+    return maps.map_svg(
+        maps.choropleth(
+            areas.catalog, "wijk", _values(own, "index"), measure="index", title=title,
+            value_label=INDEX_LABEL, width=None if small else GROUP_MAP_WIDTH, small=small,
+            small_legend="right", highlight=_top_codes(own),
+        )
+    )  # fmt: skip
+
+
 def _groups_subsection(
     result: AnalysisResult, areas: AreaFigures, wijk: AreaLevel
 ) -> Section | None:
-    groups = wijk.groups
-    if groups.empty or areas.model_check is None or wijk.target_table is None:
+    groups = group_figures(areas)
+    if groups is None or areas.model_check is None or wijk.target_table is None:
         return None  # the estimates (or the counts they rest on) were not released
     sources = [areas.model_check.name, wijk.target_table.name]
+    mapped = areas.catalog.has_geometry("wijk")
     blocks: list[Block] = []
     for g in result.profiles.groups:
         own = groups[groups["groep"] == g.key]
         if own.empty:
             continue
         title = f"{g.key}: {g.name}"
-        svg = maps.map_svg(
-            maps.choropleth(
-                areas.catalog, "wijk", _values(own, "index"), measure="index",
-                title=title, value_label="Ten opzichte van\nde hele doelgroep",
-                width=GROUP_MAP_WIDTH, highlight=_top_codes(own),
-            )
-        )  # fmt: skip
-        line = _top_text(own)
+        line = top_text(own)
         table = Table(
             key=f"kaart-index-{g.number}",
             title=f"{g.key}: oververtegenwoordiging per wijk",
@@ -202,13 +236,16 @@ def _groups_subsection(
             kind="estimate",
             note="Aandeel: van de doelgroep in de wijk. Index: dat aandeel gedeeld door het "
             f"aandeel van de groep in de hele doelgroep; 1 = even vaak. {HIDDEN_NOTE}",
-            collapsed=True,
+            collapsed=mapped,
         )
+        if not mapped:
+            blocks += [table, Paragraph(line)]
+            continue
         blocks.append(
             Chart(
                 key=f"kaart-groep-{g.number}",
                 title=title,
-                svg=svg,
+                svg=group_index_svg(areas, own, title),
                 alt=f"Kaart van de oververtegenwoordiging van {g.key} ({g.name}) per wijk. "
                 f"{line} De cijfers per wijk staan in de tabel bij de kaart.",
                 table=table,
@@ -219,8 +256,13 @@ def _groups_subsection(
         "waar-wonen-de-groepen",
         "Waar wonen de groepen?",
         tuple(blocks),
-        lead="Per groep: in welke wijken de groep vaker (oranje) of minder vaak (blauw) "
-        "voorkomt dan in de hele doelgroep. De dik omlijnde wijken hebben de hoogste index.",
+        lead=(
+            "Per groep: in welke wijken de groep vaker (oranje) of minder vaak (blauw) voorkomt "
+            "dan in de hele doelgroep. De dik omlijnde wijken hebben de hoogste index."
+            if mapped
+            else "Per groep: in welke wijken de groep vaker of minder vaak voorkomt dan in de "
+            "hele doelgroep (index; 1 = even vaak)."
+        ),
     )
 
 
@@ -231,8 +273,50 @@ def _top_codes(own: pd.DataFrame) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """Whose plan a section shows, in the words and keys of its blocks."""
+
+    #: The reader's words: "de doelgroep" or "Groep 3 (name)".
+    who: str
+    #: The group's key ("Groep 3"); "" for the whole target group.
+    group: str
+    #: Appended to the blocks' keys ("" for the target group, whose keys the report has).
+    suffix: str
+    #: The plan table's share column.
+    share_column: str
+    #: What the plan's reach is, for the tables' note.
+    reach: str
+    sources: tuple[str, ...]
+
+
+def _planned(result: AnalysisResult, plan: str, sources: tuple[str, ...]) -> _Planned:
+    if plan == TARGET_PLAN:
+        return _Planned(
+            "de doelgroep",
+            "",
+            "",
+            "Aandeel doelgroep",
+            "de huishoudens uit de doelgroep daar (gepubliceerde aantallen)",
+            sources,
+        )
+    group = next((g for g in result.profiles.groups if g.key == plan), None)
+    if group is None:
+        raise ValueError(f"no group {plan!r} in this run")
+    model = result.areas.model_check if result.areas is not None else None
+    return _Planned(
+        f"{group.key} ({group.name})",
+        group.key,
+        f"-groep-{group.number}",
+        "Aandeel groep",
+        f"de huishoudens van {group.key} daar naar verwachting (het gepubliceerde aantal uit "
+        "de doelgroep maal het gepubliceerde aandeel van de groep)",
+        (*sources, *((model.name,) if model is not None else ())),
+    )
+
+
 def _plan_table(
-    selection: Selection, sources: tuple[str, ...], *, level: Level, key: str, title: str
+    selection: Selection, planned: _Planned, *, level: Level, key: str, title: str
 ) -> Table:
     t = selection.table
     # At wijk level the plan's "buurt" is the wijk itself: no second column with its code.
@@ -261,42 +345,58 @@ def _plan_table(
         )
     )
     return Table(
-        key=key,
+        key=key + planned.suffix,
         title=title,
         columns=(
             "Buurt" if by_buurt else "Wijk",
             *(("Wijk (code)",) if by_buurt else ()),
             "Deuren",
             "Verwacht bereik",
-            "Aandeel doelgroep",
+            planned.share_column,
             "Cumulatief deuren",
             "Cumulatief bereik",
         ),
         rows=tuple(rows),
-        sources=sources,
+        sources=planned.sources,
         kind="plan",
-        note=f"Deuren: alle huishoudens in de {level}; verwacht bereik: de huishoudens uit de "
-        f"doelgroep daar (gepubliceerde aantallen). {'Buurten' if by_buurt else 'Wijken'} met "
-        "een verborgen cijfer doen niet mee.",
+        note=f"Deuren: alle huishoudens in de {level}; verwacht bereik: {planned.reach}. "
+        f"{'Buurten' if by_buurt else 'Wijken'} met een verborgen cijfer doen niet mee.",
         collapsed=len(rows) > 15,
     )
 
 
-def _outreach_subsection(result: AnalysisResult) -> Section | None:
-    plan = result.outreach.get("doelgroep")
+def _outreach_subsection(result: AnalysisResult, key: str = TARGET_PLAN) -> Section | None:
+    plan = result.outreach.get(key)
     areas = result.areas
-    if plan is None or areas is None:
+    if areas is None:
         return None
     level: Level = "buurt" if "buurt" in areas.levels else "wijk"
     lv = areas.levels[level]
     sources = tuple(t.name for t in (lv.households_table, lv.target_table) if t is not None)
+    planned = _planned(result, key, sources)
     where = "buurten" if level == "buurt" else "wijken"
+    title = "Waar aanbellen? Het bereikplan" + ("" if key == TARGET_PLAN else f" voor {key}")
+    if plan is None:
+        if key == TARGET_PLAN:
+            return None
+        # A group without a plan: its figures per area were not released (the area model
+        # check was refused), so nothing of the group per area may be shown.
+        return Section(
+            "bereikplan",
+            title,
+            (
+                Paragraph(
+                    f"Er is geen bereikplan voor {planned.who}: de samenstelling van de groepen "
+                    f"per {level} kon niet worden gepubliceerd (onthullingscontrole)."
+                ),
+            ),
+        )
     if plan.exact.table.empty:
         # No area within the budget has both figures published (a small file): no plan, and
         # no "0 huishoudens" sentence either, which reads as a published count of zero.
         return Section(
             "bereikplan",
-            "Waar aanbellen? Het bereikplan",
+            title,
             (
                 Paragraph(
                     f"Er is geen bereikplan: in geen van de {where} die binnen het budget passen "
@@ -304,6 +404,11 @@ def _outreach_subsection(result: AnalysisResult) -> Section | None:
                 ),
             ),
         )
+    return Section("bereikplan", title, _plan_blocks(plan, planned, level))
+
+
+def _plan_blocks(plan: OutreachPlan, planned: _Planned, level: Level) -> tuple[Block, ...]:
+    where = "buurten" if level == "buurt" else "wijken"
     naive_empty = plan.naive.table.empty
     summary = plan.summary()
     if naive_empty:
@@ -321,42 +426,47 @@ def _outreach_subsection(result: AnalysisResult) -> Section | None:
         }
     )
     curve_table = Table(
-        key="bereik-curve",
+        key="bereik-curve" + planned.suffix,
         title="Bereik per deurenbudget: beste keuze en hoogste aandeel eerst",
         columns=("Deurenbudget", "Bereik beste keuze", "Bereik hoogste aandeel eerst"),
         rows=tuple(
             (Cell(d, "int"), Cell(e, "int"), Cell(n, "int"))
             for d, e, n in zip(data["deuren"], data["exact"], data["naief"], strict=True)
         ),
-        sources=sources,
+        sources=planned.sources,
         kind="plan",
     )
     chart = Chart(
-        key="bereik-curve-grafiek",
-        title="Hoeveel huishoudens uit de doelgroep bereikt u met een deurenbudget?",
-        svg=charts.outreach_curve(data, plan.budget),
+        key="bereik-curve-grafiek" + planned.suffix,
+        title=f"Hoeveel huishoudens uit {planned.who} bereikt u met een deurenbudget?",
+        svg=charts.outreach_curve(data, plan.budget, planned.group or TARGET_PLAN),
         alt=(
             "Lijndiagram van het verwachte bereik tegen het aantal deuren, voor de beste "
-            "keuze van buurten en voor hoogste aandeel eerst. Bij het gekozen budget van "
+            f"keuze van {where} en voor hoogste aandeel eerst. Bij het gekozen budget van "
             f"{fmt_int(plan.budget)} deuren: {fmt_int(plan.reach)} huishoudens"
             + ("." if naive_empty else f" tegen {fmt_int(plan.naive.reach)}.")
         ),
         table=curve_table,
     )
+    figures = (
+        f"aantallen per {level}"
+        if not planned.group
+        else f"aantallen en de gepubliceerde samenstelling van de groepen per {level}"
+    )
     blocks: list[Block] = [
         Paragraph(
-            f"Wie aanbelt, wil met een beperkt aantal deuren zo veel mogelijk huishoudens uit de "
-            f"doelgroep bereiken. De beste keuze van {where} is uitgerekend op de gepubliceerde "
-            f"aantallen per {level}; ernaast de gewone aanpak: {where} met het hoogste aandeel "
-            "eerst, tot het budget op is."
+            f"Wie aanbelt, wil met een beperkt aantal deuren zo veel mogelijk huishoudens uit "
+            f"{planned.who} bereiken. De beste keuze van {where} is uitgerekend op de "
+            f"gepubliceerde {figures}; ernaast de gewone aanpak: {where} met het hoogste "
+            "aandeel eerst, tot het budget op is."
         ),
         Paragraph(summary),
         _plan_table(
             plan.exact,
-            sources,
+            planned,
             level=level,
             key="bereikplan",
-            title=f"Bereikplan: beste keuze ({where})",
+            title=f"Bereikplan{_for(planned)}: beste keuze ({where})",
         ),
         *(
             ()
@@ -364,10 +474,10 @@ def _outreach_subsection(result: AnalysisResult) -> Section | None:
             else (
                 _plan_table(
                     plan.naive,
-                    sources,
+                    planned,
                     level=level,
                     key="bereikplan-naief",
-                    title=f"Ter vergelijking: hoogste aandeel eerst ({where})",
+                    title=f"Ter vergelijking{_for(planned)}: hoogste aandeel eerst ({where})",
                 ),
             )
         ),
@@ -381,7 +491,12 @@ def _outreach_subsection(result: AnalysisResult) -> Section | None:
                 f"{fmt_int(plan.gain)} huishoudens meer dan hoogste aandeel eerst."
             ),
         )
-    return Section("bereikplan", "Waar aanbellen? Het bereikplan", tuple(blocks))
+    return tuple(blocks)
+
+
+def _for(planned: _Planned) -> str:
+    """' voor Groep 3' in a plan table's title ('' for the target group's)."""
+    return f" voor {planned.group}" if planned.group else ""
 
 
 def _young_subsection(areas: AreaFigures, wijk: AreaLevel) -> Section | None:
