@@ -18,8 +18,10 @@ from bestaanszekerheid.areas.distribution import (
     AreaFigures,
     where_they_live,
 )
-from bestaanszekerheid.disclosure import TOTAL, ReleaseRegister
+from bestaanszekerheid.disclosure import ReleaseRegister
 from bestaanszekerheid.errors import UserFacingError
+
+from .attacker import published_sums
 
 CAT = tilburg()
 WIJKEN = ["WK085510", "WK085511", "WK085512"]
@@ -112,22 +114,11 @@ def _attacker_bounds(
         rows.append(row)
         rhs.append(value)
 
-    for level_name, level in figures.levels.items():
-        for table, parts in ((level.households_table, [0, 1]), (level.target_table, [0])):
-            if table is None:
-                continue  # refused: nothing of it is published
-            counts = table.frame.iloc[:, 0]
-            for code, value in counts.items():
-                if pd.isna(value):
-                    continue
-                members = (
-                    buurten
-                    if code == TOTAL
-                    else [b for b in buurten if CAT.parent()[b] == code]
-                    if level_name == "wijk"
-                    else [code]
-                )
-                equation([(b, c) for b in members for c in parts], float(value))
+    parts = {"households": [0, 1], "target": [0]}
+    for kind, members, value in published_sums(
+        figures, buurten, CAT.parent(), ("households", "target")
+    ):
+        equation([(b, c) for b in members for c in parts[kind]], value)
     truth = households.groupby(["buurt_code", "in_target"]).size()
     out = []
     a_eq, b_eq = np.array(rows), np.array(rhs)

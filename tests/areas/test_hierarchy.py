@@ -14,6 +14,8 @@ from bestaanszekerheid.areas.distribution import where_they_live
 from bestaanszekerheid.areas.hierarchy import estimates_within_wijken
 from bestaanszekerheid.disclosure import TOTAL, ReleaseRegister, check_estimates, load_rules
 
+from .attacker import published_sums
+
 CAT = tilburg()
 TWO = "WK085545"  # a wijk of exactly two buurten
 TWO_BUURTEN = [b.code for b in CAT.buurten if b.wijk_code == TWO]
@@ -83,21 +85,11 @@ def test_no_small_buurt_is_pinned_by_published_wijk_buurt_and_city_counts() -> N
     idx = {b: i for i, b in enumerate(buurten)}
     truth = households[households["in_target"]].groupby("buurt_code").size()
     rows, rhs = [], []
-    for name, level in figures.levels.items():  # type: ignore[attr-defined]
-        for code, value in level.target_table.frame.iloc[:, 0].items():
-            if pd.isna(value):
-                continue
-            members = (
-                buurten
-                if code == TOTAL
-                else [b for b in buurten if CAT.parent()[b] == code]
-                if name == "wijk"
-                else [code]
-            )
-            row = np.zeros(len(buurten))
-            row[[idx[b] for b in members]] = 1
-            rows.append(row)
-            rhs.append(float(value))
+    for _, members, value in published_sums(figures, buurten, CAT.parent()):  # type: ignore[arg-type]
+        row = np.zeros(len(buurten))
+        row[[idx[b] for b in members]] = 1
+        rows.append(row)
+        rhs.append(value)
     counts = figures.levels["buurt"].target_table.frame.iloc[:, 0]  # type: ignore[attr-defined]
     bounds = [
         (0, t - 1) if pd.isna(counts.at[b]) and truth.get(b, 0) < t else (0, None) for b in buurten

@@ -151,12 +151,7 @@ def _names(catalog: AreaCatalog, level: Level) -> dict[str, str]:
 
 def _cell(table: CheckedTable | None, row: str) -> float:
     """A one-way count as published (NaN when hidden, absent or the table was refused)."""
-    if table is None:
-        return math.nan
-    try:
-        return float(table.frame.iloc[:, 0].at[row])  # type: ignore[arg-type]
-    except KeyError:
-        return math.nan
+    return math.nan if table is None else table.published(row)
 
 
 def _share(part: float, whole: float) -> float:

@@ -56,15 +56,6 @@ def _blocks(codes: Sequence[str], parent: Mapping[str, str]) -> dict[str, list[i
     return dict(blocks)
 
 
-def _published(table: CheckedTable | None, code: str) -> float:
-    if table is None:
-        return math.nan
-    try:
-        return float(table.frame.iloc[:, 0].at[code])  # type: ignore[arg-type]
-    except KeyError:
-        return math.nan
-
-
 def protect_within_wijken(
     buurten: CheckedTable,
     wijken: CheckedTable | None,
@@ -92,7 +83,7 @@ def protect_within_wijken(
             open_rows = [r for r in rows if not hidden[r]]
             if not open_rows:
                 continue
-            total = _published(wijken, wijk)
+            total = wijken.published(wijk)
             if math.isnan(total):
                 force.extend(open_rows)  # a hidden wijk: its buurten would add up to it
                 continue

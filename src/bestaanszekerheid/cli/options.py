@@ -45,6 +45,10 @@ MaxPct = Annotated[
 Peildatum = Annotated[
     str | None, typer.Option("--peildatum", help="Datum van de norm (JJJJ-MM-DD).")
 ]
+NamesFile = Annotated[
+    Path | None,
+    typer.Option("--namen", help="YAML-bestand met eigen namen en beschrijvingen."),
+]
 # Areas: the catalogue folder, the levels and the outreach plan's door budget.
 AreaFolder = Annotated[
     Path | None,

@@ -7,6 +7,7 @@ reads unit sets through its internal methods, never the state itself.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,17 @@ class CheckedTable:
         shown = g.rounded if g.rounded is not None else self._display_values()
         values = np.where(g.suppressed, np.nan, shown)
         return pd.DataFrame(values, index=self._index(), columns=self._columns())
+
+    def published(self, row: object) -> float:
+        """One row's value in the first column as published: NaN when hidden or absent.
+
+        The way to read a single figure of a one-way table (a count per wijk, say): a hidden
+        cell and a row the table does not have both read as "not published".
+        """
+        column = self.frame.iloc[:, 0]
+        if row not in column.index:
+            return math.nan
+        return float(column.at[row])  # type: ignore[arg-type]
 
     @property
     def status(self) -> pd.DataFrame:

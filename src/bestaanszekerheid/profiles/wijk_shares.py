@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from bestaanszekerheid.disclosure import TOTAL, CheckedTable
 
 if TYPE_CHECKING:
@@ -47,12 +45,6 @@ class WijkShares:
         return [w for w in self.wijken if not math.isnan(w.share)][:n]
 
 
-def _count(table: CheckedTable, code: object) -> float:
-    """A one-way count as published (NaN when hidden or absent)."""
-    value = table.frame.iloc[:, 0].get(code)
-    return math.nan if value is None or value is pd.NA else float(value)
-
-
 def _share(part: float, whole: float) -> float:
     # NaN > 0 is False, so a hidden denominator gives NaN too.
     return 100 * part / whole if whole > 0 else math.nan
@@ -75,10 +67,10 @@ def target_share_by_wijk(
     for code in target_table.frame.index:
         if code == TOTAL:
             continue
-        n, total = _count(target_table, code), _count(all_table, code)
+        n, total = target_table.published(code), all_table.published(code)
         rows.append(WijkShare(str(code), str(names.get(code, code)), n, total, _share(n, total)))
     rows.sort(key=lambda w: (-(w.share if not math.isnan(w.share) else -1.0), w.code))
-    overall = _share(_count(target_table, TOTAL), _count(all_table, TOTAL))
+    overall = _share(target_table.published(TOTAL), all_table.published(TOTAL))
     return WijkShares(tuple(rows), overall, (all_table.name, target_table.name))
 
 
@@ -97,5 +89,5 @@ def wijk_shares_from(level: AreaLevel | None) -> WijkShares | None:
         for r in level.target.itertuples()
     ]
     rows.sort(key=lambda w: (-(w.share if not math.isnan(w.share) else -1.0), w.code))
-    overall = _share(_count(level.target_table, TOTAL), _count(level.households_table, TOTAL))
+    overall = _share(level.target_table.published(TOTAL), level.households_table.published(TOTAL))
     return WijkShares(tuple(rows), overall, (level.households_table.name, level.target_table.name))

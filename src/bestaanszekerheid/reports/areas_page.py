@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.reports.html import write_html
-from bestaanszekerheid.reports.sections.areas import TARGET_PLAN, areas_section, group_figures
+from bestaanszekerheid.reports.sections.areas import areas_section, group_figures
 from bestaanszekerheid.reports.sections.common import date_nl
+from bestaanszekerheid.reports.sections.outreach import TARGET_PLAN
 from bestaanszekerheid.reports.tree import Report
 from bestaanszekerheid.reports.xlsx import write_xlsx
 
