@@ -23,3 +23,7 @@ DEFAULT_N_BOOTSTRAP_STABILITY = 3
 #: The outreach planner's door budget: households a team can visit (the pilot rang doorbells
 #: in two districts; about 2,000 doors is a few months of a small team's work).
 DEFAULT_DOORS = 2000
+#: A group lives "relatively often" in an area from this index on (its share there over its
+#: share in the whole target group): the lower bound of the maps' class "vaker", and the
+#: cut-off of every text that names such areas. Symmetric on a log scale with 0,8.
+OVER_REPRESENTED = 1.25

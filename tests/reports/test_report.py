@@ -335,8 +335,11 @@ def test_areas_section_has_maps_tables_and_the_attribution(run: Run) -> None:
     part = _section(html, "waar-wonen-ze")
     assert "Waar wonen ze?" in part
     assert 'id="kaart-doelgroep-per-wijk"' in part
-    assert part.count('<img src="data:image/svg+xml;base64,') >= 1 + len(run.result.profiles.groups)
-    assert "<picture><source" in part  # a narrow map for phones
+    # The maps are inline (names and figures on hover), each with a narrow one for phones.
+    maps_shown = part.count('<div class="map map-wide" role="img"')
+    assert maps_shown >= 1 + len(run.result.profiles.groups)
+    assert part.count('<div class="map map-narrow" role="img"') == maps_shown
+    assert part.count("<title>") > 59 * maps_shown  # an area's hover text, per map and size
     assert "Bron: CBS (wijk- en buurtindeling 2024; Kerncijfers Wijken en Buurten), CC BY 4.0" in (
         part
     )
@@ -352,7 +355,11 @@ def test_areas_section_has_maps_tables_and_the_attribution(run: Run) -> None:
         assert any(text == "x" and raw == "x" for text, raw, _ in cells)
         assert "te weinig huishoudens" in part
     assert "Onze cijfers naast die van CBS" in part
-    assert "geen cijfer over een laag inkomen per wijk" in part
+    # Our definition beside CBS's nearest indicator, with its municipal share (KWB 2022).
+    start = part.index('data-tabel="definities-cbs"')
+    definitions = part[start : part.index("</table>", start)]
+    assert "onder of rond het sociaal minimum" in definitions
+    assert "<td>7%</td>" in definitions.replace(" ", "")
 
 
 def test_outreach_plan_totals_match_the_plan(run: Run) -> None:

@@ -454,8 +454,10 @@ def where_they_live(
         levels=published,
         overall_share=overall,
         group_shares=dict(shares),
-        young_children=_young_children(target, register, population, unit, notes),
-        model_check=_model_check(published, target, modal, keys, register, population, unit, notes),
+        young_children=_young_children(target, register, target_population, unit, notes),
+        model_check=_model_check(
+            published, target, modal, keys, register, target_population, unit, notes
+        ),
         notes=notes,
     )
 

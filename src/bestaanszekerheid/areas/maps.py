@@ -16,6 +16,7 @@ The report integrates the maps (``reports`` sits above ``areas``, so the house c
 
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
 import math
@@ -30,10 +31,13 @@ import pandas as pd
 import vl_convert as vlc
 
 from bestaanszekerheid.areas.catalog import AreaCatalog, Level
+from bestaanszekerheid.defaults import OVER_REPRESENTED
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_num, fmt_pct, fmt_plain
 
 Measure = Literal["share", "index"]
+#: A map: one geoshape layer, or that with its area names written on it (``labels``).
+MapChart = alt.Chart | alt.LayerChart
 
 # The house chart style (reports.charts): the same font, text colour and sizes.
 FONT = "DejaVu Sans, Verdana, sans-serif"
@@ -48,27 +52,32 @@ NOT_ON_MAP = "niet op de kaart (geen kaartvlak)"
 
 #: Over-representation classes: symmetric on a log scale around 1 (0,8 and 1,25 are as far
 #: from 1; so are 0,5 and 2), below 0,5 and from 2 on clamped into the outer classes.
-INDEX_BREAKS = (0.5, 0.8, 1.25, 2.0)
+INDEX_BREAKS = (0.5, 0.8, OVER_REPRESENTED, 2.0)
 INDEX_WORDS = ("veel minder vaak", "minder vaak", "even vaak", "vaker", "veel vaker")
 #: Vega's "blueorange" scheme sampled at five points (colour-blind safe: blue against orange
 #: survives every common colour-vision deficiency): blue for fewer, orange for more, a
 #: near-white for "even vaak" so that only the areas that differ catch the eye.
 INDEX_COLOURS = ("#2f78b3", "#9dcae1", "#f2f0eb", "#fbbf74", "#c5690d")
-#: ColorBrewer YlGnBu (colour-blind safe), by number of classes. Its lightest class is a
-#: yellow, not a grey, so it cannot be mistaken for an area without a figure.
+#: ColorBrewer YlOrBr (colour-blind safe), by number of classes: warm for more, as on the
+#: index maps, where orange is "vaker" and blue "minder vaak"; a blue here would say "many"
+#: on one map and "fewer" on the next. The lightest class is a yellow, not a grey, so it
+#: cannot be mistaken for an area without a figure.
 SHARE_COLOURS: Mapping[int, tuple[str, ...]] = {
-    2: ("#edf8b1", "#2c7fb8"),
-    3: ("#edf8b1", "#7fcdbb", "#2c7fb8"),
-    4: ("#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"),
-    5: ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
-    6: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"),
-    7: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
+    2: ("#fff7bc", "#d95f0e"),
+    3: ("#fff7bc", "#fec44f", "#d95f0e"),
+    4: ("#ffffd4", "#fed98e", "#fe9929", "#cc4c02"),
+    5: ("#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404"),
+    6: ("#ffffd4", "#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404"),
+    7: ("#ffffd4", "#fee391", "#fec44f", "#fe9929", "#ec7014", "#cc4c02", "#8c2d04"),
 }
-#: Greys for areas without a published figure: suppressed first, then no figure at all,
-#: then any other status. In the SVG each becomes a hatch of its grey (:func:`map_svg`), so
-#: that no class colour can be taken for it, in colour-blind eyes or in black-and-white print
-#: either; anything else that renders the spec shows the plain grey.
-NEUTRALS: Mapping[str, str] = {SUPPRESSED: "#9a9a9a", NO_DATA: "#cccccc"}
+#: Greys for areas without a figure. A hidden figure (too few households, or hidden to
+#: protect another one) is hatched in its grey (:func:`map_svg`), so that no class colour can
+#: be taken for it, in colour-blind eyes or in black-and-white print either; an area without
+#: any households in the file ("geen gegevens") is a plain light grey: a reader sees two
+#: different things, not two near-identical hatches. Anything else that renders the spec
+#: shows the plain greys.
+NEUTRALS: Mapping[str, str] = {SUPPRESSED: "#9a9a9a", NO_DATA: "#e3e3e3"}
+HATCHED = ("#9a9a9a", "#6e6e6e", "#a8a8a8", "#505050")
 OTHER_NEUTRALS = ("#6e6e6e", "#a8a8a8", "#505050")
 #: Area outlines: grey, not white, or the near-white "even vaak" areas melt into the page.
 EDGE = "#8f8f8f"
@@ -142,9 +151,10 @@ def _status(value: float, status: object) -> str:
     text = "" if status is None or status is pd.NA else str(status).strip()
     if text in ("", "nan"):
         text = PUBLISHED
-    if math.isnan(value) and text == PUBLISHED:
-        # A published status with no number: say that it is not there, not why.
-        return NOT_PUBLISHED
+    if math.isnan(value) and text in (PUBLISHED, NOT_PUBLISHED):
+        # A hidden figure without a reason of its own is hidden for the same one as the
+        # others (protection of small numbers): one legend entry, not two alike.
+        return SUPPRESSED
     return text
 
 
@@ -261,8 +271,10 @@ def choropleth(
     small: bool = False,
     small_legend: Literal["bottom", "right"] = "bottom",
     highlight: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
     breaks: Sequence[float] | None = None,
-) -> alt.Chart:
+    heading: bool = True,
+) -> MapChart:
     """A choropleth of ``values`` per wijk or buurt of ``catalog``, drawn from its polygons.
 
     ``values``: indexed by area code, a column ``value`` (float; NaN = not published) and a
@@ -276,7 +288,11 @@ def choropleth(
     Each area without a number is hatched in a grey for its status, with its own legend
     entry (only when such areas are on the map). ``value_label`` heads the legend and the
     figure in the hover text (a "\\n" breaks the legend title). ``highlight``: codes outlined
-    thickly (a group's top wijken).
+    thickly (a group's top wijken); ``labels``: code -> a short text written inside that
+    area (a printed map has no hover text: number the few areas the text names, and list
+    the numbers beside the map; long names would overlap in a city centre). ``heading``:
+    False leaves the title out of the picture (the report's caption already has it); the
+    source line stays.
 
     ``width`` of the map itself in px: the legend stands beside it from 480 px on and below
     it under that (render a second, narrow map for phones). Default ``DEFAULT_WIDTH``, or
@@ -356,26 +372,84 @@ def choropleth(
             tooltip=tooltip,
             description=alt.Description("properties.beschrijving:N"),
         )
-        .project(type="mercator")
-        .properties(
-            width=width,
-            height=_height(drawn, width),
-            description=_summary(title, level, figures, measure),
-        )
+    )
+    named = _label_layers(catalog, level, labels or {}, small=small)
+    # With labels, the projection and size belong to the layer, which fits the map to all
+    # its data (the labels lie inside their areas, so the fit is the same).
+    layered: MapChart = alt.LayerChart(layer=[chart, *named]) if named else chart
+    out: MapChart = layered.project(type="mercator").properties(
+        width=width,
+        height=_height(drawn, width),
+        description=_summary(title, level, figures, measure),
     )
     if not small:
         # Vega does not wrap titles: break them into lines that fit the map's width, so a
         # narrow (phone) map is not widened by its own title.
         chars = max(24, round(width / 7.5))
-        chart = chart.properties(
+        out = out.properties(
             title=alt.Title(
-                textwrap.wrap(title, chars) or [""],
+                (textwrap.wrap(title, chars) or [""]) if heading else "",
                 subtitle=textwrap.wrap(boundary_attribution(catalog), round(chars * 1.3)),
                 subtitleFontSize=10,
                 subtitleColor="#595959",
             )
         )
-    return chart
+    return out
+
+
+def _label_layers(
+    catalog: AreaCatalog, level: Level, labels: Mapping[str, str], *, small: bool
+) -> list[alt.Chart]:
+    """Text layers that write ``labels`` inside their areas: a white halo, then the text
+    (Vega draws a text's stroke over its fill, hence two layers)."""
+    points = []
+    for feature in _features(catalog, level):
+        code = str(feature.get("properties", {}).get("code"))
+        geometry = feature.get("geometry")
+        if code in labels and geometry:
+            lon, lat = label_point(geometry)
+            points.append({"lon": lon, "lat": lat, "tekst": labels[code]})
+    if not points:
+        return []
+    size = 10 if small else 13
+    base = alt.Chart(alt.InlineData(values=points)).encode(
+        longitude="lon:Q", latitude="lat:Q", text="tekst:N"
+    )
+    halo = base.mark_text(
+        fontSize=size, fontWeight="bold", aria=False, stroke="white", strokeWidth=3.5,
+        strokeJoin="round",
+    )  # fmt: skip
+    return [halo, base.mark_text(fontSize=size, fontWeight="bold", aria=False, fill=TEXT)]
+
+
+def label_point(geometry: Mapping[str, Any]) -> tuple[float, float]:
+    """A point inside an area to write its name at: on the largest polygon's outer ring,
+    the middle of the widest inside stretch of the horizontal line through its centroid
+    (the centroid itself can lie outside a bent area)."""
+    polygons = (
+        [geometry["coordinates"]]
+        if geometry["type"] == "Polygon"
+        else list(geometry["coordinates"])
+    )
+    ring = max((p[0] for p in polygons), key=lambda r: abs(_signed_area(r)))
+    xs = [float(x) for x, _ in ring]
+    ys = [float(y) for _, y in ring]
+    area = _signed_area(ring)
+    if area == 0:
+        return sum(xs) / len(xs), sum(ys) / len(ys)
+    cy = sum(
+        (ys[i] + ys[i + 1]) * (xs[i] * ys[i + 1] - xs[i + 1] * ys[i]) for i in range(len(xs) - 1)
+    ) / (3 * area)  # _signed_area is twice the area
+    crossings = sorted(
+        xs[i] + (cy - ys[i]) * (xs[i + 1] - xs[i]) / (ys[i + 1] - ys[i])
+        for i in range(len(xs) - 1)
+        if (ys[i] <= cy) != (ys[i + 1] <= cy)
+    )
+    spans = list(zip(crossings[::2], crossings[1::2], strict=False))
+    if not spans:
+        return sum(xs) / len(xs), cy
+    left, right = max(spans, key=lambda s: s[1] - s[0])
+    return (left + right) / 2, cy
 
 
 def _legend(
@@ -445,7 +519,7 @@ def _summary(
     return text + ". De cijfers per gebied staan in de tabel bij de kaart."
 
 
-def map_spec(chart: alt.Chart) -> dict[str, Any]:
+def map_spec(chart: MapChart) -> dict[str, Any]:
     """The chart's Vega-Lite spec in the house style, without the ``$schema`` address."""
     styled = (
         chart.configure(font=FONT, background="white")
@@ -463,7 +537,7 @@ _DECIMALS = re.compile(r"(\.\d)\d+")
 _LABELLED_PATH = re.compile(r'<path aria-label="([^"]*)"([^>]*?)/>')
 
 
-def map_svg(chart: alt.Chart) -> str:
+def map_svg(chart: MapChart) -> str:
     """Render a map to static SVG with vl-convert, offline (no base URL is allowed).
 
     Each area's path gets its hover text as an SVG ``<title>`` (Vega's own tooltips need
@@ -486,13 +560,19 @@ def map_svg(chart: alt.Chart) -> str:
 
 
 def _hatched(svg: str) -> str:
-    """``svg`` with each neutral grey fill replaced by a hatch of that grey."""
-    greys = [g for g in (*NEUTRALS.values(), *OTHER_NEUTRALS) if f'fill="{g}"' in svg]
+    """``svg`` with each hatched grey fill (:data:`HATCHED`) replaced by a hatch of that grey.
+
+    The pattern ids carry a digest of the map, so that several maps inline in one page (a
+    report) never share an id: a pattern inside a map hidden by CSS (the phone's map on a
+    desktop) would not paint the visible map's areas.
+    """
+    greys = [g for g in HATCHED if f'fill="{g}"' in svg]
     if not greys:
         return svg
+    digest = hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8]
     patterns = []
     for grey in greys:
-        name = f"bsz-arcering-{grey[1:]}"
+        name = f"bsz-arcering-{grey[1:]}-{digest}"
         # Thin diagonal grey lines on white: plainly "no figure", yet lighter than the
         # classes, so that many suppressed buurten do not outshout the ones with a figure.
         patterns.append(
@@ -505,7 +585,7 @@ def _hatched(svg: str) -> str:
     return f"{svg[:head]}<defs>{''.join(patterns)}</defs>{svg[head:]}"
 
 
-def map_png(chart: alt.Chart, scale: float = 1.0) -> bytes:
+def map_png(chart: MapChart, scale: float = 1.0) -> bytes:
     """Render a map to PNG (for looking at it), offline like :func:`map_svg`."""
     # Through the SVG, so that the picture has the same hatches as the report.
     png: bytes = vlc.svg_to_png(map_svg(chart), scale=scale)

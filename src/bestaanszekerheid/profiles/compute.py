@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from bestaanszekerheid.defaults import OVER_REPRESENTED
 from bestaanszekerheid.disclosure import (
     CheckedEstimates,
     CheckedTable,
@@ -69,8 +70,8 @@ COUNT = "count"  # the column of a one-way count table
 #: Smallest |h| reported as a distinguishing feature (Cohen: 0,2 is a small difference).
 MIN_EFFECT = 0.2
 #: A wijk is "over-represented" for a group when the group's share there is at least this
-#: multiple of its share in the whole target group.
-MIN_AREA_INDEX = 1.2
+#: multiple of its share in the whole target group (the maps' class "vaker").
+MIN_AREA_INDEX = OVER_REPRESENTED
 
 
 @dataclass(frozen=True)

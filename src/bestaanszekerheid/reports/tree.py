@@ -129,6 +129,12 @@ class Chart:
     #: The same chart drawn for a narrow screen (a phone), if the wide one would be
     #: unreadable scaled down (a map with its legend beside it).
     narrow_svg: str = ""
+    #: Put the SVG in the page itself, not in an ``<img>``: a map's areas then show their
+    #: name and figure on hover (the SVG's ``<title>`` elements).
+    inline: bool = False
+    #: Paragraphs that belong to the picture (what a map says in words, the key to its
+    #: numbers): printed on the same page as it.
+    text: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

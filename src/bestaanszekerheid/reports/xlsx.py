@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,13 +27,20 @@ class Run(Protocol):
     def synthetic(self) -> bool: ...
 
 
-_FORMATS = {"int": "#,##0", "pct": "0.0", "num": "0.0", "num2": "0.00"}
+_FORMATS = {"int": "#,##0", "pct": "0.0%", "num": "0.0", "num2": "0.00"}
+#: Area code columns of checked tables, and the heading of the name column put beside them.
+_AREA_COLUMNS = {"wijk_code": ("wijk", "Wijk"), "buurt_code": ("buurt", "Buurt")}
 
 
 def sheet_name(title: str, used: set[str]) -> str:
-    """A valid, unique Excel sheet name (at most 31 characters, no []:*?/\\)."""
+    """A valid, unique Excel sheet name (at most 31 characters, no []:*?/\\); a longer title
+    is cut at a word and ends in "…", never mid-word (the contents sheet has it in full)."""
     base = re.sub(r"[\[\]:*?/\\]", "-", title).strip() or "Tabel"
-    base = base[:31]
+    if len(base) > 31:
+        cut = base[:30]
+        if " " in cut and base[30] != " ":
+            cut = cut[: cut.rindex(" ")]
+        base = cut.rstrip(" -–,") + "…"
     name, n = base, 2
     while name.casefold() in used:
         suffix = f" ({n})"
@@ -72,7 +79,10 @@ def _autosize(ws: Any) -> None:
         ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
 
 
-def _write_checked(ws: Any, table: CheckedTable, synthetic: bool) -> None:
+def _write_checked(
+    ws: Any, table: CheckedTable, synthetic: bool, names: Mapping[str, Mapping[str, str]]
+) -> None:
+    """One checked table; ``names``: area names by level, written beside an area code."""
     frame = table.to_frame("nl")
     ws.append([table.name])
     ws["A1"].font = Font(bold=True, size=12)
@@ -81,13 +91,17 @@ def _write_checked(ws: Any, table: CheckedTable, synthetic: bool) -> None:
     )
     ws.append(["x = niet gepubliceerd (onthullingscontrole, regels " + table.rules_version + ")"])
     ws.append([])
+    area = _AREA_COLUMNS.get(str(frame.index.names[0])) if frame.index.nlevels == 1 else None
+    level_names = names.get(area[0], {}) if area else {}
     index_names = [_label(n) for n in frame.index.names]
-    ws.append([*index_names, *(str(c) for c in frame.columns)])
+    name_column = [area[1]] if area and level_names else []
+    ws.append([*name_column, *index_names, *(str(c) for c in frame.columns)])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for idx, row in frame.iterrows():
         keys = list(idx) if isinstance(idx, tuple) else [idx]
-        ws.append([*(str(k) for k in keys), *row.tolist()])
+        name = [level_names.get(str(keys[0]), str(keys[0]))] if name_column else []
+        ws.append([*name, *(str(k) for k in keys), *row.tolist()])
     _autosize(ws)
 
 
@@ -112,12 +126,31 @@ def _write_report_table(ws: Any, table: Table, synthetic: bool) -> None:
             values.append(c.text() if c.fmt == "text" else ("x" if c.hidden else c.number))
         ws.append(values)
         for c, cell in zip(row, ws[ws.max_row], strict=False):
-            if c.fmt in _FORMATS and not c.hidden:
+            if c.fmt in _FORMATS and not c.hidden and isinstance(cell.value, int | float):
                 cell.number_format = _FORMATS[c.fmt]
+                if c.fmt == "pct":
+                    cell.value = cell.value / 100  # a real percentage: 45,3% reads as such
     if table.note:
         ws.append([])
         ws.append([table.note])
     _autosize(ws)
+
+
+def _index_row(index: Any, sheet: str, title: str, kind: str) -> None:
+    """A row of the contents sheet whose sheet name links to the sheet."""
+    index.append([sheet, title, kind])
+    cell = index.cell(row=index.max_row, column=1)
+    quoted = sheet.replace("'", "''")
+    cell.hyperlink = f"#'{quoted}'!A1"
+    cell.style = "Hyperlink"
+
+
+def _area_names(result: Run) -> dict[str, Mapping[str, str]]:
+    """Wijk and buurt names of the run's area catalogue (none when the run has no areas)."""
+    areas = getattr(result, "areas", None)
+    if areas is None:
+        return {}
+    return {level: areas.catalog.names(level) for level in ("wijk", "buurt")}
 
 
 def write_xlsx(
@@ -139,17 +172,18 @@ def write_xlsx(
     index.append(["Blad", "Tabel", "Soort"])
     for cell in index[index.max_row]:
         cell.font = Font(bold=True)
+    names = _area_names(result)
     for table in checked_tables(result) if tables is None else tables:
         name = sheet_name(table.name, used)
-        _write_checked(wb.create_sheet(name), table, result.synthetic)
-        index.append([name, table.name, "gecontroleerde tabel"])
+        _write_checked(wb.create_sheet(name), table, result.synthetic, names)
+        _index_row(index, name, table.name, "gecontroleerde tabel")
     for block in report.tables():
-        if block.kind == "checked":
+        if block.kind == "checked" and block.key != "definities-cbs":
             continue  # the same figures as a checked table above
         name = sheet_name(block.title, used)
         _write_report_table(wb.create_sheet(name), block, result.synthetic)
         kind = {"estimate": "schatting", "plan": "bereikplan"}.get(block.kind, "model")
-        index.append([name, block.title, kind])
+        _index_row(index, name, block.title, "definities" if block.kind == "checked" else kind)
     _autosize(index)
     with atomic_path(path) as tmp:
         wb.save(tmp)

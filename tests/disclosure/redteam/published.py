@@ -683,7 +683,7 @@ def _load_xlsx(
     wb = load_workbook(path, read_only=True, data_only=True)
     sheets: dict[str, list[tuple[Any, ...]]] = {}
     for ws in wb.worksheets:
-        sheets[ws.title] = [tuple(r) for r in ws.iter_rows(values_only=True)]
+        sheets[ws.title] = [tuple(_shown(c) for c in r) for r in ws.iter_rows()]
     wb.close()
     index: list[tuple[str, str, str]] = []
     rows = sheets.get("Inhoud", [])
@@ -697,6 +697,15 @@ def _load_xlsx(
     return index, sheets
 
 
+def _shown(cell: Any) -> Any:
+    """A cell's value as a reader sees it: a percentage-formatted 0.453 is 45.3 (%)."""
+    value = cell.value
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and "%" in str(getattr(cell, "number_format", "") or ""):
+        return round(value * 100, 10)
+    return value
+
+
 def _data_rows(rows: list[tuple[Any, ...]], start: int) -> list[tuple[Any, ...]]:
     out = []
     for r in rows[start:]:
@@ -707,6 +716,9 @@ def _data_rows(rows: list[tuple[Any, ...]], start: int) -> list[tuple[Any, ...]]
 
 
 _NON_COUNT_PREFIXES = ("gemiddelde", "som ", "percentage", "mediaan", "percentiel", "p50")
+
+
+_AREA_NAME_COLUMNS = ("Wijk", "Buurt")
 
 
 def _read_xlsx_counts(
@@ -759,7 +771,9 @@ def _read_xlsx_counts(
             values.append(row)
         if not integral:
             continue
-        labels = [" / ".join(str(v) for v in r[:n_label]) for r in data]
+        # an area table carries the area's name beside its code: the code names the row
+        first = 1 if n_label > 1 and header[0] in _AREA_NAME_COLUMNS else 0
+        labels = [" / ".join(str(v) for v in r[first:n_label]) for r in data]
         one_way = len(value_cols) == 1 and value_cols[0].lower() in ("aantal", "count", "")
         pub.count_tables[name] = CountTable(
             name=name,
@@ -955,6 +969,11 @@ def _read_html_texts(pub: Published, dom: Node) -> None:
             where = _section_of(node)
             pub.texts.append(TextItem("rapport.html:alt", where, node.attrs["alt"]))
             _add_stated_counts(pub, "rapport.html:alt", where, node.attrs["alt"])
+        elif node.attrs.get("role") == "img" and node.attrs.get("aria-label"):
+            # An inline map's text alternative (its <div role="img">), as an <img>'s alt.
+            where = _section_of(node)
+            pub.texts.append(TextItem("rapport.html:alt", where, node.attrs["aria-label"]))
+            _add_stated_counts(pub, "rapport.html:alt", where, node.attrs["aria-label"])
 
 
 _AXIS_PREFIXES = ("X-axis", "Y-axis", "Symbol legend", "Color legend", "Size legend", "Gradient")
@@ -976,12 +995,14 @@ def _read_charts(pub: Published, dom: Node) -> None:
         key = fig.attrs.get("id", "")
         cap = next(fig.iter("figcaption"), None)
         title = cap.text() if cap else ""
+        svgs: list[Node] = []
         for img in fig.iter("img"):
             src = img.attrs.get("src", "")
-            if not src.startswith("data:image/svg+xml;base64,"):
-                continue
-            svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8", errors="replace")
-            svg_dom = parse_dom(svg)
+            if src.startswith("data:image/svg+xml;base64,"):
+                svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8", errors="replace")
+                svgs.append(parse_dom(svg))
+        svgs += list(fig.iter("svg"))  # maps are inline (hover texts)
+        for svg_dom in svgs:
             seen: set[str] = set()
             labels = [n.attrs["aria-label"] for n in svg_dom.iter() if "aria-label" in n.attrs]
             labels += [n.text() for n in svg_dom.iter("title")]

@@ -11,12 +11,14 @@ This module only picks, orders and words them.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from bestaanszekerheid.areas import maps
 from bestaanszekerheid.areas.distribution import TOO_FEW, AreaFigures, AreaLevel
+from bestaanszekerheid.defaults import OVER_REPRESENTED
+from bestaanszekerheid.disclosure import TOTAL
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
 from bestaanszekerheid.reports.sections.common import as_float, join_nl
 from bestaanszekerheid.reports.sections.outreach import (
@@ -36,8 +38,10 @@ SECTION_ID = "waar-wonen-ze"
 ATTRIBUTION = "Bron: CBS (wijk- en buurtindeling 2024; Kerncijfers Wijken en Buurten), CC BY 4.0"
 #: Width of the narrow map a phone gets (ADR 0071: a desktop map scaled down is unreadable).
 NARROW_WIDTH = 340
-GROUP_MAP_WIDTH = 340
 TOP_WIJKEN = 3
+#: Wijken numbered on the share map and listed under it.
+TOP_SHARE = 5
+OVER = OVER_REPRESENTED
 INDEX_LABEL = "Ten opzichte van\nde hele doelgroep"
 
 
@@ -95,16 +99,58 @@ def _values(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _map_svgs(
-    areas: AreaFigures, values: pd.DataFrame, *, measure: maps.Measure, title: str, label: str
+    areas: AreaFigures,
+    values: pd.DataFrame,
+    *,
+    measure: maps.Measure,
+    title: str,
+    label: str,
+    marked: list[str],
 ) -> tuple[str, str]:
-    """The desktop map and the narrow one for phones."""
-    catalog = areas.catalog
-    wide = maps.choropleth(catalog, "wijk", values, measure=measure, title=title, value_label=label)
-    narrow = maps.choropleth(
-        catalog, "wijk", values, measure=measure, title=title, value_label=label,
-        width=NARROW_WIDTH,
-    )  # fmt: skip
-    return maps.map_svg(wide), maps.map_svg(narrow)
+    """The desktop map and the narrow one for phones; ``marked`` (codes) outlined and
+    numbered 1, 2, ... as in the list under the map. No title inside the picture: the
+    report's caption has it."""
+    numbers = {code: str(i) for i, code in enumerate(marked, start=1)}
+
+    def draw(width: int | None) -> str:
+        return maps.map_svg(
+            maps.choropleth(
+                areas.catalog, "wijk", values, measure=measure, title=title, value_label=label,
+                width=width, highlight=marked, labels=numbers, heading=False,
+            )
+        )  # fmt: skip
+
+    return draw(None), draw(NARROW_WIDTH)
+
+
+def _ranked(frame: pd.DataFrame, column: str, n: int) -> list[dict[str, Any]]:
+    """The ``n`` areas with the highest published ``column`` (ties by code)."""
+    known = frame.dropna(subset=[column]).sort_values([column, "code"], ascending=[False, True])
+    return [{str(k): v for k, v in r.items()} for r in known.head(n).to_dict("records")]
+
+
+def _share_key(wijk: AreaLevel) -> tuple[str, ...]:
+    """What the map says in words, printed with it: the numbered wijken with the highest
+    share, and the wijken where most households of the target group live (counts: a small
+    wijk can have a high share and few households)."""
+    frame = wijk.target
+    top = _ranked(frame, "share", TOP_SHARE)
+    if not top:
+        return ()
+    numbered = "; ".join(
+        f"{i}. {r['name']} {fmt_pct(as_float(r['share']), 1)}" for i, r in enumerate(top, 1)
+    )
+    most = _ranked(frame, "target", TOP_WIJKEN)
+    total = wijk.target_table.published(TOTAL) if wijk.target_table is not None else math.nan
+    counted = " ".join(
+        [
+            "De meeste huishoudens uit de doelgroep wonen in",
+            join_nl([f"{r['name']} ({fmt_int(as_float(r['target']))})" for r in most]) + ".",
+        ]
+    )
+    if not math.isnan(total):
+        counted += f" In de hele gemeente zijn het er {fmt_int(total)}."
+    return f"Het hoogste aandeel (genummerd op de kaart): {numbered}.", counted
 
 
 def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart | Table:
@@ -135,37 +181,52 @@ def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart | Table:
     if not areas.catalog.has_geometry("wijk"):
         return table  # no polygons (a catalogue from StatLine alone): the table, no map
     title = "Aandeel huishoudens in de doelgroep per wijk"
+    marked = [str(r["code"]) for r in _ranked(frame, "share", TOP_SHARE)]
     wide, narrow = _map_svgs(
         areas, _values(frame, "share"), measure="share", title=title,
-        label="Aandeel van alle\nhuishoudens",
+        label="Aandeel van alle\nhuishoudens", marked=marked,
     )  # fmt: skip
-    known = frame.dropna(subset=["share"]).sort_values(["share", "code"], ascending=[False, True])
-    top = known.head(TOP_WIJKEN).to_dict("records")
     hidden = int(frame["share"].isna().sum())
     alt = (
         f"Kaart van het aandeel huishoudens in de doelgroep per wijk (gemiddeld "
         f"{fmt_pct(overall, 1)}). Het hoogst: "
-        + "; ".join(f"{r['name']} {fmt_pct(as_float(r['share']), 1)}" for r in top)
+        + "; ".join(
+            f"{r['name']} {fmt_pct(as_float(r['share']), 1)}"
+            for r in _ranked(frame, "share", TOP_SHARE)
+        )
         + "."
         + (f" {hidden} wijk(en) zonder cijfer ({TOO_FEW})." if hidden else "")
         + " De cijfers per wijk staan in de tabel bij de kaart."
     )
     return Chart(
         key="kaart-doelgroep-per-wijk", title=title, svg=wide, alt=alt, table=table,
-        narrow_svg=narrow,
+        narrow_svg=narrow, inline=True, text=_share_key(wijk),
     )  # fmt: skip
 
 
-def top_text(own: pd.DataFrame) -> str:
-    """The wijken where a group lives relatively most often, in one sentence."""
-    known = own.dropna(subset=["index"]).sort_values(["index", "code"], ascending=[False, True])
-    top = [r for r in known.head(TOP_WIJKEN).to_dict("records") if as_float(r["index"]) > 1]
-    if not top:
-        return "In geen enkele wijk woont deze groep duidelijk vaker dan gemiddeld."
-    parts = [
-        f"{r['name']} ({'≥ ' if r['band'] else ''}{fmt_num(as_float(r['index']), 2)})" for r in top
-    ]
-    return f"Relatief vaak in {join_nl(parts)}."
+def top_text(own: pd.DataFrame, *, numbered: bool = False) -> str:
+    """Where a group lives, in two sentences: the wijken where it lives relatively often
+    (index from :data:`OVER_REPRESENTED` on, the maps' "vaker"), and those where most of its
+    households live (expected counts: an index says nothing about how many). ``numbered``:
+    the first wijken numbered as on the report's map."""
+    top = [r for r in _ranked(own, "index", TOP_WIJKEN) if as_float(r["index"]) >= OVER]
+    if top:
+        parts = [
+            f"{f'{i}. ' if numbered else ''}{r['name']} ({'≥ ' if r['band'] else ''}"
+            f"{fmt_num(as_float(r['index']), 2)} keer zo vaak)"
+            for i, r in enumerate(top, 1)
+        ]
+        text = f"Relatief vaak in {join_nl(parts)}."
+    else:
+        text = "In geen enkele wijk woont deze groep duidelijk vaker dan gemiddeld."
+    most = _ranked(own[own["band"] == ""], "reach", TOP_WIJKEN)
+    if most:
+        text += (
+            " De meeste huishoudens van deze groep wonen naar verwachting in "
+            + join_nl([f"{r['name']} (ongeveer {fmt_int(as_float(r['reach']))})" for r in most])
+            + "."
+        )
+    return text
 
 
 def group_figures(areas: AreaFigures | None) -> pd.DataFrame | None:
@@ -190,8 +251,8 @@ def group_index_svg(
     return maps.map_svg(
         maps.choropleth(
             areas.catalog, "wijk", _values(own, "index"), measure="index", title=title,
-            value_label=INDEX_LABEL, width=None if small else GROUP_MAP_WIDTH, small=small,
-            small_legend="right", highlight=_top_codes(own),
+            value_label=INDEX_LABEL, small=small, small_legend="right",
+            highlight=_top_codes(own),
         )
     )  # fmt: skip
 
@@ -234,24 +295,31 @@ def _groups_subsection(
         if not mapped:
             blocks += [table, Paragraph(line)]
             continue
+        wide, narrow = _map_svgs(
+            areas, _values(own, "index"), measure="index", title=title, label=INDEX_LABEL,
+            marked=_top_codes(own),
+        )  # fmt: skip
         blocks.append(
             Chart(
                 key=f"kaart-groep-{g.number}",
                 title=title,
-                svg=group_index_svg(areas, own, title),
+                svg=wide,
+                narrow_svg=narrow,
+                inline=True,
                 alt=f"Kaart van de oververtegenwoordiging van {g.key} ({g.name}) per wijk. "
                 f"{line} De cijfers per wijk staan in de tabel bij de kaart.",
                 table=table,
+                text=(top_text(own, numbered=True),),
             )
         )
-        blocks.append(Paragraph(line))
     return Section(
         "waar-wonen-de-groepen",
         "Waar wonen de groepen?",
         tuple(blocks),
         lead=(
             "Per groep: in welke wijken de groep vaker (oranje) of minder vaak (blauw) voorkomt "
-            "dan in de hele doelgroep. De dik omlijnde wijken hebben de hoogste index."
+            "dan in de hele doelgroep. De dik omlijnde, genummerde wijken zijn die waar de groep "
+            "het vaakst voorkomt (de nummers staan in de tekst onder de kaart)."
             if mapped
             else "Per groep: in welke wijken de groep vaker of minder vaak voorkomt dan in de "
             "hele doelgroep (index; 1 = even vaak)."
@@ -260,10 +328,15 @@ def _groups_subsection(
 
 
 def _top_codes(own: pd.DataFrame) -> list[str]:
-    known = own.dropna(subset=["index"]).sort_values(["index", "code"], ascending=[False, True])
-    return [str(c) for c, i in zip(known["code"], known["index"], strict=True) if i > 1][
-        :TOP_WIJKEN
+    """The wijken :func:`top_text` names as "relatief vaak", in its order."""
+    return [
+        str(r["code"]) for r in _ranked(own, "index", TOP_WIJKEN) if as_float(r["index"]) >= OVER
     ]
+
+
+#: The municipality's share of households "onder of rond het sociaal minimum" in the
+#: catalogue (KWB 2022, gemeente row), CBS's nearest indicator to our target group.
+CBS_LOW_INCOME = "kwb2022_pct_huish_onder_of_rond_sociaal_minimum"
 
 
 def _cbs_subsection(result: AnalysisResult, areas: AreaFigures, wijk: AreaLevel) -> Section:
@@ -275,37 +348,14 @@ def _cbs_subsection(result: AnalysisResult, areas: AreaFigures, wijk: AreaLevel)
         cbs = figures[column].astype(float).reindex(ours.index)
         both = pd.DataFrame({"ours": ours, "cbs": cbs}).dropna()
         if not both.empty:
-            # Shares of the city's households, not counts: a synthetic or partial file has
-            # fewer households than the city, and what matters is whether the spread matches.
-            ours_share = 100 * both["ours"] / both["ours"].sum()
-            cbs_share = 100 * both["cbs"] / both["cbs"].sum()
-            gap = (ours_share - cbs_share).abs()
-            worst = str(gap.idxmax())
-            name = areas.catalog.names("wijk").get(worst, worst)
-            text = (
-                f"Ons bestand telt {fmt_int(both['ours'].sum())} huishoudens in de "
-                f"{len(both)} wijken met een gepubliceerd aantal; CBS telde er in 2022 "
-                f"{fmt_int(both['cbs'].sum())} (Kerncijfers Wijken en Buurten). "
-            )
-            if float(gap.max()) < 0.05:
-                # Both would round to the same share: say so rather than "4,7% tegen 4,7%".
-                text += (
-                    "Over de wijken verdeeld komt ons bestand overeen met CBS: in geen wijk "
-                    "scheelt het aandeel 0,1 procentpunt of meer."
-                )
-            else:
-                text += (
-                    f"Over de wijken verdeeld wijkt ons bestand het meest af in {name}: "
-                    f"{fmt_pct(float(ours_share[worst]), 1)} van onze huishoudens tegen "
-                    f"{fmt_pct(float(cbs_share[worst]), 1)} bij CBS."
-                )
-            blocks.append(Paragraph(text))
+            blocks.append(Paragraph(_households_text(areas, wijk, both)))
+    blocks.append(_definitions(result, areas))
     blocks.append(
         Paragraph(
-            "CBS publiceert in de meegeleverde gegevens geen cijfer over een laag inkomen per "
-            "wijk. Onze doelgroep is zelf bepaald: huishoudens met een inkomen tot en met "
-            f"{fmt_num(result.target.max_pct, 0)}% van het sociaal minimum. Vergelijk de "
-            "aandelen daarom niet met andere armoedecijfers."
+            "Onze doelgroep is dus ruimer dan CBS' huishoudens onder of rond het sociaal "
+            "minimum: vergelijk de aandelen niet één op één, en niet met andere armoedecijfers. "
+            "Per wijk publiceert CBS deze inkomenscijfers voor deze gemeente niet in de "
+            "meegeleverde gegevens; een vergelijking per wijk is er daarom niet."
         )
     )
     if result.synthetic:
@@ -321,3 +371,82 @@ def _cbs_subsection(result: AnalysisResult, areas: AreaFigures, wijk: AreaLevel)
         blocks.append(Paragraph(areas.catalog.attribution.rstrip(".") + "."))
     blocks.append(Paragraph(ATTRIBUTION + "."))
     return Section("cbs-vergelijking", "Onze cijfers naast die van CBS", tuple(blocks))
+
+
+def _households_text(areas: AreaFigures, wijk: AreaLevel, both: pd.DataFrame) -> str:
+    """Our households per wijk against CBS's count: the totals (and why ours over the
+    published wijken is less than the file's), then the largest gap in the spread."""
+    all_table = wijk.households_table
+    total = all_table.published(TOTAL) if all_table is not None else math.nan
+    ours = wijk.target["households"].astype(float)
+    text = f"Ons bestand telt {fmt_int(total)} huishoudens" if not math.isnan(total) else ""
+    hidden = int(ours.isna().sum())
+    if hidden:
+        text += (
+            f"; {fmt_int(ours.sum())} daarvan wonen in de {int(ours.notna().sum())} wijken met "
+            f"een gepubliceerd aantal. De rest woont in {hidden} wijk(en) met te weinig "
+            "huishoudens om apart te tonen"
+        )
+    text = (text + ". ") if text else ""
+    # Shares of the city's households, not counts: a synthetic or partial file has fewer
+    # households than the city, and what matters is whether the spread matches.
+    ours_share = 100 * both["ours"] / both["ours"].sum()
+    cbs_share = 100 * both["cbs"] / both["cbs"].sum()
+    gap = (ours_share - cbs_share).abs()
+    worst = str(gap.idxmax())
+    name = areas.catalog.names("wijk").get(worst, worst)
+    text += (
+        f"CBS telde in 2022 {fmt_int(both['cbs'].sum())} huishoudens in dezelfde "
+        f"{len(both)} wijken (Kerncijfers Wijken en Buurten 2022, wijkindeling "
+        f"{areas.catalog.year}). "
+    )
+    if float(gap.max()) < 0.05:
+        # Both would round to the same share: say so rather than "4,7% tegen 4,7%".
+        return text + (
+            "Over de wijken verdeeld komt ons bestand overeen met CBS: in geen wijk scheelt "
+            "het aandeel 0,1 procentpunt of meer."
+        )
+    return text + (
+        f"Over de wijken verdeeld wijkt ons bestand het meest af in {name}: "
+        f"{fmt_pct(float(ours_share[worst]), 1)} van onze huishoudens tegen "
+        f"{fmt_pct(float(cbs_share[worst]), 1)} bij CBS."
+    )
+
+
+def _definitions(result: AnalysisResult, areas: AreaFigures) -> Table:
+    """Our target group and CBS's nearest indicator side by side: what is counted, among
+    whom, when, and the share for the whole municipality."""
+    cbs = areas.catalog.municipality_figures.get(CBS_LOW_INCOME, math.nan)
+    cbs_share = "niet in de gegevens" if math.isnan(cbs) else fmt_pct(cbs, 0)
+    wijk = areas.levels["wijk"]
+    sources = tuple(t.name for t in (wijk.households_table, wijk.target_table) if t is not None)
+    rows = (
+        (
+            "Wie telt mee",
+            "huishoudens met een besteedbaar inkomen tot en met "
+            f"{fmt_num(result.target.max_pct, 0)}% van het sociaal minimum voor hun "
+            "huishoudtype (de norm van deze analyse)",
+            "huishoudens met een inkomen onder of rond het sociaal minimum (CBS-definitie)",
+        ),
+        (
+            "Onder welke huishoudens",
+            "alle huishoudens in het bestand",
+            "particuliere huishoudens met een inkomen over het hele jaar, zonder "
+            "studentenhuishoudens",
+        ),
+        ("Jaar", "het jaar van het bestand", "2022"),
+        ("Per wijk", "ja (deze pagina)", "niet in de meegeleverde gegevens"),
+        (
+            f"Aandeel in {areas.catalog.municipality_name}",
+            fmt_pct(areas.overall_share, 1),
+            cbs_share,
+        ),
+    )
+    return Table(
+        key="definities-cbs",
+        title="Onze doelgroep en het CBS-cijfer naast elkaar",
+        columns=("", "Onze doelgroep", "CBS (Kerncijfers Wijken en Buurten 2022)"),
+        rows=tuple(tuple(Cell(c) for c in row) for row in rows),
+        sources=sources,
+        kind="checked",
+    )

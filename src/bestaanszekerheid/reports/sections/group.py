@@ -186,7 +186,7 @@ def _areas_chart(profiles: ProfileSet, g: GroupProfile) -> Chart | None:
         ),
         kind="estimate",
         note="Index: aandeel van deze groep onder de doelgroep in de wijk, gedeeld door het "
-        f"aandeel in de hele doelgroep (1 = gemiddeld; vanaf {fmt_num(MIN_AREA_INDEX, 1)} "
+        f"aandeel in de hele doelgroep (1 = gemiddeld; vanaf {fmt_num(MIN_AREA_INDEX, 2)} "
         "noemen we de groep oververtegenwoordigd).",
     )
     return Chart(

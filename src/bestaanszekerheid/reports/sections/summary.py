@@ -57,7 +57,7 @@ def summary_section(result: AnalysisResult) -> Section:
     )
     items = tuple(
         f"{g.key} – {g.name} ({fmt_pct(g.share, 1)} van de doelgroep"
-        + (f"; vooral in {', '.join(w.wijk_name for w in g.wijken[:2])}" if g.wijken else "")
+        + (f"; relatief vaak in {', '.join(w.wijk_name for w in g.wijken[:2])}" if g.wijken else "")
         + ")"
         for g in groups
     )
