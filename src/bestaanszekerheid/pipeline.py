@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ import pandas as pd
 from bestaanszekerheid.areas import Level, read_catalog
 from bestaanszekerheid.areas.distribution import AreaFigures, where_they_live
 from bestaanszekerheid.areas.outreach import DEFAULT_GROUP, OutreachPlan, plan_outreach
+from bestaanszekerheid.areas.partners import Partner, demo_partners, read_partners, write_partners
 from bestaanszekerheid.defaults import (
     DEFAULT_CLASSES,
     DEFAULT_DOORS,
@@ -108,6 +109,9 @@ class AnalysisOptions:
     #: "Groep 3"); None: the whole target group's and every group's. A group the chosen model
     #: does not have is an :class:`UnknownGroupError`, raised right after the model choice.
     outreach_plans: tuple[str, ...] | None = None
+    #: A partner file (``bsz wijken --partners``, from the web app's Beheer page): the
+    #: outreach part names the partners per wijk of the plan. None: no partners.
+    partners: Path | None = None
 
 
 class UnknownGroupError(UserFacingError):
@@ -147,6 +151,8 @@ class AnalysisResult:
     #: Where to ring the doorbell (``options.doors``), per buurt (or wijk without buurt
     #: codes): key "doelgroep" for the whole target group, then "Groep 1" .. "Groep K".
     outreach: dict[str, OutreachPlan] = field(default_factory=dict)
+    #: The partner organisations of ``options.partners`` (None: the run had no partner file).
+    partners: tuple[Partner, ...] | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -194,6 +200,11 @@ def run_analysis(
     options = options or AnalysisOptions()
     # Read once, before any work: every output of the run is checked with these rules.
     rules = load_rules(options.rules_file)
+    partners = (
+        read_partners(options.partners, read_catalog(options.areas))
+        if options.partners is not None
+        else None
+    )
     step = progress or (lambda i, n, text: None)
     ks = sorted(set(options.classes))
     n_steps = progress_steps(options)
@@ -251,6 +262,7 @@ def run_analysis(
         areas=areas,
         wijk_shares=wijk_shares_from(areas.levels.get("wijk")) if areas is not None else None,
         outreach=_outreach(areas, options.doors, options.outreach_plans),
+        partners=partners,
     )
     result.experiment = experiment
     if options.stop_after_areas:
@@ -461,6 +473,13 @@ def run_demo(
     from bestaanszekerheid.fileio import atomic_path
 
     demo, section = demo_section(ReleaseRegister(load_rules(options.rules_file)))
+    written = None
+    if options.partners is None:
+        # The demo's invented partners, as the web app's demo has them: a partner file, as a
+        # municipality would give it.
+        catalog = read_catalog(options.areas)
+        written = write_partners(demo_partners(catalog), Path(out) / "invoer" / "partners.csv")
+        options = replace(options, partners=written)
     result = run_analysis(households, out, options, progress=progress, experiment=section)
     # Unit-level data (invented participants): the input of `bsz effect`, in its own folder
     # so that nobody publishes it with the checked outputs.
@@ -469,4 +488,6 @@ def run_demo(
     with atomic_path(path) as tmp:
         demo.data.to_csv(tmp, index=False, sep=";", decimal=",")
     result.files["experiment"] = path
+    if written is not None:
+        result.files["partners"] = written
     return result

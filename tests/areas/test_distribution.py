@@ -185,3 +185,33 @@ def test_unknown_area_codes_are_an_error() -> None:
     households.loc[:4, "wijk_code"] = "WK099999"
     with pytest.raises(UserFacingError, match=r"WK099999 \(5\)"):
         _run(households, 2, 3)
+
+
+def test_the_summary_reads_the_wijk_shares_of_the_areas_step() -> None:
+    """The summary's wijk shares are the areas step's published wijk figures, highest first,
+    hidden ones last and unknown (a hidden count gives no share)."""
+    from bestaanszekerheid.profiles.wijk_shares import wijk_shares_from
+
+    households = _population(np.random.default_rng(4), 1500, 0.25)
+    figures, _ = _run(households, 2, 4)
+    level = figures.levels["wijk"]
+    shares = wijk_shares_from(level)
+    assert shares is not None
+    rows = level.target.set_index("code")
+    assert {w.code for w in shares.wijken} == set(rows.index)
+    for w in shares.wijken:
+        row = rows.loc[w.code]
+        assert w.name == row["name"]
+        if math.isnan(row["share"]):
+            assert math.isnan(w.share)
+        else:
+            assert (w.target, w.households, w.share) == (
+                row["target"],
+                row["households"],
+                row["share"],
+            )
+    known = [w.share for w in shares.wijken if not math.isnan(w.share)]
+    assert known == sorted(known, reverse=True)
+    assert all(math.isnan(w.share) for w in shares.wijken[len(known) :])
+    assert shares.highest(1) == ([shares.wijken[0]] if known else [])
+    assert wijk_shares_from(None) is None

@@ -456,3 +456,37 @@ def test_without_polygons_the_areas_section_shows_its_tables_and_no_map(run: Run
     assert "doelgroep-per-wijk" in keys
     assert {f"kaart-index-{g.number}" for g in run.result.profiles.groups} <= keys
     assert '<img class="map"' not in render_cards_html(flat)
+
+
+def test_partners_per_wijk_of_the_plan_or_how_to_add_them(run: Run) -> None:
+    """Without a partner file the section says how to add one; with one, every wijk of the
+    plan is listed with the partners that work there, and city-wide partners once."""
+    from bestaanszekerheid.areas.partners import Partner
+    from bestaanszekerheid.reports.sections.partners import (
+        NO_FILE,
+        partners_subsection,
+        plan_wijken,
+    )
+    from bestaanszekerheid.reports.tree import Bullets, Paragraph
+
+    part = _section(run.html(), "waar-wonen-ze")
+    assert "Ook buiten de voordeur" in part and "--partners partners.csv" in part
+    areas, plan = run.result.areas, run.result.outreach["doelgroep"]
+    assert areas is not None
+    catalog = areas.catalog
+    wijken = plan_wijken(plan, catalog)
+    parent = catalog.parent()
+    assert wijken and set(wijken) == {parent.get(c, c) for c in plan.exact.codes}
+    partners = (
+        Partner("Buurthuis", "buurthuis", "", (wijken[0],)),
+        Partner("Werkplein", "werk", "", ()),
+    )
+    section = partners_subsection(plan, partners, catalog)
+    assert section is not None
+    texts = [b.text for b in section.blocks if isinstance(b, Paragraph)]
+    assert NO_FILE not in texts and "In de hele gemeente: Werkplein (werk)." in texts
+    (listed,) = [b for b in section.blocks if isinstance(b, Bullets)]
+    names = catalog.names("wijk")
+    assert listed.items[0] == f"{names[wijken[0]]}: Buurthuis (buurthuis)"
+    assert len(listed.items) == len(wijken)
+    assert all("geen partner" in item for item in listed.items[1:])

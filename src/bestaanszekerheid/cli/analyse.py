@@ -28,6 +28,7 @@ from bestaanszekerheid.cli.options import (
     NamesFile,
     Niveau,
     OutDir,
+    PartnerFile,
     Peildatum,
     RulesFile,
     Seed,
@@ -63,6 +64,7 @@ OUTPUT_LABELS = {
     "experiment": "deelnemers van het synthetische experiment (CSV, invoer voor bsz effect; "
     "niet publiceren)",
     "groepsnamen": "namen en beschrijvingen om aan te passen (YAML)",
+    "partners": "verzonnen partnerorganisaties van de demo (CSV, invoer voor --partners)",
 }
 
 
@@ -149,6 +151,7 @@ def analyse(
     niveau: Niveau = "wijk",
     deuren: Deuren = DEFAULT_DOORS,
     kleine_buurten_samenvoegen: SmallBuurten = False,
+    partners: PartnerFile = None,
 ) -> None:
     """Draai de hele analyse: doelgroep, groepen, profielen, wijken, rapport en tabellen."""
     options = analysis_options(
@@ -165,6 +168,7 @@ def analyse(
         niveau=niveau,
         deuren=deuren,
         kleine_buurten_samenvoegen=kleine_buurten_samenvoegen,
+        partners=partners,
     )
     households = read_input(input)
     result = run_with_progress(households, out, options, "Analyse")
@@ -186,6 +190,7 @@ def analysis_options(
     niveau: str,
     deuren: int,
     kleine_buurten_samenvoegen: bool,
+    partners: Path | None = None,
 ) -> AnalysisOptions:
     """The run's options from ``bsz analyse``'s (and ``bsz wijken``'s) flags, each checked
     before the file is read (a Dutch error names the flag)."""
@@ -209,6 +214,7 @@ def analysis_options(
         levels=levels,
         doors=deuren,
         merge_small_buurten=kleine_buurten_samenvoegen,
+        partners=partners,
     )
 
 

@@ -35,6 +35,7 @@ from bestaanszekerheid.cli.options import (
     NamesFile,
     Niveau,
     OutDir,
+    PartnerFile,
     Peildatum,
     RulesFile,
     Seed,
@@ -240,6 +241,7 @@ def wijken(
     bootstrap: Bootstrap = BOOTSTRAP,
     regels: RulesFile = None,
     kleine_buurten_samenvoegen: SmallBuurten = False,
+    partners: PartnerFile = None,
 ) -> None:
     """Alleen de wijken: waar de doelgroep en de groepen wonen, kaarten, een bereikplan en de
     tabellen daarvan (zelfde groepen en cijfers als bsz analyse met dezelfde opties).
@@ -267,6 +269,7 @@ def wijken(
         niveau=niveau,
         deuren=deuren,
         kleine_buurten_samenvoegen=kleine_buurten_samenvoegen,
+        partners=partners,
     )
     plan = parse_group(groep, options.classes)
     options = dataclasses.replace(options, stop_after_areas=True, outreach_plans=(plan,))

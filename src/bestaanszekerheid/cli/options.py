@@ -58,6 +58,14 @@ AreaFolder = Annotated[
         "standaard Tilburg, indeling 2024.",
     ),
 ]
+PartnerFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--partners",
+        help="Partnerbestand (CSV: naam, soort, omschrijving, wijken), uit de webapp (Beheer) "
+        "of zelf gemaakt: het bereikplan noemt de partners per wijk.",
+    ),
+]
 Niveau = Annotated[
     str,
     typer.Option(

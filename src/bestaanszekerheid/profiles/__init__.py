@@ -24,7 +24,7 @@ from bestaanszekerheid.profiles.features import (
 )
 from bestaanszekerheid.profiles.naming import load_overrides, write_overrides_template
 from bestaanszekerheid.profiles.recognise import Recognition, Rule
-from bestaanszekerheid.profiles.wijk_shares import WijkShare, WijkShares, target_share_by_wijk
+from bestaanszekerheid.profiles.wijk_shares import WijkShare, WijkShares
 
 __all__ = [
     "DEFAULT_CHARACTERISTICS",
@@ -44,6 +44,5 @@ __all__ = [
     "cohens_h",
     "heatmap_frame",
     "load_overrides",
-    "target_share_by_wijk",
     "write_overrides_template",
 ]

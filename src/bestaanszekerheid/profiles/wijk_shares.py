@@ -1,19 +1,18 @@
-"""The target group's share of all households per wijk, from two checked count tables.
+"""The target group's share of all households per wijk, as the summary reads it.
 
-Computed before the report (ADR 0040: reports only arrange): the numerator is the checked
-"Doelgroep per wijk" table of the profiles, the denominator the checked "Alle huishoudens per
-wijk" table of the run. A share is a quotient of two published counts, so it says nothing the
-two tables do not; where either count is hidden the share is unknown (NaN) too.
+Computed before the report (ADR 0040: reports only arrange) from the areas step's wijk
+figures: the numerator is the checked target count per wijk, the denominator the checked count
+of all households. A share is a quotient of two published counts, so it says nothing the two
+tables do not; where either count is hidden the share is unknown (NaN) too.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bestaanszekerheid.disclosure import TOTAL, CheckedTable
+from bestaanszekerheid.disclosure import TOTAL
 
 if TYPE_CHECKING:
     from bestaanszekerheid.areas.distribution import AreaLevel
@@ -48,30 +47,6 @@ class WijkShares:
 def _share(part: float, whole: float) -> float:
     # NaN > 0 is False, so a hidden denominator gives NaN too.
     return 100 * part / whole if whole > 0 else math.nan
-
-
-def target_share_by_wijk(
-    target_table: CheckedTable | None,
-    all_table: CheckedTable | None,
-    names: Mapping[str, str],
-) -> WijkShares | None:
-    """Per wijk of ``target_table`` (target households per wijk) the share of all households
-    (``all_table``); ``None`` when either table is missing (no wijk codes, or refused).
-
-    ``names`` maps a wijk code to its name (a code without a name is shown as itself). Wijken
-    are ordered by share, highest first (unknown shares last), then by code.
-    """
-    if target_table is None or all_table is None:
-        return None
-    rows = []
-    for code in target_table.frame.index:
-        if code == TOTAL:
-            continue
-        n, total = target_table.published(code), all_table.published(code)
-        rows.append(WijkShare(str(code), str(names.get(code, code)), n, total, _share(n, total)))
-    rows.sort(key=lambda w: (-(w.share if not math.isnan(w.share) else -1.0), w.code))
-    overall = _share(target_table.published(TOTAL), all_table.published(TOTAL))
-    return WijkShares(tuple(rows), overall, (all_table.name, target_table.name))
 
 
 def wijk_shares_from(level: AreaLevel | None) -> WijkShares | None:

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bestaanszekerheid.areas import tilburg
+from bestaanszekerheid.areas.partners import demo_partners
 from bestaanszekerheid.web.accounts.models import Role, Team, User
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
@@ -22,7 +24,7 @@ from bestaanszekerheid.web.conversations.models import PositiveHealthScore as Sc
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
 from bestaanszekerheid.web.residents.models import Consent, ConsentMethod, Resident
-from bestaanszekerheid.web.seed_vocabulary import FIRST_NAMES, GOALS, LAST_NAMES, PARTNERS
+from bestaanszekerheid.web.seed_vocabulary import FIRST_NAMES, GOALS, LAST_NAMES
 from bestaanszekerheid.web.trajectories.models import Route, Trajectory, TrajectoryRoute
 
 TEAM = "Team Noord (demo)"
@@ -35,7 +37,6 @@ USERS = [
     ("analist", "Bram", "Demo-Analist", Role.ANALYST, 0),
 ]
 # The demo organisation is small: four of the partner kinds.
-DEMO_PARTNERS = [f"{kind} (demo)" for kind in PARTNERS[:4]]
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,18 @@ def create_demo(today: date, seed: int = 2025) -> list[DemoAccount]:
     accounts: list[DemoAccount] = []
     with transaction.atomic():
         team, created = Team.objects.get_or_create(name=TEAM)
-        partners = [PartnerOrganisation.objects.get_or_create(name=n)[0] for n in DEMO_PARTNERS]
+        # The same invented partners as bsz demo's outreach plan, with their wijken.
+        partners = [
+            PartnerOrganisation.objects.get_or_create(
+                name=p.name,
+                defaults={
+                    "kind": p.kind,
+                    "description": p.description,
+                    "wijken": " ".join(p.wijken),
+                },
+            )[0]
+            for p in demo_partners(tilburg())
+        ]
         for username, first, last, role, n_residents in USERS:
             user, _ = User.objects.get_or_create(
                 username=username,

@@ -211,6 +211,9 @@ BSZ_PURPOSE = env_str("BSZ_PURPOSE", "") or _(
 BSZ_PROCESSING_ACTIVITY = env_str("BSZ_PROCESSING_ACTIVITY", "urn:bsz:verwerking:goede-gesprek")
 BSZ_REACH_TARGET = env_int("BSZ_REACH_TARGET", 250, minimum=1)
 BSZ_CASELOAD_NORM = env_int("BSZ_CASELOAD_NORM", 50, minimum=1)
+# The area catalogue partners' wijk codes are checked against (a folder from bsz gebieden);
+# empty: the packaged Tilburg catalogue.
+BSZ_AREAS = env_str("BSZ_AREAS", "")
 
 LOGGING = {
     "version": 1,

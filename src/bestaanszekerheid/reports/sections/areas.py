@@ -28,6 +28,7 @@ from bestaanszekerheid.reports.sections.outreach import (
     outreach_subsection,
     young_children_subsection,
 )
+from bestaanszekerheid.reports.sections.partners import partners_subsection
 from bestaanszekerheid.reports.tree import Block, Callout, Cell, Chart, Paragraph, Section, Table
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def areas_section(result: AnalysisResult, plan: str = TARGET_PLAN) -> Section | 
             _groups_subsection(result, areas, wijk),
             outreach_subsection(result, plan),
             young_children_subsection(areas, wijk),
+            partners_subsection(result.outreach.get(plan), result.partners, areas.catalog),
             _cbs_subsection(result, areas, wijk),
         )
         if s is not None

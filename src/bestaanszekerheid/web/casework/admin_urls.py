@@ -24,4 +24,5 @@ urlpatterns = [
     path("teams/", admin_views.teams, name="admin-teams"),
     path("teams/<int:pk>/", admin_views.team_edit, name="admin-team"),
     path("partners/<int:pk>/", admin_views.partner_edit, name="admin-partner"),
+    path("partners/partners.csv", admin_views.partners_export, name="admin-partners-export"),
 ]

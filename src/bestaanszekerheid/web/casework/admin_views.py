@@ -12,7 +12,7 @@ knows a password or a TOTP secret.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -27,9 +27,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bestaanszekerheid.areas.catalog import AreaCatalog, read_catalog
+from bestaanszekerheid.areas.partners import Partner, parse_wijken, partners_csv, unknown_wijken
 from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest, role_required
 from bestaanszekerheid.web.accounts.forms import StaffCreateForm, StaffEditForm, TeamForm
 from bestaanszekerheid.web.accounts.models import Role, Team, User
@@ -45,7 +48,35 @@ PURPOSE_ADMIN = "functioneel beheer"
 class PartnerForm(forms.ModelForm[PartnerOrganisation]):
     class Meta:
         model = PartnerOrganisation
-        fields = ("name", "description")
+        fields = ("name", "kind", "description", "wijken")
+        help_texts: ClassVar[dict[str, Any]] = {
+            "kind": _lazy("Bijvoorbeeld voedselhulp, schuldhulpverlening, consultatiebureau."),
+            "wijken": _lazy(
+                "CBS-wijkcodes waar de partner werkt, gescheiden door spaties, bijvoorbeeld "
+                "WK085510 WK085511. Leeg: de hele gemeente. Het bereikplan van bsz wijken "
+                "noemt de partners per wijk."
+            ),
+        }
+
+    def clean_wijken(self) -> str:
+        codes = parse_wijken(self.cleaned_data.get("wijken") or "")
+        unknown = unknown_wijken(codes, area_catalog())
+        if unknown:
+            raise forms.ValidationError(
+                _("Onbekende wijkcode(s): %(codes)s. Gebruik de CBS-codes van de wijken (WK...).")
+                % {"codes": ", ".join(unknown)}
+            )
+        return " ".join(codes)
+
+
+def area_catalog() -> AreaCatalog:
+    """The catalogue partners' wijken are checked against (settings.BSZ_AREAS)."""
+    return read_catalog(settings.BSZ_AREAS or None)
+
+
+def as_partner(p: PartnerOrganisation) -> Partner:
+    """A partner organisation as the library's partner file knows it."""
+    return Partner(p.name, p.kind, p.description, parse_wijken(p.wijken))
 
 
 def _changes(form: forms.ModelForm[Any]) -> dict[str, Any]:
@@ -113,6 +144,23 @@ def partner_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Partnerorganisatie gewijzigd."))
         return redirect("casework:admin")
     return render(request, "beheer/partner_form.html", {"form": form, "partner": partner})
+
+
+@admin_only
+def partners_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The active partners as a partner file for ``bsz wijken --partners`` (organisations,
+    no personal data; logged like every export)."""
+    partners = [as_partner(p) for p in PartnerOrganisation.objects.filter(active=True)]
+    record(
+        request.user,
+        AuditAction.EXPORT,
+        "partnerbestand",
+        purpose=PURPOSE_ADMIN,
+        details={"partners": len(partners)},
+    )
+    response = HttpResponse(partners_csv(partners), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="partners.csv"'
+    return response
 
 
 @require_POST

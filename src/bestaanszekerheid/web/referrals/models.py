@@ -16,6 +16,10 @@ class PartnerOrganisation(models.Model):
 
     name = models.CharField(_("naam"), max_length=200, unique=True)
     description = models.CharField(_("omschrijving"), max_length=300, blank=True)
+    kind = models.CharField(_("soort"), max_length=100, blank=True)
+    # CBS wijk codes, space separated (empty: the whole municipality): the outreach plan of
+    # bsz wijken lists partners per wijk from the partner file exported on the Beheer page.
+    wijken = models.CharField(_("werkgebied (wijkcodes)"), max_length=2000, blank=True)
     active = models.BooleanField(_("actief"), default=True)
 
     class Meta:
