@@ -62,6 +62,10 @@ def test_demo_writes_outputs(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (tmp_path / "huishoudens.parquet").exists()
     assert "synthetisch" in result.output.lower()
+    # The demo's invented partners: written as a partner file the run reads (at 3.000
+    # households no wijk can be planned; tests/reports shows the partners per wijk).
+    assert (tmp_path / "invoer" / "partners.csv").exists()
+    assert "partners.csv  (verzonnen partnerorganisaties" in result.output
 
 
 def test_invalid_file_gives_dutch_error_and_exit_code_2(tmp_path: Path) -> None:
@@ -221,3 +225,25 @@ def test_analyse_area_options_are_checked_before_any_work(tmp_path: Path) -> Non
         ],
     )
     assert result.exit_code != 0
+
+
+def test_a_bad_partner_file_is_refused_before_the_household_file_is_read(tmp_path: Path) -> None:
+    partners = tmp_path / "partners.csv"
+    partners.write_text("naam;wijken\nBuurthuis;WK999999\n", encoding="utf-8")
+    for command in ("analyse", "wijken"):
+        # The household file does not exist: the partner file's error must come first.
+        result = runner.invoke(
+            app,
+            [
+                command,
+                "--input",
+                str(tmp_path / "geen.parquet"),
+                "--out",
+                str(tmp_path / "uit"),
+                "--partners",
+                str(partners),
+            ],
+        )
+        assert result.exit_code == 2, result.output
+        assert "rij 2 ('Buurthuis'): wijkcode(s) WK999999" in result.stderr
+        assert not (tmp_path / "uit").exists()

@@ -200,6 +200,13 @@ def analysis_options(
     classes = parse_classes(klassen, minimum=2)
     levels = parse_levels(niveau)
     check_max_pct(max_pct)
+    if partners is not None:
+        # A bad partner file is found before the household file is read (the run reads the
+        # same file again; it is small).
+        from bestaanszekerheid.areas import read_catalog
+        from bestaanszekerheid.areas.partners import read_partners
+
+        read_partners(partners, read_catalog(gebieden))
     return AnalysisOptions(
         max_pct=max_pct,
         on=on,
