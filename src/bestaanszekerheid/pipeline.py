@@ -164,6 +164,7 @@ STEPS = (
     "Doelgroep selecteren",
     "Groepen zoeken (latente-klassenanalyse)",
     "Profielen maken (drie-stappenmethode)",
+    "Waar wonen ze? (wijken en buurten, onthullingscontrole)",
     "Rapport (HTML)",
     "Persona-kaarten (PDF)",
     "Tabellen (XLSX), bundel (JSON) en controlelog",
@@ -242,6 +243,7 @@ def run_analysis(
         n_bootstrap=options.n_bootstrap_bch,
         random_state=options.random_state,
     )
+    step(len(ks) + 2, n_steps, STEPS[3])
     areas = _where_they_live(
         households, data, X, selection, options, register, population, synthetic
     )
@@ -269,7 +271,7 @@ def run_analysis(
         step(n_steps, n_steps, "Klaar")
         return result
     out.mkdir(parents=True, exist_ok=True)
-    write_all(result, out, progress=lambda i, text: step(len(ks) + 2 + i, n_steps, text))
+    write_all(result, out, progress=lambda i, text: step(len(ks) + 3 + i, n_steps, text))
     result.files["groepsnamen"] = write_overrides_template(
         profiles.groups, out / "groepsnamen.yaml"
     )

@@ -484,9 +484,9 @@ def test_partners_per_wijk_of_the_plan_or_how_to_add_them(run: Run) -> None:
     section = partners_subsection(plan, partners, catalog)
     assert section is not None
     texts = [b.text for b in section.blocks if isinstance(b, Paragraph)]
-    assert NO_FILE not in texts and "In de hele gemeente: Werkplein (werk)." in texts
+    assert NO_FILE not in texts and "In de hele gemeente: Werkplein – werk." in texts
     (listed,) = [b for b in section.blocks if isinstance(b, Bullets)]
     names = catalog.names("wijk")
-    assert listed.items[0] == f"{names[wijken[0]]}: Buurthuis (buurthuis)"
+    assert listed.items[0] == f"{names[wijken[0]]}: Buurthuis – buurthuis"
     assert len(listed.items) == len(wijken)
     assert all("geen partner" in item for item in listed.items[1:])

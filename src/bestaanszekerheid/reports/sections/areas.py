@@ -11,6 +11,7 @@ This module only picks, orders and words them.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -32,6 +33,7 @@ from bestaanszekerheid.reports.sections.partners import partners_subsection
 from bestaanszekerheid.reports.tree import Block, Callout, Cell, Chart, Paragraph, Section, Table
 
 if TYPE_CHECKING:
+    from bestaanszekerheid.areas.catalog import Level
     from bestaanszekerheid.pipeline import AnalysisResult
 
 SECTION_ID = "waar-wonen-ze"
@@ -81,6 +83,7 @@ def areas_section(result: AnalysisResult, plan: str = TARGET_PLAN) -> Section | 
     subsections = [
         s
         for s in (
+            _buurt_subsection(areas),
             _groups_subsection(result, areas, wijk),
             outreach_subsection(result, plan),
             young_children_subsection(areas, wijk),
@@ -108,16 +111,19 @@ def _map_svgs(
     title: str,
     label: str,
     marked: list[str],
+    level: Level = "wijk",
 ) -> tuple[str, str]:
     """The desktop map and the narrow one for phones; ``marked`` (codes) outlined and
     numbered 1, 2, ... as in the list under the map. No title inside the picture: the
     report's caption has it."""
-    numbers = {code: str(i) for i, code in enumerate(marked, start=1)}
+    # Buurten are too small for numbers (the highest shares are often neighbours): outlined
+    # only, and the text under the map names them.
+    numbers = {code: str(i) for i, code in enumerate(marked, start=1)} if level == "wijk" else {}
 
     def draw(width: int | None) -> str:
         return maps.map_svg(
             maps.choropleth(
-                areas.catalog, "wijk", values, measure=measure, title=title, value_label=label,
+                areas.catalog, level, values, measure=measure, title=title, value_label=label,
                 width=width, highlight=marked, labels=numbers, heading=False,
             )
         )  # fmt: skip
@@ -131,7 +137,7 @@ def _ranked(frame: pd.DataFrame, column: str, n: int) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in known.head(n).to_dict("records")]
 
 
-def _share_key(wijk: AreaLevel) -> tuple[str, ...]:
+def _share_key(wijk: AreaLevel, level: Level = "wijk") -> tuple[str, ...]:
     """What the map says in words, printed with it: the numbered wijken with the highest
     share, and the wijken where most households of the target group live (counts: a small
     wijk can have a high share and few households)."""
@@ -152,17 +158,25 @@ def _share_key(wijk: AreaLevel) -> tuple[str, ...]:
     )
     if not math.isnan(total):
         counted += f" In de hele gemeente zijn het er {fmt_int(total)}."
-    return f"Het hoogste aandeel (genummerd op de kaart): {numbered}.", counted
+    on_map = "genummerd op de kaart" if level == "wijk" else "dik omlijnd op de kaart"
+    return f"Het hoogste aandeel ({on_map}): {numbered}.", counted
 
 
-def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart | Table:
-    frame = wijk.target
+def _share_map(areas: AreaFigures, lv: AreaLevel, level: Level = "wijk") -> Chart | Table:
+    frame = lv.target
     overall = areas.overall_share
+    where = "wijk" if level == "wijk" else "buurt"
     table = Table(
         # The key of the former wijk table: readers of the bundle (and the red team) know it.
-        key="doelgroep-per-wijk",
-        title="Doelgroep per wijk",
-        columns=("Wijk", "Alle huishoudens", "In de doelgroep", "Aandeel doelgroep", "Index"),
+        key=f"doelgroep-per-{where}",
+        title=f"Doelgroep per {where}",
+        columns=(
+            where.capitalize(),
+            "Alle huishoudens",
+            "In de doelgroep",
+            "Aandeel doelgroep",
+            "Index",
+        ),
         rows=tuple(
             (
                 Cell(code_label(r["name"], r["code"])),
@@ -173,40 +187,62 @@ def _share_map(areas: AreaFigures, wijk: AreaLevel) -> Chart | Table:
             )
             for r in frame.to_dict("records")
         ),
-        sources=tuple(t.name for t in (wijk.households_table, wijk.target_table) if t is not None),
+        sources=tuple(t.name for t in (lv.households_table, lv.target_table) if t is not None),
         kind="checked",
         note=(
-            f"Aandeel: van alle huishoudens in de wijk. Index: het aandeel gedeeld door het "
-            f"gemiddelde over alle wijken ({fmt_pct(overall, 1)}); 1 = gemiddeld. {HIDDEN_NOTE}"
+            f"Aandeel: van alle huishoudens in de {where}. Index: het aandeel gedeeld door het "
+            f"gemiddelde over de hele gemeente ({fmt_pct(overall, 1)}); 1 = gemiddeld. "
+            f"{HIDDEN_NOTE}"
         ),
     )
-    if not areas.catalog.has_geometry("wijk"):
+    if not areas.catalog.has_geometry(level):
         return table  # no polygons (a catalogue from StatLine alone): the table, no map
-    title = "Aandeel huishoudens in de doelgroep per wijk"
+    title = f"Aandeel huishoudens in de doelgroep per {where}"
     marked = [str(r["code"]) for r in _ranked(frame, "share", TOP_SHARE)]
     wide, narrow = _map_svgs(
         areas, _values(frame, "share"), measure="share", title=title,
-        label="Aandeel van alle\nhuishoudens", marked=marked,
+        label="Aandeel van alle\nhuishoudens", marked=marked, level=level,
     )  # fmt: skip
     hidden = int(frame["share"].isna().sum())
     alt = (
-        f"Kaart van het aandeel huishoudens in de doelgroep per wijk (gemiddeld "
+        f"Kaart van het aandeel huishoudens in de doelgroep per {where} (gemiddeld "
         f"{fmt_pct(overall, 1)}). Het hoogst: "
         + "; ".join(
             f"{r['name']} {fmt_pct(as_float(r['share']), 1)}"
             for r in _ranked(frame, "share", TOP_SHARE)
         )
         + "."
-        + (f" {hidden} wijk(en) zonder cijfer ({TOO_FEW})." if hidden else "")
-        + " De cijfers per wijk staan in de tabel bij de kaart."
+        + (f" {hidden} {where}(en) zonder cijfer ({TOO_FEW})." if hidden else "")
+        + f" De cijfers per {where} staan in de tabel bij de kaart."
     )
     return Chart(
-        key="kaart-doelgroep-per-wijk", title=title, svg=wide, alt=alt, table=table,
-        narrow_svg=narrow, inline=True, text=_share_key(wijk),
+        key=f"kaart-doelgroep-per-{where}", title=title, svg=wide, alt=alt, table=table,
+        narrow_svg=narrow, inline=True, text=_share_key(lv, level),
     )  # fmt: skip
 
 
-def top_text(own: pd.DataFrame, *, numbered: bool = False) -> str:
+def _buurt_subsection(areas: AreaFigures) -> Section | None:
+    """The target share per buurt, when the run published buurt figures (``--niveau
+    buurt``): where in a wijk to start."""
+    buurt = areas.levels.get("buurt")
+    if buurt is None or buurt.households_table is None or buurt.target_table is None:
+        return None
+    hidden = int(buurt.target["share"].isna().sum())
+    lead = (
+        "Binnen een wijk verschilt het per buurt. Buurten zijn klein: "
+        f"{hidden} van de {len(buurt.target)} buurten hebben te weinig huishoudens om een "
+        "cijfer te tonen (grijs); hun huishoudens tellen wel mee in de cijfers per wijk."
+        if hidden
+        else "Binnen een wijk verschilt het per buurt."
+    )
+    return Section(
+        "doelgroep-per-buurt-sectie",
+        "Per buurt",
+        (Paragraph(lead), _share_map(areas, buurt, "buurt")),
+    )
+
+
+def top_text(own: pd.DataFrame, *, numbered: bool = False, where: str = "wijk") -> str:
     """Where a group lives, in two sentences: the wijken where it lives relatively often
     (index from :data:`OVER_REPRESENTED` on, the maps' "vaker"), and those where most of its
     households live (expected counts: an index says nothing about how many). ``numbered``:
@@ -220,7 +256,7 @@ def top_text(own: pd.DataFrame, *, numbered: bool = False) -> str:
         ]
         text = f"Relatief vaak in {join_nl(parts)}."
     else:
-        text = "In geen enkele wijk woont deze groep duidelijk vaker dan gemiddeld."
+        text = f"In geen enkele {where} woont deze groep duidelijk vaker dan gemiddeld."
     most = _ranked(own[own["band"] == ""], "reach", TOP_WIJKEN)
     if most:
         text += (
@@ -259,6 +295,38 @@ def group_index_svg(
     )  # fmt: skip
 
 
+def _index_table(
+    own: pd.DataFrame,
+    *,
+    key: str,
+    title: str,
+    where: str,
+    sources: Sequence[str],
+    collapsed: bool = True,
+) -> Table:
+    """One group's share and index per area, as published (bands as their text)."""
+    return Table(
+        key=key,
+        title=title,
+        columns=(where.capitalize(), "Aandeel deze groep", "Index"),
+        rows=tuple(
+            (
+                Cell(code_label(r["name"], r["code"])),
+                Cell(str(r["band"])) if r["band"] else Cell(as_float(r["share"]), "pct"),
+                Cell("≥ " + fmt_num(as_float(r["index"]), 2))
+                if r["band"] and not math.isnan(as_float(r["index"]))
+                else Cell(as_float(r["index"]), "num2"),
+            )
+            for r in own.to_dict("records")
+        ),
+        sources=tuple(sources),
+        kind="estimate",
+        note=f"Aandeel: van de doelgroep in de {where}. Index: dat aandeel gedeeld door het "
+        f"aandeel van de groep in de hele doelgroep; 1 = even vaak. {HIDDEN_NOTE}",
+        collapsed=collapsed,
+    )
+
+
 def _groups_subsection(
     result: AnalysisResult, areas: AreaFigures, wijk: AreaLevel
 ) -> Section | None:
@@ -274,26 +342,10 @@ def _groups_subsection(
             continue
         title = f"{g.key}: {g.name}"
         line = top_text(own)
-        table = Table(
-            key=f"kaart-index-{g.number}",
-            title=f"{g.key}: oververtegenwoordiging per wijk",
-            columns=("Wijk", "Aandeel deze groep", "Index"),
-            rows=tuple(
-                (
-                    Cell(code_label(r["name"], r["code"])),
-                    Cell(str(r["band"])) if r["band"] else Cell(as_float(r["share"]), "pct"),
-                    Cell("≥ " + fmt_num(as_float(r["index"]), 2))
-                    if r["band"] and not math.isnan(as_float(r["index"]))
-                    else Cell(as_float(r["index"]), "num2"),
-                )
-                for r in own.to_dict("records")
-            ),
-            sources=tuple(sources),
-            kind="estimate",
-            note="Aandeel: van de doelgroep in de wijk. Index: dat aandeel gedeeld door het "
-            f"aandeel van de groep in de hele doelgroep; 1 = even vaak. {HIDDEN_NOTE}",
-            collapsed=mapped,
-        )
+        table = _index_table(
+            own, key=f"kaart-index-{g.number}", title=f"{g.key}: oververtegenwoordiging per wijk",
+            where="wijk", sources=sources, collapsed=mapped,
+        )  # fmt: skip
         if not mapped:
             blocks += [table, Paragraph(line)]
             continue
@@ -314,6 +366,9 @@ def _groups_subsection(
                 text=(top_text(own, numbered=True),),
             )
         )
+        per_buurt = _group_buurt_chart(areas, g.key, g.number, g.name, sources)
+        if per_buurt is not None:
+            blocks.append(per_buurt)
     return Section(
         "waar-wonen-de-groepen",
         "Waar wonen de groepen?",
@@ -326,6 +381,39 @@ def _groups_subsection(
             else "Per groep: in welke wijken de groep vaker of minder vaak voorkomt dan in de "
             "hele doelgroep (index; 1 = even vaak)."
         ),
+    )
+
+
+def _group_buurt_chart(
+    areas: AreaFigures, key: str, number: int, name: str, sources: Sequence[str]
+) -> Chart | None:
+    """One group's index per buurt, when the run published buurt estimates with polygons."""
+    buurt = areas.levels.get("buurt")
+    if buurt is None or buurt.target_table is None or not areas.catalog.has_geometry("buurt"):
+        return None
+    own = buurt.groups[buurt.groups["groep"] == key] if not buurt.groups.empty else buurt.groups
+    if own.empty:
+        return None
+    title = f"{key} per buurt"
+    line = top_text(own, where="buurt")
+    table = _index_table(
+        own, key=f"kaart-index-buurt-{number}", title=f"{key}: oververtegenwoordiging per buurt",
+        where="buurt", sources=(*sources[:1], buurt.target_table.name),
+    )  # fmt: skip
+    wide, narrow = _map_svgs(
+        areas, _values(own, "index"), measure="index", title=title, label=INDEX_LABEL,
+        marked=_top_codes(own), level="buurt",
+    )  # fmt: skip
+    return Chart(
+        key=f"kaart-groep-buurt-{number}",
+        title=title,
+        svg=wide,
+        narrow_svg=narrow,
+        inline=True,
+        alt=f"Kaart van de oververtegenwoordiging van {key} ({name}) per buurt. {line} "
+        "De cijfers per buurt staan in de tabel bij de kaart.",
+        table=table,
+        text=(top_text(own, where="buurt"),),
     )
 
 

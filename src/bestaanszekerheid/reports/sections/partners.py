@@ -27,7 +27,7 @@ NO_FILE = (
 
 
 def _described(p: Partner) -> str:
-    return p.name + (f" ({p.kind})" if p.kind else "")
+    return p.name + (f" – {p.kind}" if p.kind else "")
 
 
 def plan_wijken(plan: OutreachPlan, catalog: AreaCatalog) -> list[str]:
