@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from bestaanszekerheid.areas import outreach, tilburg
+from bestaanszekerheid.areas import knapsack, tilburg
 from bestaanszekerheid.areas.outreach import (
     CURVE_COLUMNS,
     EXCLUDED_COLUMNS,
@@ -54,6 +54,24 @@ def brute_force(
     best = total_r[fits].max()
     ties = fits & (total_r >= best - 1e-9)
     return float(best), float(total_d[ties].min())
+
+
+def skip_and_continue(
+    doors: Sequence[float], reach: Sequence[float], budget: float
+) -> tuple[float, float]:
+    """(reach, doors) of the ranked list used as a team uses it: by share, highest first (then
+    fewer doors, then position), a buurt that no longer fits is skipped and the list goes on."""
+    order = sorted(
+        (i for i in range(len(doors)) if doors[i] > 0 and reach[i] > 0),
+        key=lambda i: (-reach[i] / doors[i], doors[i], i),
+    )
+    left, total_d, total_r = budget, 0.0, 0.0
+    for i in order:
+        if doors[i] <= left + 1e-9:
+            left -= doors[i]
+            total_d += doors[i]
+            total_r += reach[i]
+    return total_r, total_d
 
 
 def full_milp(doors: np.ndarray, reach: np.ndarray, budget: float) -> tuple[float, float]:
@@ -156,7 +174,10 @@ def check_against_brute_force(
     best_reach, fewest_doors = brute_force(doors, reach, budget)
     assert plan.doors <= budget
     assert plan.naive.doors <= budget
-    assert plan.reach >= plan.naive.reach - 1e-9
+    assert plan.reach >= plan.naive.reach
+    naive_reach, naive_doors = skip_and_continue(doors, reach, budget)
+    assert plan.naive.reach == pytest.approx(naive_reach, abs=1e-9)
+    assert plan.naive.doors == pytest.approx(naive_doors, abs=1e-9)
     assert plan.reach == pytest.approx(best_reach, abs=1e-9)
     assert plan.doors == pytest.approx(fewest_doors, abs=1e-9)
     # The table adds up to the totals.
@@ -193,8 +214,8 @@ def test_the_reduction_with_tiny_trial_cores_stays_exact(
     # With trial cores of one buurt, small instances run the bound-improving loop that
     # otherwise only large ones reach.
     with (
-        mock.patch.object(outreach, "_FIRST_CORE", 1),
-        mock.patch.object(outreach, "_CORE_GROWTH", 2),
+        mock.patch.object(knapsack, "_FIRST_CORE", 1),
+        mock.patch.object(knapsack, "_CORE_GROWTH", 2),
     ):
         check_against_brute_force(*instance)
 
@@ -284,8 +305,8 @@ def test_a_small_high_share_buurt_blocks_two_larger_ones_for_the_naive_list() ->
     ============ ===== ====== =======
 
     Highest share first takes BU01 (20 doors, 10) and BU02 (120 doors, 55); BU03 would make
-    220 doors, so the list stops at 55 households. The exact plan takes BU02 and BU03:
-    200 doors, 90 households.
+    220 doors and is skipped, and nothing is left below it: 55 households. The exact plan
+    takes BU02 and BU03: 200 doors, 90 households.
     """
     areas = areas_frame([20, 100, 100], [10, 45, 45], ["BU00000001", "BU00000002", "BU00000003"])
     plan = plan_outreach(areas, 200)
@@ -301,6 +322,56 @@ def test_a_small_high_share_buurt_blocks_two_larger_ones_for_the_naive_list() ->
     at_budget = plan.curve[plan.curve["gevraagd budget"]].iloc[0]
     assert (at_budget["bereik exact"], at_budget["bereik naïef"]) == (90, 55)
     assert "200 deuren" in plan.summary() and "55 huishoudens" in plan.summary()
+
+
+def test_the_naive_list_skips_a_buurt_that_no_longer_fits_and_goes_on() -> None:
+    """Budget 150 doors:
+
+    ============ ===== ====== =======
+    buurt        doors reach  share
+    ============ ===== ====== =======
+    BU00000001    100     40    40%
+    BU00000002    100     35    35%
+    BU00000003     50     15    30%
+    BU00000004     40      4    10%
+    ============ ===== ====== =======
+
+    BU01 fits (100 doors); BU02 would make 200 and is skipped; the list goes on: BU03 fits
+    (150 doors, 55 households), BU04 would make 190 and is skipped. Stopping at BU02 would
+    have left 50 doors unused at 40 households.
+    """
+    codes = ["BU00000001", "BU00000002", "BU00000003", "BU00000004"]
+    areas = areas_frame([100, 100, 50, 40], [40, 35, 15, 4], codes)
+    plan = plan_outreach(areas, 150)
+    assert plan.naive.codes == ("BU00000001", "BU00000003")
+    assert (plan.naive.doors, plan.naive.reach) == (150, 55)
+    assert plan.naive.table["cumulatief deuren"].tolist() == [100, 150]
+    # Here the list is the optimum too (BU01 + BU03 is the best within 150 doors).
+    assert (plan.reach, plan.doors, plan.gain) == (55, 150, 0)
+    at_budget = plan.curve[plan.curve["gevraagd budget"]].iloc[0]
+    assert at_budget["bereik naïef"] == 55
+    assert "wat niet meer past overslaan" in plan.summary()
+
+
+def test_the_naive_list_skips_down_to_a_small_buurt_at_the_end() -> None:
+    # Budget 110: 100/50 fits, 100/45 and 60/24 do not, the last 10/1 still does.
+    areas = areas_frame([100, 100, 60, 10], [50, 45, 24, 1])
+    plan = plan_outreach(areas, 110, curve_steps=0)
+    assert plan.naive.codes == ("BU00000000", "BU00000003")
+    assert (plan.naive.doors, plan.naive.reach) == (110, 51)
+    assert plan.reach >= plan.naive.reach
+
+
+def test_a_solver_miss_never_shows_the_exact_plan_below_the_naive_list() -> None:
+    """A solver answer below the naive list (HiGHS's float tolerances, in principle) is
+    replaced by the best plan known before the solve, never shown below the list."""
+    areas = areas_frame([20, 100, 100, 30], [10, 45, 45, 3])
+    with mock.patch.object(
+        knapsack, "_solve_core", lambda problem, *a, **k: np.zeros(problem.order.size, bool)
+    ):
+        plan = plan_outreach(areas, 200, curve_steps=4)
+    assert plan.reach == plan.naive.reach == 58
+    assert (plan.curve["bereik exact"] >= plan.curve["bereik naïef"]).all()
 
 
 def test_fewest_doors_among_plans_with_equal_reach() -> None:
@@ -321,11 +392,14 @@ def test_the_table_is_in_visiting_order_highest_share_first() -> None:
 def test_the_summary_is_dutch() -> None:
     areas = areas_frame([100, 60, math.nan], [30, 6, 2])
     assert plan_outreach(areas, 100).summary() == (
-        "Deurenbudget 100: 1 buurt, 100 deuren, naar verwachting 30 huishoudens van de groep "
-        "'doelgroep' (83,3% van het gepubliceerde totaal in de meegenomen buurten). Hoogste "
-        "aandeel eerst (stoppen bij de eerste buurt die niet past): 1 buurt, 100 deuren, 30 "
-        "huishoudens. 1 buurt niet meegenomen: de cijfers zijn niet gepubliceerd."
+        "Deurenbudget 100: 1 buurt, 100 deuren, naar verwachting 30 huishoudens uit de hele "
+        "doelgroep (83,3% van het gepubliceerde totaal in de meegenomen buurten). Hoogste "
+        "aandeel eerst (wat niet meer past overslaan en verder met de volgende): 1 buurt, 100 "
+        "deuren, 30 huishoudens. 1 buurt niet meegenomen: de cijfers zijn niet gepubliceerd."
     )
+    assert "huishoudens uit Groep 2 (" in plan_outreach(areas, 100, group="Groep 2").summary()
+    wijken = plan_outreach(areas, 100, group="klasse 3", level="wijk").summary()
+    assert "uit de groep 'klasse 3'" in wijken and "meegenomen wijken" in wijken
 
 
 # --------------------------------------------------------------------------- budgets and totals

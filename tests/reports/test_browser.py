@@ -80,3 +80,34 @@ def test_network_block_would_catch_a_request(run: Run, tmp_path: Path) -> None:
         browser, _page, attempted = _open(fake, p)
         browser.close()
     assert any(u.startswith("https://example.org/") for u in attempted)
+
+
+@pytest.mark.slow
+def test_outreach_plan_and_curve_fit_a_390_px_phone(run: Run) -> None:
+    """On a 390 px screen every column of the plan tables and of the young-children table is
+    visible without scrolling, and the curve is shown at its own size (its 12 px text is not
+    scaled below 11 px)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto((run.out / "rapport.html").as_uri(), wait_until="load")
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            tables = page.evaluate(
+                """() => [...document.querySelectorAll('table.narrow')].map(t => [
+                    t.dataset.tabel, t.closest('.table-wrap').clientWidth,
+                    t.closest('.table-wrap').scrollWidth])"""
+            )
+            curve = page.evaluate(
+                """() => { const img = document.querySelector('#bereik-curve-grafiek img');
+                    return [img.naturalWidth, img.getBoundingClientRect().width]; }"""
+            )
+        finally:
+            browser.close()
+    keys = {key for key, _, _ in tables}
+    assert {"bereikplan", "jonge-kinderen-per-wijk"} <= keys
+    assert [t for t in tables if t[2] > t[1]] == []
+    natural, shown = curve
+    assert natural <= 320 and shown >= natural - 0.5

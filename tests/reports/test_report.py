@@ -372,6 +372,10 @@ def test_outreach_plan_totals_match_the_plan(run: Run) -> None:
         if selection.table.empty:
             assert key not in tables  # no plan (or no naive list): no table of zeros
             continue
+        if key == "bereikplan-naief" and plan.naive.codes == plan.exact.codes:
+            assert key not in tables  # the same choice is not shown twice
+            assert "kiest hoogste aandeel eerst dezelfde" in part
+            continue
         cells = tables[key]["cells"]
         assert isinstance(cells, list)
         # per area deuren, bereik, aandeel and both cumulatives; the total has no cumulatives
@@ -386,6 +390,95 @@ def test_outreach_plan_totals_match_the_plan(run: Run) -> None:
     wb = load_workbook(run.out / "tabellen.xlsx", read_only=True)
     titles = [row[1] for row in wb["Inhoud"].iter_rows(values_only=True)]
     assert any(str(t).startswith("Bereikplan: beste keuze") for t in titles)
+
+
+def test_outreach_texts_say_whose_plan_where_the_budget_comes_from_and_what_next(
+    run: Run,
+) -> None:
+    from dataclasses import replace
+
+    from bestaanszekerheid.pipeline import _outreach
+    from bestaanszekerheid.reports.sections.outreach import outreach_subsection
+    from bestaanszekerheid.reports.tree import Paragraph
+
+    part = _section(run.html(), "waar-wonen-ze")
+    plan = part[part.index('<section id="bereikplan"') :]
+    plan = plan[: plan.index("</section>")]
+    assert "groep &#39;doelgroep&#39;" not in plan and "groep 'doelgroep'" not in plan
+    assert "huishoudens uit de hele doelgroep (" in plan
+    assert "van het gepubliceerde totaal" in plan
+    # The default budget says so; a budget given with --deuren says that.
+    assert run.result.options.doors == 2000
+    assert "Het budget van 2.000 deuren is de standaardwaarde" in plan
+    assert "Volgende stap voor het wijkteam: bel eerst aan bij de deuren van deze" in plan
+    assert "consultatiebureaus" in plan and "partners in de wijk" in plan
+    areas = run.result.areas
+    assert areas is not None
+    other = replace(run.result, outreach=_outreach(areas, 3500, ("doelgroep",)))
+    section = outreach_subsection(other)
+    assert section is not None
+    texts = [b.text for b in section.blocks if isinstance(b, Paragraph)]
+    assert any("Het budget van 3.500 deuren is opgegeven met --deuren 3500." in t for t in texts)
+    assert not any("standaardwaarde" in t for t in texts)
+
+
+def test_outreach_plan_and_curve_fit_a_phone(run: Run) -> None:
+    """390 px: the plan tables have short headers and the phone layout (class narrow); the
+    curve has a phone version at most 320 px wide, with no text below 11 px, and every
+    label for screen readers in Dutch."""
+    from bestaanszekerheid.reports.sections.areas import areas_section
+    from bestaanszekerheid.reports.tree import Chart, Report, Table
+
+    section = areas_section(run.result)
+    assert section is not None
+    blocks = {
+        b.key: b
+        for _, b in Report("t", "", "nl", True, "", (section,)).walk()
+        if isinstance(b, Chart | Table)
+    }
+    table = blocks["bereikplan"]
+    assert isinstance(table, Table) and table.narrow
+    assert len(table.columns) == 6 and all(len(c) <= 15 for c in table.columns)
+    html = run.html()
+    assert '<table class="narrow" data-tabel="bereikplan"' in html
+    chart = blocks["bereik-curve-grafiek"]
+    assert isinstance(chart, Chart) and chart.narrow_svg
+    width = re.search(r'<svg[^>]* width="(\d+(?:\.\d+)?)"', chart.narrow_svg)
+    assert width is not None and float(width[1]) <= 320
+    for svg in (chart.svg, chart.narrow_svg):
+        sizes = [float(v) for v in re.findall(r'font-size="(\d+(?:\.\d+)?)px"', svg)]
+        assert sizes and min(sizes) >= 11
+        labels = re.findall(r'aria-(?:label|roledescription)="([^"]*)"', svg)
+        assert labels and "Horizontale as 'Deurenbudget (huishoudens)'" in " ".join(labels)
+        english = re.compile(r"\b(axis|legend|mark|container|titled|scale|values?|point)\b", re.I)
+        assert not [label for label in labels if english.search(label)]
+        assert "hele doelgroep" in svg
+
+
+def test_young_children_table_lists_every_wijk(run: Run) -> None:
+    from bestaanszekerheid.areas.distribution import TOO_FEW
+    from bestaanszekerheid.disclosure import TOTAL
+    from bestaanszekerheid.reports.sections.outreach import young_children_subsection
+
+    areas = run.result.areas
+    assert areas is not None and areas.young_children is not None
+    wijk = areas.levels["wijk"]
+    section = young_children_subsection(areas, wijk)
+    assert section is not None
+    (table,) = section.blocks
+    assert table.narrow  # type: ignore[union-attr]
+    rows = table.rows  # type: ignore[union-attr]
+    assert len(rows) == len(wijk.target)
+    counts = areas.young_children.frame.iloc[:, 0]
+    shown = [r[1] for r in rows]
+    hidden = [c for c in shown if c.fmt == "text"]
+    assert all(c.value == TOO_FEW for c in hidden)
+    # Published counts first, most first; the hidden ones last.
+    numbers = [float(c.value) for c in shown if c.fmt != "text"]  # type: ignore[arg-type]
+    assert numbers == sorted(numbers, reverse=True)
+    assert shown[: len(numbers)] == [c for c in shown if c.fmt != "text"]
+    assert len(numbers) == int(counts.drop(TOTAL, errors="ignore").notna().sum())
+    assert "de tabel noemt elke wijk" in section.lead
 
 
 def test_group_plans_only_when_the_area_model_check_was_released(run: Run) -> None:

@@ -9,9 +9,10 @@ are left out and listed, never guessed.
 
 Whole buurten only: a visit rings every door of a buurt, because the door does not say who
 belongs to the group. Choosing buurten is then a 0/1 knapsack: maximise the expected reach with
-at most ``budget`` doors. :func:`plan_outreach` solves it exactly (a bound-based reduction and
-``scipy.optimize.milp``, see :func:`_exact`), breaks ties towards fewer doors, and sets beside it
-the naive plan and the trade-off curve (doors against expected reach) for both.
+at most ``budget`` doors. :func:`plan_outreach` checks the input, has :mod:`.knapsack` solve it
+exactly (a bound-based reduction and ``scipy.optimize.milp``), ties broken towards fewer doors,
+and sets beside it the naive plan (highest share first, skipping what no longer fits) and the
+trade-off curve (doors against expected reach) for both.
 
 Figures are shown as they were published: a plan's totals are sums of published figures, not
 rounded again and not corrected towards true values (which the planner never sees).
@@ -26,15 +27,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, milp
 
-from bestaanszekerheid.disclosure.lp import quiet_native_output
+from bestaanszekerheid.areas import knapsack
+from bestaanszekerheid.areas.knapsack import BoolArray, Problem
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.intp]
-BoolArray = NDArray[np.bool_]
 
 Method = Literal["exact", "naive"]
 
@@ -63,16 +60,6 @@ CURVE_COLUMNS = (
 DEFAULT_GROUP = "doelgroep"
 DEFAULT_CURVE_STEPS = 20
 
-# Published figures have a few decimals at most; up to this many they are solved as integers
-# (exact sums and exact budget checks), beyond it as plain floats with tolerances.
-_MAX_DECIMALS = 6
-# Sums of scaled figures stay exactly representable in a float64 below this.
-_MAX_EXACT_SUM = 2.0**52
-# Size of the first trial core (see _exact); it grows fourfold while the bound still leaves
-# more buurten open than the trial held.
-_FIRST_CORE = 64
-_CORE_GROWTH = 4
-
 
 @dataclass(frozen=True)
 class Selection:
@@ -100,7 +87,8 @@ class OutreachPlan:
 
     ``exact`` is the plan that reaches the most expected households of ``group`` within
     ``budget`` doors (fewest doors among equals); ``naive`` takes buurten by share, highest
-    first, and stops at the first that does not fit. ``published_reach`` and
+    first, skipping one that no longer fits and going on down the list (never more reach
+    than ``exact``). ``published_reach`` and
     ``published_doors`` are the group's published total and the doors over the planned
     buurten (every buurt with both figures published); ``excluded`` lists the others
     (:data:`EXCLUDED_COLUMNS`); ``curve`` is the trade-off curve (:data:`CURVE_COLUMNS`),
@@ -149,15 +137,25 @@ class OutreachPlan:
         """Number of buurten left out because a figure is not published."""
         return len(self.excluded)
 
+    @property
+    def who(self) -> str:
+        """The group in the reader's words: "de hele doelgroep" for the default group, a
+        group key ("Groep 3") as it is, any other label quoted ("de groep 'klasse 3'")."""
+        if self.group == DEFAULT_GROUP:
+            return "de hele doelgroep"
+        if self.group.startswith("Groep "):
+            return self.group
+        return f"de groep '{self.group}'"
+
     def summary(self) -> str:
         """The plan in two or three Dutch sentences, for a report or the command line."""
         decimals = _shown_decimals(self.exact.table["verwacht bereik"])
         text = (
             f"Deurenbudget {fmt_int(self.budget)}: {self._areas(len(self.exact.table))}, "
             f"{fmt_int(self.doors)} deuren, naar verwachting {fmt_num(self.reach, decimals)} "
-            f"huishoudens van de groep '{self.group}' ({fmt_pct(100 * self.reach_share)} van het "
-            f"gepubliceerde totaal in de meegenomen {self._areas(2).split()[1]}). "
-            f"Hoogste aandeel eerst (stoppen bij de eerste {self.level} die niet past): "
+            f"huishoudens uit {self.who} ({fmt_pct(100 * self.reach_share)} van het "
+            f"gepubliceerde totaal in de meegenomen {self.level}en). "
+            f"Hoogste aandeel eerst (wat niet meer past overslaan en verder met de volgende): "
             f"{self._areas(len(self.naive.table))}, {fmt_int(self.naive.doors)} deuren, "
             f"{fmt_num(self.naive.reach, decimals)} huishoudens."
         )
@@ -173,66 +171,6 @@ class OutreachPlan:
 
 
 # --------------------------------------------------------------------------- input
-
-
-@dataclass(frozen=True)
-class _Scaled:
-    """Figures in solver units: whole numbers divided by their greatest common divisor when
-    they have at most _MAX_DECIMALS decimals (counts rounded to 5 become multiples of 1:
-    HiGHS solves small whole coefficients markedly faster), the figures themselves otherwise.
-
-    A published value is ``solver value * divisor / factor``.
-    """
-
-    values: FloatArray
-    factor: float
-    divisor: float
-    integral: bool
-
-    def budget(self, budget: float) -> float:
-        """A budget in solver units; whole units only when the figures are whole."""
-        scaled = budget * self.factor / self.divisor
-        if not self.integral:
-            return scaled
-        # The tolerance keeps a budget typed as 1000 but computed as 999.9999999 at 1000.
-        return float(math.floor(scaled + 1e-9 * max(1.0, scaled)))
-
-    def published(self, values: FloatArray) -> FloatArray:
-        """Solver values (or sums of them) in published units; exact decimals when whole."""
-        out: FloatArray = values * self.divisor / self.factor
-        return out
-
-    def total(self, chosen: BoolArray) -> float:
-        """The published-unit sum of the chosen figures."""
-        return float(self.published(np.array([self.values[chosen].sum()]))[0])
-
-    def tolerance(self) -> float:
-        """How far a sum may miss in solver units (none for integers, float noise otherwise)."""
-        return 0.0 if self.integral else 1e-9 * max(1.0, float(self.values.sum()))
-
-
-def _scale(values: FloatArray) -> _Scaled:
-    for decimals in range(_MAX_DECIMALS + 1):
-        factor = 10.0**decimals
-        scaled = values * factor
-        whole = np.round(scaled)
-        if np.all(np.abs(scaled - whole) <= 1e-6) and float(whole.sum()) < _MAX_EXACT_SUM:
-            divisor = float(np.gcd.reduce(whole.astype(np.int64))) if whole.size else 1.0
-            divisor = divisor or 1.0  # all zeros
-            return _Scaled(whole / divisor, factor, divisor, True)
-    return _Scaled(values.astype(np.float64), 1.0, 1.0, False)
-
-
-@dataclass(frozen=True)
-class _Problem:
-    """The buurten a plan can choose from, sorted by code, with their share order."""
-
-    frame: pd.DataFrame
-    doors: _Scaled
-    reach: _Scaled
-    #: Positions in visiting order: share (reach / doors) highest first, then fewer doors,
-    #: then code, so that equal shares never depend on the input's row order.
-    order: IntArray
 
 
 def _check_budget(budget: float) -> float:
@@ -328,153 +266,6 @@ def _excluded(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _problem(planned: pd.DataFrame) -> _Problem:
-    # A buurt without doors cannot be visited and one without expected reach only costs
-    # doors: neither plan ever takes one, so they stay out of the solver (not out of the totals).
-    useful = planned[(planned["doors"] > 0) & (planned["reach"] > 0)]
-    doors = _scale(useful["doors"].to_numpy(dtype=float))
-    reach = _scale(useful["reach"].to_numpy(dtype=float))
-    share = useful["reach"].to_numpy(dtype=float) / useful["doors"].to_numpy(dtype=float)
-    position = np.arange(len(useful))
-    order = np.lexsort((position, doors.values, -share)).astype(np.intp)
-    return _Problem(useful, doors, reach, order)
-
-
-# --------------------------------------------------------------------------- solvers
-
-
-def _naive(problem: _Problem, budget: float) -> BoolArray:
-    """Highest share first, stopping at the first buurt that does not fit.
-
-    That is how a ranked list is used in practice: one goes down it until the budget runs out,
-    and does not search further down for a buurt small enough to fill the rest.
-    """
-    doors = problem.doors.values[problem.order]
-    taken = int(np.searchsorted(np.cumsum(doors), budget, side="right"))
-    chosen = np.zeros(len(doors), dtype=bool)
-    chosen[problem.order[:taken]] = True
-    return chosen
-
-
-def _fill(problem: _Problem, budget: float) -> BoolArray:
-    """Highest share first, skipping what does not fit: a quick first lower bound."""
-    chosen = np.zeros(len(problem.order), dtype=bool)
-    left = budget
-    for i in problem.order:
-        if problem.doors.values[i] <= left:
-            chosen[i] = True
-            left -= problem.doors.values[i]
-    return chosen
-
-
-def _milp(
-    objective: FloatArray,
-    rows: FloatArray,
-    lower: FloatArray,
-    upper: FloatArray,
-) -> BoolArray:
-    """``min objective @ x`` over 0/1 ``x`` with ``lower <= rows @ x <= upper``, to optimality."""
-    with quiet_native_output():
-        result = milp(
-            objective,
-            integrality=np.ones(objective.size),
-            bounds=Bounds(0, 1),
-            constraints=LinearConstraint(rows, lower, upper),
-            # mip_rel_gap 0: the default (1e-4) would stop at a plan up to 0.01% short.
-            options={"disp": False, "presolve": True, "mip_rel_gap": 0.0},
-        )
-    if result.status != 0 or result.x is None:
-        raise RuntimeError(f"HiGHS found no proven optimum for the outreach plan: {result.message}")
-    chosen: BoolArray = np.asarray(result.x) > 0.5
-    return chosen
-
-
-def _solve_core(
-    problem: _Problem, budget: float, core: BoolArray, fixed: BoolArray, *, fewest: bool
-) -> BoolArray:
-    """The best plan that agrees with ``fixed`` outside ``core``.
-
-    ``fewest``: among the plans with the core's best reach, the one with the fewest doors
-    (a second solve with that reach as a floor).
-    """
-    doors, reach = problem.doors.values, problem.reach.values
-    outside = fixed & ~core
-    left = budget - float(doors[outside].sum())
-    idx = np.flatnonzero(core)
-    chosen = outside.copy()
-    if idx.size == 0:
-        return chosen
-    d, r = doors[idx], reach[idx]
-    best = _milp(-r, d[None, :], np.array([-np.inf]), np.array([left]))
-    if fewest:
-        best_reach = float(r[best].sum())
-        # Integers: a floor half a unit below the best is the best itself. Floats: noise only.
-        slack = 0.5 if problem.reach.integral else problem.reach.tolerance()
-        fewer = _milp(
-            d,
-            np.vstack([d, r]),
-            np.array([-np.inf, best_reach - slack]),
-            np.array([left, np.inf]),
-        )
-        # HiGHS's own tolerances could in principle trade a hair of reach for doors; only
-        # a plan with the same reach counts as a tie.
-        if float(r[fewer].sum()) >= best_reach - problem.reach.tolerance() and float(
-            d[fewer].sum()
-        ) <= float(d[best].sum()):
-            best = fewer
-    chosen[idx[best]] = True
-    return chosen
-
-
-def _exact(problem: _Problem, budget: float, *, fewest: bool = True) -> BoolArray:
-    """The 0/1 knapsack's optimum: most reach within ``budget`` doors, then (``fewest``)
-    fewest doors.
-
-    milp over every buurt is exact but slow at national scale (7 s to over a minute for 14,000
-    buurten, benchmarks/outreach.py), so a classic reduction comes first (reduced-cost fixing
-    against the LP bound; Ingargiola and Korsh 1973, Dembo and Hammer 1980). Let ``lam`` be
-    the share of the first buurt in share order that no longer fits, ``rc_i = reach_i - lam *
-    doors_i`` and ``bound = lam * budget + sum of the positive rc_i`` (the LP relaxation's
-    value). Because ``lam * doors(x) <= lam * budget``, every plan ``x`` reaches at most
-    ``bound`` minus ``|rc_i|`` for each buurt where it differs from "every buurt with
-    rc_i > 0". A plan that reaches at least ``L`` (the reach of a known plan) therefore differs
-    from that only where ``|rc_i| <= bound - L``; every other buurt is fixed and milp decides
-    the open ones. ``L`` starts at the list that skips what does not fit and improves on trial
-    cores (the 64, 256, ... buurten nearest the boundary, the others as in the best plan so
-    far) until the open set is no larger than the last trial. The optimum and every plan with
-    its reach lie inside the open set, so the tie-break solve there is exact too.
-    """
-    doors, reach = problem.doors.values, problem.reach.values
-    n = doors.size
-    everything = np.ones(n, dtype=bool)
-    if float(doors.sum()) <= budget:
-        return everything
-    in_order = np.cumsum(doors[problem.order])
-    critical = problem.order[int(np.searchsorted(in_order, budget, side="right"))]
-    lam = float(reach[critical] / doors[critical])
-    rc = reach - lam * doors
-    bound = lam * budget + float(np.maximum(rc, 0).sum())
-    noise = 1e-9 * max(1.0, abs(bound))
-    best = _fill(problem, budget)
-    value = float(reach[best].sum())
-    nearest = np.lexsort((np.arange(n), np.abs(rc)))
-    size = _FIRST_CORE
-    while True:
-        open_ = np.abs(rc) <= bound - value + noise
-        if int(open_.sum()) <= size or size >= n:
-            break
-        trial = np.zeros(n, dtype=bool)
-        trial[nearest[:size]] = True
-        better = _solve_core(problem, budget, trial, best, fewest=False)
-        if float(reach[better].sum()) > value:
-            best, value = better, float(reach[better].sum())
-        size *= _CORE_GROWTH
-    chosen = _solve_core(problem, budget, open_, rc > 0, fewest=fewest)
-    if float(doors[chosen].sum()) > budget + problem.doors.tolerance():
-        raise RuntimeError("the outreach plan exceeds its budget (solver tolerance)")
-    return chosen
-
-
 # --------------------------------------------------------------------------- output
 
 
@@ -488,7 +279,7 @@ def _shown_decimals(values: pd.Series) -> int:
 
 
 def _selection(
-    problem: _Problem, chosen: BoolArray, method: Method, published_reach: float
+    problem: Problem, chosen: BoolArray, method: Method, published_reach: float
 ) -> Selection:
     rows = problem.order[chosen[problem.order]]
     frame = problem.frame.iloc[rows]
@@ -520,16 +311,16 @@ def _selection(
     )
 
 
-def _plans(problem: _Problem, budget: float, *, fewest: bool = True) -> tuple[BoolArray, BoolArray]:
+def _plans(problem: Problem, budget: float, *, fewest: bool = True) -> tuple[BoolArray, BoolArray]:
     """The exact and the naive choice for a budget in published doors."""
     units = problem.doors.budget(budget)
     nothing = np.zeros(len(problem.order), dtype=bool)
-    exact = _exact(problem, units, fewest=fewest) if units > 0 else nothing
-    return exact, _naive(problem, units)
+    best = knapsack.exact(problem, units, fewest=fewest) if units > 0 else nothing
+    return best, knapsack.naive(problem, units)
 
 
 def _curve(
-    problem: _Problem,
+    problem: Problem,
     requested: tuple[float, tuple[BoolArray, BoolArray]],
     published_doors: float,
     steps: int,
@@ -572,9 +363,10 @@ def plan_outreach(
 
     The exact plan takes whole buurten with at most ``budget`` doors and the largest total
     reach, and among those the fewest doors; remaining ties (the same reach and doors) are
-    settled deterministically, independent of the row order. The naive plan takes buurten by
-    share (reach / doors), highest first (then fewer doors, then code), and stops at the first
-    that does not fit, as one uses a ranked list; it never reaches more than the exact plan.
+    settled deterministically, independent of the row order. The naive plan goes down the
+    buurten by share (reach / doors), highest first (then fewer doors, then code), skips one
+    that no longer fits in what is left of the budget and goes on with the next, as a team
+    uses a ranked list; it never reaches more than the exact plan.
     Buurten with no doors or no expected reach are in neither plan, but their figures count in
     the published totals. A budget of all doors or more takes every buurt with expected reach.
 
@@ -597,16 +389,16 @@ def plan_outreach(
     frame = _check_areas(areas)
     excluded = _excluded(frame)
     planned = frame[frame["doors"].notna() & frame["reach"].notna()]
-    published_doors = _scale(planned["doors"].to_numpy(dtype=float))
-    published_reach = _scale(planned["reach"].to_numpy(dtype=float))
+    published_doors = knapsack.scale(planned["doors"].to_numpy(dtype=float))
+    published_reach = knapsack.scale(planned["reach"].to_numpy(dtype=float))
     all_doors = published_doors.total(np.ones(len(planned), dtype=bool))
     all_reach = published_reach.total(np.ones(len(planned), dtype=bool))
-    problem = _problem(planned)
-    exact, naive = plans = _plans(problem, value)
+    problem = knapsack.problem(planned)
+    best, naive = plans = _plans(problem, value)
     return OutreachPlan(
         group=group,
         budget=value,
-        exact=_selection(problem, exact, "exact", all_reach),
+        exact=_selection(problem, best, "exact", all_reach),
         naive=_selection(problem, naive, "naive", all_reach),
         published_doors=all_doors,
         published_reach=all_reach,

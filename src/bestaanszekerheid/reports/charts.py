@@ -6,6 +6,8 @@ chart is drawn from data that is already checked (published cells only).
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -235,11 +237,27 @@ def forest_plot(data: pd.DataFrame) -> str:
     return to_svg(alt.vconcat(*panels, spacing=24))
 
 
-def outreach_curve(data: pd.DataFrame, budget: float, who: str = "doelgroep") -> str:
+#: Width of a chart's plot area drawn for a phone: with the axis and its labels the SVG is
+#: at most 320 px wide, so on a 390 px screen it is shown at full size (text 12 px, never
+#: scaled below 11 px).
+NARROW_PLOT_WIDTH = 250
+
+
+def outreach_curve(
+    data: pd.DataFrame,
+    budget: float,
+    who: str = "hele doelgroep",
+    *,
+    description: str = "",
+    narrow: bool = False,
+) -> str:
     """Expected reach against doors for the best plan and for "highest share first".
 
     ``data``: deuren, exact, naief (one row per budget); ``budget`` is marked with a rule;
-    ``who``: whose households are reached, for the axis ("doelgroep", "Groep 3").
+    ``who``: whose households are reached, for the axis ("hele doelgroep", "Groep 3");
+    ``description``: the chart in words, the SVG's own label for screen readers (every
+    label and role in the SVG is Dutch, see :func:`dutch_aria`); ``narrow``: drawn for a
+    phone (at most 320 px wide, fewer ticks).
     """
     long = data.melt("deuren", ["exact", "naief"], var_name="plan", value_name="bereik")
     long["plan"] = long["plan"].map({"exact": "beste keuze", "naief": "hoogste aandeel eerst"})
@@ -251,25 +269,89 @@ def outreach_curve(data: pd.DataFrame, budget: float, who: str = "doelgroep") ->
         ),
     )
     domain = ["beste keuze", "hoogste aandeel eerst"]
+    ticks: Any = 4 if narrow else alt.Undefined
     base = alt.Chart(long).encode(
-        x=alt.X("deuren:Q", title="Deurenbudget (huishoudens)", axis=alt.Axis(format=",.0f")),
-        y=alt.Y("bereik:Q", title=f"Verwacht bereik ({who})", axis=alt.Axis(format=",.0f")),
+        x=alt.X(
+            "deuren:Q",
+            title="Deurenbudget (huishoudens)",
+            axis=alt.Axis(format=",.0f", tickCount=ticks),
+        ),
+        y=alt.Y(
+            "bereik:Q",
+            # Narrow: a shorter title, within the plot's height (never cut off).
+            title=f"Bereik ({who})" if narrow else f"Verwacht bereik ({who})",
+            axis=alt.Axis(format=",.0f", titleLimit=200 if narrow else 220, tickCount=ticks),
+        ),
         color=alt.Color(
             "plan:N",
             title=None,
             scale=alt.Scale(domain=domain, range=[BLUE, ORANGE]),
-            legend=alt.Legend(orient="bottom"),
+            legend=alt.Legend(orient="bottom", direction="vertical" if narrow else "horizontal"),
         ),
         strokeDash=alt.StrokeDash(
             "plan:N", scale=alt.Scale(domain=domain, range=[[1, 0], [5, 3]]), legend=None
         ),
     )
     lines = base.mark_line(strokeWidth=2, aria=False) + base.mark_point(
-        filled=True, size=30
+        filled=True, size=30, ariaRoleDescription="punt"
     ).encode(description=alt.Description("beschrijving:N"))
     rule = (
         alt.Chart(pd.DataFrame({"x": [budget]}))
         .mark_rule(color=GREY, strokeDash=[2, 2], aria=False)
         .encode(x="x:Q")
     )
-    return to_svg((lines + rule).properties(width=420, height=220))
+    width, height = (NARROW_PLOT_WIDTH, 200) if narrow else (420, 220)
+    return dutch_aria(to_svg((lines + rule).properties(width=width, height=height)), description)
+
+
+_AXIS_LABEL = re.compile(
+    r'aria-label="(?P<axis>[XY])-axis(?: titled \'(?P<title>[^\']*)\')? for a (?P<kind>[a-z]+) '
+    r'scale with (?:values from (?P<low>[^"]*?) to (?P<high>[^"]*?)|(?P<n>\d+) values?: '
+    r'(?P<values>[^"]*?))"'
+)
+_LEGEND_LABEL = re.compile(
+    r'aria-label="\w+ legend (?:titled \'[^\']*\' )?for [^"]*? with '
+    r'\d+ values?: (?P<values>[^"]*)"'
+)
+_ROLES = {
+    "group mark container": "grafiek",
+    "axis": "as",
+    "legend": "legenda",
+    "symbol mark container": "punten",
+    "line mark container": "lijnen",
+    "rule mark container": "lijn",
+    "text mark container": "tekst",
+    "title": "titel",
+}
+
+
+def dutch_aria(svg: str, description: str = "") -> str:
+    """``svg`` (from :func:`to_svg`) with Vega's English screen-reader texts in Dutch.
+
+    Vega writes its own labels for axes ("X-axis titled ... for a linear scale with values
+    from 0 to 5.000") and legends and English role descriptions ("axis", "group mark
+    container"); Vega-Lite offers no way to set them. They become "Horizontale as
+    'Deurenbudget', van 0 tot 5.000", "Legenda: ...", "as", "grafiek". ``description``, if
+    given, labels the chart as a whole (its root group).
+    """
+
+    def axis(m: re.Match[str]) -> str:
+        name = "Horizontale as" if m["axis"] == "X" else "Verticale as"
+        title = f" '{m['title']}'" if m["title"] else ""
+        if m["low"] is not None:
+            return f'aria-label="{name}{title}, van {m["low"]} tot {m["high"]}"'
+        return f'aria-label="{name}{title}, {m["n"]} waarden: {m["values"]}"'
+
+    svg = _AXIS_LABEL.sub(axis, svg)
+    svg = _LEGEND_LABEL.sub(lambda m: f'aria-label="Legenda: {m["values"]}"', svg)
+    for english, dutch in _ROLES.items():
+        svg = svg.replace(f'aria-roledescription="{english}"', f'aria-roledescription="{dutch}"')
+    if description:
+        svg = svg.replace(
+            'class="mark-group role-frame root" role="graphics-object" '
+            'aria-roledescription="grafiek"',
+            'class="mark-group role-frame root" role="graphics-object" '
+            f'aria-roledescription="grafiek" aria-label="{html.escape(description)}"',
+            1,
+        )
+    return svg

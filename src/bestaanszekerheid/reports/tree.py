@@ -80,6 +80,10 @@ class Table:
     header_columns: int = 1
     #: Long reference tables start folded in HTML (still printed in full).
     collapsed: bool = False
+    #: Laid out for a phone too: on a narrow screen smaller type, tighter cells and headers
+    #: that wrap, so that every column fits 390 px (for tables with short headers and a
+    #: label column whose names may wrap).
+    narrow: bool = False
 
     def __post_init__(self) -> None:
         # Each source once, in order of first mention.

@@ -1,6 +1,11 @@
 """The outreach part of 'Waar wonen ze?': the plan of where to ring the doorbell (best choice
-beside highest share first, the trade-off curve) and the places beyond the door (families
-with a child under 4 per wijk, for the consultation bureaus).
+beside highest share first, the trade-off curve, where the door budget comes from and what a
+wijkteam does next) and the places beyond the door (families with a child under 4 in every
+wijk, for the consultation bureaus).
+
+The plan tables and the curve are laid out for a 390 px phone too: short headers, names that
+wrap (:attr:`~bestaanszekerheid.reports.tree.Table.narrow`), the curve drawn again at phone
+width so that its text is not scaled below 11 px.
 
 As in :mod:`bestaanszekerheid.reports.sections.areas`, everything shown was published before
 the report: the plans of :mod:`bestaanszekerheid.areas.outreach` rest on released figures
@@ -10,13 +15,15 @@ only. This module picks, orders and words them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from bestaanszekerheid.areas.distribution import TOO_FEW, AreaFigures, AreaLevel
 from bestaanszekerheid.areas.outreach import DEFAULT_GROUP
+from bestaanszekerheid.defaults import DEFAULT_DOORS
 from bestaanszekerheid.disclosure import TOTAL
 from bestaanszekerheid.formatting import fmt_int
 from bestaanszekerheid.reports import charts
@@ -28,7 +35,8 @@ if TYPE_CHECKING:
     from bestaanszekerheid.areas.outreach import OutreachPlan, Selection
     from bestaanszekerheid.pipeline import AnalysisResult
 
-YOUNG_TOP = 8
+#: How many wijken the young-children section names in its lead (the table lists all).
+YOUNG_NAMED = 3
 HIDDEN_NOTE = f"x: niet gepubliceerd ({TOO_FEW})."
 #: The key of the whole target group's outreach plan (``AnalysisResult.outreach``).
 TARGET_PLAN = DEFAULT_GROUP
@@ -43,28 +51,39 @@ def code_label(name: object, code: object) -> str:
 class _Planned:
     """Whose plan a section shows, in the words and keys of its blocks."""
 
-    #: The reader's words: "de doelgroep" or "Groep 3 (name)".
+    #: The reader's words: "de hele doelgroep" or "Groep 3 (name)".
     who: str
     #: The group's key ("Groep 3"); "" for the whole target group.
     group: str
     #: Appended to the blocks' keys ("" for the target group, whose keys the report has).
     suffix: str
-    #: The plan table's share column.
-    share_column: str
     #: What the plan's reach is, for the tables' note.
     reach: str
     sources: tuple[str, ...]
+    #: Wijk names by code (a buurt's wijk in the plan table).
+    wijk_names: Mapping[str, str] = field(default_factory=dict)
+
+    def wijk_name(self, code: object) -> str:
+        """A wijk's name, or its code when the name is not known (the buurt code beside it
+        holds the wijk code: BU08552101 lies in WK085521)."""
+        return self.wijk_names.get(str(code)) or str(code)
 
 
 def _planned(result: AnalysisResult, plan: str, sources: tuple[str, ...]) -> _Planned:
+    wijk = result.areas.levels.get("wijk") if result.areas is not None else None
+    names = (
+        {str(r["code"]): str(r["name"]) for r in wijk.target.to_dict("records")}
+        if wijk is not None
+        else {}
+    )
     if plan == TARGET_PLAN:
         return _Planned(
-            "de doelgroep",
+            "de hele doelgroep",
             "",
             "",
-            "Aandeel doelgroep",
             "de huishoudens uit de doelgroep daar (gepubliceerde aantallen)",
             sources,
+            names,
         )
     group = next((g for g in result.profiles.groups if g.key == plan), None)
     if group is None:
@@ -74,10 +93,10 @@ def _planned(result: AnalysisResult, plan: str, sources: tuple[str, ...]) -> _Pl
         f"{group.key} ({group.name})",
         group.key,
         f"-groep-{group.number}",
-        "Aandeel groep",
         f"de huishoudens van {group.key} daar naar verwachting (het gepubliceerde aantal uit "
         "de doelgroep maal het gepubliceerde aandeel van de groep)",
         (*sources, *((model.name,) if model is not None else ())),
+        names,
     )
 
 
@@ -85,12 +104,16 @@ def _plan_table(
     selection: Selection, planned: _Planned, *, level: Level, key: str, title: str
 ) -> Table:
     t = selection.table
-    # At wijk level the plan's "buurt" is the wijk itself: no second column with its code.
+    # At wijk level the plan's "buurt" is the wijk itself. At buurt level the buurt's wijk
+    # is named in the buurt's cell, not in a column of its own: seven columns do not fit a
+    # 390 px phone, six do with names that wrap.
     by_buurt = level == "buurt"
     rows: list[tuple[Cell, ...]] = [
         (
-            Cell(code_label(r["buurt"], r["buurtcode"])),
-            *((Cell(str(r["wijkcode"])),) if by_buurt else ()),
+            Cell(
+                code_label(r["buurt"], r["buurtcode"])
+                + (f" in {planned.wijk_name(r['wijkcode'])}" if by_buurt else "")
+            ),
             Cell(as_float(r["deuren"]), "int"),
             Cell(as_float(r["verwacht bereik"]), "int"),
             Cell(as_float(r["aandeel %"]), "pct"),
@@ -102,7 +125,6 @@ def _plan_table(
     rows.append(
         (
             Cell("Totaal"),
-            *((Cell(""),) if by_buurt else ()),
             Cell(selection.doors, "int"),
             Cell(selection.reach, "int"),
             Cell(100 * selection.reach / selection.doors if selection.doors else math.nan, "pct"),
@@ -113,21 +135,24 @@ def _plan_table(
     return Table(
         key=key + planned.suffix,
         title=title,
+        # Short headers: the table fits a 390 px phone; the note says what each one means.
         columns=(
             "Buurt" if by_buurt else "Wijk",
-            *(("Wijk (code)",) if by_buurt else ()),
             "Deuren",
-            "Verwacht bereik",
-            planned.share_column,
-            "Cumulatief deuren",
-            "Cumulatief bereik",
+            "Bereik",
+            "Aandeel",
+            "Deuren t/m hier",
+            "Bereik t/m hier",
         ),
         rows=tuple(rows),
         sources=planned.sources,
         kind="plan",
-        note=f"Deuren: alle huishoudens in de {level}; verwacht bereik: {planned.reach}. "
+        note=("Buurt: naam (buurtcode) in wijk. " if by_buurt else "")
+        + f"Deuren: alle huishoudens in de {level}; bereik: {planned.reach}; aandeel: bereik "
+        "gedeeld door deuren; t/m hier: opgeteld vanaf de eerste rij, in de volgorde van bezoek. "
         f"{'Buurten' if by_buurt else 'Wijken'} met een verborgen cijfer doen niet mee.",
         collapsed=len(rows) > 15,
+        narrow=True,
     )
 
 
@@ -175,14 +200,9 @@ def outreach_subsection(result: AnalysisResult, key: str = TARGET_PLAN) -> Secti
 
 def _plan_blocks(plan: OutreachPlan, planned: _Planned, level: Level) -> tuple[Block, ...]:
     where = "buurten" if level == "buurt" else "wijken"
-    naive_empty = plan.naive.table.empty
-    summary = plan.summary()
-    if naive_empty:
-        # The naive list stops at once (its first area is over budget): say so in words.
-        summary = (
-            summary.split(" Hoogste aandeel eerst")[0]
-            + " Hoogste aandeel eerst: de eerste op de lijst past al niet in het budget."
-        )
+    # The naive list takes every area that still fits, so it is empty only when the exact
+    # plan is (no section then); it can be the same choice, and then is not shown twice.
+    same = plan.naive.codes == plan.exact.codes
     curve = plan.curve
     data = pd.DataFrame(
         {
@@ -194,24 +214,31 @@ def _plan_blocks(plan: OutreachPlan, planned: _Planned, level: Level) -> tuple[B
     curve_table = Table(
         key="bereik-curve" + planned.suffix,
         title="Bereik per deurenbudget: beste keuze en hoogste aandeel eerst",
-        columns=("Deurenbudget", "Bereik beste keuze", "Bereik hoogste aandeel eerst"),
+        columns=("Deuren", "Beste keuze", "Hoogste aandeel eerst"),
         rows=tuple(
             (Cell(d, "int"), Cell(e, "int"), Cell(n, "int"))
             for d, e, n in zip(data["deuren"], data["exact"], data["naief"], strict=True)
         ),
         sources=planned.sources,
         kind="plan",
+        note="Deuren: het deurenbudget; de andere kolommen: het verwachte bereik (huishoudens).",
+        narrow=True,
+    )
+    axis = planned.group or "hele doelgroep"
+    description = (
+        f"Lijndiagram van het verwachte bereik ({axis}) tegen het deurenbudget, voor de beste "
+        f"keuze van {where} en voor hoogste aandeel eerst. Bij het gekozen budget van "
+        f"{fmt_int(plan.budget)} deuren: {fmt_int(plan.reach)} huishoudens"
+        + (", bij beide." if plan.gain == 0 else f" tegen {fmt_int(plan.naive.reach)}.")
     )
     chart = Chart(
         key="bereik-curve-grafiek" + planned.suffix,
         title=f"Hoeveel huishoudens uit {planned.who} bereikt u met een deurenbudget?",
-        svg=charts.outreach_curve(data, plan.budget, planned.group or TARGET_PLAN),
-        alt=(
-            "Lijndiagram van het verwachte bereik tegen het aantal deuren, voor de beste "
-            f"keuze van {where} en voor hoogste aandeel eerst. Bij het gekozen budget van "
-            f"{fmt_int(plan.budget)} deuren: {fmt_int(plan.reach)} huishoudens"
-            + ("." if naive_empty else f" tegen {fmt_int(plan.naive.reach)}.")
+        svg=charts.outreach_curve(data, plan.budget, axis, description=description),
+        narrow_svg=charts.outreach_curve(
+            data, plan.budget, axis, description=description, narrow=True
         ),
+        alt=description,
         table=curve_table,
     )
     figures = (
@@ -223,41 +250,69 @@ def _plan_blocks(plan: OutreachPlan, planned: _Planned, level: Level) -> tuple[B
         Paragraph(
             f"Wie aanbelt, wil met een beperkt aantal deuren zo veel mogelijk huishoudens uit "
             f"{planned.who} bereiken. De beste keuze van {where} is uitgerekend op de "
-            f"gepubliceerde {figures}; ernaast de gewone aanpak: {where} met het hoogste "
-            "aandeel eerst, tot het budget op is."
+            f"gepubliceerde {figures}; ernaast de gewone aanpak: de {where} met het hoogste "
+            "aandeel eerst, en past er een niet meer in het budget, dan de volgende op de "
+            f"lijst. {_budget_source(plan.budget)}"
         ),
-        Paragraph(summary),
+        Paragraph(plan.summary()),
+    ]
+    if plan.gain > 0:
+        blocks.append(
+            Callout(
+                f"De beste keuze bereikt met hetzelfde budget naar verwachting "
+                f"{fmt_int(plan.gain)} huishoudens meer dan hoogste aandeel eerst."
+            )
+        )
+    elif same:
+        blocks.append(
+            Callout(
+                f"Bij dit budget kiest hoogste aandeel eerst dezelfde {where} als de beste "
+                "keuze: de lijst hieronder geldt voor allebei."
+            )
+        )
+    blocks.append(
         _plan_table(
             plan.exact,
             planned,
             level=level,
             key="bereikplan",
             title=f"Bereikplan{_for(planned)}: beste keuze ({where})",
-        ),
-        *(
-            ()
-            if naive_empty
-            else (
-                _plan_table(
-                    plan.naive,
-                    planned,
-                    level=level,
-                    key="bereikplan-naief",
-                    title=f"Ter vergelijking{_for(planned)}: hoogste aandeel eerst ({where})",
-                ),
+        )
+    )
+    if not same:
+        blocks.append(
+            _plan_table(
+                plan.naive,
+                planned,
+                level=level,
+                key="bereikplan-naief",
+                title=f"Ter vergelijking{_for(planned)}: hoogste aandeel eerst ({where})",
             )
+        )
+    n = len(plan.exact.table)
+    these = f"deze {n} {where}" if n != 1 else f"deze {level}"
+    blocks += [
+        Paragraph(
+            f"Volgende stap voor het wijkteam: bel eerst aan bij de deuren van {these}, in "
+            "de volgorde van de tabel; gezinnen met jonge kinderen bereikt u daarnaast via de "
+            "consultatiebureaus, en andere huishoudens via partners in de wijk, zoals "
+            "huisartsen, scholen, de voedselbank en de schuldhulp."
         ),
         chart,
     ]
-    if plan.gain > 0:
-        blocks.insert(
-            2,
-            Callout(
-                f"De beste keuze bereikt met hetzelfde budget naar verwachting "
-                f"{fmt_int(plan.gain)} huishoudens meer dan hoogste aandeel eerst."
-            ),
-        )
     return tuple(blocks)
+
+
+def _budget_source(budget: float) -> str:
+    """Where the door budget comes from: the default, or ``--deuren`` as given."""
+    doors = fmt_int(budget)
+    if budget == DEFAULT_DOORS:
+        return (
+            f"Het budget van {doors} deuren is de standaardwaarde (ongeveer een paar maanden "
+            "werk van een klein team); een ander budget geeft u op met de optie --deuren van "
+            "bsz analyse of bsz wijken, bijvoorbeeld --deuren 5000."
+        )
+    return f"Het budget van {doors} deuren is opgegeven met --deuren {round(budget)}."
 
 
 def _for(planned: _Planned) -> str:
@@ -266,35 +321,45 @@ def _for(planned: _Planned) -> str:
 
 
 def young_children_subsection(areas: AreaFigures, wijk: AreaLevel) -> Section | None:
+    """Families of the target group with a child under 4 in every wijk (most first; a wijk
+    whose count is not published last, as "te weinig huishoudens"), for the consultation
+    bureaus; None when the run has no such table."""
     young = areas.young_children
     if young is None:
         return None
     counts = young.frame.iloc[:, 0]
-    target = wijk.target.set_index("code")
+    published = {str(code): as_float(value) for code, value in counts.items() if code != TOTAL}
     rows = []
-    for code, value in counts.items():
-        if code == TOTAL or str(code) not in target.index:
-            continue
-        n = as_float(value)
-        n_target = as_float(target.at[str(code), "target"])
+    for r in wijk.target.to_dict("records"):
+        code = str(r["code"])
+        n = published.get(code, math.nan)
+        n_target = as_float(r["target"])
         share = 100 * n / n_target if n_target > 0 else math.nan
-        rows.append((str(code), str(target.at[str(code), "name"]), n, n_target, share))
-    rows.sort(key=lambda r: (-(r[2] if not math.isnan(r[2]) else -1.0), r[0]))
+        rows.append((code, str(r["name"]), n, n_target, share))
+    rows.sort(key=lambda r: (math.isnan(r[2]), -(0.0 if math.isnan(r[2]) else r[2]), r[0]))
     total = as_float(counts.get(TOTAL)) if TOTAL in counts.index else math.nan
-    shown = rows[:YOUNG_TOP]
     # The denominator's table first, as the other two-table shares name their sources.
     sources = ([wijk.target_table.name] if wijk.target_table else []) + [young.name]
     table = Table(
         key="jonge-kinderen-per-wijk",
-        title=f"Doelgroep met een kind jonger dan 4 jaar: de {len(shown)} wijken met de meeste",
-        columns=("Wijk", "Met een kind onder de 4", "Doelgroep in de wijk", "Aandeel"),
+        title="Doelgroep met een kind jonger dan 4 jaar, per wijk",
+        columns=("Wijk", "Met kind onder 4", "Doelgroep", "Aandeel"),
         rows=tuple(
-            (Cell(code_label(name, code)), Cell(n, "int"), Cell(t, "int"), Cell(s, "pct"))
-            for code, name, n, t, s in shown
+            (
+                Cell(code_label(name, code)),
+                Cell(TOO_FEW) if math.isnan(n) else Cell(n, "int"),
+                Cell(t, "int"),
+                Cell("") if math.isnan(n) else Cell(s, "pct"),
+            )
+            for code, name, n, t, s in rows
         ),
         sources=tuple(sources),
         kind="checked",
-        note=f"Aandeel: van de huishoudens uit de doelgroep in de wijk. {HIDDEN_NOTE}",
+        note="Met kind onder 4: huishoudens uit de doelgroep met een kind jonger dan 4 jaar; "
+        "doelgroep: alle huishoudens uit de doelgroep in de wijk; aandeel: van die "
+        f"huishoudens. {HIDDEN_NOTE}",
+        collapsed=len(rows) > 15,
+        narrow=True,
     )
     lead = (
         "Huishoudens uit de doelgroep met een kind jonger dan 4 jaar komen bij het "
@@ -302,4 +367,15 @@ def young_children_subsection(areas: AreaFigures, wijk: AreaLevel) -> Section | 
     )
     if not math.isnan(total):
         lead += f" In de hele gemeente zijn het er {fmt_int(total)}."
+    named = [r for r in rows if not math.isnan(r[2])][:YOUNG_NAMED]
+    if named:
+        lead += " De meeste wonen in " + _and(
+            [f"{name} ({fmt_int(n)})" for _, name, n, _, _ in named]
+        )
+        lead += "; de tabel noemt elke wijk."
     return Section("jonge-kinderen", "Gezinnen met jonge kinderen", (table,), lead=lead)
+
+
+def _and(items: list[str]) -> str:
+    """ "a, b en c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
