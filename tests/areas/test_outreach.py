@@ -16,6 +16,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from bestaanszekerheid.areas import knapsack, tilburg
 from bestaanszekerheid.areas.outreach import (
     CURVE_COLUMNS,
+    CURVE_SPAN,
     EXCLUDED_COLUMNS,
     PLAN_COLUMNS,
     OutreachPlan,
@@ -428,15 +429,18 @@ def test_decimal_figures_are_summed_as_published() -> None:
     assert plan.table["cumulatief bereik"].tolist() == [0.4, 0.6, 0.7]
 
 
-def test_the_curve_covers_zero_to_all_doors_and_the_requested_budget() -> None:
+def test_the_curve_covers_zero_to_five_budgets_or_all_doors_and_the_requested_budget() -> None:
     areas, _ = planted_population()
+    total = areas["doors"].sum()
+    small = plan_outreach(areas, total / 10).curve
+    assert small["budget (deuren)"].iloc[-1] == CURVE_SPAN * total / 10 < total
     plan = plan_outreach(areas, 333)
     curve = plan.curve
-    total = areas["doors"].sum()
-    assert len(curve) == 22
+    assert len(curve) == 21  # 5 budgets in 20 steps: the budget itself is a grid point
     assert curve["budget (deuren)"].iloc[0] == 0 and curve["bereik exact"].iloc[0] == 0
-    assert curve["budget (deuren)"].iloc[-1] == total
-    assert curve["bereik exact"].iloc[-1] == areas["reach"].sum()
+    assert curve["budget (deuren)"].iloc[-1] == min(total, CURVE_SPAN * 333)
+    if total <= CURVE_SPAN * 333:
+        assert curve["bereik exact"].iloc[-1] == areas["reach"].sum()
     requested = curve[curve["gevraagd budget"]]
     assert requested["budget (deuren)"].tolist() == [333]
     assert requested["bereik exact"].iloc[0] == plan.reach
@@ -456,7 +460,7 @@ def test_tilburg_scale() -> None:
     areas = areas_frame(doors, reach, [b.code for b in buurten])
     plan = plan_outreach(areas, 10_000)
     assert (plan.reach, plan.doors) == full_milp(doors, reach, 10_000)
-    assert len(plan.curve) == 22
+    assert len(plan.curve) == 21  # the budget (1/5 of the span) is a grid point
 
 
 # --------------------------------------------------------------------------- (d) suppressed

@@ -59,6 +59,10 @@ CURVE_COLUMNS = (
 )
 DEFAULT_GROUP = "doelgroep"
 DEFAULT_CURVE_STEPS = 20
+#: The curve runs from 0 to this many times the budget (or all doors, if fewer): the choices a
+#: team weighs lie around its budget, and a curve to every door of the city squeezes them into
+#: its first few pixels.
+CURVE_SPAN = 5
 
 
 @dataclass(frozen=True)
@@ -326,7 +330,8 @@ def _curve(
     steps: int,
 ) -> pd.DataFrame:
     budget, plans = requested
-    budgets = set(np.linspace(0.0, published_doors, steps + 1).tolist()) if steps else set()
+    upper = min(published_doors, CURVE_SPAN * budget)
+    budgets = set(np.linspace(0.0, upper, steps + 1).tolist()) if steps else set()
     budgets.add(budget)
     rows = []
     for value in sorted(budgets):

@@ -188,6 +188,7 @@ def _share_map(areas: AreaFigures, lv: AreaLevel, level: Level = "wijk") -> Char
             for r in frame.to_dict("records")
         ),
         sources=tuple(t.name for t in (lv.households_table, lv.target_table) if t is not None),
+        narrow=True,
         kind="checked",
         note=(
             f"Aandeel: van alle huishoudens in de {where}. Index: het aandeel gedeeld door het "
@@ -320,6 +321,7 @@ def _index_table(
             for r in own.to_dict("records")
         ),
         sources=tuple(sources),
+        narrow=True,
         kind="estimate",
         note=f"Aandeel: van de doelgroep in de {where}. Index: dat aandeel gedeeld door het "
         f"aandeel van de groep in de hele doelgroep; 1 = even vaak. {HIDDEN_NOTE}",
@@ -538,5 +540,6 @@ def _definitions(result: AnalysisResult, areas: AreaFigures) -> Table:
         columns=("", "Onze doelgroep", "CBS (Kerncijfers Wijken en Buurten 2022)"),
         rows=tuple(tuple(Cell(c) for c in row) for row in rows),
         sources=sources,
+        narrow=True,
         kind="checked",
     )
