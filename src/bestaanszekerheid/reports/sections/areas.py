@@ -521,7 +521,7 @@ def _definitions(result: AnalysisResult, areas: AreaFigures) -> Table:
             "huishoudens met een inkomen onder of rond het sociaal minimum (CBS-definitie)",
         ),
         (
-            "Onder welke huishoudens",
+            "Onder wie",
             "alle huishoudens in het bestand",
             "particuliere huishoudens met een inkomen over het hele jaar, zonder "
             "studentenhuishoudens",
