@@ -393,8 +393,9 @@ def test_the_table_is_in_visiting_order_highest_share_first() -> None:
 def test_the_summary_is_dutch() -> None:
     areas = areas_frame([100, 60, math.nan], [30, 6, 2])
     assert plan_outreach(areas, 100).summary() == (
-        "Deurenbudget 100: 1 buurt, 100 deuren, naar verwachting 30 huishoudens uit de hele "
-        "doelgroep (83,3% van het gepubliceerde totaal in de meegenomen buurten). Hoogste "
+        "Deurenbudget 100: 1 buurt, 100 deuren met daarachter naar verwachting 30 huishoudens "
+        "uit de hele doelgroep (83,3% van het gepubliceerde totaal in de meegenomen buurten; "
+        "hooguit, want niet iedereen doet open). Hoogste "
         "aandeel eerst (wat niet meer past overslaan en verder met de volgende): 1 buurt, 100 "
         "deuren, 30 huishoudens. 1 buurt niet meegenomen: de cijfers zijn niet gepubliceerd."
     )

@@ -456,7 +456,6 @@ def test_outreach_plan_and_curve_fit_a_phone(run: Run) -> None:
 
 
 def test_young_children_table_lists_every_wijk(run: Run) -> None:
-    from bestaanszekerheid.areas.distribution import TOO_FEW
     from bestaanszekerheid.disclosure import TOTAL
     from bestaanszekerheid.reports.sections.outreach import young_children_subsection
 
@@ -471,12 +470,11 @@ def test_young_children_table_lists_every_wijk(run: Run) -> None:
     assert len(rows) == len(wijk.target)
     counts = areas.young_children.frame.iloc[:, 0]
     shown = [r[1] for r in rows]
-    hidden = [c for c in shown if c.fmt == "text"]
-    assert all(c.value == TOO_FEW for c in hidden)
-    # Published counts first, most first; the hidden ones last.
-    numbers = [float(c.value) for c in shown if c.fmt != "text"]  # type: ignore[arg-type]
+    known = [c for c in shown if not math.isnan(float(c.value))]  # type: ignore[arg-type]
+    # Published counts first, most first; the hidden ones (x) last.
+    numbers = [float(c.value) for c in known]  # type: ignore[arg-type]
     assert numbers == sorted(numbers, reverse=True)
-    assert shown[: len(numbers)] == [c for c in shown if c.fmt != "text"]
+    assert shown[: len(numbers)] == known
     assert len(numbers) == int(counts.drop(TOTAL, errors="ignore").notna().sum())
     assert "de tabel noemt elke wijk" in section.lead
 
@@ -582,4 +580,10 @@ def test_partners_per_wijk_of_the_plan_or_how_to_add_them(run: Run) -> None:
     names = catalog.names("wijk")
     assert listed.items[0] == f"{names[wijken[0]]}: Buurthuis – buurthuis"
     assert len(listed.items) == len(wijken)
-    assert all("geen partner" in item for item in listed.items[1:])
+    assert all("geen partner bekend: zoek er een" in item for item in listed.items[1:])
+    # The wijken where most target households live come next, when not in the plan.
+    outside = [b.code for b in catalog.wijken if b.code not in wijken][:2]
+    more = partners_subsection(plan, partners, catalog, most=[wijken[0], *outside])
+    assert more is not None
+    extra = [b for b in more.blocks if isinstance(b, Bullets)][1]
+    assert extra.items == tuple(f"{names[c]}: geen partner bekend: zoek er een" for c in outside)

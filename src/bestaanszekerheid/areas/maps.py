@@ -54,14 +54,13 @@ NOT_ON_MAP = "niet op de kaart (geen kaartvlak)"
 #: from 1; so are 0,5 and 2), below 0,5 and from 2 on clamped into the outer classes.
 INDEX_BREAKS = (0.5, 0.8, OVER_REPRESENTED, 2.0)
 INDEX_WORDS = ("veel minder vaak", "minder vaak", "even vaak", "vaker", "veel vaker")
-#: Vega's "blueorange" scheme sampled at five points (colour-blind safe: blue against orange
-#: survives every common colour-vision deficiency): blue for fewer, orange for more, a
-#: near-white for "even vaak" so that only the areas that differ catch the eye.
-INDEX_COLOURS = ("#2f78b3", "#9dcae1", "#f2f0eb", "#fbbf74", "#c5690d")
-#: ColorBrewer YlOrBr (colour-blind safe), by number of classes: warm for more, as on the
-#: index maps, where orange is "vaker" and blue "minder vaak"; a blue here would say "many"
-#: on one map and "fewer" on the next. The lightest class is a yellow, not a grey, so it
-#: cannot be mistaken for an area without a figure.
+#: ColorBrewer PRGn (colour-blind safe): green for fewer, purple for more, a near-white for
+#: "even vaak" so that only the areas that differ catch the eye. Not the share maps' oranges:
+#: there orange means "many low incomes", here "this group is a larger part of the target
+#: group", and a reader who sees the same colour takes it for the same thing.
+INDEX_COLOURS = ("#008837", "#a6dba0", "#f4f2ee", "#c2a5cf", "#7b3294")
+#: ColorBrewer YlOrBr (colour-blind safe), by number of classes: warm for more. The lightest
+#: class is a yellow, not a grey, so it cannot be mistaken for an area without a figure.
 SHARE_COLOURS: Mapping[int, tuple[str, ...]] = {
     2: ("#fff7bc", "#d95f0e"),
     3: ("#fff7bc", "#fec44f", "#d95f0e"),
@@ -332,7 +331,10 @@ def choropleth(
             "code": code,
             "naam": name,
             "wijk": wijk_names.get(parent.get(code, code), ""),
-            "klasse": classes.label(value) if number else status,
+            # Classed on the value as shown (1,2497 reads "1,25" and must be "vaker").
+            "klasse": classes.label(round(value, 2 if measure == "index" else 1))
+            if number
+            else status,
             "tekst": text,
             "beschrijving": f"{name}{where}: {text}",
             "nadruk": code in marked,
@@ -373,7 +375,7 @@ def choropleth(
             description=alt.Description("properties.beschrijving:N"),
         )
     )
-    named = _label_layers(catalog, level, labels or {}, small=small)
+    named = _label_layers(catalog, level, labels or {}, small=small, drawn=drawn, width=width)
     # With labels, the projection and size belong to the layer, which fits the map to all
     # its data (the labels lie inside their areas, so the fit is the same).
     layered: MapChart = alt.LayerChart(layer=[chart, *named]) if named else chart
@@ -397,21 +399,63 @@ def choropleth(
     return out
 
 
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _lat(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def _spread(
+    points: list[tuple[float, float]], drawn: Sequence[Mapping[str, Any]], width: int, gap: float
+) -> list[tuple[float, float]]:
+    """Labels moved apart: in the map's pixels (mercator fitted to ``width``, as Vega fits
+    it), a label closer than ``gap`` to one placed before it moves up until it is free, so
+    that "1" and "5" in neighbouring areas never read as "15"."""
+    west, _, east, _ = _bounds(drawn)
+    span = math.radians(east - west)
+    if span <= 0:
+        return points
+    per_px = span / width  # mercator units per pixel, the same on both axes
+    placed: list[tuple[float, float]] = []
+    out = []
+    for lon, lat in points:
+        x, y = math.radians(lon) / per_px, _mercator_y(lat) / per_px
+        while any(math.hypot(x - px, y - py) < gap for px, py in placed):
+            y += gap / 2  # up (y grows northwards)
+        placed.append((x, y))
+        out.append((lon, _lat(y * per_px)))
+    return out
+
+
 def _label_layers(
-    catalog: AreaCatalog, level: Level, labels: Mapping[str, str], *, small: bool
+    catalog: AreaCatalog,
+    level: Level,
+    labels: Mapping[str, str],
+    *,
+    small: bool,
+    drawn: Sequence[Mapping[str, Any]],
+    width: int,
 ) -> list[alt.Chart]:
-    """Text layers that write ``labels`` inside their areas: a white halo, then the text
-    (Vega draws a text's stroke over its fill, hence two layers)."""
-    points = []
+    """Text layers that write ``labels`` inside their areas, in the order of ``labels``,
+    moved apart where they would touch (:func:`_spread`): a white halo, then the text (Vega
+    draws a text's stroke over its fill, hence two layers)."""
+    at = {}
     for feature in _features(catalog, level):
         code = str(feature.get("properties", {}).get("code"))
         geometry = feature.get("geometry")
         if code in labels and geometry:
-            lon, lat = label_point(geometry)
-            points.append({"lon": lon, "lat": lat, "tekst": labels[code]})
-    if not points:
+            at[code] = label_point(geometry)
+    order = [code for code in labels if code in at]
+    if not order:
         return []
     size = 10 if small else 13
+    spread = _spread([at[c] for c in order], drawn, width, gap=size * 1.3)
+    points = [
+        {"lon": lon, "lat": lat, "tekst": labels[code]}
+        for code, (lon, lat) in zip(order, spread, strict=True)
+    ]
     base = alt.Chart(alt.InlineData(values=points)).encode(
         longitude="lon:Q", latitude="lat:Q", text="tekst:N"
     )

@@ -156,9 +156,10 @@ class OutreachPlan:
         decimals = _shown_decimals(self.exact.table["verwacht bereik"])
         text = (
             f"Deurenbudget {fmt_int(self.budget)}: {self._areas(len(self.exact.table))}, "
-            f"{fmt_int(self.doors)} deuren, naar verwachting {fmt_num(self.reach, decimals)} "
-            f"huishoudens uit {self.who} ({fmt_pct(100 * self.reach_share)} van het "
-            f"gepubliceerde totaal in de meegenomen {self.level}en). "
+            f"{fmt_int(self.doors)} deuren met daarachter naar verwachting "
+            f"{fmt_num(self.reach, decimals)} huishoudens uit {self.who} "
+            f"({fmt_pct(100 * self.reach_share)} van het gepubliceerde totaal in de meegenomen "
+            f"{self.level}en; hooguit, want niet iedereen doet open). "
             f"Hoogste aandeel eerst (wat niet meer past overslaan en verder met de volgende): "
             f"{self._areas(len(self.naive.table))}, {fmt_int(self.naive.doors)} deuren, "
             f"{fmt_num(self.naive.reach, decimals)} huishoudens."

@@ -240,7 +240,7 @@ def forest_plot(data: pd.DataFrame) -> str:
 #: Width of a chart's plot area drawn for a phone: with the axis and its labels the SVG is
 #: at most 320 px wide, so on a 390 px screen it is shown at full size (text 12 px, never
 #: scaled below 11 px).
-NARROW_PLOT_WIDTH = 250
+NARROW_PLOT_WIDTH = 240
 
 
 def outreach_curve(
@@ -274,7 +274,8 @@ def outreach_curve(
         x=alt.X(
             "deuren:Q",
             title="Deurenbudget (huishoudens)",
-            axis=alt.Axis(format=",.0f", tickCount=ticks),
+            # Flush: the last label ends inside the plot, so it never widens the chart.
+            axis=alt.Axis(format=",.0f", tickCount=ticks, labelFlush=True),
         ),
         y=alt.Y(
             "bereik:Q",

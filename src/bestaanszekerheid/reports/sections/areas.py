@@ -21,7 +21,7 @@ from bestaanszekerheid.areas.distribution import TOO_FEW, AreaFigures, AreaLevel
 from bestaanszekerheid.defaults import OVER_REPRESENTED
 from bestaanszekerheid.disclosure import TOTAL
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
-from bestaanszekerheid.reports.sections.common import as_float, join_nl
+from bestaanszekerheid.reports.sections.common import as_float, date_nl, join_nl
 from bestaanszekerheid.reports.sections.outreach import (
     HIDDEN_NOTE,
     TARGET_PLAN,
@@ -45,6 +45,9 @@ TOP_WIJKEN = 3
 #: Wijken numbered on the share map and listed under it.
 TOP_SHARE = 5
 OVER = OVER_REPRESENTED
+#: Expected households of a group an area needs to be named as one where it lives
+#: relatively often.
+MIN_TOP_REACH = 20
 INDEX_LABEL = "Ten opzichte van\nde hele doelgroep"
 
 
@@ -73,12 +76,17 @@ def areas_section(result: AnalysisResult, plan: str = TARGET_PLAN) -> Section | 
     else:
         blocks = [
             Paragraph(
-                "Waar wonen de huishoudens uit de doelgroep? Voor een wijkgerichte aanpak tellen "
-                "de wijken waar een groot deel van de huishoudens een laag inkomen heeft "
+                "Waar wonen de huishoudens uit de doelgroep: huishoudens met een besteedbaar "
+                f"inkomen tot en met {fmt_num(result.target.max_pct, 0)}% van het sociaal "
+                f"minimum op {date_nl(result.target.on)}? Voor een wijkgerichte aanpak tellen "
+                "de wijken waar een groot deel van de huishoudens zo'n laag inkomen heeft "
                 f"(gemiddeld {fmt_pct(areas.overall_share, 1)} van alle huishoudens).{synthetic}"
             ),
             _share_map(areas, wijk),
-            Paragraph(ATTRIBUTION + "."),
+            Paragraph(
+                "De aantallen komen uit het bestand van deze analyse, niet van CBS. Kaart en "
+                f"wijkindeling: {ATTRIBUTION}."
+            ),
         ]
     subsections = [
         s
@@ -87,7 +95,12 @@ def areas_section(result: AnalysisResult, plan: str = TARGET_PLAN) -> Section | 
             _groups_subsection(result, areas, wijk),
             outreach_subsection(result, plan),
             young_children_subsection(areas, wijk),
-            partners_subsection(result.outreach.get(plan), result.partners, areas.catalog),
+            partners_subsection(
+                result.outreach.get(plan),
+                result.partners,
+                areas.catalog,
+                most=[str(r["code"]) for r in _ranked(wijk.target, "target", TOP_WIJKEN)],
+            ),
             _cbs_subsection(result, areas, wijk),
         )
         if s is not None
@@ -232,7 +245,7 @@ def _buurt_subsection(areas: AreaFigures) -> Section | None:
     lead = (
         "Binnen een wijk verschilt het per buurt. Buurten zijn klein: "
         f"{hidden} van de {len(buurt.target)} buurten hebben te weinig huishoudens om een "
-        "cijfer te tonen (grijs); hun huishoudens tellen wel mee in de cijfers per wijk."
+        "cijfer te tonen (gearceerd); hun huishoudens tellen wel mee in de cijfers per wijk."
         if hidden
         else "Binnen een wijk verschilt het per buurt."
     )
@@ -248,16 +261,20 @@ def top_text(own: pd.DataFrame, *, numbered: bool = False, where: str = "wijk") 
     (index from :data:`OVER_REPRESENTED` on, the maps' "vaker"), and those where most of its
     households live (expected counts: an index says nothing about how many). ``numbered``:
     the first wijken numbered as on the report's map."""
-    top = [r for r in _ranked(own, "index", TOP_WIJKEN) if as_float(r["index"]) >= OVER]
+    top = _over_represented(own)
     if top:
         parts = [
             f"{f'{i}. ' if numbered else ''}{r['name']} ({'≥ ' if r['band'] else ''}"
-            f"{fmt_num(as_float(r['index']), 2)} keer zo vaak)"
+            f"{fmt_num(as_float(r['index']), 2)} keer zo vaak"
+            + (f", ongeveer {fmt_int(as_float(r['reach']))} huishoudens)" if not r["band"] else ")")
             for i, r in enumerate(top, 1)
         ]
-        text = f"Relatief vaak in {join_nl(parts)}."
+        text = f"Relatief vaak (geschat) in {join_nl(parts)}."
     else:
-        text = f"In geen enkele {where} woont deze groep duidelijk vaker dan gemiddeld."
+        text = (
+            f"In geen enkele {where} met ten minste {MIN_TOP_REACH} huishoudens van deze groep "
+            "woont de groep duidelijk vaker dan gemiddeld."
+        )
     most = _ranked(own[own["band"] == ""], "reach", TOP_WIJKEN)
     if most:
         text += (
@@ -376,7 +393,7 @@ def _groups_subsection(
         "Waar wonen de groepen?",
         tuple(blocks),
         lead=(
-            "Per groep: in welke wijken de groep vaker (oranje) of minder vaak (blauw) voorkomt "
+            "Per groep: in welke wijken de groep vaker (paars) of minder vaak (groen) voorkomt "
             "dan in de hele doelgroep. De dik omlijnde, genummerde wijken zijn die waar de groep "
             "het vaakst voorkomt (de nummers staan in de tekst onder de kaart)."
             if mapped
@@ -419,11 +436,18 @@ def _group_buurt_chart(
     )
 
 
+def _over_represented(own: pd.DataFrame) -> list[dict[str, Any]]:
+    """The areas where the group lives relatively often (index from :data:`OVER`), highest
+    first, among those where it has at least :data:`MIN_TOP_REACH` expected households (a
+    high index over a dozen households is no place to start); a banded row counts (its
+    lower bound is published, its reach is not)."""
+    big = own[(own["band"] != "") | (own["reach"].astype(float) >= MIN_TOP_REACH)]
+    return [r for r in _ranked(big, "index", TOP_WIJKEN) if as_float(r["index"]) >= OVER]
+
+
 def _top_codes(own: pd.DataFrame) -> list[str]:
     """The wijken :func:`top_text` names as "relatief vaak", in its order."""
-    return [
-        str(r["code"]) for r in _ranked(own, "index", TOP_WIJKEN) if as_float(r["index"]) >= OVER
-    ]
+    return [str(r["code"]) for r in _over_represented(own)]
 
 
 #: The municipality's share of households "onder of rond het sociaal minimum" in the
@@ -526,7 +550,7 @@ def _definitions(result: AnalysisResult, areas: AreaFigures) -> Table:
             "particuliere huishoudens met een inkomen over het hele jaar, zonder "
             "studentenhuishoudens",
         ),
-        ("Jaar", "het jaar van het bestand", "2022"),
+        ("Jaar", f"peildatum {date_nl(result.target.on)}", "2022"),
         ("Per wijk", "ja (deze pagina)", "niet in de meegeleverde gegevens"),
         (
             f"Aandeel in {areas.catalog.municipality_name}",

@@ -25,7 +25,7 @@ from bestaanszekerheid.areas.distribution import TOO_FEW, AreaFigures, AreaLevel
 from bestaanszekerheid.areas.outreach import DEFAULT_GROUP
 from bestaanszekerheid.defaults import DEFAULT_DOORS
 from bestaanszekerheid.disclosure import TOTAL
-from bestaanszekerheid.formatting import fmt_int
+from bestaanszekerheid.formatting import fmt_int, fmt_pct
 from bestaanszekerheid.reports import charts
 from bestaanszekerheid.reports.sections.common import as_float
 from bestaanszekerheid.reports.tree import Block, Callout, Cell, Chart, Paragraph, Section, Table
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 #: How many wijken the young-children section names in its lead (the table lists all).
 YOUNG_NAMED = 3
-HIDDEN_NOTE = f"x: niet gepubliceerd ({TOO_FEW})."
+HIDDEN_NOTE = f"x: niet gepubliceerd ({TOO_FEW}, of om een klein aantal elders te beschermen)."
 #: The key of the whole target group's outreach plan (``AnalysisResult.outreach``).
 TARGET_PLAN = DEFAULT_GROUP
 
@@ -62,6 +62,8 @@ class _Planned:
     sources: tuple[str, ...]
     #: Wijk names by code (a buurt's wijk in the plan table).
     wijk_names: Mapping[str, str] = field(default_factory=dict)
+    #: The group's households in the whole municipality, as published (NaN: not known).
+    total: float = math.nan
 
     def wijk_name(self, code: object) -> str:
         """A wijk's name, or its code when the name is not known (the buurt code beside it
@@ -84,6 +86,9 @@ def _planned(result: AnalysisResult, plan: str, sources: tuple[str, ...]) -> _Pl
             "de huishoudens uit de doelgroep daar (gepubliceerde aantallen)",
             sources,
             names,
+            wijk.target_table.published(TOTAL)
+            if wijk is not None and wijk.target_table is not None
+            else math.nan,
         )
     group = next((g for g in result.profiles.groups if g.key == plan), None)
     if group is None:
@@ -97,6 +102,7 @@ def _planned(result: AnalysisResult, plan: str, sources: tuple[str, ...]) -> _Pl
         "de doelgroep maal het gepubliceerde aandeel van de groep)",
         (*sources, *((model.name,) if model is not None else ())),
         names,
+        float(group.size),
     )
 
 
@@ -256,6 +262,15 @@ def _plan_blocks(plan: OutreachPlan, planned: _Planned, level: Level) -> tuple[B
         ),
         Paragraph(plan.summary()),
     ]
+    if planned.total > 0 and not math.isnan(planned.total):
+        blocks.append(
+            Paragraph(
+                f"Dat is hooguit {fmt_pct(100 * plan.reach / planned.total, 1)} van alle "
+                f"{fmt_int(planned.total)} huishoudens uit {planned.who} in de gemeente: "
+                "aanbellen is één ingang, niet de enige (zie de partners en de "
+                "consultatiebureaus hieronder)."
+            )
+        )
     if plan.gain > 0:
         blocks.append(
             Callout(
@@ -322,7 +337,7 @@ def _for(planned: _Planned) -> str:
 
 def young_children_subsection(areas: AreaFigures, wijk: AreaLevel) -> Section | None:
     """Families of the target group with a child under 4 in every wijk (most first; a wijk
-    whose count is not published last, as "te weinig huishoudens"), for the consultation
+    whose count is not published last, as "x"), for the consultation
     bureaus; None when the run has no such table."""
     young = areas.young_children
     if young is None:
@@ -347,7 +362,7 @@ def young_children_subsection(areas: AreaFigures, wijk: AreaLevel) -> Section | 
         rows=tuple(
             (
                 Cell(code_label(name, code)),
-                Cell(TOO_FEW) if math.isnan(n) else Cell(n, "int"),
+                Cell(math.nan, "int") if math.isnan(n) else Cell(n, "int"),
                 Cell(t, "int"),
                 Cell("") if math.isnan(n) else Cell(s, "pct"),
             )
@@ -366,7 +381,10 @@ def young_children_subsection(areas: AreaFigures, wijk: AreaLevel) -> Section | 
         "consultatiebureau: daar kan de gemeente ze bereiken."
     )
     if not math.isnan(total):
-        lead += f" In de hele gemeente zijn het er {fmt_int(total)}."
+        lead += (
+            f" In de hele gemeente zijn het er {fmt_int(total)}, ook in de wijken waar de "
+            "tabel geen getal toont (x)."
+        )
     named = [r for r in rows if not math.isnan(r[2])][:YOUNG_NAMED]
     if named:
         lead += " De meeste wonen in " + _and(

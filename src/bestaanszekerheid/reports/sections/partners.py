@@ -37,9 +37,14 @@ def plan_wijken(plan: OutreachPlan, catalog: AreaCatalog) -> list[str]:
 
 
 def partners_subsection(
-    plan: OutreachPlan | None, partners: Sequence[Partner] | None, catalog: AreaCatalog
+    plan: OutreachPlan | None,
+    partners: Sequence[Partner] | None,
+    catalog: AreaCatalog,
+    *,
+    most: Sequence[str] = (),
 ) -> Section | None:
-    """Per wijk of the plan the partners that work there, then those for the whole
+    """Per wijk of the plan the partners that work there, then per wijk of ``most`` (where
+    most target households live; codes) not in the plan, then those for the whole
     municipality; ``partners`` None: the run had no partner file (the section says how to
     add one). None without a plan."""
     if plan is None or plan.exact.table.empty:
@@ -48,19 +53,30 @@ def partners_subsection(
     if partners is None:
         return Section("partners", title, (Paragraph(NO_FILE),))
     names = catalog.names("wijk")
-    items = []
-    for code in plan_wijken(plan, catalog):
-        local = [_described(p) for p in partners if p.wijken and code in p.wijken]
-        found = "; ".join(local) if local else "geen partner met deze wijk in zijn werkgebied"
-        items.append(f"{names.get(code, code)}: {found}")
+
+    def listed(codes: Sequence[str]) -> tuple[str, ...]:
+        items = []
+        for code in codes:
+            local = [_described(p) for p in partners if p.wijken and code in p.wijken]
+            found = "; ".join(local) if local else "geen partner bekend: zoek er een"
+            items.append(f"{names.get(code, code)}: {found}")
+        return tuple(items)
+
+    in_plan = plan_wijken(plan, catalog)
     blocks: list[Paragraph | Bullets] = [
         Paragraph(
             "Waar huishoudens uit de doelgroep ook komen: de partnerorganisaties uit het "
-            "partnerbestand die werken in de wijken van het bereikplan. Vraag hen mee te denken "
-            "en door te verwijzen; zij kennen de buurt."
+            "partnerbestand die werken in de wijken van het bereikplan en in de wijken waar de "
+            "meeste huishoudens uit de doelgroep wonen. Vraag hen mee te denken en door te "
+            "verwijzen; zij kennen de buurt."
         ),
-        Bullets(tuple(items), title="Per wijk van het plan"),
+        Bullets(listed(in_plan), title="Per wijk van het plan"),
     ]
+    others = [c for c in most if c not in in_plan]
+    if others:
+        blocks.append(
+            Bullets(listed(others), title="Waar de meeste huishoudens uit de doelgroep wonen")
+        )
     everywhere = [_described(p) for p in partners if not p.wijken]
     if everywhere:
         blocks.append(Paragraph("In de hele gemeente: " + "; ".join(everywhere) + "."))
