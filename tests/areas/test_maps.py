@@ -13,6 +13,7 @@ import pytest
 
 from bestaanszekerheid.areas import tilburg
 from bestaanszekerheid.areas.maps import (
+    NO_DATA,
     NOT_ON_MAP,
     SUPPRESSED,
     assert_offline,
@@ -145,10 +146,10 @@ def test_an_area_missing_from_the_figures_is_shown_as_having_no_data() -> None:
     values = _values("wijk", "share", suppressed=0.0).drop(index=["WK085510"])
     chart = choropleth(tilburg(), "wijk", values, measure="share", title="t", value_label="v")
     feature = next(f for f in _features(chart) if f["properties"]["code"] == "WK085510")
-    assert feature["properties"]["klasse"] == "geen gegevens"
+    assert feature["properties"]["klasse"] == NO_DATA
     table = map_table(tilburg(), "wijk", values)
     assert list(table.columns) == ["code", "naam", "waarde", "status"]
-    assert table.set_index("code").loc["WK085510", "status"] == "geen gegevens"
+    assert table.set_index("code").loc["WK085510", "status"] == NO_DATA
 
 
 @pytest.mark.parametrize("make", [_wijk_share, _buurt_index])

@@ -44,7 +44,7 @@ FONT = "DejaVu Sans, Verdana, sans-serif"
 TEXT = "#1b1b1b"
 PUBLISHED = "gepubliceerd"
 SUPPRESSED = "te weinig huishoudens"
-NO_DATA = "geen gegevens"
+NO_DATA = "geen huishoudens in het bestand"
 NOT_PUBLISHED = "niet gepubliceerd"
 #: Appended to a table row's status for an area the map cannot show (its polygon vanished
 #: when the boundaries were generalised).
@@ -72,7 +72,7 @@ SHARE_COLOURS: Mapping[int, tuple[str, ...]] = {
 #: Greys for areas without a figure. A hidden figure (too few households, or hidden to
 #: protect another one) is hatched in its grey (:func:`map_svg`), so that no class colour can
 #: be taken for it, in colour-blind eyes or in black-and-white print either; an area without
-#: any households in the file ("geen gegevens") is a plain light grey: a reader sees two
+#: any households in the file (:data:`NO_DATA`) is a plain light grey: a reader sees two
 #: different things, not two near-identical hatches. Anything else that renders the spec
 #: shows the plain greys.
 NEUTRALS: Mapping[str, str] = {SUPPRESSED: "#9a9a9a", NO_DATA: "#e3e3e3"}
@@ -277,8 +277,8 @@ def choropleth(
     """A choropleth of ``values`` per wijk or buurt of ``catalog``, drawn from its polygons.
 
     ``values``: indexed by area code, a column ``value`` (float; NaN = not published) and a
-    column ``status`` ("gepubliceerd", "te weinig huishoudens", "geen gegevens" ...). Areas of
-    ``level`` missing from ``values`` are drawn as "geen gegevens". ``measure="share"``:
+    column ``status`` ("gepubliceerd", "te weinig huishoudens", :data:`NO_DATA` ...). Areas of
+    ``level`` missing from ``values`` are drawn as :data:`NO_DATA`. ``measure="share"``:
     ``value`` is a percentage of households (12.3 = 12,3%), in classes of ``breaks`` (bounds
     in %; default :func:`share_breaks` of the values); ``measure="index"``:
     over-representation (1 = as often as in the whole city) in five classes from "veel
@@ -641,7 +641,7 @@ def map_table(catalog: AreaCatalog, level: Level, values: pd.DataFrame) -> pd.Da
 
     Columns: ``code``, ``naam``, ``wijk`` (the buurt's wijk; only for ``level="buurt"``),
     ``waarde`` (the figure as given, NaN when not published: the report formats it as its
-    other tables do) and ``status`` (as given; "geen gegevens" for an area missing from
+    other tables do) and ``status`` (as given; :data:`NO_DATA` for an area missing from
     ``values``, with ``"; niet op de kaart ..."`` for an area without a polygon).
     """
     figures = _checked(catalog, level, values)
