@@ -130,7 +130,8 @@ def _reading_guide(checked: CheckedExperiment) -> tuple[str, ...]:
         interval = (
             "De lijn eromheen is het betrouwbaarheidsinterval, gecorrigeerd voor de "
             f"{m} vergelijkingen samen (Bonferroni: elk interval {level}%): alle intervallen "
-            f"samen bevatten met {pct(100 * (1 - effects.alpha))}% zekerheid de echte effecten."
+            f"samen bevatten met minstens {pct(100 * (1 - effects.alpha))}% zekerheid de echte "
+            "effecten."
         )
     else:
         interval = "De lijn eromheen is het 95%-betrouwbaarheidsinterval."

@@ -303,7 +303,8 @@ def arrange_experiment(
         subsections=tuple(subsections),
         lead="Resultaten van een gerandomiseerd experiment: per onderzoeksarm het effect ten "
         "opzichte van de controlearm. Een arm is het deel van de deelnemers dat door loting "
-        "dezelfde aanpak kreeg; een groep is in dit rapport een latente groep.",
+        "dezelfde aanpak kreeg"
+        + ("; een groep is in dit rapport een latente groep." if checked.by_class else "."),
     )
     return ExperimentSection(
         section=section,
