@@ -168,7 +168,11 @@ class _Tables(HTMLParser):
 
 
 def _check_demo_experiment(out: Path, html: str) -> None:
-    """The experiment section: forest plot SVG, every count >= 10 and from a checked table."""
+    """The experiment section: forest plot SVG, every count >= 10 and from a checked table,
+    labels instead of codes, effects per latent group."""
+    from bestaanszekerheid.experiments.demo import DEMO_LABELS
+    from bestaanszekerheid.experiments.labels import read_labels
+
     start = html.index('<section id="effectmeting"')
     section = html[start : html.index('<section id="methoden"')]
     assert "(synthetisch)" in section and "Synthetische gegevens" in section
@@ -177,10 +181,18 @@ def _check_demo_experiment(out: Path, html: str) -> None:
     svg = base64.b64decode(m.group(1)).decode("utf-8")
     assert svg.lstrip().startswith("<svg") and "p Holm" in svg
     assert "Geen significant effect betekent niet" in section
+    assert 'id="effecten-per-groep-forestplot-1"' in section
+    text = re.sub(r"<[^>]+>", " ", re.sub(r'src(set)?="data:[^"]*"', "", section))
+    assert re.findall(r"\b[a-z]+_[a-z_]+\b", text) == []
     data = pd.read_csv(out / "invoer" / "experiment.csv", sep=";", decimal=",")
+    assert read_labels(out / "invoer" / "experiment_labels.yaml") == DEMO_LABELS
+    chances = pd.read_csv(out / "invoer" / "experiment_groepskansen.csv", sep=";", decimal=",")
+    assert list(chances["deelnemer"]) == list(data["deelnemer"])
+    arm_code = {DEMO_LABELS.arm(a): a for a in data["groep"].unique()}
     log = json.loads((out / "onthullingscontrole_experiment.json").read_text(encoding="utf-8"))
     released = {o["name"] for o in log["outputs"]}
     assert "Effectschattingen (intention-to-treat)" in released
+    assert "Effecten per groep op uitstroom naar werk" in released
     parser = _Tables()
     parser.feed(section)
     checked = 0
@@ -199,22 +211,23 @@ def _check_demo_experiment(out: Path, html: str) -> None:
             if t["data-tabel"] == "effect-balans":
                 if row != "Aantal deelnemers":
                     continue
-                row, col = col.removeprefix("Gemiddelde "), "Totaal"
+                row, col = col, "Totaal"
             assert value != "x", (t["data-tabel"], row, col)  # nothing is suppressed in the demo
-            rows = data if row == "Totaal" else data[data["groep"] == row]
+            rows = data if row == "Totaal" else data[data["groep"] == arm_code[row]]
             if col in ("Totaal", "Aantal deelnemers"):
                 expected = len(rows)
             elif t["data-tabel"] == "uitval-welzijn":
                 expected = int((rows["welzijn"].notna() == (col == "ja")).sum())
             else:
-                column = t["data-tabel"].removeprefix("effect-groep-")
-                expected = int((rows[column].astype(str) == col).sum())
+                column = t["data-tabel"].removeprefix("effect-arm-")
+                values = rows[column].astype(str).map(lambda v, c=column: DEMO_LABELS.value(c, v))
+                expected = int((values == col).sum())
             assert float(value) == expected >= 10, (t["data-tabel"], row, col)
             checked += 1
     assert checked >= 40
     wb = load_workbook(out / "tabellen.xlsx", read_only=True)
     titles = {str(ws["A1"].value) for ws in wb.worksheets}
-    assert {"Deelnemers per groep", "Effecten per groep en uitkomst"} <= titles
+    assert {"Deelnemers per arm", "Effecten per arm en uitkomst"} <= titles
 
 
 def test_demo_writes_the_report_and_prints_paths(tmp_path: Path) -> None:

@@ -471,7 +471,8 @@ def run_demo(
     (invented) participants, not households, and a register compares units of one kind only;
     its log is written next to the run's.
     """
-    from bestaanszekerheid.experiments.demo import demo_section
+    from bestaanszekerheid.experiments.demo import DEMO_LABELS, demo_section
+    from bestaanszekerheid.experiments.labels import write_labels
     from bestaanszekerheid.fileio import atomic_path
 
     demo, section = demo_section(ReleaseRegister(load_rules(options.rules_file)))
@@ -490,6 +491,16 @@ def run_demo(
     with atomic_path(path) as tmp:
         demo.data.to_csv(tmp, index=False, sep=";", decimal=",")
     result.files["experiment"] = path
+    # With these two, `bsz effect --labels ... --groepskansen ...` gives the demo's section.
+    result.files["experiment_labels"] = write_labels(
+        DEMO_LABELS, Path(out) / "invoer" / "experiment_labels.yaml"
+    )
+    chances = Path(out) / "invoer" / "experiment_groepskansen.csv"
+    with atomic_path(chances) as tmp:
+        demo.posteriors.round(6).assign(deelnemer=demo.data["deelnemer"])[
+            ["deelnemer", *demo.posteriors.columns]
+        ].to_csv(tmp, index=False, sep=";", decimal=",")
+    result.files["experiment_groepskansen"] = chances
     if written is not None:
         result.files["partners"] = written
     return result

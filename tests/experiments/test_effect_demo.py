@@ -56,7 +56,7 @@ def test_demo_is_reproducible_and_analysable() -> None:
         d, demo.posteriors, outcome="uitstroom_werk", arm="groep", control="controle"
     )
     assert len(cls.effects) == 3 * 3
-    assert "Effecten per profiel" in cls.summary().html
+    assert "Effecten per groep" in cls.summary().html
 
 
 def test_analyse_demo_bundles_the_report_inputs() -> None:

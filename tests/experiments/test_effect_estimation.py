@@ -97,7 +97,7 @@ def test_several_outcomes_get_family_wide_corrections(trial: pd.DataFrame) -> No
     np.testing.assert_allclose(frame["p_holm"], multipletests(frame["p_value"], method="holm")[1])
     np.testing.assert_allclose(frame["p_bh"], multipletests(frame["p_value"], method="fdr_bh")[1])
     summary = res.summary()
-    assert {"Effect", "Standaardfout", "p (Holm)", "p (BH)", "Groep"} <= set(summary.frame.columns)
+    assert {"Effect", "Standaardfout", "p (Holm)", "p (BH)", "Arm"} <= set(summary.frame.columns)
     assert "<table" in summary.html and "HC2" in summary.text
 
 
@@ -238,7 +238,8 @@ def test_missing_covariates_are_imputed_not_dropped(trial: pd.DataFrame) -> None
         adjustment="additief",
     )
     assert sum(e.n_arm for e in res.effects) + res.effects[0].n_control == len(d)
-    assert any("aangevuld" in n for n in res.notes)
+    assert res.imputed == ("leeftijd", "wijk")
+    assert any("aangevuld" in n for n in res.explained())
     ref = d.copy()
     ref["leeftijd_ontbreekt"] = ref["leeftijd"].isna().astype(float)
     ref["leeftijd"] = ref["leeftijd"].fillna(ref["leeftijd"].mean())

@@ -21,6 +21,7 @@ from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister, frequenc
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.experiments.checks import ExperimentInputs, check_experiment
 from bestaanszekerheid.experiments.demo import (
+    DEMO_LABELS,
     DemoAnalysis,
     DemoExperiment,
     analyse_demo,
@@ -63,6 +64,8 @@ def built() -> Built:
         attrition={"welzijn": analysis.attrition},
         power=analysis.power,
         synthetic=True,
+        labels=DEMO_LABELS,
+        by_class={"uitstroom_werk": analysis.by_profile},
     )
     section = experiment_section(inputs, ReleaseRegister())
     return Built(demo, analysis, section, render_html(section.report()))
@@ -89,31 +92,46 @@ def test_forest_plot_shows_every_arm_with_holm_p(built: Built) -> None:
     effects = built.analysis.effects.effects
     assert len(effects) == 6
     for e in effects:
-        # Every arm on every outcome, labelled with its Holm-adjusted p-value.
+        # Every arm on every outcome, by its label, with its Holm-adjusted p-value.
         assert e.p_holm is not None
-        assert f">{e.arm}  (p Holm {format_p(e.p_holm)})</text>" in svg
-    assert "controle  (p Holm" not in svg
-    assert ">0,0</text>" in svg  # the zero line's tick
+        assert f">{DEMO_LABELS.arm(e.arm)}  (p Holm {format_p(e.p_holm)})</text>" in svg
+    assert "Controle  (p Holm" not in svg
+    assert ">0</text>" in svg  # the zero line's tick
     charts = [b for b in _blocks(built.section.section) if isinstance(b, Chart)]
     table = charts[0].table
     assert table is not None and table.kind == "estimate"
     assert table.sources == (built.section.model.name,)
     # The table behind the chart: the estimates in percentage points for the binary outcome.
     e = built.analysis.effects.effect("extra_begeleiding", "uitstroom_werk")
-    row = next(r for r in table.rows if r[0].value == "uitstroom_werk" and r[1].value == e.arm)
-    assert row[4].value == pytest.approx(100 * e.estimate)
+    row = next(
+        r
+        for r in table.rows
+        if r[0].value == "Uitstroom naar werk (in procentpunten)"
+        and r[1].value == "Extra begeleiding"
+    )
+    assert row[3].value == pytest.approx(100 * e.estimate)
+    # The phone version: the same effects, at most 320 px wide.
+    assert charts[0].narrow_svg.lstrip().startswith("<svg")
+    width = float(re.search(r'<svg[^>]* width="([0-9.]+)"', charts[0].narrow_svg)[1])  # type: ignore[index]
+    assert width <= 320
 
 
 def test_reading_guide_power_and_synthetic_mark(built: Built) -> None:
     html = built.html
     assert "Geen significant effect betekent niet: geen effect" in html
-    assert str(markupsafe.escape(built.analysis.power.uitleg())) in html
+    # The design's power calculation (780 people, 20%, three tests) is not shown next to the
+    # realised one: one detectable effect per outcome.
+    assert str(markupsafe.escape(built.analysis.power.uitleg())) not in html
+    assert "Kleinst aantoonbaar effect per uitkomst" in html
     assert "(synthetisch)" in built.section.section.title
     assert 'data-banner="synthetisch"' in html
 
 
 def test_every_count_is_at_least_ten_and_recomputes_from_the_data(built: Built) -> None:
     data = built.demo.data
+    # Labels back to codes: the tables show labels, the data has codes.
+    arm_code = {DEMO_LABELS.arm(a): a for a in data["groep"].unique()}
+    column_code = {DEMO_LABELS.variable(c): c for c in data.columns}
     released = {r.output.name for r in built.section.register.releases}
     tables = [b for b in _blocks(built.section.section) if isinstance(b, Table)]
     count_tables = [t for t in tables if any(c.fmt == "int" for row in t.rows for c in row)]
@@ -132,19 +150,17 @@ def test_every_count_is_at_least_ten_and_recomputes_from_the_data(built: Built) 
                     continue
                 assert not cell.hidden and isinstance(cell.value, float)
                 assert cell.value >= 10
-                # Balance: the arm is the column ("Gemiddelde <arm>"); elsewhere the row.
-                arm = (
-                    name.removeprefix("Gemiddelde ")
-                    if t.key == "effect-balans"
-                    else str(row[0].value)
-                )
-                rows = data if arm == "Totaal" else data[data["groep"] == arm]
+                # Balance: the arm is the column; elsewhere the row.
+                arm = name if t.key == "effect-balans" else str(row[0].value)
+                rows = data if arm == "Totaal" else data[data["groep"] == arm_code[arm]]
                 if t.key == "effect-balans" or column is None or name == "Totaal":
                     expected = len(rows)
-                elif column == "welzijn gemeten":
+                elif column == "Welzijn (0-10) gemeten":
                     expected = int((rows["welzijn"].notna() == (name == "ja")).sum())
                 else:
-                    expected = int((rows[column].astype(str) == name).sum())
+                    code = column_code[column]
+                    values = rows[code].astype(str).map(lambda v, c=code: DEMO_LABELS.value(c, v))
+                    expected = int((values == name).sum())
                 assert cell.value == expected, (t.key, arm, name)
                 seen += 1
     assert seen >= 40
@@ -183,10 +199,10 @@ def test_small_subgroup_cell_is_suppressed() -> None:
     table = next(
         b
         for b in _blocks(section.section)
-        if isinstance(b, Table) and b.key == "effect-groep-leeftijdsgroep"
+        if isinstance(b, Table) and b.key == "effect-arm-leeftijdsgroep"
     )
     col = table.columns.index("65+")
-    row = next(r for r in table.rows if r[0].value == "interventie")
+    row = next(r for r in table.rows if r[0].value == "Interventie")
     assert row[col].hidden
     assert "x" in render_html(section.report())
     for r in table.rows:
@@ -229,14 +245,14 @@ def test_a_refused_subgroup_table_is_left_out_with_a_public_note() -> None:
         ExperimentInputs(d, arm="groep", effects=effects, unit="id", subgroups=["geslacht"]),
         register,
     )
-    name = "Deelnemers per groep en geslacht"
+    name = "Deelnemers per arm en geslacht"
     assert "geslacht" not in checked.subgroup_tables
     assert [r.name for r in register.refused] == [name]
     assert name not in {t.name for t in checked.tables}
     assert len(checked.notes) == 1 and f"'{name}'" in checked.notes[0]
     section = arrange_experiment(checked)
     keys = {b.key for b in _blocks(section.section) if isinstance(b, Table)}
-    assert "effect-groep-geslacht" not in keys and "effect-groepsgrootte" in keys
+    assert "effect-arm-geslacht" not in keys and "effect-armgrootte" in keys
     assert section.notes == checked.notes
     html = render_html(section.report())
     assert str(markupsafe.escape(checked.notes[0])) in html
@@ -309,24 +325,25 @@ def test_bsz_effect_writes_xlsx_html_and_disclosure_log(app: typer.Typer, tmp_pa
     wb = load_workbook(out / "effectmeting.xlsx", read_only=True)
     titles = {str(ws["A1"].value): ws.title for ws in wb.worksheets}
     for name in (
-        "Deelnemers per groep",
-        "Deelnemers per groep en geslacht",
-        "Deelnemers per groep en leeftijdsgroep",
-        "Deelnemers per groep en meting van welzijn",
-        "Gemiddelde leeftijd per groep",
-        "Effecten per groep en uitkomst",
+        "Deelnemers per arm",
+        "Deelnemers per arm en geslacht",
+        "Deelnemers per arm en leeftijdsgroep",
+        "Deelnemers per arm en meting van welzijn",
+        "Gemiddelde leeftijd per arm",
+        "Effecten per arm en uitkomst",
     ):
         assert name in titles, sorted(titles)
-    sizes = wb[titles["Deelnemers per groep"]]
+    sizes = wb[titles["Deelnemers per arm"]]
     values = {
         str(r[0]): r[1] for r in sizes.iter_rows(min_row=6, values_only=True) if r[0] is not None
     }
-    assert values["controle"] == int((demo.data["groep"] == "controle").sum())
+    # Without a labels file the codes are made readable: 'controle' reads 'Controle'.
+    assert values["Controle"] == int((demo.data["groep"] == "controle").sum())
     html = (out / "effectmeting.html").read_text(encoding="utf-8")
     assert f'id="{FOREST_KEY}"' in html and "Content-Security-Policy" in html
     log = (out / "onthullingscontrole.md").read_text(encoding="utf-8")
     assert "Effectschattingen (intention-to-treat)" in log
-    assert "Deelnemers per groep en geslacht" in log
+    assert "Deelnemers per arm en geslacht" in log
 
 
 def test_bsz_effect_refuses_a_small_arm_without_writing(app: typer.Typer, tmp_path: Path) -> None:

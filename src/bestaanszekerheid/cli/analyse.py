@@ -63,6 +63,9 @@ OUTPUT_LABELS = {
     "log_experiment_md": "onthullingscontrole van het synthetische experiment (log)",
     "experiment": "deelnemers van het synthetische experiment (CSV, invoer voor bsz effect; "
     "niet publiceren)",
+    "experiment_labels": "namen voor de codes van het experiment (YAML, voor bsz effect --labels)",
+    "experiment_groepskansen": "kansen op de latente groepen per deelnemer (CSV, voor bsz "
+    "effect --groepskansen; niet publiceren)",
     "groepsnamen": "namen en beschrijvingen om aan te passen (YAML)",
     "partners": "verzonnen partnerorganisaties van de demo (CSV, invoer voor --partners)",
 }

@@ -22,7 +22,6 @@ from bestaanszekerheid.experiments import (
     AttritionResult,
     BalanceResult,
     EffectResult,
-    PowerResult,
     Summary,
     attrition_analysis,
     balance_table,
@@ -34,6 +33,9 @@ from bestaanszekerheid.experiments import (
     sample_size,
 )
 from bestaanszekerheid.experiments.checks import ExperimentInputs
+from bestaanszekerheid.experiments.heterogeneity import effects_by_class
+from bestaanszekerheid.experiments.labels import Labels, read_labels, write_labels
+from bestaanszekerheid.experiments.results import ClassEffectResult
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.households.readers import read_table
 
@@ -76,11 +78,11 @@ Outcomes = Annotated[
     str, typer.Option("--uitkomst", help="Uitkomstkolom(men), gescheiden door komma's.")
 ]
 ArmColumn = Annotated[
-    str, typer.Option("--arm", help="Kolom met de groep (interventie of controle).")
+    str, typer.Option("--arm", help="Kolom met de arm (interventie of controle).")
 ]
 ControlGroup = Annotated[
     str | None,
-    typer.Option("--controle", help="Naam van de controlegroep (standaard: eerste op alfabet)."),
+    typer.Option("--controle", help="Naam van de controlearm (standaard: eerste op alfabet)."),
 ]
 Covariates = Annotated[
     str, typer.Option("--covariaten", help="Achtergrondkenmerken bij de start, met komma's.")
@@ -102,6 +104,22 @@ DisclosureUnit = Annotated[
     str | None,
     typer.Option("--id", help="Kolom met het deelnemernummer (voor de onthullingscontrole)."),
 ]
+LabelsFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--labels",
+        help="YAML-bestand met namen voor de codes (armen, uitkomsten, kenmerken, waarden, "
+        "groepen); zie docs/effectmeting.md. Elke run schrijft labels.yaml om aan te passen.",
+    ),
+]
+ClassProbabilities = Annotated[
+    Path | None,
+    typer.Option(
+        "--groepskansen",
+        help="Bestand met per deelnemer (kolom --id) de kans op elke latente groep, één "
+        "kolom per groep: geeft effecten per groep op de eerste uitkomst (verkennend).",
+    ),
+]
 
 
 def effect(
@@ -118,13 +136,18 @@ def effect(
     romano_wolf: RomanoWolfReps = 0,
     seed: Seed = SEED,
     id: DisclosureUnit = None,
+    labels: LabelsFile = None,
+    groepskansen: ClassProbabilities = None,
 ) -> None:
-    """Schat het effect van elke groep ten opzichte van de controlegroep (intention-to-treat)."""
+    """Schat het effect van elke arm ten opzichte van de controlearm (intention-to-treat)."""
     data = _read(input)
     outcomes = _split(uitkomst)
     covs, strat = _split(covariaten), _split(strata)
     if not outcomes:
         raise UserFacingError("Geef minstens één uitkomstkolom met --uitkomst.")
+    names = read_labels(labels) if labels is not None else Labels()
+    # Fail on a bad probability file before the slow estimation.
+    posteriors = _class_probabilities(groepskansen, data, id) if groepskansen else None
     result = estimate_effects(
         data,
         outcomes=outcomes,
@@ -150,6 +173,11 @@ def effect(
     # Everything is checked before the first file is written: a refusal leaves no output.
     if id is not None and id not in data.columns:
         raise UserFacingError(f"Kolom '{id}' (--id) ontbreekt in het bestand.")
+    by_class: dict[str, ClassEffectResult] = {}
+    if posteriors is not None:
+        by_class[outcomes[0]] = effects_by_class(
+            data, posteriors, outcome=outcomes[0], arm=arm, control=controle, cluster=cluster
+        )
     inputs = ExperimentInputs(
         data,
         arm=arm,
@@ -158,12 +186,24 @@ def effect(
         subgroups=categorical,
         balance=balance,
         attrition=attrition,
-        power=_power_of_first_outcome(data, arm, result, outcomes),
+        labels=names,
+        by_class=by_class,
+        class_source=(
+            f"De kansen op groepslidmaatschap komen uit {groepskansen.name}."
+            if groepskansen
+            else ""
+        ),
     )
     section = _section(inputs)
+    classes = [c for r in by_class.values() for c in r.classes]
     summary = result.summary()
     _write_summaries(out, summary, balance, attrition)
-    written = _write_report(section, out)
+    written = [
+        *_write_report(section, out),
+        write_labels(
+            _all_labels(names, data, arm, result, categorical, classes), out / "labels.yaml"
+        ),
+    ]
     typer.echo(summary.text)
     typer.echo(f"\nResultaten geschreven naar {out}:")
     for path in written:
@@ -253,23 +293,55 @@ def _write_summaries(
     _write_text(out / "samenvatting.html", "<html><body>" + "".join(htmls) + "</body></html>\n")
 
 
-def _power_of_first_outcome(
-    data: pd.DataFrame, arm: str, result: EffectResult, outcomes: list[str]
-) -> PowerResult | None:
-    """The detectable effect for the first outcome when it is 0/1, with its control
-    proportion as the baseline (None for a scale, or a proportion of 0 or 1)."""
-    first = data[outcomes[0]].dropna()
-    if not (len(first) and set(first.unique()) <= {0, 1}):
-        return None
-    control = result.effects[0].control
-    base = float(data.loc[data[arm].astype(str) == control, outcomes[0]].mean())
-    if not 0 < base < 1:
-        return None
-    return minimum_detectable_effect(
-        int(data[arm].notna().sum()),
-        n_arms=int(data[arm].nunique()),
-        baseline=base,
-        n_outcomes=len(outcomes),
+def _class_probabilities(path: Path, data: pd.DataFrame, unit: str | None) -> pd.DataFrame:
+    """The latent-group probabilities per participant, in the row order of ``data`` (the
+    file has the id column ``unit`` and one column per group); Dutch errors otherwise."""
+    if unit is None:
+        raise UserFacingError(
+            "Geef met --id de kolom met het deelnemernummer (voor --groepskansen)."
+        )
+    if unit not in data.columns:
+        raise UserFacingError(f"Kolom '{unit}' (--id) ontbreekt in het deelnemersbestand.")
+    probs = _read(path)
+    if unit not in probs.columns:
+        raise UserFacingError(f"Kolom '{unit}' (--id) ontbreekt in {path.name}.")
+    if probs[unit].duplicated().any():
+        dup = probs.loc[probs[unit].duplicated(), unit].iloc[0]
+        raise UserFacingError(f"Deelnemer '{dup}' staat meer dan eens in {path.name}.")
+    probs = probs.set_index(probs[unit].astype(str)).drop(columns=unit)
+    ids = data[unit].astype(str)
+    missing = ids[~ids.isin(probs.index)]
+    if len(missing):
+        raise UserFacingError(
+            f"Voor deelnemer '{missing.iloc[0]}' ontbreken de groepskansen in {path.name}."
+        )
+    aligned = probs.reindex(pd.Index(ids))
+    aligned.index = data.index
+    numeric: pd.DataFrame = aligned.apply(pd.to_numeric, errors="coerce")
+    return numeric
+
+
+def _all_labels(
+    labels: Labels,
+    data: pd.DataFrame,
+    arm: str,
+    result: EffectResult,
+    categorical: list[str],
+    classes: list[str],
+) -> Labels:
+    """The labels of every code of this run (given ones, else the readable default): the
+    file ``bsz effect`` writes for the analyst to edit."""
+    arms = sorted(data[arm].dropna().astype(str).unique())
+    outcomes = list(dict.fromkeys(e.outcome for e in result.effects))
+    return Labels(
+        arms={a: labels.arm(a) for a in arms},
+        outcomes={o: labels.outcome(o) for o in outcomes},
+        variables={c: labels.variable(c) for c in result.covariates},
+        values={
+            c: {v: labels.value(c, v) for v in sorted(data[c].dropna().astype(str).unique())}
+            for c in categorical
+        },
+        classes={c: labels.latent(c) for c in classes},
     )
 
 

@@ -21,6 +21,7 @@ from bestaanszekerheid.experiments.attrition import attrition_analysis
 from bestaanszekerheid.experiments.checks import ExperimentInputs
 from bestaanszekerheid.experiments.estimation import estimate_effects
 from bestaanszekerheid.experiments.heterogeneity import effects_by_class
+from bestaanszekerheid.experiments.labels import Labels
 from bestaanszekerheid.experiments.power import minimum_detectable_effect
 from bestaanszekerheid.experiments.results import (
     AttritionResult,
@@ -41,6 +42,35 @@ TRUE_EXIT_EFFECTS = {
     "extra_begeleiding": 0.04,
     "coaching_bijverdienen": 0.06,
 }
+#: The demo's labels file (``bsz demo`` writes it next to the participant file).
+DEMO_LABELS = Labels(
+    arms={
+        "controle": "Controle",
+        "minder_verplichtingen": "Minder verplichtingen",
+        "extra_begeleiding": "Extra begeleiding",
+        "coaching_bijverdienen": "Coaching en bijverdienen",
+    },
+    outcomes={"uitstroom_werk": "Uitstroom naar werk", "welzijn": "Welzijn (0-10)"},
+    variables={
+        "leeftijd": "Leeftijd",
+        "geslacht": "Geslacht",
+        "leeftijdsgroep": "Leeftijdsgroep",
+        "duur_uitkering_jaren": "Duur van de uitkering (jaren)",
+        "startkwalificatie": "Startkwalificatie",
+    },
+    values={"geslacht": {"man": "Man", "vrouw": "Vrouw"}},
+    classes={
+        "dichtbij_werk": "Dicht bij werk",
+        "middengroep": "Middengroep",
+        "ver_van_werk": "Ver van werk",
+    },
+)
+#: Where the demo's latent groups come from, for the report.
+DEMO_CLASS_SOURCE = (
+    "In deze demo zijn de drie groepen verzonnen (naar afstand tot werk) en zijn de kansen op "
+    "groepslidmaatschap berekend zoals een latente-klassenmodel op kenmerken bij de start ze "
+    "zou geven. Het zijn niet de groepen van de huishoudens elders in dit rapport."
+)
 TRUE_WELLBEING_EFFECTS = {
     "controle": 0.0,
     "minder_verplichtingen": 0.4,
@@ -167,8 +197,9 @@ def demo_section(
 ) -> tuple[DemoExperiment, ExperimentSection]:
     """The synthetic experiment, analysed and checked, as a report section for ``make demo``.
 
-    Subgroup counts are shown for the strata (sex and age group); the section is marked
-    synthetic throughout.
+    Subgroup counts are shown for the strata (sex and age group), codes by
+    :data:`DEMO_LABELS`, effects per latent group for the primary outcome (exit to work); the
+    section is marked synthetic throughout.
     """
     from bestaanszekerheid.experiments.report import experiment_section
 
@@ -185,10 +216,13 @@ def demo_section(
         power=analysis.power,
         synthetic=True,
         population="deelnemers aan het synthetische vertrouwensexperiment",
+        labels=DEMO_LABELS,
+        by_class={"uitstroom_werk": analysis.by_profile},
+        class_source=DEMO_CLASS_SOURCE,
     )
     section = experiment_section(
         inputs,
         register or ReleaseRegister(),
-        title="Effectmeting: een vertrouwensexperiment met vier groepen",
+        title="Effectmeting: een vertrouwensexperiment met vier onderzoeksarmen",
     )
     return demo, section

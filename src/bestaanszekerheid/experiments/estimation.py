@@ -30,13 +30,13 @@ from bestaanszekerheid.experiments._ols import (
 from bestaanszekerheid.experiments.allocation import AllocationDesign
 from bestaanszekerheid.experiments.corrections import benjamini_hochberg, holm, romano_wolf
 from bestaanszekerheid.experiments.power import minimum_detectable_effect
-from bestaanszekerheid.experiments.results import ArmEffect, EffectResult, format_number
+from bestaanszekerheid.experiments.results import ArmEffect, EffectResult, PowerResult
 
 IntArray = npt.NDArray[np.int64]
 ADJUSTMENTS = ("lin", "additief", "geen")
 RANDOMISED = (
-    "Sterk bewijs: de groepen zijn door loting ingedeeld, dus verschillen in uitkomst zijn aan "
-    "de interventie toe te schrijven (binnen de statistische onzekerheid)."
+    "Sterk bewijs: de deelnemers zijn door loting over de armen verdeeld, dus verschillen in "
+    "uitkomst zijn aan de interventie toe te schrijven (binnen de statistische onzekerheid)."
 )
 
 
@@ -375,8 +375,11 @@ def _arm_effects(
     p_holm, p_bh = pvalues.holm, pvalues.bh
     p_rw, p_ri = pvalues.romano_wolf, pvalues.randomisation
     effects: list[ArmEffect] = []
+    m_tests = k * len(p.outcomes)
     for i, (o, fit) in enumerate(zip(p.outcomes, fits, strict=True)):
         ci = fit.conf_int(alpha)
+        # Bonferroni over the family: excludes zero only where Holm rejects too.
+        ci_adjusted = fit.conf_int(alpha / m_tests)
         y = p.ys[i]
         for j in range(k):
             flat = i * k + j
@@ -400,50 +403,24 @@ def _arm_effects(
                     p_bh=float(p_bh[flat]),
                     p_romano_wolf=None if p_rw is None else float(p_rw[flat]),
                     p_randomisation=None if p_ri is None else float(p_ri[flat]),
+                    ci_low_adjusted=float(ci_adjusted[j + 1, 0]),
+                    ci_high_adjusted=float(ci_adjusted[j + 1, 1]),
                 )
             )
     return effects
 
 
-def _effect_notes(
-    p: _Prepared, mde: dict[str, float], pvalues: _AdjustedP, resampling: _Resampling
-) -> list[str]:
-    """Dutch notes for the effects table: detectable effect, resampling, imputation, drops."""
-    p_rw, p_ri = pvalues.romano_wolf, pvalues.randomisation
-    notes: list[str] = []
-    if mde:
-        parts = [
-            f"{o}: {format_number(100 * v, 1)} procentpunten"
-            if _is_binary(p, i)
-            else f"{o}: {format_number(v, 2)}"
-            for i, o in enumerate(p.outcomes)
-            if (v := mde.get(o)) is not None
-        ]
-        notes.append(
-            "Kleinste effect dat met deze aantallen betrouwbaar (80%) aan te tonen is, "
-            "gecorrigeerd voor alle toetsen: " + "; ".join(parts) + ". Kleinere effecten "
-            "blijven waarschijnlijk onopgemerkt."
-        )
+def _resampling_notes(pvalues: _AdjustedP, resampling: _Resampling) -> list[str]:
+    """Dutch notes on how the resampled p-values were computed (they name no codes)."""
     r = resampling
-    if p_ri is not None:
+    notes: list[str] = []
+    if pvalues.randomisation is not None:
         notes.append(
             f"Lotingstoets: {r.randomisation_reps} herhalingen van de loting (seed {r.seed})."
         )
-    if p_rw is not None:
+    if pvalues.romano_wolf is not None:
         kind = "bootstrap-trekkingen" if r.romano_wolf_method == "bootstrap" else "herlotingen"
         notes.append(f"Romano-Wolf: {r.romano_wolf_reps} {kind} (seed {r.seed}).")
-    if p.imputed:
-        notes.append(
-            "Ontbrekende waarden in " + ", ".join(p.imputed) + " zijn aangevuld (gemiddelde "
-            "plus een aanduiding 'ontbreekt'), zodat alle gelote deelnemers meetellen."
-        )
-    dropped = {o: n for o, n in p.n_dropped.items() if n}
-    if dropped:
-        notes.append(
-            "Weggelaten wegens ontbrekende waarden: "
-            + ", ".join(f"{o}: {n}" for o, n in dropped.items())
-            + " (zie de uitvalanalyse)."
-        )
     return notes
 
 
@@ -497,8 +474,7 @@ def estimate_effects(
     )
     pvalues = _family_pvalues(p, fits, resampling)
     effects = _arm_effects(p, fits, pvalues, alpha)
-    mde = {} if p.clusters is not None else _realised_mde(p, alpha)
-    notes = _effect_notes(p, mde, pvalues, resampling)
+    power = {} if p.clusters is not None else _realised_power(p, alpha)
     return EffectResult(
         effects=tuple(effects),
         cov_type=p.cov_type,
@@ -506,9 +482,12 @@ def estimate_effects(
         covariates=tuple([*covariates, *strata]),
         alpha=alpha,
         evidence=RANDOMISED,
-        notes=tuple(notes),
+        notes=tuple(_resampling_notes(pvalues, resampling)),
         n_dropped=p.n_dropped,
-        mde=mde,
+        mde={o: r.effect for o, r in power.items()},
+        power=power,
+        family_size=len(effects),
+        imputed=p.imputed,
     )
 
 
@@ -593,9 +572,13 @@ def _is_binary(p: _Prepared, i: int) -> bool:
     return bool(np.isin(y, (0.0, 1.0)).all())
 
 
-def _realised_mde(p: _Prepared, alpha: float) -> dict[str, float]:
-    """MDE per outcome for the realised arm sizes (unclustered designs only)."""
-    out: dict[str, float] = {}
+def _realised_power(p: _Prepared, alpha: float) -> dict[str, PowerResult]:
+    """Per outcome the minimum detectable effect for the realised arm sizes (participants
+    with a measurement; the arms' mean size against the control arm), the control arm's
+    proportion or standard deviation, 80% power and Bonferroni over the whole family of
+    arm x outcome tests, which is also what Holm and the adjusted intervals correct for
+    (unclustered designs only; no gain from covariates assumed)."""
+    out: dict[str, PowerResult] = {}
     for i, o in enumerate(p.outcomes):
         obs = p.masks[i]
         counts = np.bincount(p.codes[obs], minlength=len(p.levels))
@@ -618,5 +601,5 @@ def _realised_mde(p: _Prepared, alpha: float) -> dict[str, float]:
             )
         except UserFacingError:
             continue
-        out[o] = res.effect
+        out[o] = res
     return out

@@ -25,6 +25,7 @@ from scipy import stats
 
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.experiments._ols import OlsFit, SingularDesignError, ols
+from bestaanszekerheid.experiments.corrections import holm
 from bestaanszekerheid.experiments.results import ClassEffectResult
 from bestaanszekerheid.formatting import fmt_num
 
@@ -82,6 +83,8 @@ def _class_effect_rows(
     k = len(levels) - 1
     n_params = n_c * (k + 1)
     ci = fit.conf_int(alpha)
+    # Bonferroni over the k x C tests of this result: consistent with their Holm decisions.
+    ci_adjusted = fit.conf_int(alpha / (k * n_c))
     rows = []
     het_rows = []
     for j in range(k):
@@ -97,6 +100,8 @@ def _class_effect_rows(
                     "ci_low": float(ci[pos, 0]),
                     "ci_high": float(ci[pos, 1]),
                     "p_value": float(fit.pvalues[pos]),
+                    "ci_low_adjusted": float(ci_adjusted[pos, 0]),
+                    "ci_high_adjusted": float(ci_adjusted[pos, 1]),
                     "expected_n_arm": float(p[codes == j + 1, c].sum()),
                     "expected_n_control": float(p[codes == 0, c].sum()),
                 }
@@ -162,13 +167,24 @@ def effects_by_class(
         fit = ols(y, x, cov_type, clusters=clusters)
     except SingularDesignError as exc:
         raise UserFacingError(
-            "Effecten per profiel zijn niet te schatten: een profiel komt (vrijwel) niet voor "
-            "in een van de groepen."
+            "Effecten per groep zijn niet te schatten: een groep komt (vrijwel) niet voor "
+            "in een van de armen."
         ) from exc
     rows, het_rows = _class_effect_rows(fit, levels, names, p, codes, alpha)
+    effects = pd.DataFrame(rows)
+    # Holm over every arm x class test of this result (a family of its own: these tests are
+    # exploratory and come on top of the main effects).
+    position = list(effects.columns).index("p_value") + 1
+    effects.insert(position, "p_holm", holm(effects["p_value"].to_numpy()))
     return ClassEffectResult(
-        effects=pd.DataFrame(rows),
+        effects=effects,
         heterogeneity=pd.DataFrame(het_rows),
         mean_max_posterior=float(p.max(axis=1).mean()),
         cov_type=cov_type,
+        outcome=outcome,
+        control=ctl,
+        alpha=alpha,
+        df=float(np.min(fit.df_vector)),
+        family_size=len(effects),
+        assignment=pd.Series(np.asarray(names, dtype=object)[p.argmax(axis=1)], index=frame.index),
     )

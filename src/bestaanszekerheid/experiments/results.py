@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -181,22 +182,33 @@ class ArmEffect:
     p_bh: float | None = None
     p_romano_wolf: float | None = None
     p_randomisation: float | None = None
+    #: The interval corrected for the whole family of tests (Bonferroni: level 1 - alpha / m),
+    #: consistent with the Holm decisions: when it excludes zero, Holm rejects too.
+    ci_low_adjusted: float | None = None
+    ci_high_adjusted: float | None = None
+
+    def significant(self, alpha: float) -> bool:
+        """Significant after Holm's correction (the plain p when Holm was not computed)."""
+        p = self.p_holm if self.p_holm is not None else self.p_value
+        return p < alpha
 
 
 DUTCH_EFFECT_LABELS: dict[str, str] = {
     "outcome": "Uitkomst",
-    "arm": "Groep",
+    "arm": "Arm",
     "control_mean": "Gemiddelde controle",
     "estimate": "Effect",
     "std_error": "Standaardfout",
     "ci_low": "Ondergrens 95%-BI",
     "ci_high": "Bovengrens 95%-BI",
+    "ci_low_adjusted": "Ondergrens gecorrigeerd BI",
+    "ci_high_adjusted": "Bovengrens gecorrigeerd BI",
     "p_value": "p",
     "p_holm": "p (Holm)",
     "p_bh": "p (BH)",
     "p_romano_wolf": "p (Romano-Wolf)",
     "p_randomisation": "p (lotingstoets)",
-    "n_arm": "n groep",
+    "n_arm": "n arm",
     "n_control": "n controle",
 }
 
@@ -211,11 +223,29 @@ class EffectResult:
     covariates: tuple[str, ...]
     alpha: float
     evidence: str  # plain-Dutch label of the strength of the design
+    #: Notes without codes (how randomisation inference and Romano-Wolf were run); the notes
+    #: that name outcomes or characteristics are built by :meth:`explained`.
     notes: tuple[str, ...] = ()
     n_dropped: dict[str, int] = field(default_factory=dict)
     # Minimum detectable effect per outcome with the realised group sizes (80% power,
     # Bonferroni over all tests, no covariate gain): read "no significant effect" against it.
     mde: dict[str, float] = field(default_factory=dict)
+    #: The design behind each ``mde`` (alpha, power, arm sizes, correction, baseline).
+    power: dict[str, PowerResult] = field(default_factory=dict)
+    #: Number of tests in the family that Holm, BH and the adjusted intervals correct for.
+    family_size: int = 0
+    #: Covariates whose missing values were imputed (mean plus a missing indicator).
+    imputed: tuple[str, ...] = ()
+
+    @property
+    def m_tests(self) -> int:
+        """The number of tests in the family (arms x outcomes)."""
+        return self.family_size or len(self.effects)
+
+    @property
+    def adjusted_level(self) -> float:
+        """Confidence level of the adjusted intervals (Bonferroni over the family)."""
+        return 1.0 - self.alpha / self.m_tests
 
     def to_frame(self) -> pd.DataFrame:
         """All effects as a DataFrame (English column names)."""
@@ -226,28 +256,66 @@ class EffectResult:
         for e in self.effects:
             if e.arm == arm and (outcome is None or e.outcome == outcome):
                 return e
-        raise KeyError(f"geen effect voor groep {arm!r} en uitkomst {outcome!r}")
+        raise KeyError(f"geen effect voor arm {arm!r} en uitkomst {outcome!r}")
+
+    def explained(
+        self,
+        outcome: Callable[[str], str] = str,
+        variable: Callable[[str], str] = str,
+        *,
+        with_mde: bool = True,
+    ) -> tuple[str, ...]:
+        """The Dutch notes to the effects, naming outcomes and characteristics by
+        ``outcome(code)`` and ``variable(code)`` (the codes themselves by default)."""
+        se_label = {
+            "HC2": "robuuste standaardfouten (HC2)",
+            "CR1": "clusterrobuuste standaardfouten (CR1)",
+            "CR2": "clusterrobuuste standaardfouten (CR2)",
+        }.get(self.cov_type, f"standaardfouten {self.cov_type}")
+        names = ", ".join(variable(c) for c in self.covariates)
+        adj = {
+            "lin": f"gecorrigeerd voor {names} (Lin-schatter)",
+            "additief": f"gecorrigeerd voor {names} (additief)",
+        }.get(self.adjustment, "zonder correctie voor achtergrondkenmerken")
+        notes = [
+            f"Effect = verschil met de controlearm (intention-to-treat), {adj}; {se_label}.",
+            self.evidence,
+        ]
+        if with_mde and self.mde:
+            parts = [
+                f"{outcome(o)}: {format_number(100 * v, 1)} procentpunten"
+                if o in self.power and self.power[o].outcome_type == "binair"
+                else f"{outcome(o)}: {format_number(v, 2)}"
+                for o, v in self.mde.items()
+            ]
+            notes.append(
+                "Kleinste effect dat met deze aantallen betrouwbaar (80%) aan te tonen is, "
+                "gecorrigeerd voor alle toetsen: " + "; ".join(parts) + ". Kleinere effecten "
+                "blijven waarschijnlijk onopgemerkt."
+            )
+        notes.extend(self.notes)
+        if self.imputed:
+            notes.append(
+                "Ontbrekende waarden in "
+                + ", ".join(variable(c) for c in self.imputed)
+                + " zijn aangevuld (gemiddelde plus een aanduiding 'ontbreekt'), zodat alle "
+                "gelote deelnemers meetellen."
+            )
+        dropped = {o: n for o, n in self.n_dropped.items() if n}
+        if dropped:
+            notes.append(
+                "Weggelaten wegens ontbrekende waarden: "
+                + ", ".join(f"{outcome(o)}: {n}" for o, n in dropped.items())
+                + " (zie de uitvalanalyse)."
+            )
+        return tuple(notes)
 
     def summary(self) -> Summary:
         """Dutch summary table with the multiple-testing corrections that were computed."""
         frame = self.to_frame()
         cols = [c for c in DUTCH_EFFECT_LABELS if c in frame.columns and frame[c].notna().any()]
         frame = frame[cols].rename(columns=DUTCH_EFFECT_LABELS)
-        se_label = {
-            "HC2": "robuuste standaardfouten (HC2)",
-            "CR1": "clusterrobuuste standaardfouten (CR1)",
-            "CR2": "clusterrobuuste standaardfouten (CR2)",
-        }.get(self.cov_type, f"standaardfouten {self.cov_type}")
-        adj = {
-            "lin": "gecorrigeerd voor " + ", ".join(self.covariates) + " (Lin-schatter)",
-            "additief": "gecorrigeerd voor " + ", ".join(self.covariates) + " (additief)",
-        }.get(self.adjustment, "zonder correctie voor achtergrondkenmerken")
-        notes = (
-            f"Effect = verschil met de controlegroep (intention-to-treat), {adj}; {se_label}.",
-            self.evidence,
-            *self.notes,
-        )
-        return Summary("Effecten per groep ten opzichte van de controlegroep", frame, notes)
+        return Summary("Effecten per arm ten opzichte van de controlearm", frame, self.explained())
 
 
 @dataclass(frozen=True)
@@ -353,12 +421,32 @@ class AttritionResult:
 
 @dataclass(frozen=True)
 class ClassEffectResult:
-    """Effects per latent class, from a regression on posterior class probabilities."""
+    """Effects per latent class, from a regression on posterior class probabilities.
 
-    effects: pd.DataFrame  # arm, latent_class, estimate, std_error, p_value, ci, expected_n
+    ``effects`` has per arm and class: estimate, std_error, ci_low/ci_high (95%, per test),
+    p_value, p_holm (Holm over every arm x class test of this result), ci_low_adjusted /
+    ci_high_adjusted (Bonferroni over the same family, level 1 - alpha / family_size),
+    expected_n_arm / expected_n_control (posterior sums). ``assignment`` is each analysed
+    participant's most likely class (index as the data rows; for disclosure checks, never
+    exported).
+    """
+
+    effects: pd.DataFrame
     heterogeneity: pd.DataFrame  # arm, wald statistic, df, p_value (H0: same effect in all classes)
     mean_max_posterior: float
     cov_type: str
+    outcome: str = ""
+    control: str = ""
+    alpha: float = 0.05
+    #: Residual degrees of freedom of the regression.
+    df: float = math.nan
+    family_size: int = 0
+    assignment: pd.Series | None = None
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The latent classes, in the order of the posterior columns."""
+        return tuple(dict.fromkeys(str(c) for c in self.effects["latent_class"]))
 
     def to_frame(self) -> pd.DataFrame:
         """Effects per arm and class."""
@@ -369,29 +457,30 @@ class ClassEffectResult:
         frame = self.effects.rename(
             columns={
                 **DUTCH_EFFECT_LABELS,
-                "latent_class": "Profiel",
-                "expected_n_arm": "Verwacht n groep",
+                "latent_class": "Groep",
+                "expected_n_arm": "Verwacht n arm",
                 "expected_n_control": "Verwacht n controle",
             }
         )
         notes = [
-            "Effect per profiel geschat met de kansen op profiellidmaatschap (geen harde "
+            "Effect per groep geschat met de kansen op groepslidmaatschap (geen harde "
             "indeling). Gemiddelde hoogste kans: "
-            f"{format_number(self.mean_max_posterior, 2)} (dichter bij 1 = scherpere profielen).",
-            "Verschillen tussen profielen zijn verkennend, tenzij ze vooraf zijn vastgelegd.",
+            f"{format_number(self.mean_max_posterior, 2)} (dichter bij 1 = scherpere groepen).",
+            "Verschillen tussen groepen zijn verkennend, tenzij ze vooraf zijn vastgelegd.",
         ]
         for _, row in self.heterogeneity.iterrows():
             notes.append(
-                f"Toets op gelijk effect van {row['arm']} in alle profielen: "
+                f"Toets op gelijk effect van {row['arm']} in alle groepen: "
                 f"p = {format_p(float(row['p_value']))}."
             )
-        return Summary("Effecten per profiel", frame, tuple(notes))
+        return Summary("Effecten per groep", frame, tuple(notes))
 
 
 WEAKER_EVIDENCE = (
     "Let op: zwakker bewijs. Deze schatting komt niet uit een loting maar uit een verschil-in-"
-    "verschillen-vergelijking; ze is alleen geldig als de groepen zich zonder interventie "
-    "gelijk zouden hebben ontwikkeld (parallelle trends)."
+    "verschillen-vergelijking; ze is alleen geldig als de interventie- en de "
+    "vergelijkingseenheden zich zonder interventie gelijk zouden hebben ontwikkeld "
+    "(parallelle trends)."
 )
 
 
