@@ -22,6 +22,11 @@ Modes (each with a fresh ``ReleaseRegister``):
   model check with the seven classes' unit sets and the profile tables per characteristic are
   released, then the areas step at both levels (timed alone).
 
+Every measurement also records what each released output publishes (the hidden cells per
+table, a digest of the estimate decisions per model check), the register's notes (a linked
+check skipped over its budget) and refusals, so two versions of the code can be compared
+cell by cell (``--compare other.json``).
+
 Reported per measurement: wall time of the areas step (and its CPU time: the machine may be
 shared), the time spent inside the register's
 run-wide linked check (``ReleaseRegister._linked_conflicts``), in its pairwise checks and in
@@ -199,6 +204,21 @@ figures = distribution.where_they_live(
 wall, cpu = time.perf_counter() - start, time.process_time() - cpu
 hwm = vm("VmHWM")
 published = {}
+# What every released output publishes, to compare two versions of the code cell by cell:
+# the hidden cells of each table (flat, in frame order) and the estimate decisions per model.
+import hashlib
+
+decisions = {}
+register_notes = []
+for rel in register.releases:
+    out = rel.output
+    if hasattr(out, "frame"):
+        decisions[rel.name] = [int(i) for i in np.flatnonzero(out.frame.isna().to_numpy().ravel())]
+    else:
+        cells = sorted(map(list, getattr(out, "cell_decisions", [])))
+        digest = hashlib.sha256(json.dumps(cells).encode()).hexdigest()[:16]
+        decisions[rel.name] = {"not_shown_as_number": len(cells), "sha256": digest}
+    register_notes += [f"{rel.name}: {n}" for n in rel.notes]
 for level, lv in figures.levels.items():
     t = lv.target_table
     published[level] = (
@@ -222,6 +242,9 @@ print(
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "target_cells_published": published,
             "notes": figures.notes,
+            "register_notes": register_notes,
+            "refused": [r.name for r in register.refused],
+            "decisions": decisions,
         }
     )
 )
@@ -281,6 +304,31 @@ def _fmt(row: dict[str, object]) -> str:
     )
 
 
+def compare(rows: list[dict[str, object]], other: list[dict[str, object]]) -> list[str]:
+    """Per measurement in both: the outputs whose published cells differ. A table whose hidden
+    cells are a superset of the other run's publishes a subset ("fewer published")."""
+    lines = []
+    theirs = {(r["households"], r["mode"]): r for r in other if "decisions" in r}
+    for row in rows:
+        ref = theirs.get((row["households"], row["mode"]))
+        if ref is None or "decisions" not in row:
+            continue
+        mine, old = row["decisions"], ref["decisions"]
+        assert isinstance(mine, dict) and isinstance(old, dict)
+        diffs = []
+        for name in sorted(set(mine) | set(old)):
+            a, b = mine.get(name), old.get(name)
+            if a == b:
+                continue
+            if isinstance(a, list) and isinstance(b, list) and set(b) <= set(a):
+                diffs.append(f"{name}: fewer published ({len(a) - len(b)} more hidden)")
+            else:
+                diffs.append(f"{name}: differs")
+        verdict = "same cells published in every output" if not diffs else "; ".join(diffs)
+        lines.append(f"- {row['households']:,} households, {row['mode']}: {verdict}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="112000,1000000,8000000")
@@ -289,6 +337,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1200.0)
     parser.add_argument("--stem", default="areas_scale")
     parser.add_argument("--label", default="", help="a word on the code measured (in the .md)")
+    parser.add_argument(
+        "--compare", type=Path, help="results JSON of another version: compare the decisions"
+    )
     args = parser.parse_args()
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
@@ -320,6 +371,17 @@ def main() -> None:
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     lines += [_fmt(r) for r in rows]
+    notes = [
+        f"- {r['households']:,} households, {r['mode']}: {n}"
+        for r in rows
+        for n in [*r.get("register_notes", []), *(f"refused: {x}" for x in r.get("refused", []))]
+    ]
+    if notes:
+        lines += ["", "Register notes and refusals:", "", *notes]
+    if args.compare:
+        other = json.loads(args.compare.read_text())["rows"]
+        lines += ["", f"Published cells compared with `{args.compare.name}`:", ""]
+        lines += compare(rows, other) or ["- no measurement in common with decisions recorded"]
     (RESULTS / f"{args.stem}.md").write_text("\n".join(lines) + "\n")
 
 
