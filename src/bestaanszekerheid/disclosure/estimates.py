@@ -236,7 +236,19 @@ def check_estimates(
     prim_full = np.zeros(full.shape, dtype=bool)
     prim_full[:n_rows, :n_cols] = primary
     width = np.full(full.shape, rules.protection_width_counts)
-    result = protect(full, layout, prim_full, width, knowledge, already=already, method=suppression)
+    # Only the estimates are published: which margin the programme hides is not an outcome.
+    decided = np.zeros(full.shape, dtype=bool)
+    decided[:n_rows, :n_cols] = True
+    result = protect(
+        full,
+        layout,
+        prim_full,
+        width,
+        knowledge,
+        already=already,
+        method=suppression,
+        decided=decided,
+    )
     secondary = result.suppressed[:n_rows, :n_cols] & (status == "ok")
     status[secondary] = "secondary"
     checks.append(CheckRecord("secondary", int(e.size), int(secondary.sum())))

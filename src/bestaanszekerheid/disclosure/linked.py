@@ -7,46 +7,81 @@ can bound a hidden cell by minimising and maximising the sum of its atoms (atoms
 negative). This generalises both in-table secondary suppression and the pairwise checks of the
 register; it is used as the register's final verification for unweighted, unrounded count
 tables. Integrality is ignored (continuous relaxation), as in tau-ARGUS's attacker problems.
+
+What the register asks first is only *whether* a cell is narrowed (its maximum below the top of
+its protection interval, or its minimum above the bottom). A point of the attacker's feasible
+set where the cell reaches the top proves that its maximum does too, so every point found on
+the way (the true table itself, and the optimum of every programme solved) is checked against
+every cell, and a programme is solved only for a cell no point has shown wide enough yet. Two
+questions over the total of the open cells usually show most of them at once. The answer for
+each cell is the one a programme per cell would give (docs/decisions/0073).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.sparse import csr_matrix
 
-from bestaanszekerheid.disclosure.lp import IntervalSolver, stack
+from bestaanszekerheid.disclosure.lp import IntervalSolver
 
 FloatArray = NDArray[np.float64]
 
+#: A point proves a cell wide enough when it reaches its protection limit within this (ten
+#: times stricter than the narrowness test, so a point never decides a case the programme
+#: would decide the other way).
+_REACH = 1e-7
+#: How far a point found by the solver may lie outside the set and still count (absolute, on
+#: counts of households: far below one household).
+_FEASIBLE = 1e-6
+#: Questions over the total of the still open cells, per direction, before one per cell.
+_TOTAL_ROUNDS = 4
 
-def _bits(mask: int, n_units: int) -> NDArray[np.bool_]:
+
+def _patterns(masks: Sequence[int], n_units: int) -> list[NDArray[np.uint64]]:
+    """Every unit's membership pattern over ``masks``, packed into 64-bit words: one array of
+    ``n_units`` words per 64 sets (set ``i`` is bit ``i % 64`` of word ``i // 64``).
+
+    Built mask by mask (unpack, shift, or), so neither a sets x units matrix of booleans nor
+    its transpose is ever held: at a million households that took a byte per unit and set
+    and most of the check's time."""
     n_bytes = (n_units + 7) // 8
-    raw = np.frombuffer(mask.to_bytes(n_bytes, "little"), dtype=np.uint8)
-    return np.unpackbits(raw, bitorder="little")[:n_units].astype(bool)
+    words = [np.zeros(n_units, dtype=np.uint64) for _ in range(max((len(masks) + 63) // 64, 1))]
+    for i, m in enumerate(masks):
+        raw = np.frombuffer(m.to_bytes(n_bytes, "little"), dtype=np.uint8)
+        bits = np.unpackbits(raw, count=n_units, bitorder="little").astype(np.uint64)
+        words[i // 64] |= bits << np.uint64(i % 64)
+    return words
 
 
-def _atoms(columns: NDArray[np.bool_]) -> NDArray[np.int64]:
-    """Atom id of every unit: units with the same membership pattern (column) share one.
+def _membership(words: list[NDArray[np.uint64]], n_sets: int) -> NDArray[np.bool_]:
+    """Patterns back as booleans: rows of ``words`` x sets."""
+    n_rows = words[0].size if words else 0
+    out = np.zeros((n_rows, n_sets), dtype=bool)
+    for i in range(n_sets):
+        out[:, i] = (words[i // 64] >> np.uint64(i % 64)) & np.uint64(1)
+    return out
 
-    The patterns are packed into 64-bit words and sorted with ``lexsort``: exact, and far
-    faster than ``np.unique(axis=1)``, which sorts a structured dtype with one field per byte
-    (minutes for 100,000 units and a few hundred sets).
+
+def _atoms(words: list[NDArray[np.uint64]]) -> NDArray[np.int64]:
+    """Atom id of every unit: units with the same membership pattern share one.
+
+    The packed patterns are sorted with ``lexsort``: exact, and far faster than
+    ``np.unique(axis=...)``, which sorts a structured dtype with one field per byte (minutes
+    for 100,000 units and a few hundred sets).
     """
-    n_units = columns.shape[1]
+    n_units = words[0].size if words else 0
     if n_units == 0:
         return np.zeros(0, dtype=np.int64)
-    packed = np.packbits(columns, axis=0)  # bytes x units
-    pad = (-packed.shape[0]) % 8
-    if pad:
-        packed = np.vstack([packed, np.zeros((pad, n_units), dtype=np.uint8)])
-    words = np.ascontiguousarray(packed.T).view(np.uint64)  # units x words
-    order = np.lexsort(words.T[::-1])
-    ordered = words[order]
-    new = np.ones(n_units, dtype=bool)
-    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    order = np.lexsort(words)
+    new = np.zeros(n_units, dtype=bool)
+    new[0] = True
+    for w in words:
+        ordered = w[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
     atoms = np.empty(n_units, dtype=np.int64)
     atoms[order] = np.cumsum(new) - 1
     return atoms
@@ -54,6 +89,112 @@ def _atoms(columns: NDArray[np.bool_]) -> NDArray[np.int64]:
 
 class LinkedCheckTooLargeError(Exception):
     """The linked LP would take too long (atoms x hidden cells above the budget)."""
+
+
+@dataclass
+class _Attack:
+    """The attacker's programme over atoms, and the points of its feasible set seen so far."""
+
+    member: NDArray[np.bool_]  # atoms x sets (published, priors, targets)
+    n_given: int  # sets that are constraints (published and priors); the rest are targets
+    matrix: csr_matrix  # constraint rows x atoms
+    row_low: FloatArray
+    row_high: FloatArray
+    goals: csr_matrix  # targets x atoms
+    solver: IntervalSolver
+    highest: FloatArray = field(init=False)  # per target: highest value seen at a point
+    lowest: FloatArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.highest = np.full(self.goals.shape[0], -np.inf)
+        self.lowest = np.full(self.goals.shape[0], np.inf)
+
+    def objective(self, k: int) -> FloatArray:
+        return self.member[:, self.n_given + k].astype(float)
+
+    def seen_at(self, point: FloatArray | None) -> None:
+        """Record what every target reaches at ``point`` (once verified to be in the set)."""
+        if point is None or point.min(initial=0.0) < -_FEASIBLE:
+            return
+        sums = self.matrix @ point
+        if (sums < self.row_low - _FEASIBLE).any() or (sums > self.row_high + _FEASIBLE).any():
+            return  # outside the set by more than round-off: proves nothing
+        reached = self.goals @ point
+        np.maximum(self.highest, reached, out=self.highest)
+        np.minimum(self.lowest, reached, out=self.lowest)
+
+    def ask_totals(self, need_low: FloatArray, need_high: FloatArray) -> None:
+        """Highest and lowest total of the targets not yet shown wide, a few rounds per
+        direction while that shows more of them wide."""
+        for up in (True, False):
+            for _ in range(_TOTAL_ROUNDS):
+                open_ = self._open(up, need_low, need_high)
+                if not open_.any():
+                    break
+                total = np.asarray(self.goals[np.flatnonzero(open_)].sum(axis=0)).ravel()
+                if up:
+                    self.solver.maximum(total)
+                else:
+                    self.solver.minimum(total)
+                self.seen_at(self.solver.solution())
+                if self._open(up, need_low, need_high).sum() == open_.sum():
+                    break  # no cell shown wide this round: ask per cell
+
+    def _open(self, up: bool, need_low: FloatArray, need_high: FloatArray) -> NDArray[np.bool_]:
+        if up:
+            return np.asarray(self.highest < need_high - _REACH)
+        return np.asarray(self.lowest > need_low + _REACH)
+
+
+def _attack(
+    published: Sequence[tuple[int, float]],
+    priors: Sequence[tuple[int, float, float]],
+    targets: Sequence[tuple[int, float, float]],
+    n_units: int,
+    max_work: int | None,
+) -> _Attack | None:
+    """The programme, or None when no unit is in any set; raises
+    :class:`LinkedCheckTooLargeError` over ``max_work``."""
+    masks = [m for m, _ in published] + [m for m, _, _ in priors] + [m for m, _, _ in targets]
+    words = _patterns(masks, n_units)
+    covered = np.zeros(n_units, dtype=bool)
+    for w in words:
+        covered |= w != 0
+    words = [w[covered] for w in words]
+    atom_of_unit = _atoms(words)
+    n_atoms = int(atom_of_unit.max()) + 1 if atom_of_unit.size else 0
+    if n_atoms == 0:
+        return None
+    if max_work is not None and n_atoms * len(targets) > max_work:
+        raise LinkedCheckTooLargeError(f"{n_atoms} atoms x {len(targets)} hidden cells")
+    first = np.zeros(n_atoms, dtype=np.int64)
+    first[atom_of_unit[::-1]] = np.arange(atom_of_unit.size)[::-1]
+    # Membership per atom (atoms x sets), read off one unit of each atom.
+    member = _membership([w[first] for w in words], len(masks))
+    n_pub, n_pri = len(published), len(priors)
+    # The same unit set is often published twice (a total in two tables): keep one row.
+    seen: dict[int, int] = {}
+    for i, (m, _) in enumerate(published):
+        seen.setdefault(m, i)
+    keep = sorted(seen.values())
+    rows = keep + list(range(n_pub, n_pub + n_pri))
+    values = [float(published[i][1]) for i in keep]
+    row_low = np.array(values + [low for _, low, _ in priors], dtype=float)
+    row_high = np.array(values + [high for _, _, high in priors], dtype=float)
+    matrix = csr_matrix(member[:, rows].T, dtype=float)
+    attack = _Attack(
+        member=member,
+        n_given=n_pub + n_pri,
+        matrix=matrix,
+        row_low=row_low,
+        row_high=row_high,
+        goals=csr_matrix(member[:, n_pub + n_pri :].T, dtype=float),
+        solver=IntervalSolver(
+            matrix, row_low, row_high, np.zeros(n_atoms), np.full(n_atoms, np.inf)
+        ),
+    )
+    attack.seen_at(np.bincount(atom_of_unit, minlength=n_atoms).astype(float))  # the truth
+    return attack
 
 
 def linked_bounds(
@@ -70,57 +211,46 @@ def linked_bounds(
     ``published``: (unit bitmask, published count). ``priors``: (bitmask, low, high) of hidden
     cells: what an attacker who knows the rules knows of them (a small primary count lies in
     0..9, a secondary one is at least 10). ``targets``: (bitmask, need_low, need_high), the
-    primary cells to bound. Returns one (low, high) per target; ``inf`` when unbounded. With
-    ``shortcut``, the minimum is only computed when the maximum reaches ``need_high``
-    (otherwise the cell is narrowed anyway and the low bound is reported as ``need_low``). Raises
-    :class:`LinkedCheckTooLargeError` when atoms x targets exceeds ``max_work``.
+    primary cells to bound. Returns one (low, high) per target; ``inf`` when unbounded.
+
+    With ``shortcut`` only the comparison with ``need_low`` and ``need_high`` is exact: a
+    bound that does not reach its limit (the cell is narrowed) is the exact optimum, one that
+    reaches it is reported as a value at or beyond the limit (found at a point of the
+    feasible set; see the module docstring), and when the maximum stays below ``need_high``
+    the low bound is reported as ``need_low`` (the cell is narrowed anyway). Without
+    ``shortcut`` both bounds are the exact optima. Raises :class:`LinkedCheckTooLargeError`
+    when atoms x targets exceeds ``max_work``.
     """
     if not targets:
         return []
-    masks = [m for m, _ in published] + [m for m, _, _ in priors] + [m for m, _, _ in targets]
-    membership = np.vstack([_bits(m, n_units) for m in masks])  # sets x units
-    covered = membership.any(axis=0)
-    columns = membership[:, covered]
-    atom_of_unit = _atoms(columns)
-    n_atoms = int(atom_of_unit.max()) + 1 if atom_of_unit.size else 0
-    if n_atoms == 0:
+    attack = _attack(published, priors, targets, n_units, max_work)
+    if attack is None:
         return [(0.0, 0.0) for _ in targets]
-    if max_work is not None and n_atoms * len(targets) > max_work:
-        raise LinkedCheckTooLargeError(f"{n_atoms} atoms x {len(targets)} hidden cells")
-    first = np.zeros(n_atoms, dtype=np.int64)
-    first[atom_of_unit[::-1]] = np.arange(atom_of_unit.size)[::-1]
-    atom_rows = columns[:, first].astype(float)  # sets x atoms (membership per atom)
-    n_pub, n_pri = len(published), len(priors)
-    blocks: list[Any] = []
-    row_low: list[FloatArray] = []
-    row_high: list[FloatArray] = []
-    if n_pub:
-        # The same unit set is often published twice (a total in two tables): keep one row.
-        _, keep = np.unique(atom_rows[:n_pub], axis=0, return_index=True)
-        keep = np.sort(keep)
-        values = np.array([float(v) for _, v in published])[keep]
-        blocks.append(atom_rows[:n_pub][keep])
-        row_low.append(values)
-        row_high.append(values)
-    if n_pri:
-        blocks.append(atom_rows[n_pub : n_pub + n_pri])
-        row_low.append(np.array([low for _, low, _ in priors], dtype=float))
-        row_high.append(np.array([high for _, _, high in priors], dtype=float))
-    if not blocks:
+    if not published and not priors:
         return [(0.0, float("inf")) for _ in targets]
-    solver = IntervalSolver(
-        stack(blocks, n_atoms),
-        np.concatenate(row_low),
-        np.concatenate(row_high),
-        np.zeros(n_atoms),
-        np.full(n_atoms, np.inf),
-    )
+    solver = attack.solver
     out: list[tuple[float, float]] = []
-    for k, (_, need_low, need_high) in enumerate(targets):
-        objective = atom_rows[n_pub + n_pri + k]
-        hi = solver.maximum(objective)
-        if shortcut and hi < need_high - 1e-6:
-            out.append((float(need_low), hi))
-            continue
-        out.append((max(solver.minimum(objective), 0.0), hi))
+    if not shortcut:
+        for k in range(len(targets)):
+            hi = solver.maximum(attack.objective(k))
+            out.append((max(solver.minimum(attack.objective(k)), 0.0), hi))
+        return out
+    need_low = np.array([low for _, low, _ in targets], dtype=float)
+    need_high = np.array([high for _, _, high in targets], dtype=float)
+    attack.ask_totals(need_low, need_high)
+    for k in range(len(targets)):
+        if attack.highest[k] >= need_high[k] - _REACH:
+            hi = float(attack.highest[k])
+        else:
+            hi = solver.maximum(attack.objective(k))
+            attack.seen_at(solver.solution())
+            if hi < need_high[k] - 1e-6:
+                out.append((float(need_low[k]), hi))
+                continue
+        if attack.lowest[k] <= need_low[k] + _REACH:
+            lo = float(attack.lowest[k])
+        else:
+            lo = solver.minimum(attack.objective(k))
+            attack.seen_at(solver.solution())
+        out.append((max(lo, 0.0), hi))
     return out

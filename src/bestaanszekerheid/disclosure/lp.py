@@ -5,6 +5,12 @@ figures and what the rules say of hidden cells): how low and how high can this c
 HiGHS model is built once and only its objective changes between questions, so each answer
 starts from the previous basis (a few simplex iterations instead of a fresh solve; measured
 about 20 times faster than a ``scipy.optimize.linprog`` call per question on the demo run).
+
+The questions are answered with the *primal* simplex method: a new objective leaves the
+previous optimal basis primal feasible, so primal simplex continues from it, where the dual
+simplex (HiGHS's default) must first repair dual feasibility and in practice started over (on
+the run-wide linked check at 112,000 households: hundreds of iterations per question instead
+of a handful; docs/decisions/0073).
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from scipy.sparse import csc_matrix, csr_matrix, vstack
 FloatArray = NDArray[np.float64]
 
 _BANNER_SHOWN = False
+#: HiGHS's ``simplex_strategy`` for :class:`IntervalSolver` (4: primal; see the module
+#: docstring). The tests set 1 (dual, HiGHS's default and the choice before 0073) to compare.
+SIMPLEX_STRATEGY = 4
 
 
 @contextmanager
@@ -95,15 +104,19 @@ class IntervalSolver:
         lp.a_matrix_.value_ = a.data.astype(float)
         lp.a_matrix_.num_col_ = a.shape[1]
         lp.a_matrix_.num_row_ = a.shape[0]
+        # Primal simplex: see the module docstring (the answers are the same optima).
+        self._solver.setOptionValue("simplex_strategy", SIMPLEX_STRATEGY)
         self._solver.passModel(lp)
         self._all = np.arange(a.shape[1], dtype=np.int32)
+        self._optimal = False
 
     def _solve(self, sense: Any) -> float:
         solver = self._solver
         solver.changeObjectiveSense(sense)
         solver.run()
         status = solver.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
+        self._optimal = status == highspy.HighsModelStatus.kOptimal
+        if self._optimal:
             return float(solver.getInfo().objective_function_value)
         if status in (
             highspy.HighsModelStatus.kUnbounded,
@@ -128,6 +141,14 @@ class IntervalSolver:
     def interval(self, objective: FloatArray) -> tuple[float, float]:
         """(minimum, maximum) of ``objective @ x``."""
         return self.minimum(objective), self.maximum(objective)
+
+    def solution(self) -> FloatArray | None:
+        """The point where the last question's optimum was reached (None when it was
+        unbounded). Only within the solver's tolerances in the set: verify before relying
+        on it."""
+        if not self._optimal:
+            return None
+        return np.asarray(self._solver.getSolution().col_value, dtype=float)
 
     def _set(self, objective: FloatArray) -> None:
         cost = np.asarray(objective, dtype=float).ravel()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from bestaanszekerheid.disclosure.checked import CheckedTable
@@ -124,7 +125,8 @@ class ReleaseRegister:
         self.releases: list[Release] = []
         #: Outputs refused for differencing (for the checker's log; never published).
         self.refused: list[Refusal] = []
-        self._positions: dict[Any, int] = {}
+        # Unit ids in the order first seen: a unit's position is its bit in every mask.
+        self._ids: pd.Index = pd.Index([], dtype=object)
         self._known: list[_Known] = []
         # For the linked-table LP: published exact counts and hidden cells of count tables.
         self._linked = _LinkedSets([], [], [])
@@ -269,7 +271,7 @@ class ReleaseRegister:
             bounds = linked_bounds(
                 published,
                 [t[:3] for t in targets],
-                len(self._positions),
+                len(self._ids),
                 priors=priors,
                 max_work=self.linked_max_work,
             )
@@ -297,14 +299,14 @@ class ReleaseRegister:
         now = linked_bounds(
             published,
             [t[:3] for t, _ in narrow],
-            len(self._positions),
+            len(self._ids),
             priors=priors,
             shortcut=False,
         )
         before = linked_bounds(
             self._linked.published,
             [t[:3] for t, _ in narrow],
-            len(self._positions),
+            len(self._ids),
             priors=self._linked.priors,
             shortcut=False,
         )
@@ -338,13 +340,29 @@ class ReleaseRegister:
                 )
 
     def _mask(self, ids: Iterable[Any]) -> tuple[int, int]:
-        positions = [self._positions.setdefault(u, len(self._positions)) for u in ids]
-        if not positions:
+        positions = self._positions_of(ids)
+        if not positions.size:
             return 0, 0
-        bits = np.zeros(len(self._positions), dtype=bool)
-        bits[np.asarray(positions)] = True
+        bits = np.zeros(len(self._ids), dtype=bool)
+        bits[positions] = True
         packed = np.packbits(bits, bitorder="little").tobytes()
-        return int.from_bytes(packed, "little"), len(positions)
+        return int.from_bytes(packed, "little"), int(positions.size)
+
+    def _positions_of(self, ids: Iterable[Any]) -> NDArray[np.intp]:
+        """Position of every id; ids not seen before get the next ones, in the order they
+        first appear, as a Python loop over a dict gave them (one hash lookup per id in
+        pandas instead: the loop took 8 s of the areas step at 112,000 households)."""
+        values = ids if isinstance(ids, np.ndarray) else np.asarray(list(ids), dtype=object)
+        values = values.ravel()
+        if not values.size:
+            return np.zeros(0, dtype=np.intp)
+        positions = np.asarray(self._ids.get_indexer(pd.Index(values)), dtype=np.intp)
+        missing = positions < 0
+        if missing.any():
+            unseen = pd.unique(values[missing])
+            self._ids = self._ids.append(pd.Index(unseen, dtype=object))
+            positions[missing] = self._ids.get_indexer(pd.Index(values[missing]))
+        return positions
 
     def _known_sets(self, index: int, output: Output) -> list[_Known]:
         out: list[_Known] = []

@@ -209,13 +209,15 @@ def protect(
     method: Suppression = "optimal",
     max_rounds: int = 500,
     keep: BoolArray | None = None,
+    decided: BoolArray | None = None,
 ) -> Protection:
     """Add secondary suppressions until every primary cell is protected, and verify.
 
     ``width`` is the required protection width per cell (only primary cells are checked; see
     :func:`protection_interval`). ``already`` marks cells hidden for another reason (e.g. a
     linked table); they stay hidden but need no protection of their own. ``keep`` marks cells
-    to hide only when nothing else protects (:func:`cell_costs`).
+    to hide only when nothing else protects (:func:`cell_costs`). ``decided`` marks the cells
+    whose outcome the caller uses (default: all; see :func:`.optimal.optimal_pattern`).
     """
     from bestaanszekerheid.disclosure.optimal import optimal_pattern
 
@@ -244,7 +246,7 @@ def protect(
     supp: BoolArray | None = None
     if method == "optimal":
         supp, note = optimal_pattern(
-            values, layout, primary, start, need_low, need_high, know, keep=keep
+            values, layout, primary, start, need_low, need_high, know, keep=keep, decided=decided
         )
         if supp is None:
             used = "heuristic"
