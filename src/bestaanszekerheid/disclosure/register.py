@@ -127,6 +127,8 @@ class ReleaseRegister:
         self.refused: list[Refusal] = []
         # Unit ids in the order first seen: a unit's position is its bit in every mask.
         self._ids: pd.Index = pd.Index([], dtype=object)
+        # During a release: id(unit array) -> (the array, its mask, its size).
+        self._mask_cache: dict[int, tuple[Any, int, int]] | None = None
         self._known: list[_Known] = []
         # For the linked-table LP: published exact counts and hidden cells of count tables.
         self._linked = _LinkedSets([], [], [])
@@ -138,6 +140,15 @@ class ReleaseRegister:
         Tables may get extra suppressed cells (recorded as ``differencing``); a model, or any
         output when ``on_conflict="refuse"``, is refused with a :class:`UserFacingError`.
         """
+        # Every round of the checks below asks the masks of the same cells again: keep them
+        # for this release only (a table's masks, not the run's).
+        self._mask_cache = {}
+        try:
+            return self._release(output, name)
+        finally:
+            self._mask_cache = None
+
+    def _release(self, output: Output, name: str | None) -> Release:
         for existing in self.releases:
             if existing.output is output:
                 return existing
@@ -340,13 +351,22 @@ class ReleaseRegister:
                 )
 
     def _mask(self, ids: Iterable[Any]) -> tuple[int, int]:
+        cache = self._mask_cache
+        if cache is not None and isinstance(ids, np.ndarray):
+            hit = cache.get(id(ids))
+            if hit is not None and hit[0] is ids:
+                return hit[1], hit[2]
         positions = self._positions_of(ids)
         if not positions.size:
-            return 0, 0
-        bits = np.zeros(len(self._ids), dtype=bool)
-        bits[positions] = True
-        packed = np.packbits(bits, bitorder="little").tobytes()
-        return int.from_bytes(packed, "little"), int(positions.size)
+            mask, size = 0, 0
+        else:
+            bits = np.zeros(len(self._ids), dtype=bool)
+            bits[positions] = True
+            packed = np.packbits(bits, bitorder="little").tobytes()
+            mask, size = int.from_bytes(packed, "little"), int(positions.size)
+        if cache is not None and isinstance(ids, np.ndarray):
+            cache[id(ids)] = (ids, mask, size)  # the array is held: its id is not reused
+        return mask, size
 
     def _positions_of(self, ids: Iterable[Any]) -> NDArray[np.intp]:
         """Position of every id; ids not seen before get the next ones, in the order they
