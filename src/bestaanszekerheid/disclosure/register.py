@@ -127,6 +127,8 @@ class ReleaseRegister:
         self.refused: list[Refusal] = []
         # Unit ids in the order first seen: a unit's position is its bit in every mask.
         self._ids: pd.Index = pd.Index([], dtype=object)
+        # Ids seen since the index was last rebuilt (-> their positions, which follow it).
+        self._pending: dict[Any, int] = {}
         # During a release: id(unit array) -> (the array, its mask, its size).
         self._mask_cache: dict[int, tuple[Any, int, int]] | None = None
         self._known: list[_Known] = []
@@ -282,7 +284,7 @@ class ReleaseRegister:
             bounds = linked_bounds(
                 published,
                 [t[:3] for t in targets],
-                len(self._ids),
+                self._n_units,
                 priors=priors,
                 max_work=self.linked_max_work,
             )
@@ -310,14 +312,14 @@ class ReleaseRegister:
         now = linked_bounds(
             published,
             [t[:3] for t, _ in narrow],
-            len(self._ids),
+            self._n_units,
             priors=priors,
             shortcut=False,
         )
         before = linked_bounds(
             self._linked.published,
             [t[:3] for t, _ in narrow],
-            len(self._ids),
+            self._n_units,
             priors=self._linked.priors,
             shortcut=False,
         )
@@ -360,7 +362,7 @@ class ReleaseRegister:
         if not positions.size:
             mask, size = 0, 0
         else:
-            bits = np.zeros(len(self._ids), dtype=bool)
+            bits = np.zeros(self._n_units, dtype=bool)
             bits[positions] = True
             packed = np.packbits(bits, bitorder="little").tobytes()
             mask, size = int.from_bytes(packed, "little"), int(positions.size)
@@ -368,20 +370,34 @@ class ReleaseRegister:
             cache[id(ids)] = (ids, mask, size)  # the array is held: its id is not reused
         return mask, size
 
+    @property
+    def _n_units(self) -> int:
+        return len(self._ids) + len(self._pending)
+
     def _positions_of(self, ids: Iterable[Any]) -> NDArray[np.intp]:
         """Position of every id; ids not seen before get the next ones, in the order they
-        first appear, as a Python loop over a dict gave them (one hash lookup per id in
-        pandas instead: the loop took 8 s of the areas step at 112,000 households)."""
+        first appear, as a Python loop over a dict gave them. Known ids are looked up in
+        pandas (one hash lookup per id: the loop took 8 s of the areas step at 112,000
+        households); new ones go to a dict, folded into the index once it holds as many
+        ids as the index (so the index is rebuilt a logarithmic number of times)."""
         values = ids if isinstance(ids, np.ndarray) else np.asarray(list(ids), dtype=object)
         values = values.ravel()
         if not values.size:
             return np.zeros(0, dtype=np.intp)
         positions = np.asarray(self._ids.get_indexer(pd.Index(values)), dtype=np.intp)
-        missing = positions < 0
-        if missing.any():
-            unseen = pd.unique(values[missing])
-            self._ids = self._ids.append(pd.Index(unseen, dtype=object))
-            positions[missing] = self._ids.get_indexer(pd.Index(values[missing]))
+        missing = np.flatnonzero(positions < 0)
+        if missing.size:
+            pending = self._pending
+            found = []
+            for u in values[missing].tolist():
+                p = pending.get(u)
+                if p is None:
+                    p = pending[u] = self._n_units
+                found.append(p)
+            positions[missing] = found
+            if len(pending) >= max(len(self._ids), 4096):
+                self._ids = self._ids.append(pd.Index(list(pending), dtype=object))
+                self._pending = {}
         return positions
 
     def _known_sets(self, index: int, output: Output) -> list[_Known]:
