@@ -201,7 +201,8 @@ def _run_tables(data: pd.DataFrame, rules: DisclosureRules) -> list[tuple[str, l
     return out
 
 
-@pytest.mark.parametrize("seed", range(30))
+# Seeds 7 and 14 hold ties between equally cheap patterns (the reason for only_optimum).
+@pytest.mark.parametrize("seed", range(20))
 def test_a_run_of_tables_publishes_the_same_cells(
     rules: DisclosureRules, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
