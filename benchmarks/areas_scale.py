@@ -38,7 +38,9 @@ Run (from the repository root)::
     PYTHONPATH=src .venv/bin/python benchmarks/areas_scale.py \
         --sizes 112000,1000000,8000000 --modes wijk,buurt,run
 
-Writes ``benchmarks/results/areas_scale.{json,md}`` (``--stem`` to write elsewhere). A
+Writes ``benchmarks/results/areas_scale.{json,md}`` (``--stem`` to write elsewhere).
+``--linked-budget`` sets the register's ``linked_max_work`` (atoms x hidden cells above which
+the run-wide linked check is skipped; ``none``: never skipped). A
 measurement that takes longer than ``--timeout`` seconds (default 1200) is stopped and
 reported as such.
 """
@@ -49,6 +51,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import time
@@ -73,6 +76,7 @@ def vm(key):
 
 
 path, mode = Path(sys.argv[1]), sys.argv[2]
+budget = None if sys.argv[3] in ("default", "none") else int(sys.argv[3])
 from bestaanszekerheid.areas import read_catalog
 from bestaanszekerheid.areas import distribution, hierarchy
 from bestaanszekerheid.disclosure import ReleaseRegister, check_model, frequency_table, load_rules
@@ -135,7 +139,11 @@ keys = group_labels(K)
 rules = load_rules()
 sizes = group_sizes(list(posterior.mean(axis=0)), keys, len(data), rules)
 catalog = read_catalog(None)
-register = ReleaseRegister(rules)
+register = (
+    ReleaseRegister(rules)
+    if sys.argv[3] == "default"
+    else ReleaseRegister(rules, linked_max_work=budget)
+)
 population = "doelgroep: huishoudens tot en met 130% van het sociaal minimum (synthetisch)"
 prep = time.perf_counter() - t0
 
@@ -267,11 +275,11 @@ def population(n: int, cache: Path) -> Path:
     return out
 
 
-def run_once(path: Path, mode: str, timeout: float) -> dict[str, object]:
+def run_once(path: Path, mode: str, timeout: float, budget: str) -> dict[str, object]:
     start = time.perf_counter()
     try:
         done = subprocess.run(
-            [sys.executable, "-c", CHILD, str(path), mode],
+            [sys.executable, "-c", CHILD, str(path), mode, budget],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -338,33 +346,51 @@ def main() -> None:
     parser.add_argument("--stem", default="areas_scale")
     parser.add_argument("--label", default="", help="a word on the code measured (in the .md)")
     parser.add_argument(
+        "--linked-budget",
+        default="default",
+        help="the register's linked_max_work: 'default' (the register's own), 'none' or a number",
+    )
+    parser.add_argument(
         "--compare", type=Path, help="results JSON of another version: compare the decisions"
     )
+    parser.add_argument(
+        "--rows-from",
+        type=Path,
+        nargs="+",
+        help="measure nothing: write the .md (and a joined .json) from these results files",
+    )
     args = parser.parse_args()
-    rows = []
-    for n in (int(s) for s in args.sizes.split(",")):
-        path = population(n, args.cache)
-        for mode in args.modes.split(","):
-            row = {"households": n, "mode": mode, **run_once(path, mode, args.timeout)}
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-    machine = {
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "date": time.strftime("%Y-%m-%d"),
-    }
+    command = "PYTHONPATH=src .venv/bin/python benchmarks/areas_scale.py " + shlex.join(
+        sys.argv[1:]
+    )
+    if args.rows_from:
+        sources = [json.loads(f.read_text()) for f in args.rows_from]
+        rows = [r for src in sources for r in src["rows"]]
+        commands = [src.get("command", "(not recorded)") for src in sources]
+        machine = sources[0]["machine"]
+        label = " + ".join(dict.fromkeys(src["label"] for src in sources))
+    else:
+        rows, commands, machine, label = measure(args), [command], _machine(), args.label
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.stem}.json").write_text(
-        json.dumps({"machine": machine, "label": args.label, "rows": rows}, indent=2) + "\n"
+        json.dumps(
+            {
+                "machine": machine,
+                "label": label,
+                "linked_budget": args.linked_budget,
+                "command": " ; ".join(commands),
+                "rows": rows,
+            },
+            indent=2,
+        )
+        + "\n"
     )
     lines = [
         "# The areas step: time and memory",
         "",
-        f"Command: `PYTHONPATH=src .venv/bin/python benchmarks/areas_scale.py --sizes "
-        f"{args.sizes} --modes {args.modes}`  ",
+        *(f"Command: `{c}`  " for c in commands),
         f"Machine: {machine['cpu_count']} cores, Python {machine['python']}, {machine['date']}."
-        + (f" Code: {args.label}." if args.label else ""),
+        + (f" Code: {label}." if label else ""),
         "",
         "| households | mode | areas step | linked check | pairwise checks "
         "| buurt-in-wijk | memory (step / process peak) | target cells published |",
@@ -383,6 +409,30 @@ def main() -> None:
         lines += ["", f"Published cells compared with `{args.compare.name}`:", ""]
         lines += compare(rows, other) or ["- no measurement in common with decisions recorded"]
     (RESULTS / f"{args.stem}.md").write_text("\n".join(lines) + "\n")
+
+
+def _machine() -> dict[str, object]:
+    return {
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def measure(args: argparse.Namespace) -> list[dict[str, object]]:
+    rows = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        path = population(n, args.cache)
+        for mode in args.modes.split(","):
+            row = {
+                "households": n,
+                "mode": mode,
+                **run_once(path, mode, args.timeout, args.linked_budget),
+            }
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return rows
 
 
 if __name__ == "__main__":

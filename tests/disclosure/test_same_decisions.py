@@ -201,7 +201,8 @@ def _run_tables(data: pd.DataFrame, rules: DisclosureRules) -> list[tuple[str, l
     return out
 
 
-@pytest.mark.parametrize("seed", range(30))
+# Seeds 7 and 14 hold ties between equally cheap patterns (the reason for only_optimum).
+@pytest.mark.parametrize("seed", range(20))
 def test_a_run_of_tables_publishes_the_same_cells(
     rules: DisclosureRules, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -248,3 +249,17 @@ def test_estimate_blocks_hide_the_same_estimates(
     with old_checks(monkeypatch):
         old = checked()
     pd.testing.assert_frame_equal(new, old)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_unit_positions_are_numbered_as_a_dict_numbered_them(seed: int) -> None:
+    """The register's bit per unit: the order ids are first seen, whatever the batches."""
+    rng = np.random.default_rng(seed)
+    register = ReleaseRegister()
+    numbering: dict[object, int] = {}
+    for _ in range(40):
+        batch = rng.integers(0, 20_000, int(rng.integers(0, 3_000)))
+        ids = np.array([f"H{i}" for i in batch], dtype=object) if seed % 2 else batch
+        expected = [numbering.setdefault(u, len(numbering)) for u in ids]
+        assert register._positions_of(ids).tolist() == expected
+    assert register._n_units == len(numbering)

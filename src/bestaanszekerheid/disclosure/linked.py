@@ -45,24 +45,31 @@ def _patterns(masks: Sequence[int], n_units: int) -> list[NDArray[np.uint64]]:
     """Every unit's membership pattern over ``masks``, packed into 64-bit words: one array of
     ``n_units`` words per 64 sets (set ``i`` is bit ``i % 64`` of word ``i // 64``).
 
-    Built mask by mask (unpack, shift, or), so neither a sets x units matrix of booleans nor
-    its transpose is ever held: at a million households that took a byte per unit and set
-    and most of the check's time."""
+    Built mask by mask (unpack, shift, or; eight sets to a byte first), so neither a sets x
+    units matrix of booleans nor its transpose is ever held: at a million households that
+    took a byte per unit and set and most of the check's time."""
     n_bytes = (n_units + 7) // 8
     words = [np.zeros(n_units, dtype=np.uint64) for _ in range(max((len(masks) + 63) // 64, 1))]
+    byte = np.zeros(n_units, dtype=np.uint8)
     for i, m in enumerate(masks):
         raw = np.frombuffer(m.to_bytes(n_bytes, "little"), dtype=np.uint8)
-        bits = np.unpackbits(raw, count=n_units, bitorder="little").astype(np.uint64)
-        words[i // 64] |= bits << np.uint64(i % 64)
+        bits = np.unpackbits(raw, count=n_units, bitorder="little")
+        if i % 8:
+            bits <<= np.uint8(i % 8)
+            byte |= bits
+        else:
+            byte[:] = bits
+        if i % 8 == 7 or i == len(masks) - 1:
+            words[i // 64] |= byte.astype(np.uint64) << np.uint64(8 * (i % 64 // 8))
     return words
 
 
 def _membership(words: list[NDArray[np.uint64]], n_sets: int) -> NDArray[np.bool_]:
-    """Patterns back as booleans: rows of ``words`` x sets."""
-    n_rows = words[0].size if words else 0
-    out = np.zeros((n_rows, n_sets), dtype=bool)
+    """Patterns back as booleans: sets x the entries of ``words``."""
+    n = words[0].size if words else 0
+    out = np.zeros((n_sets, n), dtype=bool)
     for i in range(n_sets):
-        out[:, i] = (words[i // 64] >> np.uint64(i % 64)) & np.uint64(1)
+        out[i] = (words[i // 64] >> np.uint64(i % 64)) & np.uint64(1)
     return out
 
 
@@ -95,7 +102,7 @@ class LinkedCheckTooLargeError(Exception):
 class _Attack:
     """The attacker's programme over atoms, and the points of its feasible set seen so far."""
 
-    member: NDArray[np.bool_]  # atoms x sets (published, priors, targets)
+    member: NDArray[np.bool_]  # sets (published, priors, targets) x atoms
     n_given: int  # sets that are constraints (published and priors); the rest are targets
     matrix: csr_matrix  # constraint rows x atoms
     row_low: FloatArray
@@ -110,7 +117,8 @@ class _Attack:
         self.lowest = np.full(self.goals.shape[0], np.inf)
 
     def objective(self, k: int) -> FloatArray:
-        return self.member[:, self.n_given + k].astype(float)
+        goal: FloatArray = self.member[self.n_given + k].astype(float)
+        return goal
 
     def seen_at(self, point: FloatArray | None) -> None:
         """Record what every target reaches at ``point`` (once verified to be in the set)."""
@@ -169,7 +177,7 @@ def _attack(
         raise LinkedCheckTooLargeError(f"{n_atoms} atoms x {len(targets)} hidden cells")
     first = np.zeros(n_atoms, dtype=np.int64)
     first[atom_of_unit[::-1]] = np.arange(atom_of_unit.size)[::-1]
-    # Membership per atom (atoms x sets), read off one unit of each atom.
+    # Membership per atom (sets x atoms), read off one unit of each atom.
     member = _membership([w[first] for w in words], len(masks))
     n_pub, n_pri = len(published), len(priors)
     # The same unit set is often published twice (a total in two tables): keep one row.
@@ -181,14 +189,14 @@ def _attack(
     values = [float(published[i][1]) for i in keep]
     row_low = np.array(values + [low for _, low, _ in priors], dtype=float)
     row_high = np.array(values + [high for _, _, high in priors], dtype=float)
-    matrix = csr_matrix(member[:, rows].T, dtype=float)
+    matrix = csr_matrix(member[rows], dtype=float)
     attack = _Attack(
         member=member,
         n_given=n_pub + n_pri,
         matrix=matrix,
         row_low=row_low,
         row_high=row_high,
-        goals=csr_matrix(member[:, n_pub + n_pri :].T, dtype=float),
+        goals=csr_matrix(member[n_pub + n_pri :], dtype=float),
         solver=IntervalSolver(
             matrix, row_low, row_high, np.zeros(n_atoms), np.full(n_atoms, np.inf)
         ),

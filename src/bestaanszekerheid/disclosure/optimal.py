@@ -135,7 +135,8 @@ def optimal_pattern(
 
 
 #: HiGHS's default relative MIP gap (scipy's ``mip_rel_gap``): a solution within it of the
-#: best bound is taken as optimal, so "the only optimum" must hold within it too.
+#: best bound is taken as optimal, so "the only optimum" must hold within it too. The window
+#: checked is twice that above the pattern found (itself within the gap of the optimum).
 _GAP = 1e-4
 
 
@@ -243,7 +244,7 @@ class _Programme:
             ub,
             rows,
             np.append(lower, [1.0 - float((chosen & free).sum()), -np.inf]),
-            np.append(upper, [np.inf, best * (1.0 + _GAP) + 1e-6]),
+            np.append(upper, [np.inf, best * (1.0 + 2 * _GAP) + 1e-6]),
         )
         return int(result.status) == 2  # infeasible: no other pattern that cheap
 

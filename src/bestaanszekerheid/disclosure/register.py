@@ -116,17 +116,23 @@ class ReleaseRegister:
         rules: DisclosureRules | None = None,
         *,
         on_conflict: Literal["suppress", "refuse"] = "suppress",
-        linked_max_work: int | None = 1_000_000,
+        linked_max_work: int | None = 10_000_000,
     ) -> None:
         self.rules = rules or load_rules()
         self.on_conflict = on_conflict
-        # Budget for the linked-table LP (atoms x hidden cells); None = always run it.
+        # Budget for the linked-table LP (atoms x hidden cells); None = always run it. Ten
+        # times the 1,000,000 of 0030 since 0073: a release of a million-household run with
+        # buurten (152,000 atoms x 27 cells) takes about 20 s, less than 1,000,000 took before.
         self.linked_max_work = linked_max_work
         self.releases: list[Release] = []
         #: Outputs refused for differencing (for the checker's log; never published).
         self.refused: list[Refusal] = []
         # Unit ids in the order first seen: a unit's position is its bit in every mask.
         self._ids: pd.Index = pd.Index([], dtype=object)
+        # Ids seen since the index was last rebuilt (-> their positions, which follow it).
+        self._pending: dict[Any, int] = {}
+        # During a release: id(unit array) -> (the array, its mask, its size).
+        self._mask_cache: dict[int, tuple[Any, int, int]] | None = None
         self._known: list[_Known] = []
         # For the linked-table LP: published exact counts and hidden cells of count tables.
         self._linked = _LinkedSets([], [], [])
@@ -138,6 +144,15 @@ class ReleaseRegister:
         Tables may get extra suppressed cells (recorded as ``differencing``); a model, or any
         output when ``on_conflict="refuse"``, is refused with a :class:`UserFacingError`.
         """
+        # Every round of the checks below asks the masks of the same cells again: keep them
+        # for this release only (a table's masks, not the run's).
+        self._mask_cache = {}
+        try:
+            return self._release(output, name)
+        finally:
+            self._mask_cache = None
+
+    def _release(self, output: Output, name: str | None) -> Release:
         for existing in self.releases:
             if existing.output is output:
                 return existing
@@ -271,7 +286,7 @@ class ReleaseRegister:
             bounds = linked_bounds(
                 published,
                 [t[:3] for t in targets],
-                len(self._ids),
+                self._n_units,
                 priors=priors,
                 max_work=self.linked_max_work,
             )
@@ -299,14 +314,14 @@ class ReleaseRegister:
         now = linked_bounds(
             published,
             [t[:3] for t, _ in narrow],
-            len(self._ids),
+            self._n_units,
             priors=priors,
             shortcut=False,
         )
         before = linked_bounds(
             self._linked.published,
             [t[:3] for t, _ in narrow],
-            len(self._ids),
+            self._n_units,
             priors=self._linked.priors,
             shortcut=False,
         )
@@ -340,28 +355,51 @@ class ReleaseRegister:
                 )
 
     def _mask(self, ids: Iterable[Any]) -> tuple[int, int]:
+        cache = self._mask_cache
+        if cache is not None and isinstance(ids, np.ndarray):
+            hit = cache.get(id(ids))
+            if hit is not None and hit[0] is ids:
+                return hit[1], hit[2]
         positions = self._positions_of(ids)
         if not positions.size:
-            return 0, 0
-        bits = np.zeros(len(self._ids), dtype=bool)
-        bits[positions] = True
-        packed = np.packbits(bits, bitorder="little").tobytes()
-        return int.from_bytes(packed, "little"), int(positions.size)
+            mask, size = 0, 0
+        else:
+            bits = np.zeros(self._n_units, dtype=bool)
+            bits[positions] = True
+            packed = np.packbits(bits, bitorder="little").tobytes()
+            mask, size = int.from_bytes(packed, "little"), int(positions.size)
+        if cache is not None and isinstance(ids, np.ndarray):
+            cache[id(ids)] = (ids, mask, size)  # the array is held: its id is not reused
+        return mask, size
+
+    @property
+    def _n_units(self) -> int:
+        return len(self._ids) + len(self._pending)
 
     def _positions_of(self, ids: Iterable[Any]) -> NDArray[np.intp]:
         """Position of every id; ids not seen before get the next ones, in the order they
-        first appear, as a Python loop over a dict gave them (one hash lookup per id in
-        pandas instead: the loop took 8 s of the areas step at 112,000 households)."""
+        first appear, as a Python loop over a dict gave them. Known ids are looked up in
+        pandas (one hash lookup per id: the loop took 8 s of the areas step at 112,000
+        households); new ones go to a dict, folded into the index once it holds as many
+        ids as the index (so the index is rebuilt a logarithmic number of times)."""
         values = ids if isinstance(ids, np.ndarray) else np.asarray(list(ids), dtype=object)
         values = values.ravel()
         if not values.size:
             return np.zeros(0, dtype=np.intp)
         positions = np.asarray(self._ids.get_indexer(pd.Index(values)), dtype=np.intp)
-        missing = positions < 0
-        if missing.any():
-            unseen = pd.unique(values[missing])
-            self._ids = self._ids.append(pd.Index(unseen, dtype=object))
-            positions[missing] = self._ids.get_indexer(pd.Index(values[missing]))
+        missing = np.flatnonzero(positions < 0)
+        if missing.size:
+            pending = self._pending
+            found = []
+            for u in values[missing].tolist():
+                p = pending.get(u)
+                if p is None:
+                    p = pending[u] = self._n_units
+                found.append(p)
+            positions[missing] = found
+            if len(pending) >= max(len(self._ids), 4096):
+                self._ids = self._ids.append(pd.Index(list(pending), dtype=object))
+                self._pending = {}
         return positions
 
     def _known_sets(self, index: int, output: Output) -> list[_Known]:
