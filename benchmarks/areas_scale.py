@@ -49,13 +49,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shlex
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from machine_facts import machine_facts
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -370,7 +370,7 @@ def main() -> None:
         machine = sources[0]["machine"]
         label = " + ".join(dict.fromkeys(src["label"] for src in sources))
     else:
-        rows, commands, machine, label = measure(args), [command], _machine(), args.label
+        rows, commands, machine, label = measure(args), [command], machine_facts(), args.label
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.stem}.json").write_text(
         json.dumps(
@@ -409,15 +409,6 @@ def main() -> None:
         lines += ["", f"Published cells compared with `{args.compare.name}`:", ""]
         lines += compare(rows, other) or ["- no measurement in common with decisions recorded"]
     (RESULTS / f"{args.stem}.md").write_text("\n".join(lines) + "\n")
-
-
-def _machine() -> dict[str, object]:
-    return {
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "date": time.strftime("%Y-%m-%d"),
-    }
 
 
 def measure(args: argparse.Namespace) -> list[dict[str, object]]:

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from machine_facts import machine_facts
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -73,12 +72,7 @@ def main() -> None:
         }
         rows.append(row)
         print(json.dumps(row), flush=True)
-    machine = {
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "date": time.strftime("%Y-%m-%d"),
-    }
+    machine = machine_facts()
     RESULTS.mkdir(exist_ok=True)
     stem = f"synth_scale_{args.format.lstrip('.')}"
     (RESULTS / f"{stem}.json").write_text(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from bestaanszekerheid.areas import Level, read_catalog
+from bestaanszekerheid.areas import AreaCatalog, Level, read_catalog
 from bestaanszekerheid.areas.distribution import AreaFigures, where_they_live
 from bestaanszekerheid.areas.outreach import DEFAULT_GROUP, OutreachPlan, plan_outreach
 from bestaanszekerheid.areas.partners import Partner, demo_partners, read_partners, write_partners
@@ -201,11 +201,9 @@ def run_analysis(
     options = options or AnalysisOptions()
     # Read once, before any work: every output of the run is checked with these rules.
     rules = load_rules(options.rules_file)
-    partners = (
-        read_partners(options.partners, read_catalog(options.areas))
-        if options.partners is not None
-        else None
-    )
+    # So is the area catalogue (a bad folder fails here), which the partner file is read against.
+    catalog = read_catalog(options.areas)
+    partners = read_partners(options.partners, catalog) if options.partners is not None else None
     step = progress or (lambda i, n, text: None)
     ks = sorted(set(options.classes))
     n_steps = progress_steps(options)
@@ -245,7 +243,7 @@ def run_analysis(
     )
     step(len(ks) + 2, n_steps, STEPS[3])
     areas = _where_they_live(
-        households, data, X, selection, options, register, population, synthetic
+        households, data, X, selection, options, catalog, register, population, synthetic
     )
     if areas is not None:
         profiles = with_areas(profiles, areas)
@@ -353,6 +351,7 @@ def _where_they_live(
     X: pd.DataFrame,
     selection: ClassSelection,
     options: AnalysisOptions,
+    catalog: AreaCatalog,
     register: ReleaseRegister,
     population: str,
     synthetic: str,
@@ -370,7 +369,7 @@ def _where_they_live(
         keys,
         sizes.size,
         sizes.share,
-        catalog=read_catalog(options.areas),
+        catalog=catalog,
         register=register,
         population="alle huishoudens" + synthetic,
         target_population=population,

@@ -9,8 +9,9 @@ import pytest
 from bestaanszekerheid.areas import tilburg
 from bestaanszekerheid.areas.partners import (
     Partner,
+    city_wide,
     demo_partners,
-    partners_in,
+    local_to,
     read_partners,
     write_partners,
 )
@@ -38,8 +39,9 @@ def test_reads_a_semicolon_file_from_excel_in_windows_1252(tmp_path: Path) -> No
         Partner("Buurthuis Café", "buurthuis", "Koffie", (W1, W2)),
         Partner("Werkplein", "werk", "", ()),
     )
-    assert [p.name for p in partners_in(partners, W2)] == ["Buurthuis Café", "Werkplein"]
-    assert [p.name for p in partners_in(partners, CAT.wijken[2].code)] == ["Werkplein"]
+    assert [p.name for p in local_to(partners, W2)] == ["Buurthuis Café"]
+    assert local_to(partners, CAT.wijken[2].code) == []
+    assert [p.name for p in city_wide(partners)] == ["Werkplein"]
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,6 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from bestaanszekerheid.cli import experiments as cli
-from bestaanszekerheid.cli.console import handle_errors
 from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister, frequency_table
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.experiments.checks import ExperimentInputs, check_experiment
@@ -301,15 +299,6 @@ def test_difference_in_differences_is_labelled_weaker_and_checked() -> None:
     )
     with pytest.raises(UserFacingError, match="interventie-eenheden"):
         experiment_section(ExperimentInputs(d, arm="groep", effects=effects, unit="id", did=weak))
-
-
-@pytest.fixture(scope="module")
-def app() -> typer.Typer:
-    # As the bsz app registers them: user errors become 'Fout: ...' and exit code 2.
-    application = typer.Typer()
-    application.command("effect")(handle_errors(cli.effect))
-    application.command("power")(handle_errors(cli.power))
-    return application
 
 
 def test_bsz_effect_writes_xlsx_html_and_disclosure_log(app: typer.Typer, tmp_path: Path) -> None:

@@ -21,8 +21,6 @@ import typer
 from scipy import stats
 from typer.testing import CliRunner
 
-from bestaanszekerheid.cli import experiments as cli
-from bestaanszekerheid.cli.console import handle_errors
 from bestaanszekerheid.disclosure import ModelCheck, ReleaseRegister
 from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.experiments import effects_by_class, estimate_effects
@@ -498,14 +496,6 @@ def test_effects_per_latent_group_with_a_small_cell_are_left_out_with_a_note() -
 
 
 # ----------------------------------------------------------------------------- bsz effect
-
-
-@pytest.fixture(scope="module")
-def app() -> typer.Typer:
-    application = typer.Typer()
-    application.command("effect")(handle_errors(cli.effect))
-    application.command("power")(handle_errors(cli.power))
-    return application
 
 
 def test_bsz_effect_with_labels_and_group_probabilities(

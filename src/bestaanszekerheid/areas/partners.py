@@ -40,10 +40,6 @@ class Partner:
     description: str = ""
     wijken: tuple[str, ...] = ()
 
-    def works_in(self, wijk_code: str) -> bool:
-        """Whether the partner works in the wijk (a city-wide partner works everywhere)."""
-        return not self.wijken or wijk_code in self.wijken
-
 
 def parse_wijken(text: str) -> tuple[str, ...]:
     """The wijk codes in a ``wijken`` field, upper case, in order, each once."""
@@ -122,10 +118,14 @@ def write_partners(partners: Sequence[Partner], path: Path) -> Path:
     return path
 
 
-def partners_in(partners: Sequence[Partner], wijk_code: str) -> list[Partner]:
-    """The partners that work in a wijk: those named for it first, then city-wide ones."""
-    local = [p for p in partners if p.wijken and wijk_code in p.wijken]
-    return local + [p for p in partners if not p.wijken]
+def local_to(partners: Sequence[Partner], wijk_code: str) -> list[Partner]:
+    """The partners whose werkgebied names the wijk (not the city-wide ones)."""
+    return [p for p in partners if wijk_code in p.wijken]
+
+
+def city_wide(partners: Sequence[Partner]) -> list[Partner]:
+    """The partners for the whole municipality (no wijken given)."""
+    return [p for p in partners if not p.wijken]
 
 
 #: The demo's partners: invented organisations of common kinds, labelled "(demo)".

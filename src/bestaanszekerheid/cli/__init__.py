@@ -51,7 +51,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "effect": (
         "bestaanszekerheid.cli.experiments",
         "effect",
-        "Schat de effecten van een experiment per groep en uitkomst.",
+        "Schat de effecten van een experiment per arm en uitkomst.",
     ),
     # Its module is light (the pipeline is imported when the command runs); listed here so
     # that `bsz --help` keeps its order and the one-line description.

@@ -150,11 +150,11 @@ def _ranked(frame: pd.DataFrame, column: str, n: int) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in known.head(n).to_dict("records")]
 
 
-def _share_key(wijk: AreaLevel, level: Level = "wijk") -> tuple[str, ...]:
-    """What the map says in words, printed with it: the numbered wijken with the highest
-    share, and the wijken where most households of the target group live (counts: a small
-    wijk can have a high share and few households)."""
-    frame = wijk.target
+def _share_key(lv: AreaLevel) -> tuple[str, ...]:
+    """What the map says in words, printed with it: the areas with the highest share
+    (numbered on a wijk map, outlined on a buurt map), and those where most households of the
+    target group live (counts: a small area can have a high share and few households)."""
+    frame = lv.target
     top = _ranked(frame, "share", TOP_SHARE)
     if not top:
         return ()
@@ -162,7 +162,7 @@ def _share_key(wijk: AreaLevel, level: Level = "wijk") -> tuple[str, ...]:
         f"{i}. {r['name']} {fmt_pct(as_float(r['share']), 1)}" for i, r in enumerate(top, 1)
     )
     most = _ranked(frame, "target", TOP_WIJKEN)
-    total = wijk.target_table.published(TOTAL) if wijk.target_table is not None else math.nan
+    total = lv.target_table.published(TOTAL) if lv.target_table is not None else math.nan
     counted = " ".join(
         [
             "De meeste huishoudens uit de doelgroep wonen in",
@@ -171,11 +171,12 @@ def _share_key(wijk: AreaLevel, level: Level = "wijk") -> tuple[str, ...]:
     )
     if not math.isnan(total):
         counted += f" In de hele gemeente zijn het er {fmt_int(total)}."
-    on_map = "genummerd op de kaart" if level == "wijk" else "dik omlijnd op de kaart"
+    on_map = "genummerd op de kaart" if lv.level == "wijk" else "dik omlijnd op de kaart"
     return f"Het hoogste aandeel ({on_map}): {numbered}.", counted
 
 
-def _share_map(areas: AreaFigures, lv: AreaLevel, level: Level = "wijk") -> Chart | Table:
+def _share_map(areas: AreaFigures, lv: AreaLevel) -> Chart | Table:
+    level = lv.level
     frame = lv.target
     overall = areas.overall_share
     where = "wijk" if level == "wijk" else "buurt"
@@ -231,7 +232,7 @@ def _share_map(areas: AreaFigures, lv: AreaLevel, level: Level = "wijk") -> Char
     )
     return Chart(
         key=f"kaart-doelgroep-per-{where}", title=title, svg=wide, alt=alt, table=table,
-        narrow_svg=narrow, inline=True, text=_share_key(lv, level),
+        narrow_svg=narrow, inline=True, text=_share_key(lv),
     )  # fmt: skip
 
 
@@ -252,7 +253,7 @@ def _buurt_subsection(areas: AreaFigures) -> Section | None:
     return Section(
         "doelgroep-per-buurt-sectie",
         "Per buurt",
-        (Paragraph(lead), _share_map(areas, buurt, "buurt")),
+        (Paragraph(lead), _share_map(areas, buurt)),
     )
 
 
@@ -359,32 +360,15 @@ def _groups_subsection(
         own = groups[groups["groep"] == g.key]
         if own.empty:
             continue
-        title = f"{g.key}: {g.name}"
-        line = top_text(own)
-        table = _index_table(
-            own, key=f"kaart-index-{g.number}", title=f"{g.key}: oververtegenwoordiging per wijk",
-            where="wijk", sources=sources, collapsed=mapped,
-        )  # fmt: skip
         if not mapped:
-            blocks += [table, Paragraph(line)]
+            table = _index_table(
+                own, key=f"kaart-index-{g.number}",
+                title=f"{g.key}: oververtegenwoordiging per wijk", where="wijk", sources=sources,
+                collapsed=False,
+            )  # fmt: skip
+            blocks += [table, Paragraph(top_text(own))]
             continue
-        wide, narrow = _map_svgs(
-            areas, _values(own, "index"), measure="index", title=title, label=INDEX_LABEL,
-            marked=_top_codes(own),
-        )  # fmt: skip
-        blocks.append(
-            Chart(
-                key=f"kaart-groep-{g.number}",
-                title=title,
-                svg=wide,
-                narrow_svg=narrow,
-                inline=True,
-                alt=f"Kaart van de oververtegenwoordiging van {g.key} ({g.name}) per wijk. "
-                f"{line} De cijfers per wijk staan in de tabel bij de kaart.",
-                table=table,
-                text=(top_text(own, numbered=True),),
-            )
-        )
+        blocks.append(_group_chart(areas, own, g.key, g.number, g.name, sources, "wijk"))
         per_buurt = _group_buurt_chart(areas, g.key, g.number, g.name, sources)
         if per_buurt is not None:
             blocks.append(per_buurt)
@@ -413,26 +397,42 @@ def _group_buurt_chart(
     own = buurt.groups[buurt.groups["groep"] == key] if not buurt.groups.empty else buurt.groups
     if own.empty:
         return None
-    title = f"{key} per buurt"
-    line = top_text(own, where="buurt")
+    sources = (*sources[:1], buurt.target_table.name)
+    return _group_chart(areas, own, key, number, name, sources, "buurt")
+
+
+def _group_chart(
+    areas: AreaFigures,
+    own: pd.DataFrame,
+    key: str,
+    number: int,
+    name: str,
+    sources: Sequence[str],
+    level: Level,
+) -> Chart:
+    """One group's index per wijk or buurt as a map, with its table and the key in words
+    (wijken numbered as on the map; buurten outlined only, see :func:`_map_svgs`)."""
+    where = "wijk" if level == "wijk" else "buurt"
+    suffix = f"{number}" if level == "wijk" else f"buurt-{number}"
+    title = f"{key}: {name}" if level == "wijk" else f"{key} per buurt"
     table = _index_table(
-        own, key=f"kaart-index-buurt-{number}", title=f"{key}: oververtegenwoordiging per buurt",
-        where="buurt", sources=(*sources[:1], buurt.target_table.name),
+        own, key=f"kaart-index-{suffix}", title=f"{key}: oververtegenwoordiging per {where}",
+        where=where, sources=sources,
     )  # fmt: skip
     wide, narrow = _map_svgs(
         areas, _values(own, "index"), measure="index", title=title, label=INDEX_LABEL,
-        marked=_top_codes(own), level="buurt",
+        marked=_top_codes(own), level=level,
     )  # fmt: skip
     return Chart(
-        key=f"kaart-groep-buurt-{number}",
+        key=f"kaart-groep-{suffix}",
         title=title,
         svg=wide,
         narrow_svg=narrow,
         inline=True,
-        alt=f"Kaart van de oververtegenwoordiging van {key} ({name}) per buurt. {line} "
-        "De cijfers per buurt staan in de tabel bij de kaart.",
+        alt=f"Kaart van de oververtegenwoordiging van {key} ({name}) per {where}. "
+        f"{top_text(own, where=where)} De cijfers per {where} staan in de tabel bij de kaart.",
         table=table,
-        text=(top_text(own, where="buurt"),),
+        text=(top_text(own, numbered=level == "wijk", where=where),),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bestaanszekerheid.areas.partners import Partner
+from bestaanszekerheid.areas.partners import Partner, city_wide, local_to
 from bestaanszekerheid.reports.tree import Bullets, Paragraph, Section
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def partners_subsection(
     def listed(codes: Sequence[str]) -> tuple[str, ...]:
         items = []
         for code in codes:
-            local = [_described(p) for p in partners if p.wijken and code in p.wijken]
+            local = [_described(p) for p in local_to(partners, code)]
             found = "; ".join(local) if local else "geen partner bekend: zoek er een"
             items.append(f"{names.get(code, code)}: {found}")
         return tuple(items)
@@ -77,7 +77,7 @@ def partners_subsection(
         blocks.append(
             Bullets(listed(others), title="Waar de meeste huishoudens uit de doelgroep wonen")
         )
-    everywhere = [_described(p) for p in partners if not p.wijken]
+    everywhere = [_described(p) for p in city_wide(partners)]
     if everywhere:
         blocks.append(Paragraph("In de hele gemeente: " + "; ".join(everywhere) + "."))
     return Section("partners", title, tuple(blocks))
