@@ -395,7 +395,7 @@ def _outreach(
     ``plans``: only these keys (None: all)."""
     if areas is None:
         return {}
-    level: Level = "buurt" if "buurt" in areas.levels else "wijk"
+    level = areas.plan_level
     groups = [None, *(areas.group_shares if areas.model_check is not None else ())]
     if plans is not None:
         groups = [g for g in groups if (g or TARGET_PLAN) in plans]

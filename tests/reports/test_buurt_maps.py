@@ -44,3 +44,26 @@ def test_buurt_maps_show_published_buurt_figures_and_mark_the_hidden() -> None:
             assert group.key == f"kaart-groep-buurt-{g}" and group.table is not None
             assert group.table.sources == (figures.model_check.name, buurt.target_table.name)
             assert len(group.table.rows) == len(own)
+
+
+def test_a_refused_buurt_table_is_explained_and_the_plan_rings_wijken() -> None:
+    """Asked for buurten, refused by the register (too few households per buurt): the page
+    says so, and the outreach plan falls back to the published wijken."""
+    from dataclasses import replace
+
+    from bestaanszekerheid.pipeline import _outreach
+
+    households = _population(np.random.default_rng(7), 4000, 0.25)
+    figures, _ = _run(households, 2, 7)
+    assert figures.plan_level == "buurt"
+    buurt = figures.levels["buurt"]
+    refused = replace(
+        figures, levels={**figures.levels, "buurt": replace(buurt, target_table=None)}
+    )
+    assert refused.plan_level == "wijk"
+    section = _buurt_subsection(refused)
+    assert section is not None and not any(isinstance(b, Chart) for b in section.blocks)
+    assert "konden niet worden gepubliceerd" in section.blocks[0].text  # type: ignore[union-attr]
+    plan = _outreach(refused, 500)["doelgroep"]
+    assert plan.level == "wijk" and not plan.exact.table.empty
+    assert _outreach(figures, 500)["doelgroep"].level == "buurt"

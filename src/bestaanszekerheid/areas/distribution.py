@@ -116,6 +116,15 @@ class AreaFigures:
     model_check: ModelCheck | None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def plan_level(self) -> Level:
+        """The finest level whose counts were released: where an outreach plan can ring
+        doors (buurt when asked for and published, else wijk; a refused buurt table leaves
+        no buurt to plan on)."""
+        buurt = self.levels.get("buurt")
+        released = buurt is not None and None not in (buurt.households_table, buurt.target_table)
+        return "buurt" if released else "wijk"
+
     def outreach_input(self, level: Level, group: str | None = None) -> pd.DataFrame:
         """Doors (all households) and expected reach per area, from published figures only:
         the input of :func:`bestaanszekerheid.areas.outreach.plan_outreach`."""

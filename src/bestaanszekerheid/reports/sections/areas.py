@@ -240,8 +240,23 @@ def _buurt_subsection(areas: AreaFigures) -> Section | None:
     """The target share per buurt, when the run published buurt figures (``--niveau
     buurt``): where in a wijk to start."""
     buurt = areas.levels.get("buurt")
-    if buurt is None or buurt.households_table is None or buurt.target_table is None:
+    if buurt is None:
         return None
+    if areas.plan_level != "buurt":
+        # Asked for, and refused: say so, rather than leave the buurten out without a word.
+        return Section(
+            "doelgroep-per-buurt-sectie",
+            "Per buurt",
+            (
+                Paragraph(
+                    "De aantallen per buurt konden niet worden gepubliceerd: met zo weinig "
+                    "huishoudens per buurt zouden ze, naast de cijfers per wijk, kleine aantallen "
+                    "verraden (onthullingscontrole). Het bereikplan gebruikt daarom de wijken. "
+                    "Met --kleine-buurten-samenvoegen worden kleine buurten per wijk "
+                    "samengenomen; bij een groter bestand lukt het vaak wel."
+                ),
+            ),
+        )
     hidden = int(buurt.target["share"].isna().sum())
     lead = (
         "Binnen een wijk verschilt het per buurt. Buurten zijn klein: "

@@ -167,7 +167,7 @@ def outreach_subsection(result: AnalysisResult, key: str = TARGET_PLAN) -> Secti
     areas = result.areas
     if areas is None:
         return None
-    level: Level = "buurt" if "buurt" in areas.levels else "wijk"
+    level = areas.plan_level
     lv = areas.levels[level]
     sources = tuple(t.name for t in (lv.households_table, lv.target_table) if t is not None)
     planned = _planned(result, key, sources)
