@@ -587,3 +587,44 @@ def test_partners_per_wijk_of_the_plan_or_how_to_add_them(run: Run) -> None:
     assert more is not None
     extra = [b for b in more.blocks if isinstance(b, Bullets)][1]
     assert extra.items == tuple(f"{names[c]}: geen partner bekend: zoek er een" for c in outside)
+
+
+def test_the_summary_is_five_key_messages_and_one_table_under_250_words(run: Run) -> None:
+    from bestaanszekerheid.formatting import fmt_int
+    from bestaanszekerheid.reports.sections.summary import summary_section
+    from bestaanszekerheid.reports.tree import Bullets, Table
+
+    section = summary_section(run.result)
+    messages = next(b for b in section.blocks if isinstance(b, Bullets))
+    table = next(b for b in section.blocks if isinstance(b, Table))
+    assert len(messages.items) == 5
+    assert messages.items[3].startswith("Wat dit vraagt:")
+    assert messages.items[4].startswith("Onzeker:")
+    assert "synthetische gegevens" in messages.items[4]
+    words = sum(len(m.split()) for m in messages.items) + sum(
+        len(" ".join(c.text() for c in row).split()) for row in table.rows
+    )
+    assert words < 250, words
+    groups = run.result.profiles.groups
+    assert len(table.rows) == len(groups)
+    for g, row in zip(groups, table.rows, strict=True):
+        assert g.name in row[0].text()
+        assert row[1].text() == fmt_int(g.size)
+    html = run.html()
+    start = html.index('<section id="samenvatting"')
+    part = html[start : html.index("</section>", start)]
+    for g in groups:
+        assert fmt_int(g.size) in part
+
+
+def test_every_group_page_has_its_aanknopingspunten(run: Run) -> None:
+    from bestaanszekerheid.profiles.support import pointers_for
+
+    html = run.html()
+    for g in run.result.profiles.groups:
+        start = html.index(f'id="groep-{g.number}"')
+        part = html[start : html.index("</section>", start)]
+        p = pointers_for(run.result.profiles.comparison, g.key)
+        assert "Regelingen: gebruik en waarschijnlijk recht" in part
+        for pointer in p.pointers:
+            assert pointer.title in part

@@ -9,8 +9,9 @@ comparison of shares.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -33,10 +34,77 @@ class Characteristic:
     phrases: dict[str, str] = field(default_factory=dict)
     #: Levels never shown as a distinguishing feature (the complement of a yes/no).
     skip_levels: tuple[str, ...] = ()
+    #: A characteristic made from several columns (``requires``): the households -> one
+    #: text column with these levels. Without one of ``requires`` the column is read as is.
+    derive: Callable[[pd.DataFrame], pd.Series] | None = None
+    requires: tuple[str, ...] = ()
 
 
 def _yes_no(column: str, label: str, phrase: str) -> Characteristic:
     return Characteristic(column, label, phrases={YES: phrase}, skip_levels=(NO,))
+
+
+#: Levels of a scheme's use next to the household's likely entitlement (see
+#: ``docs/aanknopingspunten.md``): non-take-up is the second level's share of the first two.
+USED = "Gebruikt"
+MISSED = "Geen gebruik, wel waarschijnlijk recht"
+NOT_ENTITLED = "Geen gebruik, waarschijnlijk geen recht"
+SCHEME_LEVELS = (USED, MISSED, NOT_ENTITLED)
+#: Income limit (% of the bijstandsnorm) of the municipal minimum-income schemes: Tilburg's
+#: collectieve zorgverzekering and meedoenregeling since 2023 (120%, 130% before;
+#: werkeninkomentilburg.nl). Assets are not in the data, so entitlement is "likely".
+SCHEME_INCOME_LIMIT = 120.0
+#: AOW age used for the individuele inkomenstoeslag (21 to AOW age).
+AOW_AGE = 67
+
+
+def below_scheme_limit(households: pd.DataFrame) -> pd.Series:
+    """Likely entitled to an income-tested scheme: income up to :data:`SCHEME_INCOME_LIMIT`."""
+    pct = pd.to_numeric(households["income_pct_norm"], errors="coerce")
+    return pct <= SCHEME_INCOME_LIMIT
+
+
+def iit_likely_entitled(households: pd.DataFrame) -> pd.Series:
+    """Likely entitled to the individuele inkomenstoeslag: aged 21 to AOW age and all five
+    of the last five years on a low income (the data count years up to 110% of the social
+    minimum; Tilburg asks 60 months at bijstand level, 100%, so this overstates the right)."""
+    age = pd.to_numeric(households["age_main_earner"], errors="coerce")
+    years = pd.to_numeric(households["low_income_years"], errors="coerce")
+    pct = pd.to_numeric(households["income_pct_norm"], errors="coerce")
+    return (age >= 21) & (age < AOW_AGE) & (years >= 5) & (pct <= 110)
+
+
+def scheme_levels(
+    households: pd.DataFrame, column: str, entitled: Callable[[pd.DataFrame], pd.Series]
+) -> pd.Series:
+    """A scheme's use next to likely entitlement: :data:`SCHEME_LEVELS` per household."""
+    used = households[column].astype("boolean")
+    likely = entitled(households).fillna(False).to_numpy(dtype=bool)
+    out = pd.Series(np.where(likely, MISSED, NOT_ENTITLED), index=households.index, dtype=object)
+    out[used.fillna(False).to_numpy(dtype=bool)] = USED
+    out[used.isna().to_numpy()] = UNKNOWN
+    return out
+
+
+def _scheme(
+    column: str,
+    label: str,
+    scheme: str,
+    entitled: Callable[[pd.DataFrame], pd.Series],
+    requires: tuple[str, ...],
+) -> Characteristic:
+    return Characteristic(
+        column,
+        label,
+        phrases={
+            USED: f"gebruik van {scheme}",
+            MISSED: f"waarschijnlijk recht op {scheme}, maar geen gebruik",
+            YES: scheme,
+        },
+        skip_levels=(NOT_ENTITLED, NO),
+        derive=partial(scheme_levels, column=column, entitled=entitled),
+        requires=(column, *requires),
+    )
 
 
 #: The default characteristics, in the order a profile shows them.
@@ -98,6 +166,22 @@ DEFAULT_CHARACTERISTICS: tuple[Characteristic, ...] = (
             "Overig (studiefinanciering, vermogen, onbekend)": (
                 "studiefinanciering of een ander inkomen"
             ),
+        },
+    ),
+    Characteristic(
+        "hours_worked",
+        "Gewerkte uren per week",
+        bands=(
+            (0, "Geen betaald werk"),
+            (19, "1-19 uur"),
+            (31, "20-31 uur"),
+            (np.inf, "32 uur of meer"),
+        ),
+        phrases={
+            "Geen betaald werk": "huishoudens zonder betaald werk",
+            "1-19 uur": "huishoudens die samen minder dan 20 uur per week werken",
+            "20-31 uur": "huishoudens die samen 20 tot 32 uur per week werken",
+            "32 uur of meer": "huishoudens die samen 32 uur of meer per week werken",
         },
     ),
     Characteristic(
@@ -169,19 +253,27 @@ DEFAULT_CHARACTERISTICS: tuple[Characteristic, ...] = (
         skip_levels=(UNKNOWN,),
     ),
     _yes_no("rent_allowance", "Huurtoeslag", "huurtoeslag"),
-    _yes_no(
-        "uses_income_supplement", "Individuele inkomenstoeslag", "de individuele inkomenstoeslag"
+    _scheme(
+        "uses_income_supplement",
+        "Individuele inkomenstoeslag",
+        "de individuele inkomenstoeslag",
+        iit_likely_entitled,
+        ("income_pct_norm", "age_main_earner", "low_income_years"),
     ),
     _yes_no("uses_special_assistance", "Bijzondere bijstand", "bijzondere bijstand"),
-    _yes_no(
+    _scheme(
         "uses_collective_health_insurance",
         "Collectieve zorgverzekering",
         "de collectieve zorgverzekering",
+        below_scheme_limit,
+        ("income_pct_norm",),
     ),
-    _yes_no(
+    _scheme(
         "uses_participation_scheme",
         "Kindpakket / meedoenregeling",
         "het kindpakket of de meedoenregeling",
+        below_scheme_limit,
+        ("income_pct_norm",),
     ),
 )
 
@@ -203,6 +295,8 @@ def level_order(char: Characteristic, data: pd.Series | None = None) -> list[str
     """Levels in the order a table shows them (bands and schema codes first, then the rest)."""
     if char.bands:
         order = [label for _, label in char.bands]
+    elif char.derive is not None and (data is None or USED in set(data.astype(str))):
+        order = list(SCHEME_LEVELS)
     else:
         column = COLUMNS_BY_NAME.get(char.column)
         codes = getattr(column, "codes", None) or {}
@@ -224,6 +318,9 @@ def characteristics_frame(
     out = {}
     for char in characteristics:
         if char.column not in households.columns:
+            continue
+        if char.derive is not None and all(c in households.columns for c in char.requires):
+            out[char.column] = char.derive(households).astype(str)
             continue
         raw = households[char.column]
         if char.bands:

@@ -19,6 +19,7 @@ from bestaanszekerheid.reports.sections.common import (
     index_text,
     share_cell,
 )
+from bestaanszekerheid.reports.sections.support import support_blocks
 from bestaanszekerheid.reports.tree import (
     Block,
     Bullets,
@@ -45,7 +46,8 @@ def per_group_section(result: AnalysisResult) -> Section:
             Paragraph(
                 "Per groep: de omvang, een korte beschrijving, de kenmerken die de groep "
                 "het meest onderscheiden van de hele doelgroep (▲ vaker, ▼ minder vaak), "
-                "de wijken waar de groep relatief vaak woont en hoe herkenbaar de groep "
+                "de wijken waar de groep relatief vaak woont, de aanknopingspunten voor "
+                "ondersteuning (routes, preventie en regelingen) en hoe herkenbaar de groep "
                 "is. Elke groep staat ook op een persona-kaart (persona-kaarten.pdf)."
             ),
         ),
@@ -64,6 +66,7 @@ def group_section(profiles: ProfileSet, g: GroupProfile) -> Section:
     areas = _areas_chart(profiles, g)
     if areas is not None:
         blocks.append(areas)
+    blocks.extend(support_blocks(profiles, g))
     blocks.append(group_distribution(profiles, g))
     blocks.append(_recognition(g))
     return Section(f"groep-{g.number}", f"{g.key}: {g.name}", tuple(blocks))

@@ -1,4 +1,4 @@
-"""'Samenvatting voor beleid': key figures, the groups in one line each, where they live."""
+"""'Samenvatting voor beleid': five key messages and the groups in one table."""
 
 from __future__ import annotations
 
@@ -7,8 +7,16 @@ from typing import TYPE_CHECKING
 
 from bestaanszekerheid.disclosure import TOTAL
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
-from bestaanszekerheid.reports.sections.common import as_float, date_nl, join_nl, source_phrase
-from bestaanszekerheid.reports.tree import Bullets, Callout, KeyFigures, Paragraph, Section
+from bestaanszekerheid.profiles.support import ROUTES, Pointers
+from bestaanszekerheid.reports.sections.common import (
+    as_float,
+    date_nl,
+    estimate_sources,
+    join_nl,
+    source_phrase,
+)
+from bestaanszekerheid.reports.sections.support import group_pointers
+from bestaanszekerheid.reports.tree import Bullets, Callout, Cell, Section, Table
 from bestaanszekerheid.target import TargetStatus
 
 if TYPE_CHECKING:
@@ -16,7 +24,42 @@ if TYPE_CHECKING:
 
 
 def summary_section(result: AnalysisResult) -> Section:
-    """The summary for policy makers at the top of the report."""
+    """The summary for policy makers at the top of the report: five key messages from the
+    results and one table of the groups (a two-minute read, one printed page)."""
+    groups = result.profiles.groups
+    pointers = {g.key: group_pointers(result.profiles, g) for g in groups}
+    use = Callout(
+        "Bedoeld om aanbod te ontwerpen en wijken te kiezen; niet om inwoners in te delen, te "
+        "beoordelen of te controleren.",
+        "info",
+    )
+    return Section(
+        "samenvatting",
+        "Samenvatting voor beleid",
+        (
+            Bullets(key_messages(result, pointers), title="In het kort"),
+            _groups_table(result, pointers),
+            use,
+        ),
+    )
+
+
+#: A route in a table cell.
+ROUTE_WORDS = {"inkomen": "inkomen", "kosten": "kosten", "verkenning": "verkenning"}
+
+
+def _short(key: str) -> str:
+    """'Groep 3' -> '3' (in lists of groups)."""
+    return key.removeprefix("Groep ")
+
+
+def _groups_phrase(keys: list[str]) -> str:
+    """'groep 2', 'groep 2 en 4'."""
+    return "groep " + join_nl([_short(k) for k in keys])
+
+
+def key_messages(result: AnalysisResult, pointers: dict[str, Pointers]) -> tuple[str, ...]:
+    """Five plain messages: how many, which groups, where, what it asks, what is uncertain."""
     target = result.target
     groups = result.profiles.groups
     tt = result.target_table.frame
@@ -24,51 +67,101 @@ def summary_section(result: AnalysisResult) -> Section:
     n_target = as_float(tt.loc[TargetStatus.IN_TARGET, col])
     n_all = as_float(tt.loc[TOTAL, col])
     share = 100 * n_target / n_all if n_all > 0 else math.nan
-    largest = max(groups, key=lambda g: -1 if math.isnan(g.share) else g.share)
-    figures = KeyFigures(
-        (
-            (fmt_int(n_target), "huishoudens in de doelgroep"),
-            (fmt_pct(share, 1), "van alle huishoudens"),
-            (str(len(groups)), "groepen met een eigen profiel"),
-            (fmt_pct(largest.share, 1), f"in de grootste groep ({largest.key})"),
-        )
+    how_many = (
+        f"{fmt_int(n_target)} huishoudens ({fmt_pct(share, 0)} van alle huishoudens in "
+        f"{source_phrase(result)}) hebben een inkomen tot en met "
+        f"{fmt_num(target.max_pct, 0)}% van het sociaal minimum (peildatum "
+        f"{date_nl(target.on)})."
     )
-    intro = (
-        f"In {source_phrase(result)} hebben {fmt_int(n_target)} huishoudens "
-        f"een inkomen tot en met {fmt_num(target.max_pct, 0)}% van het sociaal minimum "
-        f"(peildatum {date_nl(target.on)}). Een latente-klassenanalyse deelt hen in "
-        f"{len(groups)} groepen die elk een eigen combinatie van huishoudsituatie, inkomen en "
-        "problemen hebben."
+    known = [g for g in groups if not math.isnan(g.size)]
+    largest = sorted(known, key=lambda g: -g.size)[:2]
+    which = (
+        f"Ze vallen uiteen in {len(groups)} groepen; de grootste: "
+        + join_nl([f"'{g.name}' ({fmt_int(g.size)})" for g in largest])
+        + "."
     )
     shares = result.wijk_shares
     top = shares.highest(3) if shares is not None else []
-    where = ""
     if top and shares is not None:
         where = (
-            " Het aandeel huishoudens in de doelgroep is het hoogst in "
-            + join_nl([f"{w.name} ({fmt_pct(w.share, 1)})" for w in top])
-            + f"; gemiddeld is dat {fmt_pct(shares.overall, 1)}."
+            "Het aandeel is het hoogst in "
+            + join_nl([f"{w.name} ({fmt_pct(w.share, 0)})" for w in top])
+            + f"; gemiddeld {fmt_pct(shares.overall, 0)}."
         )
-    text = Paragraph(
-        intro
-        + where
-        + " Hieronder staan de groepen in één zin; verderop heeft elke groep een eigen pagina "
-        "met kenmerken en wijken."
+    else:
+        where = "Per wijk zijn geen cijfers gepubliceerd (te weinig huishoudens of geen wijk)."
+    return (how_many, which, where, _asks(pointers), _uncertain(result))
+
+
+def _asks(pointers: dict[str, Pointers]) -> str:
+    """What the groups ask for: routes, prevention and schemes left unused."""
+    by_route: dict[str, list[str]] = {str(r): [] for r in ROUTES}
+    for key, p in pointers.items():
+        for route in p.routes:
+            by_route[route].append(key)
+        if p.preventive:
+            by_route["preventie"].append(key)
+    parts = []
+    what = {
+        "inkomen": "werk, meer uren of een aanvulling op het inkomen",
+        "kosten": "lagere lasten en regelingen",
+        "verkenning": "een brede verkenning",
+        "preventie": "vroeg erbij zijn",
+    }
+    for name, keys in by_route.items():
+        if keys:
+            whom = "alle groepen" if len(keys) == len(pointers) else _groups_phrase(keys)
+            parts.append(f"{what[name]} ({whom})")
+    text = "Wat dit vraagt: " + join_nl(parts) + "." if parts else ""
+    unused: dict[str, int] = {}
+    for p in pointers.values():
+        for s in p.left_unused:
+            unused[s.name] = unused.get(s.name, 0) + 1
+    if unused:
+        most = sorted(unused.items(), key=lambda kv: -kv[1])[:2]
+        text += (
+            " Vaak blijven liggen: "
+            + join_nl([f"{name} ({n} groepen)" for name, n in most])
+            + "."
+        )
+    return text.strip()
+
+
+def _uncertain(result: AnalysisResult) -> str:
+    """What is uncertain, in one sentence (and that the data are invented, for the demo)."""
+    text = (
+        "Onzeker: de groepen zijn een model; recht op regelingen is geschat "
+        "zonder vermogen; kleine aantallen staan er niet in (x)."
     )
-    items = tuple(
-        f"{g.key} – {g.name} ({fmt_pct(g.share, 1)} van de doelgroep"
-        + (f"; relatief vaak in {', '.join(w.wijk_name for w in g.wijken[:2])}" if g.wijken else "")
-        + ")"
-        for g in groups
-    )
-    use = Callout(
-        "Gebruik: deze groepen zijn bedoeld om ondersteuning en regelingen te ontwerpen en om "
-        "wijken te kiezen voor een wijkgerichte aanpak. Ze zijn niet bedoeld om individuele "
-        "inwoners in te delen, te beoordelen of te controleren.",
-        "info",
-    )
-    return Section(
-        "samenvatting",
-        "Samenvatting voor beleid",
-        (figures, text, Bullets(items, title="De groepen"), use),
+    if result.synthetic:
+        text += " Demo: synthetische gegevens, geen echte huishoudens."
+    return text
+
+
+def _groups_table(result: AnalysisResult, pointers: dict[str, Pointers]) -> Table:
+    """One row per group: households (rounded), where, routes, schemes left unused."""
+    rows = []
+    for g in result.profiles.groups:
+        p = pointers[g.key]
+        where = g.wijken[0].wijk_name if g.wijken else "verspreid"
+        unused = [s.short for s in p.left_unused]
+        routes = [ROUTE_WORDS[r] for r in p.routes] + (["preventie"] if p.preventive else [])
+        rows.append(
+            (
+                Cell(f"{_short(g.key)}. {g.name}"),
+                Cell(g.size, "int"),
+                Cell(where),
+                Cell(", ".join(routes) or "–"),
+                Cell(", ".join(unused) or "–"),
+            )
+        )
+    return Table(
+        key="samenvatting-groepen",
+        title="De groepen in één tabel",
+        columns=("Groep", "Huishoudens (ongeveer)", "Vooral in", "Routes", "Blijft liggen"),
+        rows=tuple(rows),
+        sources=estimate_sources(result.profiles),
+        kind="estimate",
+        note="Huishoudens: modelschatting, afgerond. Routes en regelingen: de "
+        "aanknopingspunten per groep.",
     )
