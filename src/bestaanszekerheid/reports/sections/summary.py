@@ -120,9 +120,7 @@ def _asks(pointers: dict[str, Pointers]) -> str:
     if unused:
         most = sorted(unused.items(), key=lambda kv: -kv[1])[:2]
         text += (
-            " Vaak blijven liggen: "
-            + join_nl([f"{name} ({n} groepen)" for name, n in most])
-            + "."
+            " Vaak blijven liggen: " + join_nl([f"{name} ({n} groepen)" for name, n in most]) + "."
         )
     return text.strip()
 
