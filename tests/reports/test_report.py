@@ -257,17 +257,19 @@ def test_persona_cards_are_a_tagged_pdf_ua(run: Run) -> None:
     assert re.search(rb'pdfuaid:part="1"|<pdfuaid:part>1</pdfuaid:part>', content)
     assert re.search(rb"/Lang\s*\(nl", content)
     assert content.count(b"/Figure") >= 1 and b"/Alt" in content
-    # one card (page) per group
+    # one card per group: a front (who) and a back (the worksheet)
     pages = re.findall(rb"/Type\s*/Page\b", content)
-    assert len(pages) == len(run.result.profiles.groups)
+    assert len(pages) == 2 * len(run.result.profiles.groups)
 
 
 def test_every_persona_card_carries_the_synthetic_banner(run: Run) -> None:
     html = render_cards_html(run.result)
     cards = html.split('<article class="card">')[1:]
     assert len(cards) == len(run.result.profiles.groups)
-    assert all("Synthetische gegevens" in card for card in cards)
-    assert "@top-center" in html  # and on every printed page
+    assert all("persona-kaart · synthetische gegevens" in card for card in cards)
+    assert all("werkblad" in card for card in cards)
+    assert html.count("SYNTHETISCHE GEGEVENS") == 1  # one banner, at the top of every page
+    assert "@top-center" in html
 
 
 def test_disclosure_log_is_written(run: Run) -> None:

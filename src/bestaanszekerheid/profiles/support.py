@@ -163,6 +163,13 @@ class SchemeUse:
             return self.used.band.startswith("minder")
         return rate >= MISSED_RATE
 
+    def short_text(self) -> str:
+        """For a card: 'collectieve zorgverzekering: 30% gebruikt, 55% laat liggen'."""
+        parts = [f"{self.used.share_text} gebruikt"] if self.used else []
+        if self.estimable and self.missed is not None:
+            parts.append(f"{self.missed.share_text} laat liggen")
+        return f"{self.name}: {', '.join(parts) or 'niet gepubliceerd'}"
+
     def text(self) -> str:
         """'collectieve zorgverzekering: 30% gebruikt; 55% heeft waarschijnlijk recht maar
         gebruikt het niet (65% van wie waarschijnlijk recht heeft)'."""

@@ -19,7 +19,8 @@ from bestaanszekerheid.areas import maps
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.formatting import fmt_int, fmt_pct
 from bestaanszekerheid.profiles.naming import key_features
-from bestaanszekerheid.reports import charts
+from bestaanszekerheid.profiles.persona import persona_for
+from bestaanszekerheid.profiles.support import ROUTES, SCHEMES, Pointers, pointers_for
 from bestaanszekerheid.reports.html import svg_uri
 from bestaanszekerheid.reports.sections.areas import group_figures, group_index_svg, top_text
 
@@ -31,12 +32,96 @@ if TYPE_CHECKING:
 MAP_CAPTION = "Waar woont deze groep relatief vaak? Index t.o.v. de hele doelgroep, per wijk"
 
 
-def _feature(f: Feature) -> str:
-    return f"{f.phrase}: {f.share_text()} (doelgroep {fmt_pct(f.share_all, 1)})"
+#: Facts a card leaves out because a fact already on it says them ("67 jaar of ouder" says
+#: "AOW en pensioen"; "alleenstaand" says "geen kinderen").
+IMPLIED: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("age_main_earner", "67 jaar of ouder"): (
+        ("income_source", "AOW en pensioen"),
+        ("hours_worked", "Geen betaald werk"),
+    ),
+    ("income_source", "AOW en pensioen"): (("hours_worked", "Geen betaald werk"),),
+    ("income_source", "Bijstandsuitkering"): (("hours_worked", "Geen betaald werk"),),
+    ("income_source", "Andere uitkering (WW, ziekte, arbeidsongeschiktheid)"): (
+        ("hours_worked", "Geen betaald werk"),
+    ),
+    ("household_type", "Alleenstaande"): (("n_children", "Geen kinderen"),),
+    ("household_type", "Paar zonder kinderen"): (("n_children", "Geen kinderen"),),
+}
+#: Scheme levels are on the card as "Regelingen", not as facts.
+_SCHEME_COLUMNS = frozenset(SCHEMES)
+MAX_FACTS = 4
+#: Height (mm) the write-in boxes share on the back of a card, and the least per box.
+PROMPT_SPACE = 238.0
+MIN_PROMPT = 30.0
+#: The last box on every worksheet.
+OPEN_QUESTION = {
+    "route": "Wat weten we nog niet?",
+    "about": "en wie vragen we het: inwoners, partners, wijkteam",
+    "questions": [],
+}
+
+
+def card_facts(g: GroupProfile) -> list[Feature]:
+    """The few facts that matter: what the group has more often, strongest first, without
+    facts another fact on the card already says (:data:`IMPLIED`), and without the schemes
+    (shown apart)."""
+    candidates = [
+        f for f in key_features(g.more_often, len(g.more_often)) if f.column not in _SCHEME_COLUMNS
+    ]
+    implied: set[tuple[str, str]] = set()
+    for f in candidates:
+        if (f.column, f.level) not in implied:
+            implied.update(IMPLIED.get((f.column, f.level), ()))
+    return [f for f in candidates if (f.column, f.level) not in implied][:MAX_FACTS]
+
+
+def _fact(f: Feature) -> dict[str, Any]:
+    """A fact as a pair of bars (this group, the whole target group) with their values."""
+    return {
+        "text": f.phrase[:1].upper() + f.phrase[1:],
+        "group": f.share_text(0),
+        "all": fmt_pct(f.share_all, 0),
+        "group_width": f"{min(max(f.share_group, 0.0), 100.0):.1f}%",
+        "all_width": f"{min(max(f.share_all, 0.0), 100.0):.1f}%",
+    }
+
+
+def _prompts(pointers: Pointers) -> list[dict[str, Any]]:
+    """One write-in box per route of the group's aanknopingspunten (with their questions), or
+    the programme's three routes when no route stands out."""
+    boxes = []
+    for route, title in ROUTES.items():
+        own = [p for p in pointers.pointers if p.route == route]
+        if own:
+            # The first question of each of the route's first two pointers: the box is for writing.
+            questions = list(dict.fromkeys(p.prompts[0] for p in own[:2]))
+            boxes.append(
+                {
+                    "route": title,
+                    "about": "; ".join(p.title for p in own[:2]),
+                    "questions": questions,
+                }
+            )
+    if boxes:
+        return [*boxes, OPEN_QUESTION]
+    return [
+        {"route": ROUTES["inkomen"], "about": "meer uren, ander werk, groeien", "questions": []},
+        {
+            "route": ROUTES["kosten"],
+            "about": "lifehacks, regelingen die nog niet gebruikt worden",
+            "questions": [],
+        },
+        {
+            "route": ROUTES["verkenning"],
+            "about": "gezondheid, sociale contacten, meedoen, partners",
+            "questions": [],
+        },
+        OPEN_QUESTION,
+    ]
 
 
 def _summary(g: GroupProfile) -> str:
-    """The analyst's own description; generated text is already on the card as lists."""
+    """The analyst's own description; generated text is already on the card as facts."""
     return g.description if g.overridden else ""
 
 
@@ -49,6 +134,7 @@ def _map(g: GroupProfile, areas: AreaFigures | None) -> dict[str, str] | None:
     own = groups[groups["groep"] == g.key]
     if own.empty:
         return None
+    # The map spans the card's width, legend beside it: its words print at about 11 pt.
     svg = group_index_svg(areas, own, f"{g.key}: {g.name}", small=True)
     return {
         "src": svg_uri(svg),
@@ -59,40 +145,16 @@ def _map(g: GroupProfile, areas: AreaFigures | None) -> dict[str, str] | None:
     }
 
 
-def card_data(g: GroupProfile, areas: AreaFigures | None = None) -> dict[str, Any]:
-    """What one card shows (text already formatted in Dutch); ``areas``: the run's figures per
-    wijk, for the map."""
-    more = key_features(g.more_often, 4)
-    feats = [*more, *g.less_often[:2]]
-    chart = None
-    alt = ""
-    if feats:
-        rows = []
-        for i, f in enumerate(feats):
-            name = f.label if f.level in ("Ja", "Nee") else f.level
-            label = f"{'▲' if f.effect > 0 else '▼'} {name}"
-            rows.append(
-                {
-                    "kenmerk": label,
-                    "wie": "deze groep",
-                    "aandeel": f.share_group,
-                    "tekst": f.share_text(),
-                    "order": i,
-                }
-            )
-            rows.append(
-                {
-                    "kenmerk": label,
-                    "wie": "hele doelgroep",
-                    "aandeel": f.share_all,
-                    "tekst": fmt_pct(f.share_all, 1),
-                    "order": i,
-                }
-            )
-        chart = svg_uri(charts.features_chart(pd.DataFrame(rows), compact=True))
-        alt = "Puntgrafiek, aandeel in deze groep tegen de hele doelgroep: " + "; ".join(
-            f"{f.level} {f.share_text()} tegen {fmt_pct(f.share_all, 1)}" for f in feats
-        )
+def card_data(
+    g: GroupProfile, comparison: pd.DataFrame, areas: AreaFigures | None = None
+) -> dict[str, Any]:
+    """What one card shows (text already formatted in Dutch): ``comparison``, the profiles'
+    published comparison frame (for the aanknopingspunten and the persona); ``areas``: the
+    run's figures per wijk, for the map."""
+    pointers = pointers_for(comparison, g.key)
+    wijk = g.wijken[0].wijk_name if g.wijken else ""
+    persona = persona_for(comparison, g.key, g.number, pointers, wijk)
+    prompts = _prompts(pointers)
     wijken = (
         ", ".join(w.wijk_name for w in g.wijken)
         if g.wijken
@@ -103,14 +165,14 @@ def card_data(g: GroupProfile, areas: AreaFigures | None = None) -> dict[str, An
         "name": g.name,
         "size": fmt_int(g.size) if g.size == g.size else "x",
         "share": fmt_pct(g.share, 1),
-        "description": g.description,
         "summary": _summary(g),
-        "more": [_feature(f) for f in more],
-        "less": [_feature(f) for f in g.less_often[:2]],
+        "persona": persona,
+        "facts": [_fact(f) for f in card_facts(g)],
+        "schemes": [s.short_text() for s in pointers.schemes],
         "wijken": wijken,
-        "chart": chart,
-        "chart_alt": alt,
         "map": _map(g, areas),
+        "prompts": prompts,
+        "prompt_height": f"{max(PROMPT_SPACE / len(prompts) - 1.5, MIN_PROMPT):.1f}mm",
     }
 
 
@@ -126,7 +188,9 @@ def render_cards_html(result: AnalysisResult) -> str:
         "synthetische gegevens" if result.synthetic else (result.options.source or "analyse")
     )
     return template.render(
-        cards=[card_data(g, result.areas) for g in result.profiles.groups],
+        cards=[
+            card_data(g, result.profiles.comparison, result.areas) for g in result.profiles.groups
+        ],
         synthetic=result.synthetic,
         title=result.options.source or "groepen",
         footer=footer.replace('"', "'"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -315,15 +315,20 @@ def group_figures(areas: AreaFigures | None) -> pd.DataFrame | None:
 
 
 def group_index_svg(
-    areas: AreaFigures, own: pd.DataFrame, title: str, *, small: bool = False
+    areas: AreaFigures,
+    own: pd.DataFrame,
+    title: str,
+    *,
+    small: bool = False,
+    legend: Literal["bottom", "right"] = "right",
 ) -> str:
     """The map of one group's index per wijk (``own``: its rows of :func:`group_figures`),
     its top wijken outlined; ``small``: the thumbnail of a persona card (no title, a legend of
-    words beside the map, so that the picture is wide and low)."""
+    words beside the map, or below it with ``legend="bottom"``)."""
     return maps.map_svg(
         maps.choropleth(
             areas.catalog, "wijk", _values(own, "index"), measure="index", title=title,
-            value_label=INDEX_LABEL, small=small, small_legend="right",
+            value_label=INDEX_LABEL, small=small, small_legend=legend,
             highlight=_top_codes(own),
         )
     )  # fmt: skip
