@@ -404,6 +404,20 @@ def test_the_summary_is_dutch() -> None:
     assert "uit de groep 'klasse 3'" in wijken and "meegenomen wijken" in wijken
 
 
+def test_doors_that_only_fill_the_budget_are_named() -> None:
+    # Average share 60/300 = 20%; with 250 doors the best plan takes the 100-door buurt at 40%
+    # and then the 150-door buurt at 10% (15 more households), below the average.
+    areas = areas_frame([100, 150, 50], [40, 15, 5])
+    plan = plan_outreach(areas, 250)
+    assert list(plan.table["deuren"]) == [100, 150]
+    assert list(plan.below_average["deuren"]) == [150]
+    assert "1 buurt in het plan (150 deuren) heeft een aandeel onder het gemiddelde van 20,0%" in (
+        plan.summary()
+    )
+    # A plan of above-average buurten only says nothing about it.
+    assert "onder het gemiddelde" not in plan_outreach(areas, 100).summary()
+
+
 # --------------------------------------------------------------------------- budgets and totals
 
 

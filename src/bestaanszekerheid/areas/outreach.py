@@ -142,6 +142,20 @@ class OutreachPlan:
         return len(self.excluded)
 
     @property
+    def average_share(self) -> float:
+        """The group's share (%) over all planned buurten: what ringing at random reaches."""
+        if self.published_doors <= 0:
+            return math.nan
+        return 100 * self.published_reach / self.published_doors
+
+    @property
+    def below_average(self) -> pd.DataFrame:
+        """Rows of the exact plan whose share is below :attr:`average_share`: doors that fill
+        the budget but reach fewer of the group than ringing anywhere would."""
+        table = self.exact.table
+        return table[table["aandeel %"] < round(self.average_share, 1)]
+
+    @property
     def who(self) -> str:
         """The group in the reader's words: "de hele doelgroep" for the default group, a
         group key ("Groep 3") as it is, any other label quoted ("de groep 'klasse 3'")."""
@@ -164,6 +178,15 @@ class OutreachPlan:
             f"{self._areas(len(self.naive.table))}, {fmt_int(self.naive.doors)} deuren, "
             f"{fmt_num(self.naive.reach, decimals)} huishoudens."
         )
+        below = self.below_average
+        if len(below):
+            text += (
+                f" {self._areas(len(below))} in het plan ({fmt_int(below['deuren'].sum())} "
+                f"deuren) {'heeft' if len(below) == 1 else 'hebben'} een aandeel onder het "
+                f"gemiddelde van {fmt_pct(self.average_share)}: die deuren vullen het budget, "
+                "maar bereiken minder dan ergens anders aanbellen; zet ze eventueel in bij "
+                "consultatiebureaus of partners."
+            )
         if self.n_excluded:
             text += (
                 f" {self._areas(self.n_excluded)} niet meegenomen: de cijfers zijn niet "

@@ -107,9 +107,16 @@ def _planned(result: AnalysisResult, plan: str, sources: tuple[str, ...]) -> _Pl
 
 
 def _plan_table(
-    selection: Selection, planned: _Planned, *, level: Level, key: str, title: str
+    selection: Selection,
+    planned: _Planned,
+    *,
+    level: Level,
+    key: str,
+    title: str,
+    average: float,
 ) -> Table:
     t = selection.table
+    below = round(average, 1)
     # At wijk level the plan's "buurt" is the wijk itself. At buurt level the buurt's wijk
     # is named in the buurt's cell, not in a column of its own: seven columns do not fit a
     # 390 px phone, six do with names that wrap.
@@ -119,6 +126,7 @@ def _plan_table(
             Cell(
                 code_label(r["buurt"], r["buurtcode"])
                 + (f" in {planned.wijk_name(r['wijkcode'])}" if by_buurt else "")
+                + (" (onder gemiddeld)" if as_float(r["aandeel %"]) < below else "")
             ),
             Cell(as_float(r["deuren"]), "int"),
             Cell(as_float(r["verwacht bereik"]), "int"),
@@ -155,7 +163,9 @@ def _plan_table(
         kind="plan",
         note=("Buurt: naam (buurtcode) in wijk. " if by_buurt else "")
         + f"Deuren: alle huishoudens in de {level}; bereik: {planned.reach}; aandeel: bereik "
-        "gedeeld door deuren; t/m hier: opgeteld vanaf de eerste rij, in de volgorde van bezoek. "
+        "gedeeld door deuren; t/m hier: opgeteld vanaf de eerste rij, in de volgorde van bezoek; "
+        f"onder gemiddeld: een aandeel onder de {fmt_pct(average)} van alle meegenomen "
+        f"{level}en samen. "
         f"{'Buurten' if by_buurt else 'Wijken'} met een verborgen cijfer doen niet mee.",
         collapsed=len(rows) > 15,
         narrow=True,
@@ -292,6 +302,7 @@ def _plan_blocks(plan: OutreachPlan, planned: _Planned, level: Level) -> tuple[B
             level=level,
             key="bereikplan",
             title=f"Bereikplan{_for(planned)}: beste keuze ({where})",
+            average=plan.average_share,
         )
     )
     if not same:
@@ -302,6 +313,7 @@ def _plan_blocks(plan: OutreachPlan, planned: _Planned, level: Level) -> tuple[B
                 level=level,
                 key="bereikplan-naief",
                 title=f"Ter vergelijking{_for(planned)}: hoogste aandeel eerst ({where})",
+                average=plan.average_share,
             )
         )
     n = len(plan.exact.table)
