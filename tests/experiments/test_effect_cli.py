@@ -51,6 +51,18 @@ def test_power_prints_the_plain_dutch_sentence(app: typer.Typer) -> None:
         ],
     )
     assert res.exit_code == 0 and "zijn ongeveer" in res.output
+    arms = runner.invoke(
+        app, ["power", "--deelnemers", "780", "--armen", "4", "--basiskans", "0.2"]
+    )
+    assert arms.exit_code == 0 and "in vier onderzoeksarmen" in arms.output
+    clustered = runner.invoke(
+        app,
+        [
+            *("power", "--deelnemers", "780", "--armen", "4", "--basiskans", "0.2"),
+            *("--icc", "0.05", "--clustergrootte", "21"),
+        ],
+    )
+    assert clustered.exit_code == 0 and "design effect 2,00" in clustered.output
     bad = runner.invoke(app, ["power", "--deelnemers", "780", "--basiskans", "1.5"])
     assert bad.exit_code == 2 and "basiskans" in bad.output
 

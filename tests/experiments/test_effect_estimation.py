@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -214,6 +216,27 @@ def test_clustered_trial_uses_cluster_robust_errors() -> None:
     assert default.cov_type == "CR2" and 15 < default.effects[0].df < 29
     with pytest.raises(UserFacingError, match="clusterrobuuste"):
         estimate_effects(d, outcomes="y", arm="groep", control="c", cluster="team", cov_type="HC2")
+
+
+def test_clustered_trial_has_a_minimum_detectable_effect_with_the_estimated_icc() -> None:
+    # 160 teams of 10, team effects with variance 0.25 and noise 1: ICC 0.2.
+    rng = np.random.default_rng(7)
+    teams = np.repeat(np.arange(160), 10)
+    arm_of_team = rng.permutation(np.repeat(["c", "t"], 80))
+    d = pd.DataFrame({"team": teams, "groep": arm_of_team[teams]})
+    d["y"] = rng.normal(size=len(d)) + rng.normal(scale=0.5, size=160)[teams]
+    res = estimate_effects(d, outcomes="y", arm="groep", control="c", cluster="team")
+    power = res.power["y"]
+    # Balanced clusters: the ANOVA estimate equals REML's variance components (statsmodels).
+    mixed = smf.mixedlm("y ~ groep", d, groups=d["team"]).fit(reml=True)
+    between, within = float(mixed.cov_re.iloc[0, 0]), float(mixed.scale)
+    assert power.icc == pytest.approx(between / (between + within), abs=1e-3)
+    assert 0.1 < power.icc < 0.3 and power.cluster_size == pytest.approx(10)
+    assert power.design_effect == pytest.approx(1 + 9 * power.icc)
+    # The same trial analysed as if people were randomised one by one can detect less.
+    plain = estimate_effects(d, outcomes="y", arm="groep", control="c")
+    assert res.mde["y"] == pytest.approx(plain.mde["y"] * math.sqrt(power.design_effect), rel=1e-6)
+    assert "intraclustercorrelatie" in power.uitleg()
 
 
 def test_user_errors_name_the_column(trial: pd.DataFrame) -> None:

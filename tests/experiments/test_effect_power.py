@@ -30,7 +30,7 @@ def test_issue_example_780_people_four_arms() -> None:
     plain = minimum_detectable_effect(780, n_arms=4, baseline=0.2, correction="geen")
     assert 0.12 < plain.effect < 0.13
     text = res.uitleg()
-    assert "Met 780 deelnemers in vier groepen" in text
+    assert "Met 780 deelnemers in vier onderzoeksarmen" in text
     assert "ongeveer 14 procentpunten" in text
     assert "ongeveer 12 procentpunten" in text  # the uncorrected figure is mentioned
     assert "Bonferroni" in text
@@ -58,7 +58,7 @@ def test_sample_size_is_the_smallest_sufficient() -> None:
     below = power_for_effect(0.045, n_arms=4, n_per_arm=n - 1, baseline=0.2)
     assert below.power < 0.8
     assert 1_200 < n < 2_500  # the notes: a 4-5 pp effect needs ~1 200+ per arm
-    assert "deelnemers per interventiegroep" in res.uitleg()
+    assert "deelnemers per interventiearm" in res.uitleg()
 
 
 def test_explanation_writes_numbers_the_dutch_way() -> None:
@@ -66,7 +66,7 @@ def test_explanation_writes_numbers_the_dutch_way() -> None:
     text = res.uitleg()
     n = round(res.n_per_arm)
     assert n > 10_000  # so the count needs a thousands separator
-    assert f"ongeveer {n // 1000}.{n % 1000:03d} deelnemers per interventiegroep" in text
+    assert f"ongeveer {n // 1000}.{n % 1000:03d} deelnemers per interventiearm" in text
     assert "1,0 procentpunten (van 20,0% naar 21,0%)" in text
     assert "in 80% van de gevallen (tweezijdige toets, 5% significantieniveau" in text
 
@@ -126,7 +126,7 @@ def test_size_under_the_null_is_alpha_per_test() -> None:
 def test_user_errors_are_dutch() -> None:
     with pytest.raises(UserFacingError, match="basiskans"):
         minimum_detectable_effect(780, n_arms=4, baseline=0.2, sd=1.0)
-    with pytest.raises(UserFacingError, match="minstens twee groepen"):
+    with pytest.raises(UserFacingError, match="minstens twee onderzoeksarmen"):
         minimum_detectable_effect(780, n_arms=1, baseline=0.2)
-    with pytest.raises(UserFacingError, match="vergroot de groepen"):
+    with pytest.raises(UserFacingError, match="vergroot de armen"):
         minimum_detectable_effect(12, n_arms=4, baseline=0.5, correction="bonferroni")

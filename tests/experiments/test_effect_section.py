@@ -521,6 +521,24 @@ def test_bsz_effect_with_labels_and_group_probabilities(
     assert CODE.findall(" ".join(parts.values())) == []
     assert f"{SECTION}-per-groep" in parts and "kansen.csv" in parts[f"{SECTION}-per-groep"]
     assert "Coaching en bijverdienen" in parts[f"{SECTION}-effecten"]
+    # Effects per latent group for every outcome, not only the first.
+    groups = parts[f"{SECTION}-per-groep"]
+    assert all(
+        f"Effect op {in_sentence(DEMO_LABELS.outcome(o))} per groep" in groups
+        for o in ("uitstroom_werk", "welzijn")
+    )
+    # The CSV files speak the labels; the codes stay beside them for a join.
+    effects = pd.read_csv(out / "effecten.csv", sep=";", decimal=",")
+    assert set(effects["Arm"]) == {DEMO_LABELS.arm(a) for a in set(effects["Arm (code)"])}
+    assert "coaching_bijverdienen" in set(effects["Arm (code)"])
+    assert set(effects["Uitkomst"]) == {
+        DEMO_LABELS.outcome("uitstroom_werk"),
+        DEMO_LABELS.outcome("welzijn"),
+    }
+    balance = (out / "balans.csv").read_text(encoding="utf-8").splitlines()[0]
+    missing = (out / "uitval_welzijn.csv").read_text(encoding="utf-8")
+    assert "coaching_bijverdienen" not in balance + missing
+    assert "Coaching en bijverdienen" in balance and "Coaching en bijverdienen" in missing
     # The labels file it writes has every code of the run, to edit and pass back.
     written = read_labels(out / "labels.yaml")
     assert written.arm("coaching_bijverdienen") == "Coaching en bijverdienen"

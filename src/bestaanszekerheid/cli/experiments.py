@@ -117,7 +117,7 @@ ClassProbabilities = Annotated[
     typer.Option(
         "--groepskansen",
         help="Bestand met per deelnemer (kolom --id) de kans op elke latente groep, één "
-        "kolom per groep: geeft effecten per groep op de eerste uitkomst (verkennend).",
+        "kolom per groep: geeft effecten per latente groep op elke uitkomst (verkennend).",
     ),
 ]
 
@@ -175,9 +175,12 @@ def effect(
         raise UserFacingError(f"Kolom '{id}' (--id) ontbreekt in het bestand.")
     by_class: dict[str, ClassEffectResult] = {}
     if posteriors is not None:
-        by_class[outcomes[0]] = effects_by_class(
-            data, posteriors, outcome=outcomes[0], arm=arm, control=controle, cluster=cluster
-        )
+        by_class = {
+            o: effects_by_class(
+                data, posteriors, outcome=o, arm=arm, control=controle, cluster=cluster
+            )
+            for o in outcomes
+        }
     inputs = ExperimentInputs(
         data,
         arm=arm,
@@ -196,8 +199,8 @@ def effect(
     )
     section = _section(inputs)
     classes = [c for r in by_class.values() for c in r.classes]
-    summary = result.summary()
-    _write_summaries(out, summary, balance, attrition)
+    summary = result.summary(names)
+    _write_summaries(out, summary, balance, attrition, names)
     written = [
         *_write_report(section, out),
         write_labels(
@@ -276,19 +279,23 @@ def _write_summaries(
     summary: Summary,
     balance: BalanceResult | None,
     attrition: dict[str, AttritionResult],
+    names: Labels,
 ) -> None:
-    """The tables as Dutch CSV and all summaries in one text and one HTML file."""
+    """The tables as Dutch CSV and all summaries in one text and one HTML file, with the
+    labels of arms and outcomes (file names keep the outcome's code)."""
     _write_csv(out / "effecten.csv", summary.frame)
     texts = [summary.text]
     htmls = [summary.html]
     if balance is not None:
-        _write_csv(out / "balans.csv", balance.summary().frame)
-        texts.append(balance.summary().text)
-        htmls.append(balance.summary().html)
+        balanced = balance.summary(names)
+        _write_csv(out / "balans.csv", balanced.frame)
+        texts.append(balanced.text)
+        htmls.append(balanced.html)
     for o, att in attrition.items():
-        _write_csv(out / f"uitval_{o}.csv", att.summary().frame)
-        texts.append(f"Uitkomst {o}\n" + att.summary().text)
-        htmls.append(att.summary().html)
+        missing = att.summary(names)
+        _write_csv(out / f"uitval_{o}.csv", missing.frame)
+        texts.append(f"Uitkomst {names.outcome(o)}\n" + missing.text)
+        htmls.append(missing.html)
     _write_text(out / "samenvatting.txt", "\n\n".join(texts) + "\n")
     _write_text(out / "samenvatting.html", "<html><body>" + "".join(htmls) + "</body></html>\n")
 
@@ -371,10 +378,12 @@ def _write_report(section: ExperimentSection, out: Path) -> list[Path]:
 def loting(
     input: ParticipantFile,
     id: Annotated[str, typer.Option("--id", help="Kolom met het unieke deelnemernummer.")],
-    groepen: Annotated[
+    armen: Annotated[
         str,
         typer.Option(
-            "--groepen", help="Namen van de groepen, met komma's (eerst de controlegroep)."
+            "--armen",
+            "--groepen",
+            help="Namen van de onderzoeksarmen, met komma's (eerst de controlearm).",
         ),
     ],
     seed: Annotated[
@@ -383,7 +392,7 @@ def loting(
     out: Annotated[Path, typer.Option("--out", help="Map voor toewijzing, logboek en balans.")],
     verhouding: Annotated[
         str,
-        typer.Option("--verhouding", help="Verhouding per groep, bijv. 2,1,1 (standaard gelijk)."),
+        typer.Option("--verhouding", help="Verhouding per arm, bijv. 2,1,1 (standaard gelijk)."),
     ] = "",
     strata: Strata = "",
     blokgrootte: Annotated[
@@ -394,9 +403,9 @@ def loting(
         str, typer.Option("--kenmerken", help="Kenmerken voor de balanstabel, met komma's.")
     ] = "",
 ) -> None:
-    """Deel deelnemers door loting in groepen in, met een onwijzigbaar logboek."""
+    """Deel deelnemers door loting in onderzoeksarmen in, met een onwijzigbaar logboek."""
     data = _read(input)
-    arms = _split(groepen)
+    arms = _split(armen)
     ratios = _ratios(verhouding)
     log_path = out / "lotingslogboek.jsonl"
     alloc = randomise(
@@ -460,14 +469,19 @@ class _PowerDesign(TypedDict):
     alpha: float
     n_outcomes: int
     correction: str
+    icc: float
+    cluster_size: float
 
 
 def power(
     deelnemers: Annotated[
-        int, typer.Option("--deelnemers", help="Totaal aantal deelnemers (alle groepen samen).")
+        int, typer.Option("--deelnemers", help="Totaal aantal deelnemers (alle armen samen).")
     ],
-    groepen: Annotated[
-        int, typer.Option("--groepen", help="Aantal groepen inclusief de controlegroep.")
+    armen: Annotated[
+        int,
+        typer.Option(
+            "--armen", "--groepen", help="Aantal onderzoeksarmen inclusief de controlearm."
+        ),
     ] = 2,
     basiskans: Annotated[
         float | None,
@@ -494,15 +508,28 @@ def power(
         int,
         typer.Option("--uitkomsten", help="Aantal primaire uitkomsten (telt mee in de correctie)."),
     ] = 1,
+    icc: Annotated[
+        float,
+        typer.Option(
+            "--icc",
+            help="Intraclustercorrelatie bij loting per cluster (team, wijk), bijv. 0.05.",
+        ),
+    ] = 0.0,
+    clustergrootte: Annotated[
+        float,
+        typer.Option("--clustergrootte", help="Gemiddeld aantal deelnemers per cluster."),
+    ] = 1.0,
 ) -> None:
     """Bereken het kleinste aantoonbare effect, of het vermogen en de benodigde omvang."""
     design: _PowerDesign = {
-        "n_arms": groepen,
+        "n_arms": armen,
         "baseline": basiskans,
         "sd": sd,
         "alpha": alfa,
         "n_outcomes": uitkomsten,
         "correction": correctie,
+        "icc": icc,
+        "cluster_size": clustergrootte,
     }
     if effect is None:
         typer.echo(minimum_detectable_effect(deelnemers, power=vermogen, **design).uitleg())

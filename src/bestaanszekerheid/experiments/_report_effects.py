@@ -274,7 +274,7 @@ def power_section(checked: CheckedExperiment, section_id: str) -> Section | None
         note="De kans in de controlearm geldt voor een ja/nee-uitkomst; bij een schaal (–) "
         "telt in plaats daarvan de spreiding van de uitkomst in de controlearm.",
     )
-    how = (
+    how: tuple[str, ...] = (
         f"tweezijdige toets met {pct(100 * first.alpha)}% significantieniveau voor alle "
         f"{effects.m_tests} vergelijkingen samen (arm × uitkomst), verdeeld met Bonferroni: "
         f"{fmt_num(100 * first.alpha_per_test, 2)}% per vergelijking. Holm, dat hierboven "
@@ -288,6 +288,20 @@ def power_section(checked: CheckedExperiment, section_id: str) -> Section | None
         "zonder de winst van de correctie voor achtergrondkenmerken: dat maakt het getal "
         "voorzichtig",
     )
+    clustered = [(o, r) for o, r in effects.power.items() if r.design_effect > 1]
+    if clustered:
+        how += (
+            "met loting per cluster: per uitkomst de samenhang binnen clusters "
+            "(intraclustercorrelatie, geschat uit de gegevens) en de gemiddelde clustergrootte, "
+            "samen het design effect waarmee de spreiding groter wordt ("
+            + "; ".join(
+                f"{in_sentence(labels.outcome(o))}: ICC {fmt_num(r.icc, 3)}, "
+                f"{fmt_num(r.cluster_size, 1)} per cluster, design effect "
+                f"{fmt_num(r.design_effect, 2)}"
+                for o, r in clustered
+            )
+            + "); de ICC uit één experiment is zelf onzeker",
+        )
     blocks: list[Block] = [
         Paragraph(
             "Het kleinst aantoonbare effect is het kleinste echte effect dat het experiment "

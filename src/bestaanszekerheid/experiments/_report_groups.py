@@ -140,7 +140,13 @@ def by_class_section(checked: CheckedExperiment, section_id: str) -> Section:
     blocks.append(Paragraph(intro))
     for i, (outcome, result) in enumerate(checked.by_class.items()):
         name = in_sentence(labels.outcome(outcome))
-        blocks.append(Bullets(_class_caveats(checked, outcome), title="Kanttekeningen"))
+        caveats = _class_caveats(checked, outcome)
+        # The caveats hold for every outcome; after the first only the sizes differ.
+        blocks.append(
+            Bullets(caveats, title="Kanttekeningen")
+            if i == 0
+            else Paragraph(f"Effecten op {name}. Dezelfde kanttekeningen gelden. {caveats[1]}")
+        )
         data = _class_forest_data(checked, outcome)
         level = pct(100 * (1 - result.alpha / max(result.family_size, 1)))
         description = (

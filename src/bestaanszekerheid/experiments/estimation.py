@@ -474,7 +474,7 @@ def estimate_effects(
     )
     pvalues = _family_pvalues(p, fits, resampling)
     effects = _arm_effects(p, fits, pvalues, alpha)
-    power = {} if p.clusters is not None else _realised_power(p, alpha)
+    power = _realised_power(p, alpha)
     return EffectResult(
         effects=tuple(effects),
         cov_type=p.cov_type,
@@ -572,12 +572,45 @@ def _is_binary(p: _Prepared, i: int) -> bool:
     return bool(np.isin(y, (0.0, 1.0)).all())
 
 
+def _cluster_design(y: FloatArray, codes: IntArray, clusters: IntArray) -> tuple[float, float]:
+    """(ICC, cluster size) of an outcome for the design effect 1 + (m - 1) ICC.
+
+    The ICC is the one-way ANOVA estimator on the outcome minus its arm mean (the arms
+    differ by design, not by cluster), clipped to [0, 0.99); the size is ANOVA's m0, the
+    mean cluster size corrected for unequal sizes (Donner and Klar 2000, ch. 2). Clusters
+    are nested in arms (cluster randomisation), so the between-cluster degrees of freedom
+    are the clusters minus the arms."""
+    _, ids = np.unique(clusters, return_inverse=True)
+    k = int(ids.max()) + 1
+    n = len(y)
+    # Clusters are nested in arms: the arm means take one degree of freedom each.
+    df_between = k - len(np.unique(codes))
+    if df_between < 1 or n <= k:
+        return 0.0, 1.0
+    arm_means = np.bincount(codes, weights=y) / np.maximum(np.bincount(codes), 1)
+    r = y - arm_means[codes]
+    sizes = np.bincount(ids, minlength=k).astype(float)
+    means = np.bincount(ids, weights=r, minlength=k) / sizes
+    grand = float(r.mean())
+    msb = float((sizes * (means - grand) ** 2).sum()) / df_between
+    msw = float(((r - means[ids]) ** 2).sum()) / (n - k)
+    # Each cluster's arm (a cluster sits in one arm): sum of squared sizes per arm's total.
+    arm_of = np.zeros(k, dtype=np.int64)
+    arm_of[ids] = codes
+    arm_n = np.bincount(codes).astype(float)
+    m0 = (n - float((sizes**2 / arm_n[arm_of]).sum())) / df_between
+    denominator = msb + (m0 - 1.0) * msw
+    icc = (msb - msw) / denominator if denominator > 0 else 0.0
+    return float(min(max(icc, 0.0), 0.99)), float(max(m0, 1.0))
+
+
 def _realised_power(p: _Prepared, alpha: float) -> dict[str, PowerResult]:
     """Per outcome the minimum detectable effect for the realised arm sizes (participants
     with a measurement; the arms' mean size against the control arm), the control arm's
     proportion or standard deviation, 80% power and Bonferroni over the whole family of
     arm x outcome tests, which is also what Holm and the adjusted intervals correct for
-    (unclustered designs only; no gain from covariates assumed)."""
+    (no gain from covariates assumed). With clusters, the design effect from the ICC and
+    the cluster size estimated from the data (:func:`_cluster_design`)."""
     out: dict[str, PowerResult] = {}
     for i, o in enumerate(p.outcomes):
         obs = p.masks[i]
@@ -589,6 +622,11 @@ def _realised_power(p: _Prepared, alpha: float) -> dict[str, PowerResult]:
         sd = None if binary else float(np.std(y_c, ddof=1))
         if (base is not None and not 0 < base < 1) or (sd is not None and not sd > 0):
             continue
+        icc, size = (
+            _cluster_design(p.ys[i][obs], p.codes[obs], p.clusters[obs])
+            if p.clusters is not None
+            else (0.0, 1.0)
+        )
         try:
             res = minimum_detectable_effect(
                 n_per_arm=n_t,
@@ -598,6 +636,8 @@ def _realised_power(p: _Prepared, alpha: float) -> dict[str, PowerResult]:
                 sd=sd,
                 alpha=alpha,
                 n_outcomes=len(p.outcomes),
+                icc=icc,
+                cluster_size=size,
             )
         except UserFacingError:
             continue

@@ -55,6 +55,8 @@ class _Design:
     correction: str
     design_effect: float
     r2: float
+    icc: float = 0.0
+    cluster_size: float = 1.0
 
     @property
     def alpha_per_test(self) -> float:
@@ -101,7 +103,7 @@ def _design(
 ) -> _Design:
     if n_arms < 2:
         raise UserFacingError(
-            "Er zijn minstens twee groepen nodig: een controlegroep en één interventie."
+            "Er zijn minstens twee onderzoeksarmen nodig: een controlearm en één interventiearm."
         )
     if correction not in CORRECTIONS:
         raise UserFacingError(
@@ -121,10 +123,10 @@ def _design(
     k = n_arms - 1
     if n_per_arm is None:
         if n_total is None:
-            raise UserFacingError("Geef het totale aantal deelnemers of het aantal per groep.")
+            raise UserFacingError("Geef het totale aantal deelnemers of het aantal per arm.")
         n_per_arm = n_total / (k + control_ratio)
     if n_per_arm <= 1:
-        raise UserFacingError("Er zijn te weinig deelnemers per groep voor een berekening.")
+        raise UserFacingError("Er zijn te weinig deelnemers per arm voor een berekening.")
     return _Design(
         n_arms=n_arms,
         n_per_arm=float(n_per_arm),
@@ -136,6 +138,8 @@ def _design(
         correction=correction,
         design_effect=1.0 + (cluster_size - 1.0) * icc,
         r2=r2,
+        icc=icc,
+        cluster_size=cluster_size,
     )
 
 
@@ -144,15 +148,21 @@ def _explain(
 ) -> str:
     n_total = d.n_per_arm * (d.n_arms - 1) + d.n_control
     if abs(d.n_control - d.n_per_arm) < 0.5:
-        sizes = f"{fmt_int(d.n_per_arm)} per groep, waarvan één de controlegroep is"
+        sizes = f"{fmt_int(d.n_per_arm)} per arm, waarvan één de controlearm is"
     else:
         sizes = (
-            f"{fmt_int(d.n_per_arm)} per interventiegroep en {fmt_int(d.n_control)} "
-            "in de controlegroep"
+            f"{fmt_int(d.n_per_arm)} per interventiearm en {fmt_int(d.n_control)} in de controlearm"
         )
-    start = f"Met {fmt_int(n_total)} deelnemers in {_word(d.n_arms)} groepen ({sizes})"
+    start = f"Met {fmt_int(n_total)} deelnemers in {_word(d.n_arms)} onderzoeksarmen ({sizes})"
+    if d.design_effect > 1:
+        start += (
+            f", in clusters van gemiddeld {fmt_num(d.cluster_size, 1)} deelnemers met een "
+            f"intraclustercorrelatie van {fmt_num(d.icc, 3)} (design effect "
+            f"{fmt_num(d.design_effect, 2)}: elke deelnemer telt voor "
+            f"{fmt_num(1 / d.design_effect, 2)} onafhankelijke deelnemer)"
+        )
     if d.baseline is not None:
-        start += f" en een kans van {fmt_pct(100 * d.baseline, 0)} in de controlegroep"
+        start += f" en een kans van {fmt_pct(100 * d.baseline, 0)} in de controlearm"
         pp = 100 * effect
         digits = 0 if abs(pp) >= 10 else 1
         size = f"{fmt_num(pp, digits)} procentpunten"
@@ -168,7 +178,7 @@ def _explain(
         corr = "zonder correctie voor meervoudig toetsen"
     else:
         name = "Bonferroni" if d.correction == "bonferroni" else "Holm (berekend als Bonferroni)"
-        corr = f"gecorrigeerd voor {_word(d.m_tests)} vergelijkingen met de controlegroep ({name})"
+        corr = f"gecorrigeerd voor {_word(d.m_tests)} vergelijkingen met de controlearm ({name})"
     level = (
         f"als het effect zo groot is, vindt u het in {fmt_pct(100 * power, 0)} van de gevallen "
         f"(tweezijdige toets, {fmt_pct(100 * d.alpha, 0)} significantieniveau, {corr})"
@@ -191,8 +201,8 @@ def _explain(
     if what == "n":
         return (
             f"Om een effect van {size_long} betrouwbaar aan te tonen zijn ongeveer "
-            f"{fmt_int(d.n_per_arm)} deelnemers per interventiegroep en {fmt_int(d.n_control)} "
-            f"in de controlegroep nodig, in totaal {fmt_int(n_total)}. "
+            f"{fmt_int(d.n_per_arm)} deelnemers per interventiearm en {fmt_int(d.n_control)} "
+            f"in de controlearm nodig, in totaal {fmt_int(n_total)}. "
             f"'Betrouwbaar' betekent: {level}."
         )
     return (
@@ -220,6 +230,8 @@ def _result(
         sd=d.sd,
         design_effect=d.design_effect,
         explanation=_explain(d, effect, power, what, uncorrected),
+        icc=d.icc,
+        cluster_size=d.cluster_size,
     )
 
 
@@ -266,7 +278,7 @@ def minimum_detectable_effect(
     if d.power(upper) < power:
         raise UserFacingError(
             "Met dit aantal deelnemers is zelfs het grootst mogelijke effect niet betrouwbaar "
-            "aan te tonen; vergroot de groepen."
+            "aan te tonen; vergroot de armen."
         )
     effect = float(optimize.brentq(lambda e: d.power(e) - power, 1e-9, upper, xtol=1e-12))
     uncorrected = None

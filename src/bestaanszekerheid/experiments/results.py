@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from bestaanszekerheid.experiments.labels import Labels
 from bestaanszekerheid.formatting import fmt_int, fmt_num
 
 
@@ -105,6 +106,10 @@ class PowerResult:
     sd: float | None  # outcome standard deviation (continuous)
     design_effect: float
     explanation: str
+    #: The intra-cluster correlation and cluster size behind ``design_effect`` (0 and 1:
+    #: no clusters).
+    icc: float = 0.0
+    cluster_size: float = 1.0
 
     def uitleg(self) -> str:  # Dutch name on purpose: it is the user-facing sentence
         """The plain-Dutch sentence explaining what this design can detect."""
@@ -120,15 +125,16 @@ class PowerResult:
             {
                 "Onderdeel": [
                     "Soort uitkomst",
-                    "Aantal groepen (incl. controle)",
-                    "Deelnemers per interventiegroep",
-                    "Deelnemers controlegroep",
+                    "Aantal armen (incl. controle)",
+                    "Deelnemers per interventiearm",
+                    "Deelnemers controlearm",
                     "Totaal",
                     "Significantieniveau (totaal)",
                     "Significantieniveau per toets",
                     "Correctie meervoudig toetsen",
                     "Onderscheidend vermogen",
                     "Effect",
+                    "Design effect (clusters)",
                 ],
                 "Waarde": [
                     self.outcome_type,
@@ -141,6 +147,7 @@ class PowerResult:
                     self.correction,
                     self.power,
                     self.effect,
+                    self.design_effect,
                 ],
             }
         )
@@ -310,12 +317,23 @@ class EffectResult:
             )
         return tuple(notes)
 
-    def summary(self) -> Summary:
-        """Dutch summary table with the multiple-testing corrections that were computed."""
+    def summary(self, labels: Labels | None = None) -> Summary:
+        """Dutch summary table with the multiple-testing corrections that were computed;
+        outcomes and arms by their ``labels`` (the codes follow in their own columns)."""
+        names = labels or Labels()
         frame = self.to_frame()
         cols = [c for c in DUTCH_EFFECT_LABELS if c in frame.columns and frame[c].notna().any()]
+        codes = frame[["outcome", "arm"]].copy()
         frame = frame[cols].rename(columns=DUTCH_EFFECT_LABELS)
-        return Summary("Effecten per arm ten opzichte van de controlearm", frame, self.explained())
+        frame["Uitkomst"] = [names.outcome(c) for c in codes["outcome"]]
+        frame["Arm"] = [names.arm(c) for c in codes["arm"]]
+        frame["Uitkomst (code)"] = codes["outcome"].to_numpy()
+        frame["Arm (code)"] = codes["arm"].to_numpy()
+        return Summary(
+            "Effecten per arm ten opzichte van de controlearm",
+            frame,
+            self.explained(names.outcome, names.variable),
+        )
 
 
 @dataclass(frozen=True)
@@ -336,23 +354,25 @@ class BalanceResult:
         smd_cols = [c for c in self.table.columns if str(c).startswith("smd_")]
         return float(self.table[smd_cols].abs().max().max()) if smd_cols else 0.0
 
-    def summary(self) -> Summary:
-        """Dutch balance table."""
+    def summary(self, labels: Labels | None = None) -> Summary:
+        """Dutch balance table, arms by their ``labels``."""
+        names = labels or Labels()
         frame = self.table.copy()
         frame = frame.rename(
             columns={
                 "variable": "Kenmerk",
-                **{f"mean_{a}": f"Gemiddelde {a}" for a in self.arms},
-                **{f"smd_{a}": f"Gest. verschil {a}" for a in self.arms},
+                **{f"mean_{a}": f"Gemiddelde {names.arm(a)}" for a in self.arms},
+                **{f"smd_{a}": f"Gest. verschil {names.arm(a)}" for a in self.arms},
             }
         )
         note = (
-            f"Gestandaardiseerd verschil = verschil met de controlegroep ({self.control}) gedeeld "
+            f"Gestandaardiseerd verschil = verschil met de controlearm ({names.arm(self.control)}) "
+            "gedeeld "
             f"door de gepoolde standaarddeviatie; boven {format_number(self.threshold, 2)} "
             "verdient aandacht. Grootste absolute verschil: "
             f"{format_number(self.max_abs_smd(), 3)}."
         )
-        return Summary("Vergelijkbaarheid van de groepen bij de start", frame, (note,))
+        return Summary("Vergelijkbaarheid van de armen bij de start", frame, (note,))
 
 
 @dataclass(frozen=True)
@@ -390,19 +410,19 @@ class AttritionResult:
         """Lee bounds as a DataFrame."""
         return pd.DataFrame([asdict(b) for b in self.bounds])
 
-    def summary(self) -> Summary:
-        """Dutch attrition table with the joint test and bounds in the notes."""
-        frame = self.rates.rename(
+    def summary(self, labels: Labels | None = None) -> Summary:
+        """Dutch attrition table with the joint test and bounds in the notes, arms by their
+        ``labels``."""
+        names = labels or Labels()
+        frame = self.rates.assign(arm=[names.arm(a) for a in self.rates["arm"]]).rename(
             columns={
-                "arm": "Groep",
+                "arm": "Arm",
                 "n": "n gestart",
                 "n_missing": "n zonder uitkomst",
                 "attrition": "Uitval",
             }
         )
-        notes = [
-            "Toets op gelijke uitval in alle groepen: p = " + format_p(self.joint_p_value) + "."
-        ]
+        notes = ["Toets op gelijke uitval in alle armen: p = " + format_p(self.joint_p_value) + "."]
         if self.respondent_balance is not None:
             notes.append(
                 "Grootste gestandaardiseerde verschil in kenmerken bij de start, alleen onder "
@@ -412,9 +432,9 @@ class AttritionResult:
             )
         for b in self.bounds:
             notes.append(
-                f"Lee-grenzen voor {b.arm}: effect tussen {format_number(b.lower)} en "
-                f"{format_number(b.upper)} (bijgesneden: {format_number(100 * b.trim_share, 1)}% "
-                f"van groep {b.trimmed_group})."
+                f"Lee-grenzen voor {names.arm(b.arm)}: effect tussen {format_number(b.lower)} "
+                f"en {format_number(b.upper)} (bijgesneden: "
+                f"{format_number(100 * b.trim_share, 1)}% van arm {names.arm(b.trimmed_group)})."
             )
         return Summary("Uitval (attritie)", frame, tuple(notes))
 
