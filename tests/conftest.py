@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from bestaanszekerheid.areas.maps import CHECK_CHARTS_ENV
 from bestaanszekerheid.households.synthetic import SyntheticPopulation, generate_population
+
+# The tests check every chart against the Vega-Lite schema; a run skips that (it is slow).
+os.environ[CHECK_CHARTS_ENV] = "1"
 
 
 @pytest.fixture(scope="session")

@@ -16,13 +16,14 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from bestaanszekerheid.errors import UserFacingError
@@ -96,13 +97,28 @@ class AllocationDesign:
 
     def draw(self, frame: pd.DataFrame, unit: str, rng: np.random.Generator) -> pd.Series:
         """One random allocation of the rows of ``frame`` (index aligned with ``frame``)."""
+        arms = self.sampler(frame, unit)(rng)
+        return pd.Series(arms, index=frame.index, name="arm", dtype=object)
+
+    def sampler(
+        self, frame: pd.DataFrame, unit: str
+    ) -> Callable[[np.random.Generator], npt.NDArray[np.object_]]:
+        """A function that draws one allocation of the rows of ``frame`` (arm names in row
+        order) per call, exactly as :meth:`draw` does; the units and strata are sorted once,
+        which randomisation inference (hundreds of draws) needs."""
         items = _items(frame, unit, self)
-        arms = pd.Series(index=items.index, dtype=object)
-        for _, grp in items.groupby("_stratum", sort=True):
-            arms.loc[grp.index] = self._sequence(len(grp), rng)
-        item_arm = dict(zip(items["_item"], arms, strict=True))
+        strata = [grp.index.to_numpy() for _, grp in items.groupby("_stratum", sort=True)]
         key = frame[self.cluster] if self.cluster else frame[unit]
-        return pd.Series([item_arm[k] for k in key], index=frame.index, name="arm", dtype=object)
+        row_item = pd.Index(items["_item"]).get_indexer(key.to_numpy())
+
+        def draw(rng: np.random.Generator) -> npt.NDArray[np.object_]:
+            arms = np.empty(len(items), dtype=object)
+            for rows in strata:
+                arms[rows] = self._sequence(len(rows), rng)
+            drawn: npt.NDArray[np.object_] = arms[row_item]
+            return drawn
+
+        return draw
 
 
 def stratum_labels(frame: pd.DataFrame, strata: Sequence[str]) -> pd.Series:

@@ -524,10 +524,10 @@ def _randomisation_draws(
                 "De groepen in het lotingsontwerp komen niet overeen met de groepen in de gegevens."
             )
     out = np.empty((reps, len(p.outcomes) * (len(p.levels) - 1)))
+    sampler = design.sampler(p.frame, unit) if design is not None and unit is not None else None
     for b in range(reps):
-        if design is not None:
-            assert unit is not None
-            drawn = design.draw(p.frame, unit, rng)
+        if sampler is not None:
+            drawn = sampler(rng)
             codes = np.asarray(pd.Categorical(drawn, categories=p.levels).codes, dtype=np.int64)
         else:
             codes = _permute_within(p.codes, p.strata, p.clusters, rng)

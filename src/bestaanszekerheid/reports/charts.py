@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from bestaanszekerheid.areas.maps import check_charts
 from bestaanszekerheid.formatting import fmt_num, fmt_pct
 
 # The font the chart text is measured with (vl-convert) must be the one the reader's browser
@@ -47,7 +48,8 @@ def _config(chart: Any) -> Any:
 
 def to_svg(chart: Any) -> str:
     """Render an Altair chart to an SVG string with Dutch number formatting."""
-    return str(vlc.vegalite_to_svg(_config(chart).to_dict(), format_locale="nl-NL"))
+    spec = _config(chart).to_dict(validate=check_charts())
+    return str(vlc.vegalite_to_svg(spec, format_locale="nl-NL"))
 
 
 def fit_chart(table: pd.DataFrame, recommended: int) -> str:
