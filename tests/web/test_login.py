@@ -56,6 +56,73 @@ def test_lockout_after_repeated_failures(client: Client, settings: object) -> No
     assert "_auth_user_id" not in client.session
 
 
+def _fail(client: Client, username: str, times: int = 5, **extra: str) -> None:
+    for _ in range(times):
+        client.post(reverse("login"), {"username": username, "password": "fout"}, **extra)
+
+
+def test_lockout_is_per_username_and_address_and_says_for_how_long(client: Client) -> None:
+    victim, colleague = make_user(Role.CONSULTANT), make_user(Role.CONSULTANT)
+    _fail(client, victim.username)
+    locked = client.post(reverse("login"), {"username": victim.username, "password": PASSWORD})
+    assert (
+        locked.status_code == 429 and "over 30 minuten opnieuw proberen" in locked.content.decode()
+    )
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.post(reverse("login"), {"username": victim.username, "password": PASSWORD})
+    assert "try again in 30 minutes" in english.content.decode()
+    # A colleague at the same address who never failed logs in.
+    other = Client()
+    ok = other.post(reverse("login"), {"username": colleague.username, "password": PASSWORD})
+    assert ok.status_code == 302 and "_auth_user_id" in other.session
+    # The victim from another address is not locked out by what was typed elsewhere.
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    ok = elsewhere.post(reverse("login"), {"username": victim.username, "password": PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_behind_the_proxy_each_client_has_its_own_lockout(client: Client, settings: object) -> None:
+    settings.BEHIND_PROXY = True  # type: ignore[attr-defined]
+    victim = make_user(Role.CONSULTANT)
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    # The attacker sends a forged left-most entry each time; the proxy appends the real one.
+    for forged in range(5):
+        client.post(
+            reverse("login"),
+            {"username": victim.username, "password": "fout"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{forged}, 192.0.2.66",
+            **proxy,
+        )
+    again = client.post(
+        reverse("login"),
+        {"username": victim.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.99, 192.0.2.66",
+        **proxy,
+    )
+    assert again.status_code == 429  # forging the header did not give fresh attempts
+    # The victim at her own desk, through the same proxy, is not locked out.
+    desk = Client()
+    ok = desk.post(
+        reverse("login"),
+        {"username": victim.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="192.0.2.10",
+        **proxy,
+    )
+    assert ok.status_code == 302
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(client: Client) -> None:
+    victim = make_user(Role.CONSULTANT)
+    for forged in range(5):
+        client.post(
+            reverse("login"),
+            {"username": victim.username, "password": "fout"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{forged}",
+        )
+    again = client.post(reverse("login"), {"username": victim.username, "password": PASSWORD})
+    assert again.status_code == 429
+
+
 def test_user_without_device_cannot_get_past_the_code_step(client: Client) -> None:
     user = make_user(Role.CONSULTANT)
     user.totpdevice_set.all().delete()

@@ -188,13 +188,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login lockout: after AXES_FAILURE_LIMIT failures for a username (from any address) the
-# account (or, separately, that address) is locked for BSZ_LOCKOUT_MINUTES.
+# Login lockout: after AXES_FAILURE_LIMIT failures for one username from one address, that
+# username is locked at that address for BSZ_LOCKOUT_MINUTES. Per pair, not per username or
+# per address alone: then a stranger could lock out a colleague by typing her name, and five
+# typos at the office (one address behind the proxy) would lock out everyone.
 AXES_FAILURE_LIMIT = env_int("BSZ_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("BSZ_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address behind the documented reverse proxy: the X-Forwarded-For entry the
+# nearest of DJANGO_PROXY_COUNT proxies added, not what the client claims (django-axes,
+# "Configuring reverse proxies"). Without a proxy: REMOTE_ADDR only, never the header.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1, minimum=1)
+AXES_CLIENT_IP_CALLABLE = "bestaanszekerheid.web.accounts.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "bestaanszekerheid.web.accounts.views.locked_out"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = env_str("BSZ_OTP_ISSUER", "Het goede gesprek")
