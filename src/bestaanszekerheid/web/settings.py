@@ -129,14 +129,9 @@ TEMPLATES = [
 # Every form control gets its NL Design System class in one place (see form_renderer.py).
 FORM_RENDERER = "bestaanszekerheid.web.form_renderer.NLDesignSystemFormRenderer"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
+# One validator with Dutch messages: length, not only digits, not repetitive, not a common
+# password (also with digits around it), not the user's name (web/accounts/passwords.py).
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "bestaanszekerheid.web.accounts.passwords.PasswordPolicy"}]
 
 # Dutch first; English is available through the language switch and Accept-Language.
 LANGUAGE_CODE = "nl"
