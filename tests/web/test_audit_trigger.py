@@ -10,7 +10,7 @@ from django.db.models import ProtectedError
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit import db_triggers
 from bestaanszekerheid.web.audit.models import AuditEvent
-from bestaanszekerheid.web.audit.service import record, verify_chain
+from bestaanszekerheid.web.audit.service import record, seal_all, verify_chain
 
 from .factories import make_user
 from .tampering import audit_trigger_lifted
@@ -44,6 +44,7 @@ def test_raw_update_and_delete_are_refused(sql: str) -> None:
     with pytest.raises(IntegrityError, match="alleen-toevoegen"):
         _execute(sql, [events[1].pk])
     assert list(AuditEvent.objects.values_list("purpose", flat=True)) == ["begeleiding"] * 3
+    seal_all()
     assert verify_chain().ok and verify_chain().checked == 3
 
 
@@ -61,8 +62,9 @@ def test_inserts_still_work_and_the_verify_command_passes(
     for i in range(4):
         record(user, "read", f"item-{i}")
     assert AuditEvent.objects.count() == 4
+    seal_all()
     call_command("bsz_audit_verify")
-    assert "in orde: 4" in capsys.readouterr().out
+    assert "4 gebeurtenissen gecontroleerd" in capsys.readouterr().out
 
 
 def test_staff_account_with_audit_history_cannot_be_deleted() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
@@ -219,9 +220,26 @@ BSZ_CASELOAD_NORM = env_int("BSZ_CASELOAD_NORM", 50, minimum=1)
 # empty: the packaged Tilburg catalogue.
 BSZ_AREAS = env_str("BSZ_AREAS", "")
 
-LOGGING = {
+# The audit chain's head after every seal batch, outside the database (ADR 0053): one line
+# per batch to BSZ_AUDIT_HEAD_FILE (an append-only file, or a path a syslog agent ships) and
+# to the console at INFO. An auditor keeps these lines; bsz_audit_verify --kop checks them.
+AUDIT_HEAD_FILE = env_str("BSZ_AUDIT_HEAD_FILE", "")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "bestaanszekerheid.audit.head": {
+            "handlers": ["console", *(["head_file"] if AUDIT_HEAD_FILE else [])],
+            "level": "INFO",
+            "propagate": False,
+        }
+    },
 }
+if AUDIT_HEAD_FILE:
+    LOGGING["handlers"]["head_file"] = {
+        "class": "logging.FileHandler",
+        "filename": AUDIT_HEAD_FILE,
+        "encoding": "utf-8",
+    }

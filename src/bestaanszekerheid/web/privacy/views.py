@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest, role_required
 from bestaanszekerheid.web.accounts.models import Role
-from bestaanszekerheid.web.audit.models import AuditAction, AuditEvent
+from bestaanszekerheid.web.audit.models import AuditAction, AuditCheckpoint, AuditEvent
 from bestaanszekerheid.web.audit.service import (
     PURPOSE_PRIVACY_REQUEST,
     PURPOSE_RETENTION,
@@ -92,7 +92,10 @@ def _render_index(
         "page": Paginator(AuditEvent.objects.order_by("-id"), 50).get_page(
             request.GET.get("pagina")
         ),
-        "chain": verify_chain(),
+        # Incremental: from the last checkpoint on, so the page stays fast with a long log;
+        # the full check is bsz_audit_verify --volledig (daily, see docs/web/beheer.md).
+        "chain": verify_chain(full=False, save_checkpoint=True),
+        "last_full_check": AuditCheckpoint.objects.filter(full=True).order_by("-id").first(),
         "retention_form": retention_form,
         "retention_policy": policy,
         "retention_due": expired(timezone.localdate(), policy.days).count(),

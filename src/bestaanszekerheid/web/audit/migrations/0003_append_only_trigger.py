@@ -19,11 +19,11 @@ def install(apps: Any, schema_editor: Any) -> None:
     table = apps.get_model("audit", "AuditEvent")._meta.db_table
     if table != db_triggers.TABLE:  # pragma: no cover - guards a future db_table change
         raise RuntimeError(f"Audittabel heet {table}, de triggers verwachten {db_triggers.TABLE}.")
-    db_triggers.install(schema_editor.connection)
+    db_triggers.install(schema_editor.connection, (db_triggers.TABLE,))
 
 
 def remove(apps: Any, schema_editor: Any) -> None:
-    db_triggers.remove(schema_editor.connection)
+    db_triggers.remove(schema_editor.connection, (db_triggers.TABLE,))
 
 
 class Migration(migrations.Migration):
