@@ -11,8 +11,7 @@ import pytest
 
 from bestaanszekerheid.disclosure import RefusedError, ReleaseRegister
 from bestaanszekerheid.errors import UserFacingError
-from bestaanszekerheid.profiles import build_profiles, characteristics_frame, cohens_h
-from bestaanszekerheid.profiles import Feature
+from bestaanszekerheid.profiles import Feature, build_profiles, characteristics_frame, cohens_h
 from bestaanszekerheid.profiles.naming import (
     MIXED,
     apply_overrides,
@@ -297,3 +296,13 @@ def test_recognition_percentages_are_whole_and_never_0_or_100() -> None:
     assert safe_pct(1_995, 2_000, 10).text() == "meer dan 99%"
     assert safe_pct(9_990, 10_000, 10).text() == "meer dan 99%"  # 99,9% would print as 100%
     assert safe_pct(10, 5_000, 10).text() == "minder dan 1%"
+
+
+def test_no_two_group_names_share_more_than_half_their_words(planted: Planted) -> None:
+    names = [g.name for g in planted.profiles.groups]
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert name_overlap(a, b) <= 0.5, (a, b)
+    for g in planted.profiles.groups:
+        shown = {(f.column, f.level) for f in g.more_often}
+        assert all((f.column, f.level) in shown for f in g.name_features)

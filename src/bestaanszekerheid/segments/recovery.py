@@ -75,7 +75,7 @@ def match_planted(
         share = float(row.sum()) / n
         if str(code) in remainder or share < min_share:
             continue
-        group = int(row.idxmax())
+        group = int(str(row.idxmax()))
         recall = float(row[group]) / float(row.sum())
         precision = float(row[group]) / float(table[group].sum())
         matched = recall >= min_recall and precision >= min_precision
