@@ -52,7 +52,12 @@ from bestaanszekerheid.profiles import (
 from bestaanszekerheid.profiles.compute import group_labels, with_areas
 from bestaanszekerheid.profiles.shares import group_sizes
 from bestaanszekerheid.profiles.wijk_shares import wijk_shares_from
-from bestaanszekerheid.segments.selection import ClassSelection, choose_n_classes, recommend
+from bestaanszekerheid.segments.selection import (
+    MIN_JACCARD,
+    ClassSelection,
+    choose_n_classes,
+    recommend,
+)
 from bestaanszekerheid.target import TargetGroup, select_target
 
 if TYPE_CHECKING:
@@ -415,44 +420,38 @@ def _choose_classes(
     rules: DisclosureRules,
     step: Callable[[int, str], None],
 ) -> ClassSelection:
-    """:func:`choose_n_classes` one number of classes at a time (for progress), then the
-    engine's own recommendation over the combined fit table.
+    """:func:`choose_n_classes` with a progress step per number of classes, then the
+    engine's recommendation again over the fit table as published.
 
     The smallest class's share is published (fit table, explanation): it is taken from the
     class size rounded as every published group size is, so it says no more than that."""
-    models = {}
-    tables = []
-    for j, k in enumerate(ks):
-        step(j, f"{STEPS[1]}: model met {k} groepen ({j + 1} van {len(ks)})")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence is in the fit table, in Dutch
-            one = choose_n_classes(
-                X,
-                [k],
-                indicators=dict(indicators),
-                n_init=options.n_init,
-                n_bootstrap=options.n_bootstrap_stability,
-                random_state=options.random_state,
-            )
-        models[k] = one.models[k]
-        tables.append(one.table)
-    table = pd.concat(tables)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence is in the fit table, in Dutch
+        chosen = choose_n_classes(
+            X,
+            ks,
+            indicators=dict(indicators),
+            n_init=options.n_init,
+            n_bootstrap=options.n_bootstrap_stability,
+            random_state=options.random_state,
+            progress=lambda k, j: step(
+                j, f"{STEPS[1]}: model met {k} groepen ({j + 1} van {len(ks)})"
+            ),
+        )
+    table = chosen.table.copy()
     n = len(X)
     table["smallest_class"] = [
         round_size(float(v) * n, rules.estimate_size_base) / n for v in table["smallest_class"]
     ]
+    n_boot = options.n_bootstrap_stability
     recommended, explanation = recommend(
-        table,
-        min_class_share=0.05,
-        min_stability=0.7 if options.n_bootstrap_stability > 0 else None,
-        elbow_share=0.05,
+        table, min_jaccard=MIN_JACCARD if n_boot > 0 else None, n_bootstrap=n_boot
     )
-    return ClassSelection(table, recommended, explanation, models)
+    return ClassSelection(table, recommended, explanation, chosen.models, chosen.stability)
 
 
-#: The demo uses the same settings as ``bsz analyse`` (K = 2..8, 5 starts, 3 stability
-#: replicates, 100 bootstrap replicates for the profiles): about 25 s for 112.000 households
-#: on a 2-core machine, well under the 60 s budget (README).
+#: The demo uses the same settings as ``bsz analyse`` (K = 2..8, 5 starts, 20 stability
+#: refits, 100 bootstrap replicates for the profiles).
 DEMO_OPTIONS = AnalysisOptions(source="synthetische Tilburg-populatie")
 
 

@@ -11,9 +11,17 @@ import pytest
 
 from bestaanszekerheid.disclosure import RefusedError, ReleaseRegister
 from bestaanszekerheid.errors import UserFacingError
-from bestaanszekerheid.profiles import build_profiles, characteristics_frame, cohens_h
-from bestaanszekerheid.profiles.naming import apply_overrides, generate_name
-from bestaanszekerheid.profiles.recognise import safe_pct
+from bestaanszekerheid.profiles import Feature, build_profiles, characteristics_frame, cohens_h
+from bestaanszekerheid.profiles.naming import (
+    MIXED,
+    apply_overrides,
+    generate_description,
+    generate_name,
+    is_strong,
+    name_overlap,
+    plan_names,
+)
+from bestaanszekerheid.profiles.recognise import Pct, Recognition, safe_pct
 
 from .conftest import Planted
 
@@ -167,18 +175,62 @@ def test_text_is_deterministic(planted: Planted) -> None:
         assert (a.name, a.description) == (b.name, b.description)
 
 
-def test_names_come_from_dominant_levels() -> None:
-    shares = pd.DataFrame(
-        [
-            ("household_type", "Eenouderhuishouden", 90.0, 1.5),
-            ("income_source", "Bijstandsuitkering", 80.0, 1.2),
-            ("problematic_debts", "Ja", 60.0, 0.6),
-        ],
-        columns=["column", "level", "share_group", "effect"],
+def _feature(column: str, level: str, group: float, whole: float) -> Feature:
+    h = cohens_h(group / 100, whole / 100)
+    return Feature(column, column, level, level, group, 1.0, whole, h, h - 0.05, h + 0.05)
+
+
+def test_names_use_only_strong_features() -> None:
+    feats = [
+        _feature("household_type", "Eenouderhuishouden", 90.0, 17.0),
+        _feature("income_source", "Bijstandsuitkering", 80.0, 26.0),
+        _feature("problematic_debts", "Ja", 60.0, 20.0),
+    ]
+    assert generate_name(feats) == "Alleenstaande ouders in de bijstand met schulden"
+    # 49% against 36%: 13 points and 1,36 times as often - not strong, not in the name.
+    care = _feature("high_care_costs", "Ja", 49.0, 36.0)
+    assert not is_strong(care)
+    assert "zorgkosten" not in generate_name([*feats, care])
+    assert is_strong(_feature("high_care_costs", "Ja", 77.0, 36.0))
+    # A dominant level that is common in the whole target group is not strong either.
+    assert generate_name([_feature("household_type", "Alleenstaande", 66.0, 45.0)]) == MIXED
+
+
+def test_a_group_without_a_strong_profile_is_called_and_described_as_mixed() -> None:
+    weak = [
+        _feature("household_type", "Alleenstaande", 55.0, 45.0),
+        _feature("tenure", "Koopwoning", 30.0, 23.0),
+    ]
+    plan = plan_names([weak])[0]
+    assert plan.mixed and plan.text() == MIXED
+    text = generate_description(
+        size=1000.0,
+        share=10.0,
+        more=weak,
+        less=[],
+        wijken=[],
+        recognition=Recognition(Pct(math.nan), ()),
+        named=plan.features,
+        mixed=plan.mixed,
     )
-    assert generate_name(shares) == "Alleenstaande ouders in de bijstand met schulden"
-    weak = shares.assign(share_group=[40.0, 40.0, 30.0])
-    assert generate_name(weak) == "Huishoudens met verschillende inkomensbronnen"
+    assert "Het is een gemengde groep: op geen enkel kenmerk wijkt ze sterk af" in text
+    assert "Iets vaker dan gemiddeld" in text
+
+
+def test_names_that_look_alike_get_the_next_distinguishing_feature() -> None:
+    work = _feature("income_source", "Loon uit werk", 90.0, 32.0)
+    a = [work, _feature("hours_worked", "32 uur of meer", 85.0, 21.0)]
+    b = [
+        work,
+        _feature("hours_worked", "32 uur of meer", 70.0, 21.0),
+        _feature("tenure", "Koopwoning", 66.0, 23.0),
+    ]
+    plans = plan_names([a, b])
+    names = [p.text() for p in plans]
+    assert names[0] == "Huishoudens met werk en een voltijdbaan"
+    # The shared "voltijdbaan" does not distinguish: the next feature takes its place.
+    assert names[1] == "Huishoudens met werk en een koopwoning"
+    assert name_overlap(*names) <= 0.5
 
 
 def test_cohens_h_and_safe_percentages() -> None:
@@ -244,3 +296,13 @@ def test_recognition_percentages_are_whole_and_never_0_or_100() -> None:
     assert safe_pct(1_995, 2_000, 10).text() == "meer dan 99%"
     assert safe_pct(9_990, 10_000, 10).text() == "meer dan 99%"  # 99,9% would print as 100%
     assert safe_pct(10, 5_000, 10).text() == "minder dan 1%"
+
+
+def test_no_two_group_names_share_more_than_half_their_words(planted: Planted) -> None:
+    names = [g.name for g in planted.profiles.groups]
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert name_overlap(a, b) <= 0.5, (a, b)
+    for g in planted.profiles.groups:
+        shown = {(f.column, f.level) for f in g.more_often}
+        assert all((f.column, f.level) in shown for f in g.name_features)

@@ -26,7 +26,7 @@ def test_recommends_the_planted_number_of_classes() -> None:
     sim = simulate_households(
         3000, shares=(0.5, 0.3, 0.2), n_categorical=8, n_continuous=1, separation=0.5, seed=2
     )
-    result = choose_n_classes(sim.frame, range(1, 5), n_bootstrap=2, n_init=4)
+    result = choose_n_classes(sim.frame, range(1, 5), n_bootstrap=10, n_init=4)
     assert result.recommended == 3
     table = result.table
     assert list(table.index) == [1, 2, 3, 4]
@@ -46,45 +46,67 @@ def _table(bic: list[float], smallest: list[float], stable: list[float]) -> pd.D
             "klassen": list(k),
             "bic": bic,
             "smallest_class": smallest,
-            "stability": stable,
+            "stability": [0.95] * len(bic),
+            "stability_p10": [0.9] * len(bic),
+            "stability_p90": [0.99] * len(bic),
+            "jaccard_min": stable,
+            "jaccard_min_p10": [s - 0.05 for s in stable],
             "entropy_r2": [1.0] + [0.85] * (len(bic) - 1),
             "converged": [True] * len(bic),
         }
     ).set_index("klassen")
 
 
-def test_recommend_uses_the_bic_elbow_and_rejects_small_or_unstable_classes() -> None:
-    # BIC keeps falling a little after K=3 (large N): the elbow picks 3.
-    k, text = recommend(
-        _table([1000, 600, 400, 395, 392], [1, 0.4, 0.2, 0.1, 0.08], [1, 1, 0.95, 0.9, 0.9]),
-        min_class_share=0.05,
-        min_stability=0.7,
-        elbow_share=0.05,
-    )
+def test_recommend_takes_a_class_more_while_the_bic_falls_and_classes_are_large_and_stable() -> (
+    None
+):
+    # BIC keeps falling by more than 10 and every class is large and stable: the largest K,
+    # with the advice to try more.
+    k, text = recommend(_table([1000, 600, 400, 380, 360], [1, 0.4, 0.2, 0.1, 0.08], [1] * 5))
+    assert k == 5
+    assert "probeer een ruimer bereik" in text
+    # A gain of 5 BIC points is not enough: stop at 3, and say why 4 was not taken.
+    k, text = recommend(_table([1000, 600, 400, 395, 300], [1, 0.4, 0.2, 0.1, 0.08], [1] * 5))
     assert k == 3
-    assert "elleboog" in text
-    # K=4 has the lowest BIC but a 2% class; K=3 is unstable -> K=2.
-    k, text = recommend(
-        _table([1000, 600, 500, 450], [1, 0.4, 0.2, 0.02], [1, 0.9, 0.5, 0.9]),
-        min_class_share=0.05,
-        min_stability=0.7,
-        elbow_share=0.05,
-    )
+    assert "4 groepen zijn niet gekozen: de BIC daalt maar met 5,0 punten (minder dan 10)." in text
+    assert "De laagste BIC van alle geprobeerde modellen hoort bij 5 groepen" in text
+
+
+def test_recommend_stops_at_a_small_or_unstable_extra_class() -> None:
+    k, text = recommend(_table([1000, 600, 500, 450], [1, 0.4, 0.2, 0.02], [1, 0.9, 0.9, 0.9]))
+    assert k == 3
+    assert "4 groepen zijn niet gekozen: de kleinste groep zou 2,0% van de huishoudens zijn" in text
+    k, text = recommend(_table([1000, 600, 500, 450], [1, 0.4, 0.2, 0.1], [1, 0.9, 0.5, 0.9]))
     assert k == 2
-    assert "K=4 valt af: kleinste klasse 2,0% < 5,0%." in text
-    assert "K=3 valt af: instabiel (gem. ARI 0,50 < 0,70)." in text
+    assert "3 groepen zijn niet gekozen: niet elke groep is stabiel" in text
+    assert "mediaan 0,50, onder de ondergrens 0,75" in text
+    # Without bootstrap the stability is not a condition.
+    k, _ = recommend(
+        _table([1000, 600, 500, 450], [1, 0.4, 0.2, 0.1], [1, 0.9, 0.5, 0.9]), min_jaccard=None
+    )
+    assert k == 4
 
 
 def test_recommend_writes_numbers_the_dutch_way() -> None:
-    k, text = recommend(
-        _table([125_000.25, 120_500.5], [1, 0.4], [1, 0.9]),
-        min_class_share=0.05,
-        min_stability=0.7,
-        elbow_share=0.05,
-    )
+    k, text = recommend(_table([125_000.25, 120_500.5], [1, 0.4], [1, 0.9]))
     assert k == 2
-    assert "De BIC is het laagst bij K=2 (120.500,5)." in text
+    assert "Van 1 naar 2 groepen daalt de BIC met 4.499,8 punten, tot 120.500,5." in text
     assert "De kleinste klasse omvat 40,0% van de huishoudens (ondergrens 5,0%)." in text
+    assert "ARI van mediaan 0,95 (10-90%: 0,90-0,99; 1 is gelijk)" in text
+
+
+def test_stability_reports_a_spread_over_twenty_refits() -> None:
+    sim = simulate_households(
+        2000, shares=(0.5, 0.3, 0.2), n_categorical=8, n_continuous=1, separation=0.6, seed=3
+    )
+    result = choose_n_classes(sim.frame, [2, 3], n_bootstrap=20, n_init=3)
+    stab = result.stability[3]
+    assert stab.ari.shape == (20,) and stab.jaccard.shape == (20, 3)
+    row = result.table.loc[3]
+    assert row["stability_p10"] <= row["stability"] <= row["stability_p90"]
+    assert row["jaccard_min_p10"] <= row["jaccard_min"] <= 1.0
+    assert row["jaccard_min"] > 0.9  # planted, well separated classes come back
+    assert result.recommended == 3
 
 
 def test_rejects_invalid_class_range() -> None:

@@ -131,6 +131,11 @@ class GroupProfile:
     less_often: tuple[Feature, ...]
     wijken: tuple[AreaFeature, ...]
     recognition: Recognition
+    #: The features the generated name mentions (strong ones, see ``naming.is_strong``); the
+    #: description and the persona card always show them.
+    name_features: tuple[Feature, ...] = ()
+    #: No strong feature: the group is named and described as a mixed group.
+    mixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,7 +211,12 @@ def build_profiles(
     (:func:`bestaanszekerheid.areas.where_they_live`, already released in ``register``), for
     the wijken each profile names.
     """
-    from bestaanszekerheid.profiles.naming import apply_overrides, describe_group, make_unique
+    from bestaanszekerheid.profiles.naming import (
+        apply_overrides,
+        describe_group,
+        make_unique,
+        plan_names,
+    )
 
     rules = register.rules
     post = model.predict_proba(X)
@@ -300,8 +310,8 @@ def build_profiles(
     # Group sizes are model estimates (class weights x households), rounded: a count table
     # of modal assignments would, next to the characteristic tables, reveal small
     # differences (a class that is nearly "everyone aged 67+" minus the 67+ count).
-    groups = []
-    for t, key in enumerate(keys):
+    all_feats = []
+    for key in keys:
         sub = comparison[(comparison["groep"] == key) & comparison["effect"].notna()]
         sub = sub[
             [
@@ -309,40 +319,48 @@ def build_profiles(
                 for col, lvl in zip(sub["column"], sub["level"], strict=True)
             ]
         ]
-        feats = [
-            Feature(
-                column=str(r["column"]),
-                label=str(r["label"]),
-                level=str(r["level"]),
-                phrase=phrase(by_char[str(r["column"])], str(r["level"])),
-                share_group=float(r["share_group"]),
-                se=float(r["se"]),
-                share_all=float(r["share_all"]),
-                effect=float(r["effect"]),
-                low=float(r["low"]),
-                high=float(r["high"]),
-                band=str(r["band"]),
-            )
-            for r in sub.to_dict("records")
-        ]
-        more = sorted(
+        all_feats.append(
+            [
+                Feature(
+                    column=str(r["column"]),
+                    label=str(r["label"]),
+                    level=str(r["level"]),
+                    phrase=phrase(by_char[str(r["column"])], str(r["level"])),
+                    share_group=float(r["share_group"]),
+                    se=float(r["se"]),
+                    share_all=float(r["share_all"]),
+                    effect=float(r["effect"]),
+                    low=float(r["low"]),
+                    high=float(r["high"]),
+                    band=str(r["band"]),
+                )
+                for r in sub.to_dict("records")
+            ]
+        )
+    # Names for all groups at once: only strong features, and no two names nearly alike.
+    plans = plan_names(all_feats)
+    groups = []
+    for t, key in enumerate(keys):
+        feats, plan = all_feats[t], plans[t]
+        top = sorted(
             (f for f in feats if f.effect >= MIN_EFFECT and f.low > 0), key=lambda f: -f.effect
         )[:6]
+        # What the name says is always among the features shown.
+        more = sorted({*top, *plan.features}, key=lambda f: (-f.effect, f.column, f.level))
         less = sorted(
             (f for f in feats if f.effect <= -MIN_EFFECT and f.high < 0), key=lambda f: f.effect
         )[:5]
         wijken = _top_wijken(area_rows, key)
         share, size = sizes.share[key], sizes.size[key]
-        group_rows = comparison[comparison["groep"] == key]
         name, description = describe_group(
             key=key,
             size=size,
             share=share,
-            shares=group_rows,
             more=more,
             less=less,
             wijken=wijken,
             recognition=recognition[key],
+            plan=plan,
         )
         groups.append(
             GroupProfile(
@@ -359,6 +377,8 @@ def build_profiles(
                 less_often=tuple(less),
                 wijken=wijken,
                 recognition=recognition[key],
+                name_features=plan.features,
+                mixed=plan.mixed,
             )
         )
     groups = apply_overrides(make_unique(groups), overrides)
@@ -415,21 +435,21 @@ def with_areas(profiles: ProfileSet, areas: AreaFigures | None) -> ProfileSet:
     characteristic table's check slow if they came first. A generated description is
     written again with the wijken; one the user wrote is kept.
     """
-    from bestaanszekerheid.profiles.naming import describe_group
+    from bestaanszekerheid.profiles.naming import generate_description
 
     area_rows = _area_rows(areas)
     groups = []
     for g in profiles.groups:
         wijken = _top_wijken(area_rows, g.key)
-        _, generated = describe_group(
-            key=g.key,
+        generated = generate_description(
             size=g.size,
             share=g.share,
-            shares=profiles.comparison[profiles.comparison["groep"] == g.key],
             more=g.more_often,
             less=g.less_often,
             wijken=wijken,
             recognition=g.recognition,
+            named=g.name_features,
+            mixed=g.mixed,
         )
         own = g.description != g.generated_description
         groups.append(

@@ -17,10 +17,10 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from bestaanszekerheid.errors import UserFacingError
@@ -31,10 +31,20 @@ if TYPE_CHECKING:
     from bestaanszekerheid.profiles.compute import AreaFeature, Feature, GroupProfile
     from bestaanszekerheid.profiles.recognise import Recognition
 
-#: Share (%) from which a level "dominates" a group and may carry its name.
+#: Share (%) from which a household type, an age band or an income source "dominates" a
+#: group and may be its subject ("Alleenstaande ouders") or qualifier ("in de bijstand").
 DOMINANT = 50.0
-#: Share (%) from which debts or care costs are added to a name.
-EXTRA = 40.0
+#: A feature is *strong*, and only then may it carry a name, when the group has it at least
+#: STRONG_POINTS percentage points more often than the whole target group and at least
+#: STRONG_RATIO times as often (49% against 36% is neither: 13 points, 1,36 times).
+STRONG_POINTS = 15.0
+STRONG_RATIO = 1.5
+#: Two names may share at most this part of their content words (of the shorter name).
+MAX_OVERLAP = 0.5
+#: At most this many extra features in a name ("... met schulden en hoge zorgkosten").
+MAX_EXTRAS = 3
+#: The name of a group without a strong feature.
+MIXED = "Gemengde groep"
 
 _SUBJECT_BY_TYPE = {
     "Alleenstaande": "Alleenstaanden",
@@ -46,68 +56,217 @@ _SUBJECT_BY_TYPE = {
 _SUBJECT_BY_AGE = {"67 jaar of ouder": "Ouderen", "18-26 jaar": "Jongeren"}
 _QUALIFIER_BY_SOURCE = {
     "Bijstandsuitkering": "in de bijstand",
-    "Loon uit werk": "met werk en een laag inkomen",
+    "Loon uit werk": "met werk",
     "Winst als zelfstandige": "met een eigen bedrijf",
     "Andere uitkering (WW, ziekte, arbeidsongeschiktheid)": "met een WW- of AO-uitkering",
     "AOW en pensioen": "met AOW",
     "Overig (studiefinanciering, vermogen, onbekend)": "met studiefinanciering of ander inkomen",
 }
+#: Features that may follow "met" in a name, when strong (strongest first).
+_EXTRAS: dict[tuple[str, str], str] = {
+    ("problematic_debts", "Ja"): "schulden",
+    ("high_care_costs", "Ja"): "hoge zorgkosten",
+    ("low_income_years", "Geen eerder jaar"): "pas sinds kort een laag inkomen",
+    ("low_income_years", "3 jaar of langer"): "al jaren een laag inkomen",
+    ("hours_worked", "32 uur of meer"): "een voltijdbaan",
+    ("hours_worked", "1-19 uur"): "weinig werkuren",
+    ("hours_worked", "20-31 uur"): "een deeltijdbaan",
+    ("tenure", "Koopwoning"): "een koopwoning",
+    ("tenure", "Particuliere huur"): "particuliere huur",
+    ("tenure", "Sociale huur (woningcorporatie)"): "sociale huur",
+    ("n_children", "3 of meer kinderen"): "drie of meer kinderen",
+    ("rent_allowance", "Ja"): "huurtoeslag",
+    ("debt_assistance", "Gemeentelijke schuldhulpverlening of minnelijk traject"): "schuldhulp",
+}
+#: Share (%) a feature after "met" needs besides being strong: a name says the group has it.
+EXTRA = 40.0
+#: Extras a name always carries when strong (a reader expects to hear about problems).
+_PROBLEMS = {("problematic_debts", "Ja"), ("high_care_costs", "Ja")}
+#: Words that say nothing about a group (not counted when comparing names); "huishoudens"
+#: is the subject of a name without household type or age.
+_FUNCTION_WORDS = frozenset(
+    [
+        "de",
+        "het",
+        "een",
+        "en",
+        "in",
+        "met",
+        "of",
+        "van",
+        "tot",
+        "die",
+        "als",
+        "op",
+        "aan",
+        "bij",
+        "voor",
+        "zonder",
+        "huishoudens",
+    ]
+)
 
 
-def _share(shares: pd.DataFrame, column: str, level: str) -> float:
-    hit = shares[(shares["column"] == column) & (shares["level"] == level)]
-    if hit.empty:
-        return math.nan
-    return float(hit["share_group"].iloc[0])
+def is_strong(f: Feature) -> bool:
+    """At least STRONG_POINTS points and STRONG_RATIO times as often as the whole group (a
+    band counts at its limit, so "meer dan 99%" counts as 99%)."""
+    return (
+        f.share_group - f.share_all >= STRONG_POINTS and f.share_group >= STRONG_RATIO * f.share_all
+    )
 
 
-def _effect(shares: pd.DataFrame, column: str, level: str) -> float:
-    hit = shares[(shares["column"] == column) & (shares["level"] == level)]
-    if hit.empty:
-        return math.nan
-    return float(hit["effect"].iloc[0])
+def content_words(name: str) -> set[str]:
+    """The words of a name that say something (lower case, no punctuation or function words)."""
+    words = {w.strip(".,;:()–-").casefold() for w in name.split()}
+    return {w for w in words if w and w not in _FUNCTION_WORDS}
 
 
-def _dominant(shares: pd.DataFrame, column: str, options: Mapping[str, str]) -> str | None:
-    best, best_share = None, DOMINANT
-    for level, text in options.items():
-        s = _share(shares, column, level)
-        if not math.isnan(s) and s >= best_share:
-            best, best_share = text, s
-    return best
+def name_overlap(a: str, b: str) -> float:
+    """Share of the shorter name's content words that the other name has too (0-1)."""
+    wa, wb = content_words(a), content_words(b)
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
 
 
-def generate_name(shares: pd.DataFrame) -> str:
-    """A short name from the dominant household type or age, income source and problems."""
-    subject = _dominant(shares, "age_main_earner", _SUBJECT_BY_AGE)
-    by_type = _dominant(shares, "household_type", _SUBJECT_BY_TYPE)
-    if subject is None:
-        subject = by_type or "Huishoudens"
-    elif by_type == "Alleenstaanden":
-        subject = f"Alleenstaande {subject.lower()}"
-    qualifier = _dominant(shares, "income_source", _QUALIFIER_BY_SOURCE)
-    if qualifier is None:
-        qualifier = "met verschillende inkomensbronnen"
-    extras = []
-    for column, text in (("problematic_debts", "schulden"), ("high_care_costs", "hoge zorgkosten")):
-        s, h = _share(shares, column, "Ja"), _effect(shares, column, "Ja")
-        if not math.isnan(s) and s >= EXTRA and h >= 0.2:
-            extras.append(text)
-    name = f"{subject} {qualifier}"
-    if extras:
-        joined = " en ".join(extras)
-        name += f" en {joined}" if qualifier.startswith("met ") else f" met {joined}"
-    return name
+@dataclass(frozen=True)
+class NamePlan:
+    """The parts of one group's name: which strong features carry it."""
+
+    subject: Feature | None
+    by_type: Feature | None
+    qualifier: Feature | None
+    #: Strong features that may follow "met", strongest first; the first ``n_extras`` are used.
+    extras: tuple[Feature, ...]
+    n_extras: int
+
+    @property
+    def mixed(self) -> bool:
+        return (
+            self.subject is None
+            and self.by_type is None
+            and self.qualifier is None
+            and (not self.extras)
+        )
+
+    @property
+    def features(self) -> tuple[Feature, ...]:
+        """The features the name mentions (the card and the description show them)."""
+        parts = (self.subject, self.by_type, self.qualifier, *self.extras[: self.n_extras])
+        return tuple(f for f in parts if f is not None)
+
+    def text(self) -> str:
+        if self.mixed:
+            return MIXED
+        subject = _SUBJECT_BY_AGE[self.subject.level] if self.subject is not None else None
+        by_type = _SUBJECT_BY_TYPE[self.by_type.level] if self.by_type is not None else None
+        if subject is None:
+            subject = by_type or "Huishoudens"
+        elif by_type == "Alleenstaanden":
+            subject = f"Alleenstaande {subject.lower()}"
+        name = subject
+        qualifier = _QUALIFIER_BY_SOURCE[self.qualifier.level] if self.qualifier is not None else ""
+        if qualifier:
+            name += f" {qualifier}"
+        extras = [_EXTRAS[(f.column, f.level)] for f in self.extras[: self.n_extras]]
+        if extras:
+            joined = _enumerate(extras)
+            name += f" en {joined}" if qualifier.startswith("met ") else f" met {joined}"
+        return name
 
 
-_NAMED_PROBLEMS = ("problematic_debts", "high_care_costs")
+def _dominant(feats: Sequence[Feature], column: str, options: Mapping[str, str]) -> Feature | None:
+    hits = [
+        f
+        for f in feats
+        if f.column == column and f.level in options and f.share_group >= DOMINANT and is_strong(f)
+    ]
+    return max(hits, key=lambda f: f.share_group, default=None)
 
 
-def key_features(more: Sequence[Feature], n: int = 3) -> list[Feature]:
-    """The top ``n`` features, plus debts or care costs when they are distinguishing too
-    (names mention them, so descriptions and cards should say how often they occur)."""
-    extra = [f for f in more[n:] if f.column in _NAMED_PROBLEMS and f.level == "Ja"]
-    return [*more[:n], *extra]
+def plan_name(feats: Sequence[Feature]) -> NamePlan:
+    """The name parts of one group from all its features (only strong ones are used)."""
+    extras = sorted(
+        (
+            f
+            for f in feats
+            if (f.column, f.level) in _EXTRAS and is_strong(f) and f.share_group >= EXTRA
+        ),
+        key=lambda f: -f.effect,
+    )
+    subject = _dominant(feats, "age_main_earner", _SUBJECT_BY_AGE)
+    by_type = _dominant(feats, "household_type", _SUBJECT_BY_TYPE)
+    qualifier = _dominant(feats, "income_source", _QUALIFIER_BY_SOURCE)
+    problems = sum(1 for f in extras if (f.column, f.level) in _PROBLEMS)
+    # Problems first (a reader expects to hear about them), then by strength.
+    extras.sort(key=lambda f: ((f.column, f.level) not in _PROBLEMS, -f.effect))
+    n_extras = problems
+    if subject is None and by_type is None:
+        # "Huishoudens ..." says nothing: one more feature says who they are.
+        n_extras = max(n_extras, min(1 if qualifier is not None else 2, len(extras)))
+    return NamePlan(subject, by_type, qualifier, tuple(extras), min(n_extras, MAX_EXTRAS))
+
+
+def plan_names(features: Sequence[Sequence[Feature]]) -> list[NamePlan]:
+    """Name plans for all groups at once, so that no two names are nearly alike: while two
+    names share more than :data:`MAX_OVERLAP` of their content words, each gets its next
+    strong feature that the other name does not already say, in place of an extra both names
+    say (problems excepted)."""
+    plans = [plan_name(f) for f in features]
+    for _ in range(MAX_EXTRAS + 1):
+        clashes = [
+            (i, j)
+            for i in range(len(plans))
+            for j in range(i + 1, len(plans))
+            if name_overlap(plans[i].text(), plans[j].text()) > MAX_OVERLAP
+        ]
+        if not clashes:
+            break
+        changed = False
+        for i, j in clashes:
+            for me, other in ((i, j), (j, i)):
+                plan = plans[me]
+                if plan.n_extras >= MAX_EXTRAS:
+                    continue
+                said = content_words(plans[other].text())
+                unused = list(plan.extras[plan.n_extras :])
+                pick = next(
+                    (f for f in unused if not content_words(_EXTRAS[(f.column, f.level)]) <= said),
+                    None,
+                )
+                if pick is None:
+                    continue
+                # An extra the other name says too does not distinguish: the new one
+                # replaces it (problems stay: a reader expects to hear about them).
+                used = [
+                    f
+                    for f in plan.extras[: plan.n_extras]
+                    if (f.column, f.level) in _PROBLEMS
+                    or not content_words(_EXTRAS[(f.column, f.level)]) <= said
+                ]
+                dropped = [f for f in plan.extras[: plan.n_extras] if f not in used]
+                rest = [f for f in unused if f is not pick]
+                plans[me] = dataclasses.replace(
+                    plan, extras=(*used, pick, *dropped, *rest), n_extras=len(used) + 1
+                )
+                changed = True
+        if not changed:
+            break
+    return plans
+
+
+def generate_name(feats: Sequence[Feature]) -> str:
+    """A short name from the strong features of one group (see :func:`plan_names` for all)."""
+    return plan_name(feats).text()
+
+
+def key_features(
+    more: Sequence[Feature], n: int = 3, first: Sequence[Feature] = ()
+) -> list[Feature]:
+    """The features the name mentions (``first``), then the top ``n`` others: a name that
+    says "hoge zorgkosten" is backed by how often they occur, on the card and in the text."""
+    named = [f for f in first if f in more] + [f for f in first if f not in more]
+    return [*named, *(f for f in more[:n] if f not in named)]
 
 
 def _pair(f: Feature) -> str:
@@ -128,8 +287,12 @@ def generate_description(
     less: Sequence[Feature],
     wijken: Sequence[AreaFeature],
     recognition: Recognition,
+    named: Sequence[Feature] = (),
+    mixed: bool = False,
 ) -> str:
-    """Three to five Dutch sentences from the profile (deterministic)."""
+    """Three to six Dutch sentences from the profile (deterministic). ``named``: the features
+    the name mentions (always shown with their shares); ``mixed``: the group has no strong
+    feature and is described as a mixed group."""
     sentences = []
     if math.isnan(size):
         sentences.append("Deze groep is klein: het aantal huishoudens wordt niet gepubliceerd.")
@@ -138,17 +301,24 @@ def generate_description(
             f"Deze groep telt ongeveer {fmt_int(size)} huishoudens: {fmt_pct(share, 1)} van de "
             "doelgroep."
         )
-    if more:
-        shown = [
-            *more[:3],
-            *(f for f in more[3:] if f.column in _NAMED_PROBLEMS and f.level == "Ja"),
-        ]
+    if mixed:
         sentences.append(
-            "Vaker dan gemiddeld in de doelgroep gaat het om "
+            "Het is een gemengde groep: op geen enkel kenmerk wijkt ze sterk af van de hele "
+            f"doelgroep (sterk: minstens {fmt_int(STRONG_POINTS)} procentpunten vaker én "
+            "anderhalf keer zo vaak)."
+        )
+    shown = key_features(more, 3, named)
+    if shown:
+        sentences.append(
+            (
+                "Iets vaker dan gemiddeld gaat het om "
+                if mixed
+                else "Vaker dan gemiddeld in de doelgroep gaat het om "
+            )
             + _enumerate([_pair(f) for f in shown])
             + "."
         )
-    else:
+    elif not mixed:
         sentences.append("De groep wijkt op geen enkel kenmerk duidelijk af van de doelgroep.")
     if less:
         sentences.append("Minder vaak: " + _enumerate([_pair(f) for f in less[:2]]) + ".")
@@ -157,19 +327,26 @@ def generate_description(
         sentences.append(f"Relatief veel van deze huishoudens wonen in {names}.")
     else:
         sentences.append("De groep woont vrij gelijkmatig verspreid over de wijken.")
-    if len(sentences) < 5:
-        if math.isnan(recognition.recall.value) or not recognition.rules:
-            sentences.append(
-                "De groep is niet aan twee of drie kenmerken te herkennen: ze verschilt op "
-                "meerdere kenmerken tegelijk van de rest."
-            )
-        else:
-            sentences.append(
-                f"Aan een paar kenmerken is de groep {recognition.verdict} te herkennen: een "
-                f"eenvoudige beslisboom deelt {recognition.recall.text()} van deze "
-                "huishoudens bij de juiste groep in."
-            )
+    if len(sentences) < 6:
+        sentences.append(recognition_sentence(recognition))
     return " ".join(sentences)
+
+
+def recognition_sentence(recognition: Recognition) -> str:
+    """How recognisable the group is, as two numbers: found by the rules, and right."""
+    if math.isnan(recognition.recall.value) or not recognition.rules:
+        return (
+            "De groep is niet aan twee of drie kenmerken te herkennen: ze verschilt op "
+            "meerdere kenmerken tegelijk van de rest."
+        )
+    regel = "de regel" if len(recognition.rules) == 1 else "de regels"
+    text = (
+        f"Aan een paar kenmerken is de groep {recognition.verdict} te herkennen: van de groep "
+        f"vindt {regel} {recognition.recall.text()}"
+    )
+    if not math.isnan(recognition.precision.value):
+        text += f"; van wie {regel} vindt, hoort {recognition.precision.text()} bij de groep"
+    return text + "."
 
 
 def describe_group(
@@ -177,16 +354,23 @@ def describe_group(
     key: str,
     size: float,
     share: float,
-    shares: pd.DataFrame,
     more: Sequence[Feature],
     less: Sequence[Feature],
     wijken: Sequence[AreaFeature],
     recognition: Recognition,
+    plan: NamePlan,
 ) -> tuple[str, str]:
-    """(name, description) of one group."""
+    """(name, description) of one group, from its name plan (:func:`plan_names`)."""
     del key  # names depend on the content only, so they survive a change of group order
-    return generate_name(shares), generate_description(
-        size=size, share=share, more=more, less=less, wijken=wijken, recognition=recognition
+    return plan.text(), generate_description(
+        size=size,
+        share=share,
+        more=more,
+        less=less,
+        wijken=wijken,
+        recognition=recognition,
+        named=plan.features,
+        mixed=plan.mixed,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,8 @@ from bestaanszekerheid.disclosure import DisclosureRules, ModelCheck, check_mode
 class Rule:
     """A path in the tree that ends in a leaf assigned to the group."""
 
+    #: The conditions as a person says them ("geen AOW", "wel loon uit werk"); joined by
+    #: :func:`bestaanszekerheid.profiles.rule_text.rule_text`.
     conditions: tuple[str, ...]
     #: % of the group's households that end in this leaf; NaN when it would reveal a count
     #: below the disclosure minimum (of the leaf's group members or of those not in it).
@@ -37,20 +39,35 @@ class Rule:
 class Recognition:
     """Recognisability of one group."""
 
-    #: % of the group's households the tree assigns to the group (NaN: small count).
+    #: Of the group's households, the % the tree's rules find (assign to the group; NaN:
+    #: small count).
     recall: Pct
     rules: tuple[Rule, ...]
+    #: Of the households the rules find, the % that belong to the group (NaN: small count).
+    precision: Pct = field(default_factory=lambda: Pct(math.nan))
 
     @property
     def verdict(self) -> str:
-        """Dutch verdict for the text: goed / redelijk / moeilijk."""
-        if math.isnan(self.recall.value):
+        """Dutch verdict for the text: goed / redelijk / moeilijk, on the lower of the two
+        numbers (rules that find everyone but also many others do not recognise a group)."""
+        values = [p.value for p in (self.recall, self.precision) if not math.isnan(p.value)]
+        if math.isnan(self.recall.value) or not values:
             return "niet vast te stellen"
-        if self.recall.value >= 80:
+        low = min(values)
+        if low >= 80:
             return "goed"
-        if self.recall.value >= 50:
+        if low >= 50:
             return "redelijk"
         return "moeilijk"
+
+    def summary(self) -> str:
+        """The two numbers in one Dutch sentence part: 'van de groep vindt de regel 94%;
+        van wie de regel vindt, hoort 40% bij de groep'."""
+        regel = "de regel" if len(self.rules) == 1 else "de regels"
+        text = f"van de groep vindt {regel} {self.recall.text()}"
+        if not math.isnan(self.precision.value):
+            text += f"; van wie {regel} vindt, hoort {self.precision.text()} bij de groep"
+        return text
 
 
 @dataclass(frozen=True)
@@ -125,7 +142,7 @@ def recognise_groups(
     random_state: int = 0,
 ) -> tuple[dict[str, Recognition], ModelCheck, Pct]:
     """Fit the tree (modal group on one-hot characteristics); rules and accuracy per group."""
-    from bestaanszekerheid.profiles.features import CHARACTERISTICS_BY_COLUMN
+    from bestaanszekerheid.profiles.rule_text import spoken_conditions
 
     X, names = _dummies(chars)
     n = len(modal)
@@ -149,22 +166,16 @@ def recognise_groups(
         rules=rules,
     )
 
-    def label(column: str) -> str:
-        if labels and column in labels:
-            return labels[column]
-        char = CHARACTERISTICS_BY_COLUMN.get(column)
-        return char.label if char else column
-
     paths: dict[int, tuple[str, ...]] = {}
 
-    def walk(node: int, conds: tuple[str, ...]) -> None:
+    def walk(node: int, conds: tuple[tuple[str, str, bool], ...]) -> None:
         left, right = t.children_left[node], t.children_right[node]
         if left == right:
-            paths[node] = conds
+            paths[node] = spoken_conditions(conds, labels)
             return
         column, level = names[t.feature[node]]
-        walk(left, (*conds, f"{label(column)} is niet '{level}'"))
-        walk(right, (*conds, f"{label(column)} is '{level}'"))
+        walk(left, (*conds, (column, level, False)))
+        walk(right, (*conds, (column, level, True)))
 
     walk(0, ())
     out: dict[str, Recognition] = {}
@@ -173,6 +184,8 @@ def recognise_groups(
         size = int(in_group.sum())
         correct = int(np.sum(predicted[in_group] == g))
         recall = safe_pct(correct, size, rules.min_count)
+        found = int(np.sum(predicted == g))
+        precision = safe_pct(correct, found, rules.min_count)
         group_rules = []
         for leaf, conds in paths.items():
             members = leaves == leaf
@@ -197,5 +210,5 @@ def recognise_groups(
                 Rule(r.conditions, Pct(math.nan), r.precision) if r is smallest else r
                 for r in group_rules
             ]
-        out[key] = Recognition(recall=recall, rules=tuple(group_rules))
+        out[key] = Recognition(recall=recall, rules=tuple(group_rules), precision=precision)
     return out, check, accuracy

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bestaanszekerheid.profiles.recognise import Pct
 
 SCHEMA_NAME = "bestaanszekerheid.bundel"
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 
 def schema() -> dict[str, Any]:
@@ -78,6 +78,9 @@ def _fit(result: AnalysisResult) -> list[dict[str, Any]]:
             "entropie_r2": Cell(float(r["entropy_r2"]), "num2").number,
             "kleinste_groep": _fraction(Cell(100 * float(r["smallest_class"]), "pct").number),
             "stabiliteit": Cell(float(r["stability"]), "num2").number,
+            "stabiliteit_p10": Cell(float(r.get("stability_p10", math.nan)), "num2").number,
+            "stabiliteit_p90": Cell(float(r.get("stability_p90", math.nan)), "num2").number,
+            "stabiliteit_zwakste_groep": Cell(float(r.get("jaccard_min", math.nan)), "num2").number,
             "geconvergeerd": bool(r["converged"]),
         }
         for k, r in result.fit_table.iterrows()
@@ -111,6 +114,7 @@ def _group(g: GroupProfile) -> dict[str, Any]:
         ],
         "herkenbaarheid": {
             "herkend": _pct(g.recognition.recall),
+            "hoort_bij_groep": _pct(g.recognition.precision),
             "regels": [
                 {
                     "voorwaarden": list(r.conditions),

@@ -66,7 +66,9 @@ def card_facts(g: GroupProfile) -> list[Feature]:
     facts another fact on the card already says (:data:`IMPLIED`), and without the schemes
     (shown apart)."""
     candidates = [
-        f for f in key_features(g.more_often, len(g.more_often)) if f.column not in _SCHEME_COLUMNS
+        f
+        for f in key_features(g.more_often, len(g.more_often), g.name_features)
+        if f.column not in _SCHEME_COLUMNS
     ]
     implied: set[tuple[str, str]] = set()
     for f in candidates:

@@ -290,7 +290,7 @@ def encode(
     *,
     collapse: bool = True,
 ) -> EncodedData:
-    """Encode the data once for EM; collapse duplicate rows when all indicators are categorical."""
+    """Encode the data once for EM; collapse duplicate rows (patterns get the summed weight)."""
     n = len(frame)
     weights = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     n_levels = [s.n_levels for s in specs if s.is_categorical]
@@ -318,6 +318,9 @@ def encode(
         block_codes, weights, inverse = _collapse(blocks, block_codes, weights)
         n = weights.size
         design = np.zeros((0, n))
+    elif collapse and cont and n > 0:
+        block_codes, design, weights, inverse = _collapse_mixed(block_codes, design, weights)
+        n = weights.size
     return EncodedData(
         n_rows=n,
         weights=weights,
@@ -359,6 +362,29 @@ def _collapse(
     inverse = inverse.ravel()
     new_weights = np.bincount(inverse, weights=weights, minlength=out[0].size).astype(np.float64)
     return out, new_weights, inverse.astype(np.intp)
+
+
+def _collapse_mixed(
+    block_codes: list[npt.NDArray[np.int64]],
+    design: FloatArray,
+    weights: FloatArray,
+) -> tuple[list[npt.NDArray[np.int64]], FloatArray, FloatArray, IntArray]:
+    """Merge identical rows when there are continuous indicators too (exact for the
+    likelihood): rows agree on every block code and on every continuous value (a missing value
+    is its own value). Ages in whole years, say, repeat a lot: 18,000 households of the demo
+    are about 7,900 distinct rows."""
+    c = design.shape[0] // 3
+    n = weights.size
+    columns = [b.astype(np.float64) for b in block_codes]
+    columns += [np.where(design[j] > 0, design[c + j], np.inf) for j in range(c)]
+    table = np.stack(columns, axis=1) if columns else np.zeros((n, 0))
+    _, first, inverse = np.unique(table, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    if first.size == n:  # nothing repeats: keep the original order, no mapping
+        return block_codes, design, weights, np.arange(n, dtype=np.intp)
+    new_weights = np.bincount(inverse, weights=weights, minlength=first.size).astype(np.float64)
+    out_codes = [np.ascontiguousarray(b[first]) for b in block_codes]
+    return out_codes, np.ascontiguousarray(design[:, first]), new_weights, inverse.astype(np.intp)
 
 
 def cell_level_matrix(blocks: Sequence[Block]) -> sp.csr_matrix:

@@ -6,6 +6,7 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -262,6 +263,54 @@ class LatentClassModel(BaseEstimator):  # type: ignore[misc]
         self.avepp_ = quality.avepp
         self.classification_error_ = quality.classification_error
         self.classification_matrix_ = quality.classification_matrix
+
+    # ------------------------------------------------------------------ stability
+    def bootstrap_refits(
+        self,
+        X: Any,
+        n_bootstrap: int,
+        *,
+        sample_weight: Any = None,
+        random_state: int = 0,
+        tol: float = 1e-6,
+        max_iter: int = 500,
+    ) -> tuple[np.ndarray, np.ndarray, FloatArray]:
+        """Refit the model on ``n_bootstrap`` bootstrap resamples of ``X``, each started from
+        this fit's parameters (warm start), and classify ``X`` with every refit.
+
+        The rows are collapsed to distinct patterns once; a resample is a multinomial draw of
+        the rows expressed as pattern weights, so no data are copied. Returns the modal class
+        per pattern of this fit ``(P,)``, of every refit ``(n_bootstrap, P)`` and the pattern
+        weights ``(P,)`` (households, or the sum of their weights). A warm start measures how
+        much the solution moves under resampling; it does not search for other solutions (the
+        random starts of ``fit`` do that). ``tol`` is looser than the fit's: only the modal
+        classes are used.
+        """
+        check_is_fitted(self, "weights_")
+        frame = self._frame(X, reset=False)
+        weights = self._weights(sample_weight, len(frame))
+        base = np.ones(len(frame)) if weights is None else weights
+        data = encode(frame, self.indicator_specs_, base)
+        inverse = data.inverse if data.inverse is not None else np.arange(len(frame))
+        rng = np.random.default_rng(random_state)
+        kernel = em.Kernel(data, chunk_size=self.chunk_size, n_threads=self._threads())
+        try:
+            full = kernel.posteriors(self._params)[0].argmax(axis=1)
+        finally:
+            kernel.close()
+        n = len(frame)
+        labels = np.empty((n_bootstrap, data.n_rows), dtype=np.intp)
+        for b in range(n_bootstrap):
+            counts = rng.multinomial(n, np.full(n, 1.0 / n))
+            w = np.bincount(inverse, weights=base * counts, minlength=data.n_rows)
+            boot = replace(data, weights=w.astype(np.float64), unit_weights=False)
+            kernel = em.Kernel(boot, chunk_size=self.chunk_size, n_threads=self._threads())
+            try:
+                run = kernel.run(em.Run(self._params), max_iter, tol)
+                labels[b] = kernel.posteriors(run.params)[0].argmax(axis=1)
+            finally:
+                kernel.close()
+        return full, labels, data.weights
 
     # ------------------------------------------------------------------ prediction
     def _posteriors(self, X: Any) -> tuple[FloatArray, FloatArray]:

@@ -11,6 +11,7 @@ import pandas as pd
 from bestaanszekerheid.areas.distribution import MODEL_CHECK, TARGET_TABLE
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
 from bestaanszekerheid.profiles import MIN_AREA_INDEX, MIN_EFFECT
+from bestaanszekerheid.profiles.rule_text import rule_text
 from bestaanszekerheid.reports import charts
 from bestaanszekerheid.reports.sections.common import (
     as_float,
@@ -73,16 +74,21 @@ def group_section(profiles: ProfileSet, g: GroupProfile) -> Section:
 
 
 def _key_figures(g: GroupProfile) -> KeyFigures:
-    recognised = (
-        (g.recognition.recall.text(), "herkend door een eenvoudige beslisboom")
-        if g.recognition.rules and not math.isnan(g.recognition.recall.value)
-        else ("–", "niet met drie vragen te herkennen")
+    rec = g.recognition
+    regel = "de regel" if len(rec.rules) == 1 else "de regels"
+    recognised: tuple[tuple[str, str], ...] = (
+        (
+            (rec.recall.text(), f"van de groep vindt {regel} (beslisboom)"),
+            (rec.precision.text(), f"van wie {regel} vindt, hoort bij de groep"),
+        )
+        if rec.rules and not math.isnan(rec.recall.value)
+        else (("–", "niet met drie vragen te herkennen"),)
     )
     return KeyFigures(
         (
             (fmt_int(g.size) if not math.isnan(g.size) else "x", "huishoudens (ongeveer)"),
             (fmt_pct(g.share, 1), "van de doelgroep"),
-            recognised,
+            *recognised,
         )
     )
 
@@ -239,16 +245,24 @@ def group_distribution(profiles: ProfileSet, g: GroupProfile) -> Table:
     )
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _recognition(g: GroupProfile) -> Block:
     """How to recognise the group (the decision tree's rules), or why it cannot be."""
     rules = g.recognition.rules
     if rules:
         items = tuple(
-            " én ".join(r.conditions) + f" (dekt {r.coverage.text()} van de groep; "
-            f"{r.precision.text()} van wie zo is ingedeeld hoort bij de groep)"
+            _capital(rule_text(r.conditions)) + f": van de groep vindt deze regel "
+            f"{r.coverage.text()}; van wie de regel vindt, hoort {r.precision.text()} bij de "
+            "groep."
             for r in rules
         )
-        return Bullets(items, title="Zo is de groep te herkennen (beslisboom)")
+        return Bullets(
+            items,
+            title="Zo is de groep te herkennen (beslisboom): " + g.recognition.summary(),
+        )
     return Paragraph(
         "Een eenvoudige beslisboom (drie vragen) vindt geen regel die vooral deze groep "
         "aanwijst: de groep verschilt op meerdere kenmerken tegelijk."

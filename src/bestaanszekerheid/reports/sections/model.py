@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from bestaanszekerheid.formatting import fmt_num
 from bestaanszekerheid.reports import charts
 from bestaanszekerheid.reports.tree import Cell, Chart, Paragraph, Section, Table
 
@@ -22,6 +26,14 @@ INDICATOR_LABELS = {
 }
 
 
+def _spread(r: pd.Series) -> str:
+    """The 10-90% range of the ARI over the bootstrap refits ('0,98-0,99'; '–' without)."""
+    low, high = float(r.get("stability_p10", math.nan)), float(r.get("stability_p90", math.nan))
+    if math.isnan(low) or math.isnan(high):
+        return "–"
+    return f"{fmt_num(low, 2)}-{fmt_num(high, 2)}"
+
+
 def fit_table(result: AnalysisResult) -> Table:
     """The published rows of the fit table (models whose classes all passed the check)."""
     sel = result.selection
@@ -34,6 +46,8 @@ def fit_table(result: AnalysisResult) -> Table:
                 Cell(float(r["entropy_r2"]), "num2"),
                 Cell(100 * float(r["smallest_class"]), "pct"),
                 Cell(float(r["stability"]), "num2"),
+                Cell(_spread(r)),
+                Cell(float(r.get("jaccard_min", math.nan)), "num2"),
                 Cell("ja" if bool(r["converged"]) else "nee"),
             )
         )
@@ -45,7 +59,9 @@ def fit_table(result: AnalysisResult) -> Table:
             "BIC",
             "Entropie R²",
             "Kleinste groep",
-            "Stabiliteit (ARI)",
+            "Stabiliteit (ARI, mediaan)",
+            "ARI 10-90%",
+            "Minst stabiele groep (Jaccard)",
             "Geconvergeerd",
         ),
         rows=tuple(rows),
@@ -53,7 +69,10 @@ def fit_table(result: AnalysisResult) -> Table:
         kind="model",
         note="BIC: hoe lager, hoe beter het model de gegevens beschrijft, met een straf voor "
         "meer groepen. Entropie R² (0-1): hoe duidelijk huishoudens bij één groep horen. "
-        "Stabiliteit: gemiddelde overeenkomst (ARI, 0-1) met modellen op bootstrapsteekproeven.",
+        "Stabiliteit: het model opnieuw geschat op bootstrapsteekproeven (de huishoudens "
+        "opnieuw getrokken, met teruglegging); ARI (0-1, 1 is gelijk): hoe goed de hele "
+        "indeling terugkomt, mediaan en 10-90%-bereik; Jaccard (0-1): hoe goed de minst "
+        "stabiele groep terugkomt (mediaan; vanaf 0,75 stabiel).",
     )
 
 
