@@ -60,6 +60,8 @@ def outputs_table(register: ReleaseRegister, *, key: str) -> Table:
         rows=tuple(rows),
         sources=(),
         kind="model",
+        # A line per output: folded on the screen and summarised on paper (the log has all).
+        collapsed=True,
     )
 
 

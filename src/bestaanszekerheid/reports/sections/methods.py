@@ -20,8 +20,20 @@ LIMITS = (
 )
 
 
-def methods_section(result: AnalysisResult) -> Section:
-    """The methods with this run's settings, the limits, and what was left out (notes)."""
+PLAIN = (
+    "Zo zijn de groepen gevonden, in gewone woorden: een statistisch model zoekt huishoudens "
+    "die op een paar kenmerken (zoals huishoudtype, inkomensbron en leeftijd) op elkaar "
+    "lijken en zet ze samen in een groep. Het model is doorgerekend met verschillende "
+    "aantallen groepen; gekozen is het aantal waarbij meer groepen het beeld nauwelijks "
+    "verbeteren, elke groep groot genoeg is en de indeling hetzelfde blijft als je de "
+    "berekening op een andere steekproef herhaalt. Daarna is per groep beschreven wat er "
+    "vaker en minder vaak voorkomt dan in de hele doelgroep."
+)
+
+
+def methods_section(result: AnalysisResult, *, model: Section | None = None) -> Section:
+    """The methods with this run's settings, the limits, and what was left out (notes);
+    ``model``: the technical model choice, as the section's subsection after them."""
     opts = result.options
     values_min = result.register.rules.min_count
     items = (
@@ -50,4 +62,6 @@ def methods_section(result: AnalysisResult) -> Section:
         "methoden",
         "Methoden en beperkingen",
         (Bullets(items, title="Methoden"), Bullets(LIMITS, title="Beperkingen"), *notes),
+        subsections=(model,) if model is not None else (),
+        lead=PLAIN,
     )
