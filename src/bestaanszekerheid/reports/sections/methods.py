@@ -36,7 +36,7 @@ def methods_section(result: AnalysisResult, *, model: Section | None = None) -> 
     ``model``: the technical model choice, as the section's subsection after them."""
     opts = result.options
     values_min = result.register.rules.min_count
-    items = (
+    items: tuple[str, ...] = (
         "Latente-klassenanalyse met gemengde indicatoren (categorisch, binair, continu); "
         f"{min(result.fit_table.index)} tot {max(result.fit_table.index)} groepen geprobeerd, "
         f"{opts.n_init} willekeurige starts per model, {opts.n_bootstrap_stability} "
@@ -57,6 +57,14 @@ def methods_section(result: AnalysisResult, *, model: Section | None = None) -> 
         "Namen en beschrijvingen zijn met vaste sjablonen uit de kenmerken gemaakt (geen "
         "taalmodel); dezelfde gegevens geven dezelfde tekst.",
     )
+    version = result.target.norm_table_version
+    if version:
+        items = (
+            *items,
+            "De normen van het sociaal minimum komen uit de normtabel van dit pakket, met een "
+            "bron bij elke norm; controlegetal van de gebruikte tabel: "
+            f"{version[:12]} (twee analyses met hetzelfde getal gebruikten dezelfde normen).",
+        )
     notes = tuple(Callout(n, "warning") for n in result.profiles.notes)
     return Section(
         "methoden",
