@@ -274,10 +274,10 @@ def run_analysis(
         step(n_steps, n_steps, "Klaar")
         return result
     out.mkdir(parents=True, exist_ok=True)
-    write_all(result, out, progress=lambda i, text: step(len(ks) + 3 + i, n_steps, text))
     result.files["groepsnamen"] = write_overrides_template(
         profiles.groups, out / "groepsnamen.yaml"
     )
+    write_all(result, out, progress=lambda i, text: step(len(ks) + 3 + i, n_steps, text))
     step(n_steps, n_steps, "Klaar")
     return result
 

@@ -21,7 +21,7 @@ from bestaanszekerheid.profiles.shares import cohens_h
 from bestaanszekerheid.profiles.support import MIN_H, MOST, pointers_for
 
 LEVELS = {
-    "age_main_earner": ("18-26 jaar", "27-44 jaar", "45-66 jaar", "67 jaar of ouder"),
+    "age_main_earner": ("18 tot 27 jaar", "27 tot 45 jaar", "45 tot 67 jaar", "67 jaar of ouder"),
     "income_source": (
         "Loon uit werk",
         "Winst als zelfstandige",

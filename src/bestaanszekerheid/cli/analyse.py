@@ -255,4 +255,15 @@ def print_paths(result: AnalysisResult, out: Path) -> None:
     console.print(f"Uitvoer in {out}/ (open het rapport in een browser):", highlight=False)
     for key, label in OUTPUT_LABELS.items():
         if key in result.files:
+            if key == "kaarten" and result.files[key].suffix == ".html":
+                label = "persona-kaarten om te printen (HTML: open in een browser, kies Afdrukken)"
             console.print(f"  {result.files[key]}  ({label})", highlight=False)
+    cards = result.files.get("kaarten")
+    if cards is not None and cards.suffix == ".html":
+        from bestaanszekerheid.reports.cards import HTML_FALLBACK_NOTICE
+
+        console.print()
+        console.print(
+            "[bold yellow]Let op:[/] " + HTML_FALLBACK_NOTICE.format(name=cards.name),
+            highlight=False,
+        )

@@ -195,7 +195,12 @@ def _rules_document(rules: DisclosureRules) -> dict[str, Any]:
         "sha256": rules.checksum,
         "values": rules.as_dict(),
         "descriptions": {
-            key: {"nl": rules.describe(key), "en": rules.describe(key, "en"), "source": t.source}
+            key: {
+                "nl": rules.describe(key),
+                "en": rules.describe(key, "en"),
+                "source": t.source,
+                "bron": t.bron,
+            }
             for key, t in rules.texts.items()
         },
     }

@@ -20,11 +20,14 @@ DEFAULT_RULES_FILE = "cbs_remote_access.toml"
 
 @dataclass(frozen=True)
 class RuleText:
-    """Where a rule comes from and what it says, in Dutch and English."""
+    """Where a rule comes from and what it says, in Dutch and English. ``source`` is for the
+    output checker (English, with the ACRO parameter names); ``bron`` says it in Dutch for
+    the report."""
 
     source: str
     nl: str
     en: str
+    bron: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,8 @@ _RULE_KEYS = {f.name for f in fields(DisclosureRules)} - {"name", "version", "te
 def load_rules(path: str | Path | None = None) -> DisclosureRules:
     """Read rules from a TOML file (default: the packaged CBS Remote Access rules).
 
-    Every key under ``[rules.<name>]`` needs a ``value``; ``source``, ``nl`` and ``en`` document
-    it. Unknown rule names are an error, so a typo cannot silently fall back to a default.
+    Every key under ``[rules.<name>]`` needs a ``value``; ``source``, ``bron``, ``nl`` and ``en``
+    document it. Unknown rule names are an error, so a typo cannot silently fall back to a default.
     Without a path the packaged file is read once and the same (immutable) instance returned.
     """
     if path is None:
@@ -151,6 +154,7 @@ def _parse(raw: bytes, where: str) -> DisclosureRules:
             source=str(entry.get("source", "")),
             nl=str(entry.get("nl", "")),
             en=str(entry.get("en", "")),
+            bron=str(entry.get("bron", "")),
         )
     rules = DisclosureRules(
         name=str(doc.get("name", where)),

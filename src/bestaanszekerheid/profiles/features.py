@@ -123,16 +123,18 @@ DEFAULT_CHARACTERISTICS: tuple[Characteristic, ...] = (
     Characteristic(
         "age_main_earner",
         "Leeftijd hoofdkostwinner",
+        # One form for a band everywhere (tables, charts, sentences, cards): "45 tot 67 jaar"
+        # is 45 up to and including 66, as "tot" says in Dutch.
         bands=(
-            (26, "18-26 jaar"),
-            (44, "27-44 jaar"),
-            (66, "45-66 jaar"),
+            (26, "18 tot 27 jaar"),
+            (44, "27 tot 45 jaar"),
+            (66, "45 tot 67 jaar"),
             (np.inf, "67 jaar of ouder"),
         ),
         phrases={
-            "18-26 jaar": "jongeren tot 27 jaar",
-            "27-44 jaar": "huishoudens met een hoofdkostwinner van 27 tot 45 jaar",
-            "45-66 jaar": "huishoudens met een hoofdkostwinner van 45 tot 67 jaar",
+            "18 tot 27 jaar": "jongeren tot 27 jaar",
+            "27 tot 45 jaar": "huishoudens met een hoofdkostwinner van 27 tot 45 jaar",
+            "45 tot 67 jaar": "huishoudens met een hoofdkostwinner van 45 tot 67 jaar",
             "67 jaar of ouder": "mensen van 67 jaar of ouder",
         },
     ),

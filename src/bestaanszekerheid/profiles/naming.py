@@ -53,7 +53,7 @@ _SUBJECT_BY_TYPE = {
     "Paar met kinderen": "Gezinnen",
     "Overig meerpersoonshuishouden": "Meerpersoonshuishoudens",
 }
-_SUBJECT_BY_AGE = {"67 jaar of ouder": "Ouderen", "18-26 jaar": "Jongeren"}
+_SUBJECT_BY_AGE = {"67 jaar of ouder": "Ouderen", "18 tot 27 jaar": "Jongeren"}
 _QUALIFIER_BY_SOURCE = {
     "Bijstandsuitkering": "in de bijstand",
     "Loon uit werk": "met werk",

@@ -29,9 +29,9 @@ LABEL = (
 
 #: Age band -> (age shown, women's names, men's names).
 _NAMES: dict[str, tuple[int, tuple[str, ...], tuple[str, ...]]] = {
-    "18-26 jaar": (23, ("Lisa", "Amira", "Noor"), ("Daan", "Youssef", "Milan")),
-    "27-44 jaar": (36, ("Sanne", "Fatima", "Kim"), ("Mark", "Mehmet", "Kevin")),
-    "45-66 jaar": (55, ("Ingrid", "Samira", "Marion"), ("Peter", "Ahmed", "Rob")),
+    "18 tot 27 jaar": (23, ("Lisa", "Amira", "Noor"), ("Daan", "Youssef", "Milan")),
+    "27 tot 45 jaar": (36, ("Sanne", "Fatima", "Kim"), ("Mark", "Mehmet", "Kevin")),
+    "45 tot 67 jaar": (55, ("Ingrid", "Samira", "Marion"), ("Peter", "Ahmed", "Rob")),
     "67 jaar of ouder": (74, ("Ria", "Annie", "Gerda"), ("Wim", "Henk", "Jan")),
 }
 _CHILDREN = {"1 kind": "kind", "2 kinderen": "twee kinderen", "3 of meer kinderen": "drie kinderen"}
@@ -70,8 +70,8 @@ def persona_for(
     """The persona of ``group`` (its number picks the first name) from the published
     comparison frame, its aanknopingspunten and the wijk where it lives relatively often."""
     rows = comparison[comparison["groep"] == group]
-    age_band = _common(rows, "age_main_earner") or "45-66 jaar"
-    age, women, men = _NAMES.get(age_band, _NAMES["45-66 jaar"])
+    age_band = _common(rows, "age_main_earner") or "45 tot 67 jaar"
+    age, women, men = _NAMES.get(age_band, _NAMES["45 tot 67 jaar"])
     # Most single parents are mothers (CBS: about eight in ten); otherwise alternate.
     woman = number % 2 == 1 or _common(rows, "household_type") == "Eenouderhuishouden"
     name = (women if woman else men)[(number - 1) // 2 % 3]

@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Report", "write_all"]
 
+#: The outputs the report links to, in this order, with what each is for (files of the run).
+REPORT_LINKS = {
+    "kaarten": "persona-kaarten om te printen",
+    "xlsx": "alle tabellen in Excel",
+    "groepsnamen": "namen van de groepen aanpassen",
+    "log_md": "log van de onthullingscontrole, voor de outputcontroleur",
+    "log_experiment_md": "log van de onthullingscontrole van het experiment",
+}
+
 
 def write_all(
     result: AnalysisResult, out: Path, *, progress: Callable[[int, str], None] | None = None
@@ -25,14 +34,15 @@ def write_all(
     from bestaanszekerheid.reports.build import build_report
     from bestaanszekerheid.reports.bundle import write_bundle
     from bestaanszekerheid.reports.cards import write_cards
-    from bestaanszekerheid.reports.html import write_html
+    from bestaanszekerheid.reports.html import output_link, write_html
     from bestaanszekerheid.reports.xlsx import write_xlsx
 
     step = progress or (lambda i, text: None)
     step(0, "Rapport (HTML)")
     report = build_report(result)
     files = result.files
-    files["rapport"] = write_html(report, out / "rapport.html")
+    page = out / "rapport.html"
+    files["rapport"] = page  # written last, with links to the files the run did write
     step(1, "Persona-kaarten (PDF)")
     files["kaarten"] = write_cards(result, out / "persona-kaarten.pdf")
     step(2, "Tabellen (XLSX), bundel (JSON) en controlelog")
@@ -51,4 +61,10 @@ def write_all(
             release.files.extend(n for n in outputs if n not in release.files)
         for path in result.experiment.register.write_log(out, "onthullingscontrole_experiment"):
             files["log_experiment_md" if path.suffix == ".md" else "log_experiment_json"] = path
+    links = [
+        output_link(files[key], out, label)
+        for key, label in REPORT_LINKS.items()
+        if key in files and files[key].is_file()
+    ]
+    write_html(report, page, links)
     return files

@@ -59,13 +59,14 @@ def build_report(result: AnalysisResult) -> Report:
         sections=(
             summary_section(result),
             target_section(result),
-            model_section(result),
             groups_section(result),
             # After the overview of the groups: its group maps name them.
             *((areas,) if areas is not None else ()),
             per_group_section(result),
             *experiment,
-            methods_section(result),
+            # Model choice (BIC, ARI, residuals) is for the technical reader: after the
+            # groups, inside 'Methoden', which says in plain words first what was done.
+            methods_section(result, model=model_section(result)),
             report_appendix(result),
             *experiment_appendix,
         ),

@@ -199,11 +199,31 @@ def render_cards_html(result: AnalysisResult) -> str:
     )
 
 
-def write_cards(result: AnalysisResult, path: Path) -> Path:
-    """Write the persona cards as a tagged PDF (PDF/UA-1)."""
-    from weasyprint import HTML
+#: Said by the run when the cards come out as HTML (``bsz analyse`` and ``bsz demo``).
+HTML_FALLBACK_NOTICE = (
+    "De persona-kaarten zijn als HTML geschreven ({name}), niet als PDF: WeasyPrint kon zijn "
+    "systeembibliotheken (Pango) niet laden. Open het bestand in een browser en kies "
+    "Afdrukken (A4, dubbelzijdig) of 'Opslaan als PDF'."
+)
 
+
+def write_cards(result: AnalysisResult, path: Path) -> Path:
+    """Write the persona cards as a tagged PDF (PDF/UA-1); returns the path written.
+
+    Where WeasyPrint cannot load its system libraries (Pango, GObject: a Windows desktop in
+    CBS Remote Access), importing or running it raises OSError. The cards are then written
+    as the same HTML, self-contained and print-ready, beside ``path`` with the suffix
+    ``.html``, and that path is returned (the caller says so: :data:`HTML_FALLBACK_NOTICE`).
+    """
     html = render_cards_html(result)
-    with atomic_path(path) as tmp:
-        HTML(string=html).write_pdf(tmp, pdf_variant="pdf/ua-1")
+    try:
+        from weasyprint import HTML
+
+        with atomic_path(path) as tmp:
+            HTML(string=html).write_pdf(tmp, pdf_variant="pdf/ua-1")
+    except OSError:
+        fallback = path.with_suffix(".html")
+        with atomic_path(fallback) as tmp:
+            tmp.write_text(html, encoding="utf-8")
+        return fallback
     return path

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 
@@ -35,8 +37,19 @@ def _created(text: str) -> str:
     return moment.strftime("%d-%m-%Y %H:%M") + " (UTC)"
 
 
-def render_html(report: Report) -> str:
-    """The report as an HTML string (Dutch number formats, inline CSS and charts)."""
+#: A link from the report to another output of its run: (relative address, what it is).
+Link = tuple[str, str]
+
+
+def output_link(path: Path, folder: Path, label: str) -> Link:
+    """A relative link from a page in ``folder`` to ``path`` (written by the same run)."""
+    return quote(path.relative_to(folder).as_posix()), f"{label} ({path.name})"
+
+
+def render_html(report: Report, links: Sequence[Link] = ()) -> str:
+    """The report as an HTML string (Dutch number formats, inline CSS and charts).
+
+    ``links``: the other outputs of the run, shown under the title (only files it wrote)."""
     env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     template = env.from_string(_template("report.html.j2"))
     return template.render(
@@ -47,11 +60,12 @@ def render_html(report: Report) -> str:
         lang=report.lang,
         version=__version__,
         created=_created(report.created),
+        links=list(links),
     )
 
 
-def write_html(report: Report, path: Path) -> Path:
+def write_html(report: Report, path: Path, links: Sequence[Link] = ()) -> Path:
     """Write the report atomically."""
     with atomic_path(path) as tmp:
-        tmp.write_text(render_html(report), encoding="utf-8")
+        tmp.write_text(render_html(report, links), encoding="utf-8")
     return path

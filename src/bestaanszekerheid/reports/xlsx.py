@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from bestaanszekerheid.disclosure import CheckedTable, ReleaseRegister
 from bestaanszekerheid.fileio import atomic_path
@@ -32,19 +33,48 @@ _FORMATS = {"int": "#,##0", "pct": "0.0%", "num": "0.0", "num2": "0.00"}
 _AREA_COLUMNS = {"wijk_code": ("wijk", "Wijk"), "buurt_code": ("buurt", "Buurt")}
 
 
-def sheet_name(title: str, used: set[str]) -> str:
-    """A valid, unique Excel sheet name (at most 31 characters, no []:*?/\\); a longer title
-    is cut at a word and ends in "…", never mid-word (the contents sheet has it in full)."""
-    base = re.sub(r"[\[\]:*?/\\]", "-", title).strip() or "Tabel"
-    if len(base) > 31:
-        cut = base[:30]
-        if " " in cut and base[30] != " ":
-            cut = cut[: cut.rindex(" ")]
-        base = cut.rstrip(" -–,") + "…"
+#: Little words left out of a sheet name that is too long (the contents sheet has the title).
+_SMALL_WORDS = frozenset(
+    {"aan", "als", "bij", "de", "deze", "die", "dit", "een", "en", "het", "in", "is", "met"}
+    | {"naar", "of", "om", "op", "per", "te", "tot", "uit", "van", "voor"}
+)
+#: Sheet codes by kind of table: T gecontroleerde tabel, S schatting (or model), B bereikplan,
+#: D definities.
+SHEET_CODES = {"checked": "T", "estimate": "S", "model": "S", "plan": "B", "definitions": "D"}
+
+
+def _fit(words: list[str], limit: int) -> str:
+    """Whole words that fit in ``limit`` characters: first without the little words, then
+    as many leading words as fit, never ending in a little word (and never cut mid-word)."""
+    text = " ".join(words)
+    if len(text) <= limit:
+        return text
+    words = [w for i, w in enumerate(words) if i == 0 or w.casefold() not in _SMALL_WORDS]
+    kept: list[str] = []
+    for w in words:
+        if len(" ".join([*kept, w])) > limit:
+            break
+        kept.append(w)
+    while len(kept) > 1 and kept[-1].casefold() in _SMALL_WORDS:
+        kept.pop()
+    return " ".join(kept) if kept else words[0][:limit]
+
+
+def sheet_name(title: str, used: set[str], code: str = "") -> str:
+    """A readable, unique Excel sheet name of at most 31 characters: ``code`` (such as "T04")
+    and the title's words, shortened by whole words only (the contents sheet has the title
+    in full). Characters Excel refuses (brackets, colon, star, question mark, slashes) and
+    quotes become spaces."""
+    words = re.sub(r"[\[\]:*?/\\'’]", " ", title).split()
+    if len(words) > 2 and [w.casefold() for w in words[:2]] == ["doelgroep", "naar"]:
+        words = words[2:]  # "Doelgroep naar leeftijd ...": every such table is of the target group
+        words[0] = words[0][:1].upper() + words[0][1:]
+    prefix = f"{code} " if code else ""
+    base = prefix + _fit(words or ["Tabel"], 31 - len(prefix))
     name, n = base, 2
     while name.casefold() in used:
-        suffix = f" ({n})"
-        name = base[: 31 - len(suffix)] + suffix
+        suffix = f" {n}"
+        name = prefix + _fit(words or ["Tabel"], 31 - len(prefix) - len(suffix)) + suffix
         n += 1
     used.add(name.casefold())
     return name
@@ -73,10 +103,41 @@ def _label(column: Any) -> str:
     return char.label if char else labels.get(str(column), str(column))
 
 
-def _autosize(ws: Any) -> None:
-    for i, column in enumerate(ws.columns, start=1):
+#: Rows above a table's header: title, population or kind, source or marks, link back.
+HEADER_ROW = 5
+#: A number as the report shows it (Dutch: 1.234,5 or 45,3%); no leading zero (codes).
+_DUTCH_NUMBER = re.compile(r"^(-?)((?:[1-9]\d{0,2}(?:\.\d{3})+)|(?:0|[1-9]\d*))(?:,(\d+))?(%?)$")
+
+
+def dutch_number(text: str) -> tuple[int | float, str] | None:
+    """The value and Excel format of a number written as text in Dutch ("0,379", "1.234",
+    "45,3%"), shown as before; None for other text ("<0,001", "x", a code)."""
+    m = _DUTCH_NUMBER.match(text.strip())
+    if m is None:
+        return None
+    sign, whole, decimals, pct = m.groups()
+    value = float(sign + whole.replace(".", "") + "." + (decimals or "0"))
+    places = "." + "0" * len(decimals) if decimals else ""
+    if pct:
+        return round(value / 100, len(decimals or "") + 2), f"0{places}%"
+    return (value if decimals else int(value)), ("#,##0" if "." in whole else "0") + places
+
+
+def _autosize(ws: Any, first_row: int = 1) -> None:
+    """Column widths from the cells from ``first_row`` on (not from a long title above)."""
+    for i, column in enumerate(ws.iter_cols(min_row=first_row), start=1):
         width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
         ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
+
+
+def _finish(ws: Any, last_row: int) -> None:
+    """A link back to the contents, the header row frozen (and the label column), a filter."""
+    back = ws.cell(row=HEADER_ROW - 1, column=1, value="← Naar de inhoud")
+    _link(back, "Inhoud")
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2).coordinate
+    if last_row > HEADER_ROW:
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(ws.max_column)}{last_row}"
+    _autosize(ws, HEADER_ROW)
 
 
 def _write_checked(
@@ -102,7 +163,10 @@ def _write_checked(
         keys = list(idx) if isinstance(idx, tuple) else [idx]
         name = [level_names.get(str(keys[0]), str(keys[0]))] if name_column else []
         ws.append([*name, *(str(k) for k in keys), *row.tolist()])
-    _autosize(ws)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, int) and not isinstance(cell.value, bool):
+                cell.number_format = "#,##0"
+    _finish(ws, ws.max_row)
 
 
 def _write_report_table(ws: Any, table: Table, synthetic: bool) -> None:
@@ -125,23 +189,35 @@ def _write_report_table(ws: Any, table: Table, synthetic: bool) -> None:
         for c in row:
             values.append(c.text() if c.fmt == "text" else ("x" if c.hidden else c.number))
         ws.append(values)
-        for c, cell in zip(row, ws[ws.max_row], strict=False):
+        for j, (c, cell) in enumerate(zip(row, ws[ws.max_row], strict=False)):
             if c.fmt in _FORMATS and not c.hidden and isinstance(cell.value, int | float):
                 cell.number_format = _FORMATS[c.fmt]
                 if c.fmt == "pct":
                     cell.value = cell.value / 100  # a real percentage: 45,3% reads as such
+            elif c.fmt == "text" and j >= table.header_columns and isinstance(cell.value, str):
+                # A figure the report writes as text (a p-value "0,379", a count in the
+                # appendix): a number in the workbook, shown the same way.
+                parsed = dutch_number(cell.value)
+                if parsed is not None:
+                    cell.value, cell.number_format = parsed
+    last = ws.max_row
     if table.note:
         ws.append([])
         ws.append([table.note])
-    _autosize(ws)
+    _finish(ws, last)
 
 
 def _index_row(index: Any, sheet: str, title: str, kind: str) -> None:
-    """A row of the contents sheet whose sheet name links to the sheet."""
+    """A row of the contents sheet whose sheet name and title link to the sheet."""
     index.append([sheet, title, kind])
-    cell = index.cell(row=index.max_row, column=1)
+    for column in (1, 2):
+        _link(index.cell(row=index.max_row, column=column), sheet)
+
+
+def _link(cell: Any, sheet: str) -> None:
+    """A link inside the workbook, to cell A1 of ``sheet``."""
     quoted = sheet.replace("'", "''")
-    cell.hyperlink = f"#'{quoted}'!A1"
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{quoted}'!A1")
     cell.style = "Hyperlink"
 
 
@@ -170,21 +246,28 @@ def write_xlsx(
         index.append(["SYNTHETISCHE GEGEVENS: verzonnen huishoudens, geen echte personen."])
     index.append([])
     index.append(["Blad", "Tabel", "Soort"])
-    for cell in index[index.max_row]:
+    header = index.max_row
+    for cell in index[header]:
         cell.font = Font(bold=True)
     names = _area_names(result)
+    number = 0
     for table in checked_tables(result) if tables is None else tables:
-        name = sheet_name(table.name, used)
+        number += 1
+        name = sheet_name(table.name, used, f"{SHEET_CODES['checked']}{number:02d}")
         _write_checked(wb.create_sheet(name), table, result.synthetic, names)
         _index_row(index, name, table.name, "gecontroleerde tabel")
     for block in report.tables():
         if block.kind == "checked" and block.key != "definities-cbs":
             continue  # the same figures as a checked table above
-        name = sheet_name(block.title, used)
+        number += 1
+        kind = "definitions" if block.kind == "checked" else block.kind
+        name = sheet_name(block.title, used, f"{SHEET_CODES[kind]}{number:02d}")
         _write_report_table(wb.create_sheet(name), block, result.synthetic)
-        kind = {"estimate": "schatting", "plan": "bereikplan"}.get(block.kind, "model")
-        _index_row(index, name, block.title, "definities" if block.kind == "checked" else kind)
-    _autosize(index)
+        label = {"estimate": "schatting", "plan": "bereikplan", "definitions": "definities"}
+        _index_row(index, name, block.title, label.get(kind, "model"))
+    index.freeze_panes = index.cell(row=header + 1, column=1).coordinate
+    index.auto_filter.ref = f"A{header}:C{index.max_row}"
+    _autosize(index, header)
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path

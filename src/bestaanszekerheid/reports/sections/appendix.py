@@ -60,14 +60,17 @@ def outputs_table(register: ReleaseRegister, *, key: str) -> Table:
         rows=tuple(rows),
         sources=(),
         kind="model",
+        # A line per output: folded on the screen and summarised on paper (the log has all).
+        collapsed=True,
     )
 
 
 def rule_items(register: ReleaseRegister) -> tuple[str, ...]:
-    """The rules applied, one item each, with their source."""
+    """The rules applied, one item each, with their source in Dutch (a rules file without
+    a Dutch source shows none here: its English source is in the log)."""
     rules = publication_summary(register)["rules"]
     return tuple(
-        f"{text['nl']} (bron: {text['source']})"
+        text["nl"] + (f" (bron: {text['bron']})" if text.get("bron") else "")
         for text in rules["descriptions"].values()
         if text.get("nl")
     )

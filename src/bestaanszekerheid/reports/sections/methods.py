@@ -20,11 +20,23 @@ LIMITS = (
 )
 
 
-def methods_section(result: AnalysisResult) -> Section:
-    """The methods with this run's settings, the limits, and what was left out (notes)."""
+PLAIN = (
+    "Zo zijn de groepen gevonden, in gewone woorden: een statistisch model zoekt huishoudens "
+    "die op een paar kenmerken (zoals huishoudtype, inkomensbron en leeftijd) op elkaar "
+    "lijken en zet ze samen in een groep. Het model is doorgerekend met verschillende "
+    "aantallen groepen; gekozen is het aantal waarbij meer groepen het beeld nauwelijks "
+    "verbeteren, elke groep groot genoeg is en de indeling hetzelfde blijft als je de "
+    "berekening op een andere steekproef herhaalt. Daarna is per groep beschreven wat er "
+    "vaker en minder vaak voorkomt dan in de hele doelgroep."
+)
+
+
+def methods_section(result: AnalysisResult, *, model: Section | None = None) -> Section:
+    """The methods with this run's settings, the limits, and what was left out (notes);
+    ``model``: the technical model choice, as the section's subsection after them."""
     opts = result.options
     values_min = result.register.rules.min_count
-    items = (
+    items: tuple[str, ...] = (
         "Latente-klassenanalyse met gemengde indicatoren (categorisch, binair, continu); "
         f"{min(result.fit_table.index)} tot {max(result.fit_table.index)} groepen geprobeerd, "
         f"{opts.n_init} willekeurige starts per model, {opts.n_bootstrap_stability} "
@@ -45,9 +57,19 @@ def methods_section(result: AnalysisResult) -> Section:
         "Namen en beschrijvingen zijn met vaste sjablonen uit de kenmerken gemaakt (geen "
         "taalmodel); dezelfde gegevens geven dezelfde tekst.",
     )
+    version = result.target.norm_table_version
+    if version:
+        items = (
+            *items,
+            "De normen van het sociaal minimum komen uit de normtabel van dit pakket, met een "
+            "bron bij elke norm; controlegetal van de gebruikte tabel: "
+            f"{version[:12]} (twee analyses met hetzelfde getal gebruikten dezelfde normen).",
+        )
     notes = tuple(Callout(n, "warning") for n in result.profiles.notes)
     return Section(
         "methoden",
         "Methoden en beperkingen",
         (Bullets(items, title="Methoden"), Bullets(LIMITS, title="Beperkingen"), *notes),
+        subsections=(model,) if model is not None else (),
+        lead=PLAIN,
     )

@@ -50,8 +50,6 @@ def target_section(result: AnalysisResult) -> Section:
                 "'Waar wonen ze?'."
             )
         )
-    if target.norm_table_version:
-        blocks.append(Paragraph(f"Versie van de normtabel: {target.norm_table_version}."))
     for warning in target.warnings:
         blocks.append(Callout(warning, "warning"))
     return Section("doelgroep", "Hoe de doelgroep is bepaald", tuple(blocks))
