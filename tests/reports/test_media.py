@@ -252,11 +252,6 @@ def test_report_prints_short_and_holds_on_a_phone(run: Run, tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="nog niet gehaald: 24 pagina's voor de testrun, 34 voor de demo (was 62); een "
-    "groepspagina loopt nog door op een tweede pagina",
-)
 def test_report_prints_on_at_most_15_pages(run: Run, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader
