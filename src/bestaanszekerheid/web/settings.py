@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "mozilla_django_oidc",
     "bestaanszekerheid.web.accounts",
     "bestaanszekerheid.web.audit",
     "bestaanszekerheid.web.residents",
@@ -103,6 +104,26 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Staff login through the municipality's identity provider (OpenID Connect, authorisation
+# code flow with PKCE; web/accounts/oidc.py), when a client id is set. The endpoints come
+# from the provider's /.well-known/openid-configuration. MFA is the provider's.
+OIDC_RP_CLIENT_ID = env_str("BSZ_OIDC_CLIENT_ID", "")
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.insert(1, "bestaanszekerheid.web.accounts.oidc.StaffOIDCBackend")
+    OIDC_RP_CLIENT_SECRET = env_str("BSZ_OIDC_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("BSZ_OIDC_AUTHORIZATION_ENDPOINT", "")
+    OIDC_OP_TOKEN_ENDPOINT = env_str("BSZ_OIDC_TOKEN_ENDPOINT", "")
+    OIDC_OP_USER_ENDPOINT = env_str("BSZ_OIDC_USERINFO_ENDPOINT", "")
+    OIDC_OP_JWKS_ENDPOINT = env_str("BSZ_OIDC_JWKS_ENDPOINT", "")
+    OIDC_RP_SIGN_ALGO = env_str("BSZ_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("BSZ_OIDC_SCOPES", "openid profile email")
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = True  # the backend decides (BSZ_OIDC_CREATE_USERS and a role claim)
+BSZ_OIDC_USERNAME_CLAIM = env_str("BSZ_OIDC_USERNAME_CLAIM", "preferred_username")
+BSZ_OIDC_ROLE_CLAIM = env_str("BSZ_OIDC_ROLE_CLAIM", "")
+BSZ_OIDC_CREATE_USERS = env_bool("BSZ_OIDC_CREATE_USERS")
+BSZ_OIDC_LABEL = env_str("BSZ_OIDC_LABEL", "")
+LOGIN_REDIRECT_URL_FAILURE = "login"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "casework:caseload"
@@ -123,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
+                "bestaanszekerheid.web.accounts.oidc.login_context",
             ]
         },
     }

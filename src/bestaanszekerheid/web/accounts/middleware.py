@@ -10,6 +10,9 @@ from django.utils.cache import patch_cache_control
 
 # Pages reachable after the password step but before the TOTP step.
 OPEN_PATHS = ("/inloggen/", "/uitloggen/", "/static/", "/i18n/")
+#: The session key oidc.py sets for a login through the identity provider (kept here as a
+#: plain string: this module must not import mozilla-django-oidc).
+PROVIDER_LOGIN_KEY = "bsz_login"
 
 
 class RequireOTPMiddleware:
@@ -20,6 +23,13 @@ class RequireOTPMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and request.session.get(PROVIDER_LOGIN_KEY) == "oidc"
+        ):
+            # Logged in through the identity provider, which did the second factor.
+            user.is_verified = lambda: True
         if (
             user is not None
             and user.is_authenticated
