@@ -123,7 +123,9 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 
 @receiver(user_logged_in)
-def _mark_provider_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def _mark_provider_login(
+    sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
+) -> None:
     """Remember that the provider did the second factor for this session."""
     if request is not None and getattr(user, "backend", "") == BACKEND:
         request.session[SESSION_KEY] = "oidc"
