@@ -28,3 +28,7 @@ DEFAULT_DOORS = 2000
 #: share in the whole target group): the lower bound of the maps' class "vaker", and the
 #: cut-off of every text that names such areas. Symmetric on a log scale with 0,8.
 OVER_REPRESENTED = 1.25
+#: Expected households of a group that an area needs before any text or map names it as one
+#: where the group lives relatively often: a high index over a dozen households is no place
+#: to start (the summary, the group pages, the cards and the maps use this one rule).
+MIN_TOP_REACH = 20

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from bestaanszekerheid.defaults import OVER_REPRESENTED
+from bestaanszekerheid.defaults import MIN_TOP_REACH, OVER_REPRESENTED
 from bestaanszekerheid.disclosure import (
     CheckedEstimates,
     CheckedTable,
@@ -411,8 +411,12 @@ def _area_rows(areas: AreaFigures | None) -> pd.DataFrame:
 
 
 def _top_wijken(area_rows: pd.DataFrame, key: str) -> tuple[AreaFeature, ...]:
-    """The (at most three) wijken where group ``key`` lives relatively often."""
-    own = area_rows[(area_rows["groep"] == key) & (area_rows["index"] >= MIN_AREA_INDEX)]
+    """The (at most three) wijken where group ``key`` lives relatively often: an index of
+    at least :data:`MIN_AREA_INDEX` and :data:`MIN_TOP_REACH` expected households of the
+    group (or a share published as a band), the rule of the maps' texts too."""
+    reach = area_rows["households"].astype(float) * area_rows["share"].astype(float) / 100
+    big = (area_rows["band"].fillna("").astype(str) != "") | (reach >= MIN_TOP_REACH)
+    own = area_rows[(area_rows["groep"] == key) & (area_rows["index"] >= MIN_AREA_INDEX) & big]
     own = own.sort_values(["index", "wijk_code"], ascending=[False, True]).head(3)
     return tuple(
         AreaFeature(

@@ -272,8 +272,8 @@ DEFAULT_CHARACTERISTICS: tuple[Characteristic, ...] = (
     ),
     _scheme(
         "uses_participation_scheme",
-        "Kindpakket / meedoenregeling",
-        "het kindpakket of de meedoenregeling",
+        "Meedoenregeling",
+        "de meedoenregeling",
         below_scheme_limit,
         ("income_pct_norm",),
     ),

@@ -20,19 +20,41 @@ import pandas as pd
 from bestaanszekerheid.profiles.features import CHARACTERISTICS_BY_COLUMN, YES
 from bestaanszekerheid.profiles.support import Pointers
 
-#: A level is written into the persona when at least this share (%) of the group has it.
-COMMON = 40.0
+#: A level is written into the persona when at least this share (%) of the group has it:
+#: most of the group, so that the persona never says what only a minority has.
+COMMON = 50.0
 LABEL = (
     "Verzonnen persoon, ter illustratie: samengesteld uit wat in deze groep het vaakst "
     "voorkomt. Geen echt huishouden."
 )
 
-#: Age band -> (age shown, women's names, men's names).
-_NAMES: dict[str, tuple[int, tuple[str, ...], tuple[str, ...]]] = {
-    "18 tot 27 jaar": (23, ("Lisa", "Amira", "Noor"), ("Daan", "Youssef", "Milan")),
-    "27 tot 45 jaar": (36, ("Sanne", "Fatima", "Kim"), ("Mark", "Mehmet", "Kevin")),
-    "45 tot 67 jaar": (55, ("Ingrid", "Samira", "Marion"), ("Peter", "Ahmed", "Rob")),
-    "67 jaar of ouder": (74, ("Ria", "Annie", "Gerda"), ("Wim", "Henk", "Jan")),
+#: Age band -> (youngest and oldest age shown, women's names, men's names). Eight names
+#: each, so that no two groups' personas share a name (the group's number picks one).
+_NAMES: dict[str, tuple[int, int, tuple[str, ...], tuple[str, ...]]] = {
+    "18 tot 27 jaar": (
+        19,
+        26,
+        ("Lisa", "Amira", "Noor", "Sophie", "Yasmina", "Emma", "Chantal", "Iris"),
+        ("Daan", "Youssef", "Milan", "Thijs", "Bilal", "Luuk", "Jayden", "Sem"),
+    ),
+    "27 tot 45 jaar": (
+        28,
+        44,
+        ("Sanne", "Fatima", "Kim", "Linda", "Hatice", "Esther", "Naima", "Jolanda"),
+        ("Mark", "Mehmet", "Kevin", "Dennis", "Rachid", "Bas", "Erwin", "Tim"),
+    ),
+    "45 tot 67 jaar": (
+        46,
+        66,
+        ("Ingrid", "Samira", "Marion", "Petra", "Khadija", "Anja", "Monique", "Wendy"),
+        ("Peter", "Ahmed", "Rob", "Hans", "Mustafa", "Frank", "Ronald", "Marco"),
+    ),
+    "67 jaar of ouder": (
+        68,
+        84,
+        ("Ria", "Annie", "Gerda", "Truus", "Fatma", "Mien", "Corrie", "Joke"),
+        ("Wim", "Henk", "Jan", "Kees", "Ali", "Piet", "Gerrit", "Toon"),
+    ),
 }
 _CHILDREN = {"1 kind": "kind", "2 kinderen": "twee kinderen", "3 of meer kinderen": "drie kinderen"}
 _TENURE = {
@@ -71,10 +93,12 @@ def persona_for(
     comparison frame, its aanknopingspunten and the wijk where it lives relatively often."""
     rows = comparison[comparison["groep"] == group]
     age_band = _common(rows, "age_main_earner") or "45 tot 67 jaar"
-    age, women, men = _NAMES.get(age_band, _NAMES["45 tot 67 jaar"])
+    youngest, oldest, women, men = _NAMES.get(age_band, _NAMES["45 tot 67 jaar"])
+    # Spread over the band by the group's number, so that the personas differ in age too.
+    age = youngest + (number * 7) % (oldest - youngest + 1)
     # Most single parents are mothers (CBS: about eight in ten); otherwise alternate.
     woman = number % 2 == 1 or _common(rows, "household_type") == "Eenouderhuishouden"
-    name = (women if woman else men)[(number - 1) // 2 % 3]
+    name = (women if woman else men)[(number - 1) % len(women)]
     he, his = ("Zij", "haar") if woman else ("Hij", "zijn")
 
     kids = _CHILDREN.get(_common(rows, "n_children") or "", "kinderen")
@@ -115,12 +139,16 @@ def persona_for(
         income += ", en het inkomen is al jaren laag"
     sentences = [first, income + "."]
 
-    marked = {(e.column, e.level) for p in pointers.pointers for e in p.evidence}
+    # Only what most of the group has: a pointer can fire on a minority that is clearly
+    # larger than in the whole target group, which a single made-up person would overstate.
+    marked = {
+        (e.column, e.level) for p in pointers.pointers for e in p.evidence if e.share >= COMMON
+    }
     if ("high_care_costs", "Ja") in marked:
         sentences.append(f"{his.capitalize()} zorgkosten zijn hoog.")
     if ("problematic_debts", "Ja") in marked:
         sentences.append("Er zijn schulden.")
-    unused = pointers.left_unused
+    unused = [u for u in pointers.left_unused if u.missed is not None and u.missed.share >= COMMON]
     if unused:
         scheme = CHARACTERISTICS_BY_COLUMN[unused[0].column].phrases[YES]
         sentences.append(f"Van {scheme} maakt {he.lower()} geen gebruik.")

@@ -84,7 +84,7 @@ SCHEMES: dict[str, tuple[str, str, str]] = {
         "inkomen tot 120% van de bijstandsnorm",
     ),
     "uses_participation_scheme": (
-        "kindpakket / meedoenregeling",
+        "meedoenregeling",
         "meedoenregeling",
         "inkomen tot 120% van de bijstandsnorm",
     ),

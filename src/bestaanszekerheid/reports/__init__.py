@@ -18,12 +18,12 @@ if TYPE_CHECKING:
 __all__ = ["Report", "write_all"]
 
 #: The outputs the report links to, in this order, with what each is for (files of the run).
+#: Not the disclosure checker's logs: they name the reason per hidden cell and are marked
+#: "niet publiceren"; a report that links to them invites sharing them with it.
 REPORT_LINKS = {
     "kaarten": "persona-kaarten om te printen",
     "xlsx": "alle tabellen in Excel",
     "groepsnamen": "namen van de groepen aanpassen",
-    "log_md": "log van de onthullingscontrole, voor de outputcontroleur",
-    "log_experiment_md": "log van de onthullingscontrole van het experiment",
 }
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from bestaanszekerheid.areas import maps
 from bestaanszekerheid.areas.distribution import TOO_FEW, AreaFigures, AreaLevel
-from bestaanszekerheid.defaults import OVER_REPRESENTED
+from bestaanszekerheid.defaults import MIN_TOP_REACH, OVER_REPRESENTED
 from bestaanszekerheid.disclosure import TOTAL
 from bestaanszekerheid.formatting import fmt_int, fmt_num, fmt_pct
 from bestaanszekerheid.reports.sections.common import as_float, date_nl, join_nl
@@ -45,9 +45,6 @@ TOP_WIJKEN = 3
 #: Wijken numbered on the share map and listed under it.
 TOP_SHARE = 5
 OVER = OVER_REPRESENTED
-#: Expected households of a group an area needs to be named as one where it lives
-#: relatively often.
-MIN_TOP_REACH = 20
 INDEX_LABEL = "Ten opzichte van\nde hele doelgroep"
 
 

@@ -156,7 +156,7 @@ def _groups_table(result: AnalysisResult, pointers: dict[str, Pointers]) -> Tabl
     return Table(
         key="samenvatting-groepen",
         title="De groepen in één tabel",
-        columns=("Groep", "Huishoudens (ongeveer)", "Vooral in", "Routes", "Blijft liggen"),
+        columns=("Groep", "Huishoudens (ongeveer)", "Relatief vaak in", "Routes", "Blijft liggen"),
         rows=tuple(rows),
         sources=estimate_sources(result.profiles),
         kind="estimate",
