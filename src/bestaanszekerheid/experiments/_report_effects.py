@@ -161,7 +161,8 @@ def _reading_guide(checked: CheckedExperiment) -> tuple[str, ...]:
         "apart, met de gewone p. Die zijn te optimistisch zodra u naar alle effecten tegelijk "
         "kijkt: lees het gecorrigeerde interval en p (Holm).",
         "Het effect is het verschil tussen alle deelnemers die in een arm zijn ingeloot en de "
-        "controlearm (intention-to-treat), ook als iemand niet (helemaal) meedeed.",
+        "controlearm, ook als iemand niet (helemaal) meedeed: zo blijft de vergelijking "
+        "eerlijk, want wie afhaakt, is niet willekeurig (in vaktermen: intention-to-treat).",
     )
 
 

@@ -27,6 +27,8 @@ BLUE = "#1f5f99"
 ORANGE = "#b85400"
 GREY = "#6b6b6b"
 TEXT = "#1b1b1b"
+#: Fill of a cell that is not published (x) in the heatmap.
+HIDDEN = "#cfcfcf"
 
 
 def _config(chart: Any) -> Any:
@@ -135,13 +137,19 @@ def heatmap(data: pd.DataFrame) -> str:
     rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=color, description=alt.Description("beschrijving:N")
     )
+    # A hidden cell (x) in grey: left out, it would be white, which reads as "no difference".
+    hidden = (
+        base.transform_filter("!isValid(datum.effect) || !isFinite(datum.effect)")
+        .mark_rect(stroke="white", strokeWidth=1, color=HIDDEN)
+        .encode(description=alt.Description("beschrijving:N"))
+    )
     text = base.mark_text(fontSize=11, aria=False).encode(
         text=alt.Text("label:N"),
         color=alt.condition("abs(datum.effect) > 0.9", alt.value("white"), alt.value(TEXT)),
     )
     n_groups = data["groep"].nunique()
     n_rows = data["feature"].nunique()
-    return to_svg((rect + text).properties(width=62 * n_groups, height=24 * n_rows))
+    return to_svg((rect + hidden + text).properties(width=62 * n_groups, height=24 * n_rows))
 
 
 def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:

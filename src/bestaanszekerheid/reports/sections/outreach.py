@@ -336,8 +336,8 @@ def _budget_source(budget: float) -> str:
     if budget == DEFAULT_DOORS:
         return (
             f"Het budget van {doors} deuren is de standaardwaarde (ongeveer een paar maanden "
-            "werk van een klein team); een ander budget geeft u op met de optie --deuren van "
-            "bsz analyse of bsz wijken, bijvoorbeeld --deuren 5000."
+            "werk van een klein team); wie de analyse draait, kan een ander budget opgeven "
+            "(bijvoorbeeld 5.000 deuren)."
         )
     return f"Het budget van {doors} deuren is opgegeven met --deuren {round(budget)}."
 

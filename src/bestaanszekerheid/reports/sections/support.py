@@ -16,7 +16,7 @@ ENTITLEMENT_NOTE = (
     "'Waarschijnlijk recht' is een schatting uit inkomen, leeftijd en jaren met een laag "
     "inkomen; vermogen en bijzondere kosten staan niet in de gegevens. Het is dus een "
     "bovengrens voor het recht en een indicatie van niet-gebruik, geen oordeel over een "
-    "huishouden (docs/aanknopingspunten.md)."
+    "huishouden."
 )
 
 
@@ -55,7 +55,7 @@ def support_blocks(profiles: ProfileSet, g: GroupProfile) -> list[Block]:
                 sources=estimate_sources(profiles),
                 kind="estimate",
                 note="Elke regel volgt uit een vaste, beschreven regel op de cijfers van de "
-                "groep (docs/aanknopingspunten.md): een kenmerk dat in deze groep duidelijk "
+                "groep: een kenmerk dat in deze groep duidelijk "
                 "vaker voorkomt dan in de hele doelgroep, of bij de meeste huishoudens van "
                 "de groep. Het zijn vragen voor het ontwerp van aanbod, geen indeling van "
                 "inwoners.",
