@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bestaanszekerheid.web.accounts.models import Role, Team, User
+from bestaanszekerheid.web.accounts.models import CredentialKind, CredentialReset, Role, Team, User
 from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.audit.service import verify_chain
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation
@@ -268,15 +268,26 @@ def test_deactivated_user_cannot_log_in_and_is_logged_out(
     assert [e.details["is_active"] for e in _events(org["admin"], "accounts.User")] == [False, True]
 
 
+def _approve(reset_kind: str, target: User, team: Team) -> None:
+    """A privacy officer approves the open request (four eyes, ADR 0053)."""
+    reset = CredentialReset.objects.get(target=target, kind=reset_kind, approved_at__isnull=True)
+    officer = login(Client(), make_user(Role.PRIVACY_OFFICER, team))
+    officer.post(reverse("casework:admin-reset-approve", args=[reset.pk]))
+
+
 def test_reset_2fa_sends_the_user_to_enrolment(client: Client, org: dict[str, Any]) -> None:
     target = org["target"]
     target_session = login(Client(), target)
     login(client, org["admin"])
     response = client.post(reverse("casework:admin-user-reset-otp", args=[target.pk]))
     assert response.status_code == 302
+    assert TOTPDevice.objects.filter(user=target).exists()  # only a request so far
+    _approve(CredentialKind.TOTP, target, org["team"])
     assert not TOTPDevice.objects.filter(user=target).exists()
-    (event,) = _events(org["admin"], "accounts.User")
-    assert event.details["totp_reset"] is True and event.details["devices_removed"] == 1
+    events = _events(org["admin"], "accounts.CredentialReset")
+    assert [e.details["step"] for e in events] == ["requested"]
+    approval = AuditEvent.objects.get(details__step="approved")
+    assert approval.details["devices_removed"] == 1 and approval.details["target"] == target.pk
     # The verified session is no longer verified: it ends up at enrolment, not at content.
     response = target_session.get(reverse("casework:caseload"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("otp-enrol")
@@ -286,10 +297,17 @@ def test_new_password_link_replaces_the_old_password(client: Client, org: dict[s
     target = org["target"]
     login(client, org["admin"])
     response = client.post(reverse("casework:admin-user-password-link", args=[target.pk]))
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.check_password(PASSWORD)
+    _approve(CredentialKind.PASSWORD, target, org["team"])
+    reset = CredentialReset.objects.get(target=target)
+    response = client.post(reverse("casework:admin-reset-link", args=[reset.pk]))
     assert response.status_code == 200 and "/inloggen/wachtwoord/" in response.context["link"]
     target.refresh_from_db()
     assert not target.has_usable_password() and not target.check_password(PASSWORD)
-    assert _events(org["admin"], "accounts.User")[0].details["password"] == "link"
+    steps = [e.details["step"] for e in _events(org["admin"], "accounts.CredentialReset")]
+    assert steps == ["requested", "executed"]
 
 
 def test_teams_create_with_lead_and_rename(client: Client, org: dict[str, Any]) -> None:
