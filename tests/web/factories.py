@@ -21,6 +21,9 @@ from bestaanszekerheid.web.trajectories.models import Trajectory
 
 _seq = itertools.count(1)
 PASSWORD = "een-lang-testwachtwoord"
+# Dates inside every window of casework/dates.py, as the forms take them.
+SOON = (date.today() + timedelta(days=30)).isoformat()
+RECENTLY = (date.today() - timedelta(days=10)).isoformat()
 
 
 def make_team(name: str | None = None) -> Team:

@@ -13,7 +13,7 @@ from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AppendOnlyError, AuditEvent
 from bestaanszekerheid.web.audit.service import record, verify_chain
 
-from .factories import login, make_case, make_user
+from .factories import RECENTLY, login, make_case, make_user
 from .tampering import audit_trigger_lifted
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_writes_are_recorded(client: Client) -> None:
         reverse("casework:resident-create"),
         {
             "name": "Nieuwe Nina",
-            "consent_given_on": "2025-03-01",
+            "consent_given_on": RECENTLY,
             "consent_method": "mondeling",
             "consent_confirmed": "on",
         },
@@ -63,7 +63,7 @@ def test_writes_are_recorded(client: Client) -> None:
     trajectory_id = AuditEvent.objects.get(object_type="trajectories.Trajectory").object_id
     client.post(
         reverse("casework:conversation-create", args=[trajectory_id]),
-        {"held_on": "2025-03-02", "channel": "telefoon", "notes": "x"}
+        {"held_on": RECENTLY, "channel": "telefoon", "notes": "x"}
         | {
             f"score_{d}": "6"
             for d in [

@@ -23,7 +23,7 @@ from bestaanszekerheid.web.conversations.models import PositiveHealthScore
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
 from tests.browser import launch_chromium, log_in, open_app_page, wcag_problems
 
-from .factories import PASSWORD, authenticator, make_user
+from .factories import PASSWORD, SOON, authenticator, make_user
 
 SCORES = {
     "lichaamsfuncties": 6,
@@ -88,7 +88,7 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
             # Focus moves after htmx settles, a moment after the message is swapped in.
             page.wait_for_function("document.activeElement?.id === 'routes-kop'")
             page.get_by_label("Afspraak").fill("Terugbellen over de energietoeslag")
-            page.get_by_label("Uiterlijk op").fill("2099-01-01")
+            page.get_by_label("Uiterlijk op").fill(SOON)
             page.get_by_role("button", name="Vervolgafspraak toevoegen").click()
             page.get_by_text("Vervolgafspraak toegevoegd").wait_for()
             page.get_by_label("Doel", exact=True).fill("Elke week de post openen")

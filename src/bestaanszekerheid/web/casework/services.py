@@ -13,7 +13,7 @@ not become a second copy of the case file. Audited reads stay in the views.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -111,11 +111,16 @@ def record_conversation(
 
 
 @transaction.atomic
-def set_routes(actor: Actor, trajectory: Trajectory, routes: Iterable[str]) -> None:
-    """Make ``routes`` the trajectory's chosen routes (kept ones keep their date)."""
+def set_routes(actor: Actor, trajectory: Trajectory, routes: Iterable[str]) -> bool:
+    """Make ``routes`` the trajectory's chosen routes (kept ones keep their date).
+
+    Returns whether anything changed; an unchanged choice is not saved or audited.
+    """
     chosen = set(routes)
-    trajectory.routes.exclude(route__in=chosen).delete()
     existing = set(trajectory.routes.values_list("route", flat=True))
+    if chosen == existing:
+        return False
+    trajectory.routes.exclude(route__in=chosen).delete()
     for route in sorted(chosen - existing):
         TrajectoryRoute.objects.create(trajectory=trajectory, route=route, chosen_on=today())
     record(
@@ -125,6 +130,7 @@ def set_routes(actor: Actor, trajectory: Trajectory, routes: Iterable[str]) -> N
         resident_id=trajectory.resident_id,
         details={"routes": sorted(chosen)},
     )
+    return True
 
 
 # --- goals, actions and follow-ups ------------------------------------------------------
@@ -277,6 +283,43 @@ def close_trajectory(actor: Actor, trajectory: Trajectory, reason: str) -> None:
         trajectory,
         resident_id=trajectory.resident_id,
         details={"closed": trajectory.close_reason},
+    )
+
+
+# A closed trajectory can be reopened for this many days (the retention period is at least
+# 30 days, so it still exists; ADR 0053). Not after a withdrawal of consent.
+REOPEN_DAYS = 30
+
+
+def reopen_until(trajectory: Trajectory) -> date | None:
+    """The last day ``trajectory`` can be reopened, or None when it cannot (open, closed
+    too long ago, or closed because the resident withdrew consent)."""
+    if trajectory.status != TrajectoryStatus.CLOSED or trajectory.closed_on is None:
+        return None
+    if not trajectory.resident.consents.filter(withdrawn_on__isnull=True).exists():
+        return None
+    last = trajectory.closed_on + timedelta(days=REOPEN_DAYS)
+    return last if today() <= last else None
+
+
+@transaction.atomic
+def reopen_trajectory(actor: Actor, trajectory: Trajectory) -> None:
+    """Undo a closing within :data:`REOPEN_DAYS` (the caller checks :func:`reopen_until`)."""
+    closed_on, reason = trajectory.closed_on, trajectory.close_reason
+    trajectory.status = TrajectoryStatus.OPEN
+    trajectory.closed_on = None
+    trajectory.close_reason = ""
+    trajectory.save(update_fields=["status", "closed_on", "close_reason"])
+    record(
+        actor,
+        AuditAction.UPDATE,
+        trajectory,
+        resident_id=trajectory.resident_id,
+        details={
+            "reopened": True,
+            "closed_on": closed_on.isoformat() if closed_on else None,
+            "close_reason": reason,
+        },
     )
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("trajecten/<int:pk>/vervolg/", views.follow_up_create, name="follow-up-create"),
     path("trajecten/<int:pk>/verwijzingen/", views.referral_create, name="referral-create"),
     path("trajecten/<int:pk>/afsluiten/", views.trajectory_close, name="close"),
+    path("trajecten/<int:pk>/heropenen/", views.trajectory_reopen, name="reopen"),
     path("trajecten/<int:pk>/delen/", sharing_views.sharing, name="sharing"),
     path("trajecten/<int:pk>/delen/toevoegen/", sharing_views.share, name="share"),
     path("trajecten/<int:pk>/delen/<int:user_pk>/stoppen/", sharing_views.unshare, name="unshare"),

@@ -13,3 +13,22 @@ document.addEventListener("htmx:afterSettle", function (event) {
     heading.focus({ preventScroll: true });
   }
 });
+
+// Character counters under textareas with a maximum length (form_fields.html renders the
+// count on the server, so without JavaScript it is right after every page load; this keeps
+// it up to date while typing). The text comes from the page, in the user's language.
+function bszUpdateCounter(counter) {
+  var field = document.getElementById(counter.getAttribute("data-counter-for"));
+  if (field) {
+    counter.textContent = counter
+      .getAttribute("data-counter-text")
+      .replace("{n}", String(field.value.length));
+  }
+}
+document.addEventListener("input", function (event) {
+  var id = event.target && event.target.id;
+  var counter = id ? document.querySelector("[data-counter-for='" + id + "']") : null;
+  if (counter) {
+    bszUpdateCounter(counter);
+  }
+});
