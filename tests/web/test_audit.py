@@ -59,7 +59,12 @@ def test_writes_are_recorded(client: Client) -> None:
         },
     )
     created = {e.object_type for e in _events(user, "create")}
-    assert created == {"residents.Resident", "residents.Consent", "trajectories.Trajectory"}
+    assert created == {
+        "residents.Resident",
+        "residents.Consent",
+        "trajectories.Trajectory",
+        "inwonerregistratie",  # the attempt itself (issue 15), with a keyed hash of any BSN
+    }
     trajectory_id = AuditEvent.objects.get(object_type="trajectories.Trajectory").object_id
     client.post(
         reverse("casework:conversation-create", args=[trajectory_id]),

@@ -64,7 +64,7 @@ def test_registration_refuses_an_invalid_bsn(client: Client) -> None:
             "consent_confirmed": "on",
         },
     )
-    assert response.status_code == 200 and "elfproef" in response.content.decode()
+    assert response.status_code == 400 and "elfproef" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_registration_requires_consent(client: Client) -> None:
             "consent_method": "mondeling",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     from bestaanszekerheid.web.residents.models import Resident
 
     assert not Resident.objects.filter(name="Zonder Toestemming").exists()

@@ -27,7 +27,7 @@ from bestaanszekerheid.web.casework.forms import ConversationForm
 from bestaanszekerheid.web.conversations.models import Conversation, PositiveHealthScore
 from bestaanszekerheid.web.plans.models import Action, FollowUp, Goal
 from bestaanszekerheid.web.referrals.models import Referral
-from bestaanszekerheid.web.residents.models import Consent, Resident
+from bestaanszekerheid.web.residents.models import Consent, DuplicateRegistration, Resident
 from bestaanszekerheid.web.trajectories.models import (
     CloseReason,
     Trajectory,
@@ -70,9 +70,23 @@ def _date_today(actor: Actor, item: FollowUp | Conversation, field: str, residen
 
 @transaction.atomic
 def register_resident(
-    actor: Actor, resident: Resident, *, consent_given_on: date, consent_method: str
+    actor: Actor,
+    resident: Resident,
+    *,
+    consent_given_on: date,
+    consent_method: str,
+    known_elsewhere: Resident | None = None,
+    attempt: Mapping[str, Any] | None = None,
 ) -> Trajectory:
-    """Save a new resident with their consent and an open trajectory held by ``actor``."""
+    """Save a new resident with their consent and an open trajectory held by ``actor``.
+
+    ``known_elsewhere``: a resident with the same BSN whose case ``actor`` may not see. The
+    new record is saved without the BSN and a :class:`DuplicateRegistration` routes the
+    match to ``actor``'s team lead; ``actor`` is not told (issue 15). ``attempt`` holds the
+    audit details of the registration attempt (a keyed hash of the BSN, never the number).
+    """
+    if known_elsewhere is not None:
+        resident.bsn = None
     resident.save()
     consent = Consent.objects.create(
         resident=resident, given_on=consent_given_on, method=consent_method
@@ -80,7 +94,52 @@ def register_resident(
     trajectory = Trajectory.objects.create(resident=resident, consultant=actor, opened_on=today())
     for obj in (resident, consent, trajectory):
         record(actor, AuditAction.CREATE, obj, resident_id=resident.pk)
+    details: dict[str, Any] = {**(attempt or {}), "outcome": "registered"}
+    if known_elsewhere is not None:
+        duplicate = DuplicateRegistration.objects.create(
+            resident=resident,
+            existing=known_elsewhere,
+            team_id=getattr(actor, "team_id", None),
+            registered_by=actor,
+            registered_at=timezone.now(),
+        )
+        record(
+            actor,
+            AuditAction.CREATE,
+            duplicate,
+            resident_id=resident.pk,
+            details={"existing_resident": known_elsewhere.pk},
+        )
+        details.update(outcome="bsn_known_elsewhere", duplicate_registration=duplicate.pk)
+    record(
+        actor, AuditAction.CREATE, "inwonerregistratie", resident_id=resident.pk, details=details
+    )
     return trajectory
+
+
+def masked_bsn(resident: Resident) -> str:
+    """The resident's BSN as shown (last three digits). For a registration whose BSN was
+    known elsewhere it is the BSN typed, so the page looks the same as for any other."""
+    if resident.bsn:
+        return resident.masked_bsn
+    duplicate = resident.duplicate_registrations.select_related("existing").first()
+    return duplicate.existing.masked_bsn if duplicate is not None else ""
+
+
+@transaction.atomic
+def handle_duplicate(actor: Actor, duplicate: DuplicateRegistration) -> None:
+    """The team lead has sorted out a duplicate registration with the consultants."""
+    duplicate.handled_by = actor
+    duplicate.handled_at = timezone.now()
+    duplicate.save(update_fields=["handled_by", "handled_at"])
+    record(
+        actor,
+        AuditAction.UPDATE,
+        duplicate,
+        resident_id=duplicate.resident_id,
+        purpose=PURPOSE_HANDOVER,
+        details={"handled": True, "existing_resident": duplicate.existing_id},
+    )
 
 
 def _replace_scores(conversation: Conversation, scores: Mapping[str, int]) -> None:

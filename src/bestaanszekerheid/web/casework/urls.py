@@ -5,6 +5,7 @@ from django.urls import include, path
 from bestaanszekerheid.web.casework import (
     admin_views,
     dashboard_views,
+    duplicate_views,
     edit_views,
     sharing_views,
     views,
@@ -48,4 +49,10 @@ urlpatterns = [
     path("team/export.xlsx", dashboard_views.dashboard_export, name="dashboard-export"),
     path("analyse/", include("bestaanszekerheid.web.casework.analyst_urls")),
     path("team/overdragen/", sharing_views.team_hand_over, name="team-hand-over"),
+    path("team/dubbele-registraties/", duplicate_views.duplicates, name="duplicates"),
+    path(
+        "team/dubbele-registraties/<int:pk>/afgehandeld/",
+        duplicate_views.duplicate_handled,
+        name="duplicate-handled",
+    ),
 ]

@@ -37,6 +37,7 @@ from bestaanszekerheid.web.referrals.workflow import (
     next_statuses,
     transition,
 )
+from bestaanszekerheid.web.residents.bsn import bsn_reference
 from bestaanszekerheid.web.residents.models import Resident
 from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStatus
 
@@ -99,21 +100,48 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "casework/caseload.html", context)
 
 
+def _registration_attempt(form: forms.ResidentForm) -> dict[str, Any]:
+    """Audit details of a registration attempt: the outcome and a keyed hash of the BSN
+    typed, never the number itself (:func:`bsn_reference`)."""
+    raw = (form.data.get("bsn") or "").strip() if form.is_bound else ""
+    return {"bsn": bsn_reference(raw) if raw else None}
+
+
 @consultant_only
 def resident_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Register a resident with consent; the consultant becomes the fixed contact person."""
-    form = forms.ResidentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        resident = form.save(commit=False)
-        services.register_resident(
+    """Register a resident with consent; the consultant becomes the fixed contact person.
+
+    No BSN oracle (issue 15): when the BSN belongs to a resident whose case the consultant
+    may not see, the registration goes ahead exactly as for an unknown BSN (same answer,
+    same page), without storing the BSN on the new record, and the match goes to the team
+    lead (:class:`DuplicateRegistration`). Every attempt is audited.
+    """
+    form = forms.ResidentForm(request.POST or None, user=request.user)
+    if request.method != "POST":
+        return render(request, "casework/resident_form.html", {"form": form})
+    if not form.is_valid():
+        record(
             request.user,
-            resident,
-            consent_given_on=form.cleaned_data["consent_given_on"],
-            consent_method=form.cleaned_data["consent_method"],
+            AuditAction.CREATE,
+            "inwonerregistratie",
+            details={
+                "outcome": "refused",
+                "fields": sorted(form.errors),
+                **_registration_attempt(form),
+            },
         )
-        messages.success(request, _("Inwoner geregistreerd."))
-        return redirect("casework:resident", pk=resident.pk)
-    return render(request, "casework/resident_form.html", {"form": form})
+        return render(request, "casework/resident_form.html", {"form": form}, status=400)
+    resident = form.save(commit=False)
+    services.register_resident(
+        request.user,
+        resident,
+        consent_given_on=form.cleaned_data["consent_given_on"],
+        consent_method=form.cleaned_data["consent_method"],
+        known_elsewhere=form.known_elsewhere,
+        attempt=_registration_attempt(form),
+    )
+    messages.success(request, _("Inwoner geregistreerd."))
+    return redirect("casework:resident", pk=resident.pk)
 
 
 def _score_history(trajectory: Trajectory) -> tuple[list[str], list[tuple[str, list[int]]]]:
@@ -171,6 +199,7 @@ def _resident_page(
         "resident": resident,
         "purpose": settings.BSZ_PURPOSE,
         "consent": resident.consents.first(),
+        "masked_bsn": services.masked_bsn(resident),
         "trajectory": trajectory,
         "light": traffic_light(trajectory, today()),
         "labels": labels,
@@ -233,7 +262,10 @@ def conversation_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         messages.success(request, _("Gesprek vastgelegd."))
         return redirect("casework:resident", pk=trajectory.resident_id)
     return render(
-        request, "casework/conversation_form.html", {"form": form, "trajectory": trajectory}
+        request,
+        "casework/conversation_form.html",
+        {"form": form, "trajectory": trajectory},
+        status=400 if request.method == "POST" else 200,
     )
 
 
