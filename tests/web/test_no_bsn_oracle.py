@@ -113,7 +113,7 @@ def test_own_resident_is_named_to_who_may_see_it(org: dict[str, Any]) -> None:
     client = login(Client(), org["holder"])
     response = _register(client, "Nog Eens", KNOWN_BSN)
     assert response.status_code == 400
-    assert "staat al in je caseload" in response.content.decode()
+    assert "is al bij jou geregistreerd" in response.content.decode()
     assert not Resident.objects.filter(name="Nog Eens").exists()
     event = AuditEvent.objects.get(actor=org["holder"], object_type="inwonerregistratie")
     assert event.details["outcome"] == "refused" and event.details["fields"] == ["bsn"]

@@ -75,7 +75,7 @@ class ResidentForm(forms.ModelForm[Resident]):
         if Resident.objects.for_user(self.user).filter(pk=existing.pk).exists():
             # Only someone who may see the case is told that the person is known.
             raise forms.ValidationError(
-                _("Deze inwoner staat al in je caseload (kenmerk %(id)s).") % {"id": existing.pk}
+                _("Deze inwoner is al bij jou geregistreerd (kenmerk %(id)s).") % {"id": existing.pk}
             )
         self.known_elsewhere = existing
         return value
