@@ -219,7 +219,9 @@ def announce(user: User) -> list[Notice]:
     Each one writes an audit event marking this as the first session after that reset.
     """
     resets = list(
-        CredentialReset.objects.select_for_update()
+        # Lock the requests only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+        # outer join to the approver.
+        CredentialReset.objects.select_for_update(of=("self",))
         .filter(target=user, executed_at__isnull=False, notified_at__isnull=True)
         .select_related("requested_by", "approved_by")
         .order_by("executed_at")

@@ -74,9 +74,8 @@ class ResidentForm(forms.ModelForm[Resident]):
             return value
         if Resident.objects.for_user(self.user).filter(pk=existing.pk).exists():
             # Only someone who may see the case is told that the person is known.
-            raise forms.ValidationError(
-                _("Deze inwoner is al bij jou geregistreerd (kenmerk %(id)s).") % {"id": existing.pk}
-            )
+            message = _("Deze inwoner is al bij jou geregistreerd (kenmerk %(id)s).")
+            raise forms.ValidationError(message % {"id": existing.pk})
         self.known_elsewhere = existing
         return value
 
