@@ -14,7 +14,7 @@ from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.audit.service import verify_chain
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation
 
-from .factories import PASSWORD, login, make_case, make_team, make_user
+from .factories import PASSWORD, approved_link, login, make_case, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -146,23 +146,48 @@ def test_admin_creates_a_user_who_gets_a_one_time_link(client: Client, org: dict
             "team": org["team"].pk,
         },
     )
-    assert response.status_code == 200
-    assert "no-store" in response["Cache-Control"]
     user = User.objects.get(username="jdevries")
+    # No link yet: a second person approves it first (ADR 0053), as for every reset.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("casework:admin-user", args=[user.pk])
+    assert CredentialReset.objects.get(target=user).kind == CredentialKind.ACCOUNT
+    page = client.get(response["Location"]).content.decode()
+    assert "/inloggen/wachtwoord/" not in page and "Open verzoek" in page
     assert (user.role, user.team, user.is_active) == (Role.TEAM_LEAD, org["team"], True)
     # Nobody knows a password yet, and the 2FA app is set up by the user at first login.
     assert not user.has_usable_password()
     assert not TOTPDevice.objects.filter(user=user).exists()
-    assert "/inloggen/wachtwoord/" in response.context["link"]
-    assert response.context["link"] in response.content.decode()
-    (event,) = _events(admin, "accounts.User")
+    link = approved_link(client, user, org["team"])
+    assert "/inloggen/wachtwoord/" in link
+    event = _events(admin, "accounts.User")[0]
     assert (event.action, event.object_id, event.purpose) == (
         "create",
         str(user.pk),
         "functioneel beheer",
     )
     assert event.details["role"] == Role.TEAM_LEAD
+    steps = [e.details["step"] for e in _events(admin, "accounts.CredentialReset")]
+    assert steps == ["requested", "executed"]
     assert verify_chain().ok
+
+
+def test_admin_cannot_approve_an_account_they_created(client: Client, org: dict[str, Any]) -> None:
+    """The sock puppet: an administrator creates a privacy officer account of their own to
+    approve their own resets with. Its link needs someone else's approval first."""
+    admin = org["admin"]
+    login(client, admin)
+    client.post(
+        reverse("casework:admin-user-create"),
+        {"username": "pop", "first_name": "P", "last_name": "Op", "role": Role.PRIVACY_OFFICER},
+    )
+    puppet = User.objects.get(username="pop")
+    reset = CredentialReset.objects.get(target=puppet)
+    response = client.post(reverse("casework:admin-reset-approve", args=[reset.pk]), follow=True)
+    assert "Je kunt dit verzoek niet goedkeuren" in response.content.decode()
+    response = client.post(reverse("casework:admin-reset-link", args=[reset.pk]), follow=True)
+    assert "/inloggen/wachtwoord/" not in response.content.decode()
+    puppet.refresh_from_db()
+    assert not puppet.has_usable_password()
 
 
 def test_create_refuses_consultant_without_team_and_duplicate_username(

@@ -50,10 +50,13 @@ class User(AbstractUser):
 
 
 class CredentialKind(models.TextChoices):
-    """What a functional administrator can reset for a staff member (ADR 0053)."""
+    """What a functional administrator can reset (or issue) for a staff member (ADR 0053)."""
 
     PASSWORD = "password", _("wachtwoord")
     TOTP = "totp", _("tweestapsverificatie")
+    # The first set-password link of a new account: the same four eyes, or an administrator
+    # could create a second account of their own to approve their own resets with.
+    ACCOUNT = "account", _("nieuw account")
 
 
 class CredentialReset(models.Model):

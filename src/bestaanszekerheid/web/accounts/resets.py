@@ -39,6 +39,9 @@ RESET_REQUEST_HOURS = 24
 
 APPROVER_ROLES = (Role.FUNCTIONAL_ADMIN, Role.PRIVACY_OFFICER)
 
+# Requests carried out by handing the requester a one-time set-password link.
+LINK_KINDS = (CredentialKind.PASSWORD, CredentialKind.ACCOUNT)
+
 
 class ResetNotAllowedError(Exception):
     """A step on a reset request that this user may not take now; the message is Dutch."""
@@ -164,7 +167,7 @@ def issue_password_link(actor: User, reset: CredentialReset) -> User:
     """The requester takes the link of an approved password reset; the old password (and
     any earlier link) stops working. Returns the staff member to build the link for."""
     reset = _locked(reset)
-    if reset.kind != CredentialKind.PASSWORD or actor.pk != reset.requested_by_id:
+    if reset.kind not in LINK_KINDS or actor.pk != reset.requested_by_id:
         raise ResetNotAllowedError(_("Alleen wie het verzoek deed, krijgt de wachtwoordlink."))
     if state(reset) != "approved":
         raise ResetNotAllowedError(_("Dit verzoek is niet (meer) goedgekeurd."))
@@ -189,21 +192,28 @@ class Notice:
 
 def _notice_text(reset: CredentialReset) -> str:
     when = timezone.localtime(reset.executed_at)
-    kind = (
-        _("je wachtwoord")
-        if reset.kind == CredentialKind.PASSWORD
-        else _("je tweestapsverificatie")
-    )
-    return _(
-        "Op %(date)s om %(time)s heeft %(requester)s %(what)s hersteld, goedgekeurd door "
-        "%(approver)s. Was jij dit niet? Meld het bij de privacyfunctionaris."
-    ) % {
+    values = {
         "date": date_format(when, "j F Y"),
         "time": time_format(when, "H:i"),
         "requester": _name(reset.requested_by),
-        "what": kind,
         "approver": _name(reset.approved_by),
     }
+    if reset.kind == CredentialKind.ACCOUNT:
+        return (
+            _(
+                "Welkom. %(requester)s heeft je account aangemaakt; %(approver)s keurde de "
+                "wachtwoordlink goed (%(date)s, %(time)s)."
+            )
+            % values
+        )
+    if reset.kind == CredentialKind.PASSWORD:
+        what = _("je wachtwoord")
+    else:
+        what = _("je tweestapsverificatie")
+    return _(
+        "Op %(date)s om %(time)s heeft %(requester)s %(what)s hersteld, goedgekeurd door "
+        "%(approver)s. Was jij dit niet? Meld het bij de privacyfunctionaris."
+    ) % {**values, "what": what}
 
 
 def _name(user: User | None) -> str:

@@ -4,8 +4,9 @@ No case content here; the functional administrator never sees residents. Every w
 recorded in the audit chain with the purpose :data:`PURPOSE_ADMIN`. Accounts are never
 deleted (audit events keep referring to them): they are deactivated.
 
-A new account has no usable password. The administrator gets a one-time link, shown once,
-with which the staff member sets their own password; at the first login the staff member
+A new account has no usable password. After a second person approved (ADR 0053), the
+administrator gets a one-time link, shown once, with which the staff member sets their own
+password; at the first login the staff member
 then sets up the authenticator app (``accounts.views.enrol_otp``). The administrator never
 knows a password or a TOTP secret.
 """
@@ -216,7 +217,11 @@ def password_link_response(
 
 @admin_only
 def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Create a staff member with role and team; show the set-password link once."""
+    """Create a staff member with role and team, and ask for their set-password link.
+
+    The link needs a second person's approval like every reset (ADR 0053): otherwise one
+    administrator could create an account of their own and approve with it.
+    """
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -231,7 +236,17 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 purpose=PURPOSE_ADMIN,
                 details={"role": user.role, "team": user.team_id},
             )
-        return password_link_response(request, user, new=True)
+            resets.request_reset(request.user, user, CredentialKind.ACCOUNT)
+        messages.success(
+            request,
+            _(
+                "Medewerker toegevoegd. De link waarmee de medewerker een wachtwoord kiest, "
+                "haal je op bij Herstelverzoeken zodra een privacyfunctionaris of een andere "
+                "functioneel beheerder het heeft goedgekeurd (binnen %(hours)d uur)."
+            )
+            % {"hours": resets.RESET_REQUEST_HOURS},
+        )
+        return redirect("casework:admin-user", pk=user.pk)
     return render(request, "beheer/user_form.html", {"form": form, "staff_member": None})
 
 

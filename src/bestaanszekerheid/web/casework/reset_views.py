@@ -111,9 +111,9 @@ def reset_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @admin_only
 def reset_password_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The requester takes the approved link, once: the old password stops working now."""
-    reset = get_object_or_404(CredentialReset, pk=pk, kind=CredentialKind.PASSWORD)
+    reset = get_object_or_404(CredentialReset, pk=pk, kind__in=resets.LINK_KINDS)
     try:
         target = resets.issue_password_link(request.user, reset)
     except resets.ResetNotAllowedError as exc:
         return _refused(request, exc)
-    return password_link_response(request, target, new=False)
+    return password_link_response(request, target, new=reset.kind == CredentialKind.ACCOUNT)

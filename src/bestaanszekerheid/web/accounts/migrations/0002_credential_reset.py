@@ -24,7 +24,11 @@ class Migration(migrations.Migration):
                 (
                     "kind",
                     models.CharField(
-                        choices=[("password", "wachtwoord"), ("totp", "tweestapsverificatie")],
+                        choices=[
+                            ("password", "wachtwoord"),
+                            ("totp", "tweestapsverificatie"),
+                            ("account", "nieuw account"),
+                        ],
                         max_length=16,
                         verbose_name="soort",
                     ),
