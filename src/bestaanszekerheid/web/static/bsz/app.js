@@ -1,3 +1,11 @@
+// htmx "settles" some attributes of elements that keep their id across a swap (the new
+// element first gets the old value, then its own). For "style" that is an inline style,
+// which the CSP ('self' only) refuses with a console error, e.g. on the route checkboxes
+// when a rejected form comes back; we use no inline styles, so nothing is lost.
+if (window.htmx) {
+  window.htmx.config.attributesToSettle = ["class", "width", "height"];
+}
+
 // Progressive enhancement for htmx swaps (the pages work without JavaScript).
 // After a section is swapped in place, the button that was pressed no longer exists;
 // move keyboard and screen-reader focus to the section's heading instead of the page top.
