@@ -236,3 +236,17 @@ def test_reset_page_reads_are_audited(org: dict[str, Any]) -> None:
     assert officer.get(reverse("casework:admin-resets")).status_code == 200
     event = AuditEvent.objects.get(actor=org["privacy"], object_type="herstelverzoeken")
     assert event.action == "read"
+
+
+def test_an_approved_link_not_collected_in_time_expires(org: dict[str, Any]) -> None:
+    victim: User = org["victim"]
+    requester = login(Client(), org["admin"])
+    requester.post(reverse("casework:admin-user-password-link", args=[victim.pk]))
+    reset = CredentialReset.objects.get(target=victim)
+    login(Client(), org["privacy"]).post(reverse("casework:admin-reset-approve", args=[reset.pk]))
+    old = timezone.now() - timedelta(hours=resets.RESET_REQUEST_HOURS, minutes=1)
+    CredentialReset.objects.filter(pk=reset.pk).update(approved_at=old)
+    response = requester.post(reverse("casework:admin-reset-link", args=[reset.pk]), follow=True)
+    assert "/inloggen/wachtwoord/" not in response.content.decode()
+    assert "niet (meer) goedgekeurd" in response.content.decode()
+    assert _intact(victim)

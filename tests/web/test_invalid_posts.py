@@ -43,6 +43,9 @@ def test_goal_empty_or_too_long(case: dict[str, Any], value: str, message: str) 
     assert response.status_code == 400
     assert "Doel niet opgeslagen" in body and message in body
     assert t.goals.count() == 1
+    # The page shown again is a read of the case like any other.
+    read = AuditEvent.objects.filter(actor=case["user"], action="read").order_by("id").last()
+    assert read is not None and read.object_type == "residents.Resident"
     if value:
         assert f'value="{value}"' in body  # typed text kept
 
