@@ -12,7 +12,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bestaanszekerheid.web.accounts.models import Role, Team, User
+from bestaanszekerheid.web.accounts.models import CredentialReset, Role, Team, User
 from bestaanszekerheid.web.conversations.models import Conversation, Dimension, PositiveHealthScore
 from bestaanszekerheid.web.plans.models import FollowUp, Goal
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
@@ -21,6 +21,9 @@ from bestaanszekerheid.web.trajectories.models import Trajectory
 
 _seq = itertools.count(1)
 PASSWORD = "een-lang-testwachtwoord"
+# Dates inside every window of casework/dates.py, as the forms take them.
+SOON = (date.today() + timedelta(days=30)).isoformat()
+RECENTLY = (date.today() - timedelta(days=10)).isoformat()
 
 
 def make_team(name: str | None = None) -> Team:
@@ -119,3 +122,17 @@ def make_follow_up(trajectory: Trajectory, due_on: date, done_on: date | None = 
 def make_referral(trajectory: Trajectory, partner: PartnerOrganisation | None = None) -> Referral:
     partner = partner or PartnerOrganisation.objects.create(name=f"Partner {next(_seq)}")
     return Referral.objects.create(trajectory=trajectory, partner=partner, reason="Hulp bij post")
+
+
+def approved_link(requester: Client, target: User, team: Team | None = None) -> str:
+    """The set-password link of ``target``'s open request (new account or password reset),
+    after a privacy officer approved it and the requesting administrator collected it
+    (four eyes, ADR 0054)."""
+    reset = CredentialReset.objects.filter(
+        target=target, approved_at__isnull=True, cancelled_at__isnull=True
+    ).get(kind__in=["account", "password"])
+    officer = login(Client(), make_user(Role.PRIVACY_OFFICER, team))
+    assert officer.post(reverse("casework:admin-reset-approve", args=[reset.pk])).status_code == 302
+    response = requester.post(reverse("casework:admin-reset-link", args=[reset.pk]))
+    assert response.status_code == 200, "wachtwoordlink niet opgehaald"
+    return str(response.context["link"])

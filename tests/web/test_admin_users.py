@@ -9,12 +9,12 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bestaanszekerheid.web.accounts.models import Role, Team, User
+from bestaanszekerheid.web.accounts.models import CredentialKind, CredentialReset, Role, Team, User
 from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.audit.service import verify_chain
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation
 
-from .factories import PASSWORD, login, make_case, make_team, make_user
+from .factories import PASSWORD, approved_link, login, make_case, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -146,23 +146,48 @@ def test_admin_creates_a_user_who_gets_a_one_time_link(client: Client, org: dict
             "team": org["team"].pk,
         },
     )
-    assert response.status_code == 200
-    assert "no-store" in response["Cache-Control"]
     user = User.objects.get(username="jdevries")
+    # No link yet: a second person approves it first (ADR 0053), as for every reset.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("casework:admin-user", args=[user.pk])
+    assert CredentialReset.objects.get(target=user).kind == CredentialKind.ACCOUNT
+    page = client.get(response["Location"]).content.decode()
+    assert "/inloggen/wachtwoord/" not in page and "Open verzoek" in page
     assert (user.role, user.team, user.is_active) == (Role.TEAM_LEAD, org["team"], True)
     # Nobody knows a password yet, and the 2FA app is set up by the user at first login.
     assert not user.has_usable_password()
     assert not TOTPDevice.objects.filter(user=user).exists()
-    assert "/inloggen/wachtwoord/" in response.context["link"]
-    assert response.context["link"] in response.content.decode()
-    (event,) = _events(admin, "accounts.User")
+    link = approved_link(client, user, org["team"])
+    assert "/inloggen/wachtwoord/" in link
+    event = _events(admin, "accounts.User")[0]
     assert (event.action, event.object_id, event.purpose) == (
         "create",
         str(user.pk),
         "functioneel beheer",
     )
     assert event.details["role"] == Role.TEAM_LEAD
+    steps = [e.details["step"] for e in _events(admin, "accounts.CredentialReset")]
+    assert steps == ["requested", "executed"]
     assert verify_chain().ok
+
+
+def test_admin_cannot_approve_an_account_they_created(client: Client, org: dict[str, Any]) -> None:
+    """The sock puppet: an administrator creates a privacy officer account of their own to
+    approve their own resets with. Its link needs someone else's approval first."""
+    admin = org["admin"]
+    login(client, admin)
+    client.post(
+        reverse("casework:admin-user-create"),
+        {"username": "pop", "first_name": "P", "last_name": "Op", "role": Role.PRIVACY_OFFICER},
+    )
+    puppet = User.objects.get(username="pop")
+    reset = CredentialReset.objects.get(target=puppet)
+    response = client.post(reverse("casework:admin-reset-approve", args=[reset.pk]), follow=True)
+    assert "Je kunt dit verzoek niet goedkeuren" in response.content.decode()
+    response = client.post(reverse("casework:admin-reset-link", args=[reset.pk]), follow=True)
+    assert "/inloggen/wachtwoord/" not in response.content.decode()
+    puppet.refresh_from_db()
+    assert not puppet.has_usable_password()
 
 
 def test_create_refuses_consultant_without_team_and_duplicate_username(
@@ -268,15 +293,26 @@ def test_deactivated_user_cannot_log_in_and_is_logged_out(
     assert [e.details["is_active"] for e in _events(org["admin"], "accounts.User")] == [False, True]
 
 
+def _approve(reset_kind: str, target: User, team: Team) -> None:
+    """A privacy officer approves the open request (four eyes, ADR 0053)."""
+    reset = CredentialReset.objects.get(target=target, kind=reset_kind, approved_at__isnull=True)
+    officer = login(Client(), make_user(Role.PRIVACY_OFFICER, team))
+    officer.post(reverse("casework:admin-reset-approve", args=[reset.pk]))
+
+
 def test_reset_2fa_sends_the_user_to_enrolment(client: Client, org: dict[str, Any]) -> None:
     target = org["target"]
     target_session = login(Client(), target)
     login(client, org["admin"])
     response = client.post(reverse("casework:admin-user-reset-otp", args=[target.pk]))
     assert response.status_code == 302
+    assert TOTPDevice.objects.filter(user=target).exists()  # only a request so far
+    _approve(CredentialKind.TOTP, target, org["team"])
     assert not TOTPDevice.objects.filter(user=target).exists()
-    (event,) = _events(org["admin"], "accounts.User")
-    assert event.details["totp_reset"] is True and event.details["devices_removed"] == 1
+    events = _events(org["admin"], "accounts.CredentialReset")
+    assert [e.details["step"] for e in events] == ["requested"]
+    approval = AuditEvent.objects.get(details__step="approved")
+    assert approval.details["devices_removed"] == 1 and approval.details["target"] == target.pk
     # The verified session is no longer verified: it ends up at enrolment, not at content.
     response = target_session.get(reverse("casework:caseload"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("otp-enrol")
@@ -286,10 +322,17 @@ def test_new_password_link_replaces_the_old_password(client: Client, org: dict[s
     target = org["target"]
     login(client, org["admin"])
     response = client.post(reverse("casework:admin-user-password-link", args=[target.pk]))
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.check_password(PASSWORD)
+    _approve(CredentialKind.PASSWORD, target, org["team"])
+    reset = CredentialReset.objects.get(target=target)
+    response = client.post(reverse("casework:admin-reset-link", args=[reset.pk]))
     assert response.status_code == 200 and "/inloggen/wachtwoord/" in response.context["link"]
     target.refresh_from_db()
     assert not target.has_usable_password() and not target.check_password(PASSWORD)
-    assert _events(org["admin"], "accounts.User")[0].details["password"] == "link"
+    steps = [e.details["step"] for e in _events(org["admin"], "accounts.CredentialReset")]
+    assert steps == ["requested", "executed"]
 
 
 def test_teams_create_with_lead_and_rename(client: Client, org: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ from bestaanszekerheid.web.audit.models import (
 )
 from bestaanszekerheid.web.audit.service import record, seal_all, seal_pending, verify_chain
 
-from .factories import login, make_case, make_user
+from .factories import RECENTLY, login, make_case, make_user
 from .tampering import audit_trigger_lifted
 
 pytestmark = pytest.mark.django_db
@@ -64,17 +64,22 @@ def test_writes_are_recorded(client: Client) -> None:
         reverse("casework:resident-create"),
         {
             "name": "Nieuwe Nina",
-            "consent_given_on": "2025-03-01",
+            "consent_given_on": RECENTLY,
             "consent_method": "mondeling",
             "consent_confirmed": "on",
         },
     )
     created = {e.object_type for e in _events(user, "create")}
-    assert created == {"residents.Resident", "residents.Consent", "trajectories.Trajectory"}
+    assert created == {
+        "residents.Resident",
+        "residents.Consent",
+        "trajectories.Trajectory",
+        "inwonerregistratie",  # the attempt itself (issue 15), with a keyed hash of any BSN
+    }
     trajectory_id = AuditEvent.objects.get(object_type="trajectories.Trajectory").object_id
     client.post(
         reverse("casework:conversation-create", args=[trajectory_id]),
-        {"held_on": "2025-03-02", "channel": "telefoon", "notes": "x"}
+        {"held_on": RECENTLY, "channel": "telefoon", "notes": "x"}
         | {
             f"score_{d}": "6"
             for d in [

@@ -1,6 +1,7 @@
-"""End to end in Debian's Chromium: a functional administrator adds a consultant, the
-consultant sets a password through the one-time link, logs in, scans (here: types) the
-TOTP secret on the enrolment page and reaches the caseload. axe finds no serious WCAG 2.1 AA
+"""End to end in Debian's Chromium: a functional administrator adds a consultant, a privacy
+officer approves the set-password link (four eyes, ADR 0053), the consultant sets a
+password through the one-time link, logs in, scans (here: types) the TOTP secret on the
+enrolment page and reaches the caseload. axe finds no serious WCAG 2.1 AA
 violations on the pages visited; screenshots are kept for a human to look at.
 """
 
@@ -43,6 +44,7 @@ def test_admin_adds_consultant_who_sets_password_and_enrols(
     problems: dict[str, list[Any]] = {}
     # Database reads stay outside Playwright's greenlet (see test_browser.py).
     admin_token = authenticator(admin)
+    officer_token = authenticator(make_user(Role.PRIVACY_OFFICER, username="piet"))
     with sync_playwright() as p:
         browser = launch_chromium(p)
         try:
@@ -60,6 +62,18 @@ def test_admin_adds_consultant_who_sets_password_and_enrols(
             page.locator("#id_team").select_option(label="Team Noord")
             problems["medewerker toevoegen"] = wcag_problems(page)
             page.get_by_role("button", name="Medewerker toevoegen").click()
+            page.get_by_text("Medewerker toegevoegd.").wait_for()
+            problems["medewerker"] = wcag_problems(page)
+            # Four eyes (ADR 0053): a privacy officer approves the link, in her own browser.
+            second = open_app_page(browser, live_server.url)
+            log_in(second.page, live_server.url, "piet", PASSWORD, officer_token)
+            second.page.get_by_role("link", name="Herstelverzoeken").first.click()
+            second.page.get_by_role("heading", name="Open verzoeken").wait_for()
+            problems["herstelverzoeken"] = wcag_problems(second.page)
+            second.page.get_by_role("button", name="Goedkeuren").click()
+            second.page.get_by_text("Goedgekeurd: wie het verzoek deed").wait_for()
+            page.goto(f"{live_server.url}/beheer/herstelverzoeken/")
+            page.get_by_role("button", name="Wachtwoordlink ophalen (één keer)").click()
             link = page.get_by_label("Link om een wachtwoord te kiezen").input_value()
             problems["wachtwoordlink"] = wcag_problems(page)
             page.goto(f"{live_server.url}/beheer/medewerkers/")
@@ -85,8 +99,10 @@ def test_admin_adds_consultant_who_sets_password_and_enrols(
             page.get_by_label("Code uit je authenticator-app").fill(_code_from_secret(secret))
             page.get_by_role("button", name="Bevestigen").click()
             page.get_by_role("heading", name="Mijn inwoners").wait_for()
+            page.get_by_text("heeft je account aangemaakt").wait_for()
         finally:
             browser.close()
 
     assert {name: found for name, found in problems.items() if found} == {}
     assert app.blocked == [] and app.console_errors == []
+    assert second.blocked == [] and second.console_errors == []

@@ -12,7 +12,15 @@ from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.casework.traffic_light import traffic_light
 
-from .factories import login, make_case, make_conversation, make_follow_up, make_goal, make_user
+from .factories import (
+    SOON,
+    login,
+    make_case,
+    make_conversation,
+    make_follow_up,
+    make_goal,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +47,7 @@ def test_adding_an_action_counts_as_progress(client: Client) -> None:
     prefix = f"action{goal.pk}"
     client.post(
         reverse("casework:action-create", args=[goal.pk]),
-        {f"{prefix}-description": "Formulier invullen", f"{prefix}-due_on": "2099-01-01"},
+        {f"{prefix}-description": "Formulier invullen", f"{prefix}-due_on": SOON},
     )
     assert goal.actions.get().description == "Formulier invullen"
     assert traffic_light(trajectory, date.today()).colour == "green"
@@ -49,7 +57,9 @@ def test_withdrawing_consent_closes_without_sanction(client: Client) -> None:
     user = make_user(Role.CONSULTANT)
     trajectory = make_case(user)
     login(client, user)
-    client.post(reverse("casework:consent-withdraw", args=[trajectory.pk]))
+    client.post(
+        reverse("casework:consent-withdraw", args=[trajectory.pk]), {"withdraw-confirm": "on"}
+    )
     trajectory.refresh_from_db()
     assert (trajectory.status, trajectory.close_reason) == ("closed", "inwoner_gestopt")
     assert trajectory.resident.consents.get().withdrawn_on == date.today()

@@ -28,6 +28,7 @@ from bestaanszekerheid.web.residents.models import Consent, Resident
 from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryRoute
 
 from .factories import (
+    SOON,
     login,
     make_case,
     make_conversation,
@@ -153,7 +154,7 @@ CASES: dict[str, Callable[[World], Request]] = {
     ),
     "actie toevoegen": lambda w: (
         reverse("casework:action-create", args=[w.goal.pk]),
-        {f"action{w.goal.pk}-description": "Formulier", f"action{w.goal.pk}-due_on": "2099-01-01"},
+        {f"action{w.goal.pk}-description": "Formulier", f"action{w.goal.pk}-due_on": SOON},
         w.consultant,
     ),
     "actie afvinken": lambda w: (
@@ -163,12 +164,12 @@ CASES: dict[str, Callable[[World], Request]] = {
     ),
     "vervolgafspraak toevoegen": lambda w: (
         reverse("casework:follow-up-create", args=[w.trajectory.pk]),
-        {"followup-description": "Terugbellen", "followup-due_on": "2099-01-01"},
+        {"followup-description": "Terugbellen", "followup-due_on": SOON},
         w.consultant,
     ),
     "vervolgafspraak wijzigen": lambda w: (
         reverse("casework:follow-up-edit", args=[w.follow_up.pk]),
-        {"description": "Langsgaan", "due_on": "2099-01-01"},
+        {"description": "Langsgaan", "due_on": SOON},
         w.consultant,
     ),
     "vervolgafspraak gedaan": lambda w: (
@@ -193,12 +194,12 @@ CASES: dict[str, Callable[[World], Request]] = {
     ),
     "toestemming intrekken": lambda w: (
         reverse("casework:consent-withdraw", args=[w.trajectory.pk]),
-        {},
+        {"withdraw-confirm": "on"},
         w.consultant,
     ),
     "traject afsluiten": lambda w: (
         reverse("casework:close", args=[w.trajectory.pk]),
-        {"close-reason": "doelen_bereikt"},
+        {"close-reason": "doelen_bereikt", "close-confirm": "on"},
         w.consultant,
     ),
     "delen": lambda w: (

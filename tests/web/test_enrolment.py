@@ -16,7 +16,7 @@ from bestaanszekerheid.web.accounts.models import Role, User
 from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.demo import create_demo
 
-from .factories import PASSWORD, login, make_case, make_team, make_user
+from .factories import PASSWORD, approved_link, login, make_case, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,8 @@ def test_new_staff_member_from_admin_screen_to_first_page(client: Client) -> Non
             "team": team.pk,
         },
     )
-    link = response.context["link"]
+    assert response.status_code == 302  # the link comes after a second person approved
+    link = approved_link(client, User.objects.get(username="anvos"), team)
     newcomer = Client()
     # The token moves from the address into the session before the form is shown.
     response = newcomer.get(link, follow=True)
@@ -188,7 +189,14 @@ def test_new_staff_member_from_admin_screen_to_first_page(client: Client) -> Non
     session.get(reverse("otp-enrol"))
     device = TOTPDevice.objects.get(user=user)
     session.post(reverse("otp-enrol"), {"token": _code(device)})
-    assert session.get(reverse("casework:caseload")).status_code == 200
+    caseload = session.get(reverse("casework:caseload"))
+    assert caseload.status_code == 200
+    # Told once who created the account and who approved its link (ADR 0054).
+    assert "heeft je account aangemaakt" in caseload.content.decode()
+    assert (
+        "heeft je account aangemaakt"
+        not in session.get(reverse("casework:caseload")).content.decode()
+    )
 
 
 def test_link_of_a_deactivated_account_does_not_work(client: Client) -> None:
@@ -198,8 +206,8 @@ def test_link_of_a_deactivated_account_does_not_work(client: Client) -> None:
         reverse("casework:admin-user-create"),
         {"username": "weg", "first_name": "W", "last_name": "Eg", "role": "analist"},
     )
-    link = response.context["link"]
     user = User.objects.get(username="weg")
+    link = approved_link(client, user, team)
     client.post(reverse("casework:admin-user-active", args=[user.pk]))
     response = Client().get(link, follow=True)
     assert not response.context["validlink"]

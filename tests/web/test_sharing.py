@@ -218,7 +218,7 @@ def test_edit_refuses_incomplete_scores(client: Client, team_case: dict[str, Any
     login(client, c["owner"])
     data = {"held_on": conversation.held_on.isoformat(), "channel": "deur", "score_meedoen": "3"}
     response = client.post(reverse("casework:conversation-edit", args=[conversation.pk]), data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused, the form shown again
     assert "Vul alle zes scores in" in response.content.decode()
     assert sorted(conversation.scores.values_list("score", flat=True)) == [5] * 6
 

@@ -24,6 +24,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import SuspiciousOperation
 from django.db.models import QuerySet
@@ -35,6 +36,7 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
+from bestaanszekerheid.web.accounts import resets
 from bestaanszekerheid.web.accounts.middleware import PROVIDER_LOGIN_KEY as SESSION_KEY
 from bestaanszekerheid.web.accounts.models import Role, User
 
@@ -126,6 +128,9 @@ def callback(request: HttpRequest) -> HttpResponse:
 def _mark_provider_login(
     sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
 ) -> None:
-    """Remember that the provider did the second factor for this session."""
+    """Remember that the provider did the second factor for this session, and tell the user,
+    once, about resets of their local credentials (the TOTP step does so for local logins)."""
     if request is not None and getattr(user, "backend", "") == BACKEND:
         request.session[SESSION_KEY] = "oidc"
+        for notice in resets.announce(user):
+            messages.warning(request, notice.text)

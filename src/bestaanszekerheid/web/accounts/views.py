@@ -19,12 +19,15 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bestaanszekerheid.web.accounts import resets
 from bestaanszekerheid.web.accounts.access import is_verified
 from bestaanszekerheid.web.accounts.forms import TokenForm
 from bestaanszekerheid.web.accounts.models import User
@@ -51,6 +54,38 @@ def _has_confirmed_device(user: Any) -> bool:
     return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
+def throttle_message(devices: list[TOTPDevice]) -> str | None:
+    """A Dutch message when every device refuses codes for now (too many wrong ones in a
+    row; django-otp doubles the wait after each): how many seconds to wait. ``None`` when
+    a code may be tried. Without this check a correct code typed inside the wait was
+    answered with "Deze code klopt niet"."""
+    waits = []
+    for device in devices:
+        allowed, info = device.verify_is_allowed()
+        if allowed:
+            return None
+        until = (info or {}).get("locked_until")
+        waits.append((until - timezone.now()).total_seconds() if until else 60.0)
+    if not waits:
+        return None
+    seconds = max(1, round(min(waits) + 0.5))
+    return ngettext(
+        "Te veel verkeerde codes achter elkaar. Wacht %(seconds)d seconde en typ dan de "
+        "nieuwe code uit je app.",
+        "Te veel verkeerde codes achter elkaar. Wacht %(seconds)d seconden en typ dan de "
+        "nieuwe code uit je app.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
+def _after_full_login(request: HttpRequest) -> None:
+    """Tell the user, once, about resets of their password or second factor (ADR 0054);
+    :func:`resets.announce` marks this first session after a reset in the audit log."""
+    user: Any = request.user
+    for notice in resets.announce(user):
+        messages.warning(request, notice.text)
+
+
 @never_cache
 @login_required
 def verify_otp(request: HttpRequest) -> HttpResponse:
@@ -61,11 +96,18 @@ def verify_otp(request: HttpRequest) -> HttpResponse:
         return redirect("otp-enrol")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["token"])
+        waiting = throttle_message(
+            list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+        )
+        device = None if waiting else match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
+            _after_full_login(request)
             return redirect("casework:home")
-        form.add_error("token", _("Deze code klopt niet of is verlopen. Probeer de nieuwe code."))
+        form.add_error(
+            "token",
+            waiting or _("Deze code klopt niet of is verlopen. Probeer de nieuwe code."),
+        )
     return render(request, "registration/verify_otp.html", {"form": form})
 
 
@@ -111,12 +153,9 @@ def enrol_otp(request: HttpRequest) -> HttpResponse:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _info = device.verify_is_allowed()
-        if not allowed:
-            form.add_error(
-                "token",
-                _("Te veel verkeerde codes achter elkaar. Wacht een minuut en probeer opnieuw."),
-            )
+        waiting = throttle_message([device])
+        if waiting:
+            form.add_error("token", waiting)
         elif device.verify_token(form.cleaned_data["token"]):
             with transaction.atomic():
                 device.confirmed = True
@@ -125,6 +164,7 @@ def enrol_otp(request: HttpRequest) -> HttpResponse:
                 record(user, AuditAction.CREATE, device, purpose=PURPOSE_ACCOUNT)
             otp_login(request, device)
             messages.success(request, _("Je authenticator-app is ingesteld."))
+            _after_full_login(request)
             return redirect("casework:home")
         else:
             form.add_error(

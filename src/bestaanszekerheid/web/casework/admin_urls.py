@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bestaanszekerheid.web.casework import admin_views
+from bestaanszekerheid.web.casework import admin_views, reset_views
 
 urlpatterns = [
     path("medewerkers/", admin_views.users, name="admin-users"),
@@ -20,6 +20,20 @@ urlpatterns = [
         "medewerkers/<int:pk>/wachtwoordlink/",
         admin_views.user_password_link,
         name="admin-user-password-link",
+    ),
+    path("herstelverzoeken/", reset_views.reset_requests, name="admin-resets"),
+    path(
+        "herstelverzoeken/<int:pk>/goedkeuren/",
+        reset_views.reset_approve,
+        name="admin-reset-approve",
+    ),
+    path(
+        "herstelverzoeken/<int:pk>/afwijzen/", reset_views.reset_cancel, name="admin-reset-cancel"
+    ),
+    path(
+        "herstelverzoeken/<int:pk>/wachtwoordlink/",
+        reset_views.reset_password_link,
+        name="admin-reset-link",
     ),
     path("teams/", admin_views.teams, name="admin-teams"),
     path("teams/<int:pk>/", admin_views.team_edit, name="admin-team"),

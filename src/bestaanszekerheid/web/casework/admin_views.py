@@ -4,8 +4,9 @@ No case content here; the functional administrator never sees residents. Every w
 recorded in the audit chain with the purpose :data:`PURPOSE_ADMIN`. Accounts are never
 deleted (audit events keep referring to them): they are deactivated.
 
-A new account has no usable password. The administrator gets a one-time link, shown once,
-with which the staff member sets their own password; at the first login the staff member
+A new account has no usable password. After a second person approved (ADR 0054), the
+administrator gets a one-time link, shown once, with which the staff member sets their own
+password; at the first login the staff member
 then sets up the authenticator app (``accounts.views.enrol_otp``). The administrator never
 knows a password or a TOTP secret.
 """
@@ -33,16 +34,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bestaanszekerheid.areas.catalog import AreaCatalog, read_catalog
 from bestaanszekerheid.areas.partners import Partner, parse_wijken, partners_csv, unknown_wijken
+from bestaanszekerheid.web.accounts import resets
 from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest, role_required
 from bestaanszekerheid.web.accounts.forms import StaffCreateForm, StaffEditForm, TeamForm
-from bestaanszekerheid.web.accounts.models import Role, Team, User
+from bestaanszekerheid.web.accounts.models import CredentialKind, Role, Team, User
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation
 
 admin_only = role_required(Role.FUNCTIONAL_ADMIN)
 
-PURPOSE_ADMIN = "functioneel beheer"
+PURPOSE_ADMIN = resets.PURPOSE_ADMIN
 
 
 class PartnerForm(forms.ModelForm[PartnerOrganisation]):
@@ -196,7 +198,7 @@ def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "beheer/users.html", {"staff": staff})
 
 
-def _password_link_response(
+def password_link_response(
     request: AuthenticatedHttpRequest, user: User, *, new: bool
 ) -> HttpResponse:
     """Show the one-time set-password link once; it is not stored and not cached."""
@@ -215,7 +217,11 @@ def _password_link_response(
 
 @admin_only
 def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Create a staff member with role and team; show the set-password link once."""
+    """Create a staff member with role and team, and ask for their set-password link.
+
+    The link needs a second person's approval like every reset (ADR 0054): otherwise one
+    administrator could create an account of their own and approve with it.
+    """
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -230,7 +236,17 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 purpose=PURPOSE_ADMIN,
                 details={"role": user.role, "team": user.team_id},
             )
-        return _password_link_response(request, user, new=True)
+            resets.request_reset(request.user, user, CredentialKind.ACCOUNT)
+        messages.success(
+            request,
+            _(
+                "Medewerker toegevoegd. De link waarmee de medewerker een wachtwoord kiest, "
+                "haal je op bij Herstelverzoeken zodra een privacyfunctionaris of een andere "
+                "functioneel beheerder het heeft goedgekeurd (binnen %(hours)d uur)."
+            )
+            % {"hours": resets.RESET_REQUEST_HOURS},
+        )
+        return redirect("casework:admin-user", pk=user.pk)
     return render(request, "beheer/user_form.html", {"form": form, "staff_member": None})
 
 
@@ -257,6 +273,9 @@ def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "staff_member": staff_member,
         "is_self": staff_member.pk == request.user.pk,
         "has_totp": TOTPDevice.objects.filter(user=staff_member, confirmed=True).exists(),
+        "open_resets": [
+            (r, resets.expires_at(r)) for r in resets.open_requests().filter(target=staff_member)
+        ],
     }
     return render(request, "beheer/user_form.html", context)
 
@@ -295,47 +314,37 @@ def user_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("casework:admin-user", pk=pk)
 
 
-@require_POST
-@admin_only
-def user_reset_otp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Remove the TOTP device(s): at the next login the staff member sets up the app again."""
-    staff_member = get_object_or_404(User, pk=pk)
-    with transaction.atomic():
-        removed, _per_model = TOTPDevice.objects.filter(user=staff_member).delete()
-        record(
-            request.user,
-            AuditAction.UPDATE,
-            staff_member,
-            purpose=PURPOSE_ADMIN,
-            details={"totp_reset": True, "devices_removed": removed},
+def _request_reset(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Ask for a reset; a privacy officer or another administrator approves it (ADR 0054)."""
+    staff_member = get_object_or_404(User, pk=pk, is_active=True)
+    _reset, created = resets.request_reset(request.user, staff_member, kind)
+    if created:
+        messages.success(
+            request,
+            _(
+                "Verzoek ingediend. Er verandert nog niets: een privacyfunctionaris of een "
+                "andere functioneel beheerder moet het binnen %(hours)d uur goedkeuren."
+            )
+            % {"hours": resets.RESET_REQUEST_HOURS},
         )
-    messages.success(
-        request,
-        _(
-            "Tweestapsverificatie hersteld. Bij de volgende keer inloggen stelt de medewerker "
-            "de authenticator-app opnieuw in."
-        ),
-    )
+    else:
+        messages.info(request, _("Er loopt al zo'n verzoek voor deze medewerker."))
     return redirect("casework:admin-user", pk=pk)
 
 
 @require_POST
 @admin_only
+def user_reset_otp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Request a 2FA reset; on approval the device goes and the staff member enrols again."""
+    return _request_reset(request, pk, CredentialKind.TOTP)
+
+
+@require_POST
+@admin_only
 def user_password_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A new set-password link, e.g. after a forgotten password; the old password stops working."""
-    staff_member = get_object_or_404(User, pk=pk, is_active=True)
-    with transaction.atomic():
-        # Also makes any earlier link invalid: the token depends on the password hash.
-        staff_member.set_unusable_password()
-        staff_member.save(update_fields=["password"])
-        record(
-            request.user,
-            AuditAction.UPDATE,
-            staff_member,
-            purpose=PURPOSE_ADMIN,
-            details={"password": "link"},
-        )
-    return _password_link_response(request, staff_member, new=False)
+    """Request a new set-password link; after approval the requester takes it once
+    (:mod:`bestaanszekerheid.web.casework.reset_views`)."""
+    return _request_reset(request, pk, CredentialKind.PASSWORD)
 
 
 # --- teams ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework.bars import bars_svg
 from bestaanszekerheid.web.casework.dashboard import build_dashboard, dashboard_xlsx
 from bestaanszekerheid.web.casework.services import today
+from bestaanszekerheid.web.residents.models import DuplicateRegistration
 
 
 @role_required(Role.TEAM_LEAD)
@@ -33,7 +34,15 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             _("Lopende trajecten per consulent tegen de norm (dezelfde cijfers staan in de tabel)"),
         ),
     }
-    return render(request, "casework/dashboard.html", {"board": board, "charts": charts})
+    open_duplicates = (
+        DuplicateRegistration.objects.filter(
+            team_id=request.user.team_id, handled_at__isnull=True
+        ).count()
+        if request.user.team_id
+        else 0
+    )
+    context = {"board": board, "charts": charts, "open_duplicates": open_duplicates}
+    return render(request, "casework/dashboard.html", context)
 
 
 @role_required(Role.TEAM_LEAD)

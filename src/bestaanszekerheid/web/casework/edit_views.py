@@ -45,9 +45,13 @@ def _show_edit(
     template: str,
     context: dict[str, Any],
 ) -> HttpResponse:
-    """The edit form; opening it shows the stored content, so it is an audited read."""
+    """The edit form; opening it shows the stored content, so it is an audited read.
+
+    After a rejected POST (the form with its Dutch errors and the text as typed): 400.
+    """
     record(request.user, AuditAction.READ, obj, resident_id=trajectory.resident_id)
-    return render(request, template, {"trajectory": trajectory, **context})
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"trajectory": trajectory, **context}, status=status)
 
 
 @casework_only

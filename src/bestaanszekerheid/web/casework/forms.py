@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bestaanszekerheid.web.accounts.forms import model_choices
 from bestaanszekerheid.web.accounts.models import Role, User
+from bestaanszekerheid.web.casework import dates
 from bestaanszekerheid.web.conversations.models import (
     Conversation,
     Dimension,
@@ -51,22 +52,53 @@ class ResidentForm(forms.ModelForm[Resident]):
             "bsn",
         )
 
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # A resident with this BSN whose case ``user`` may not see (issue 15: the form
+        # does not say so; the view routes the match to the team lead).
+        self.known_elsewhere: Resident | None = None
+        dates.limit(self, "consent_given_on", dates.CONSENT_GIVEN)
+
+    def clean_consent_given_on(self) -> Any:
+        return dates.checked(self, "consent_given_on", dates.CONSENT_GIVEN)
+
     def clean_bsn(self) -> str | None:
         raw = self.cleaned_data.get("bsn") or ""
         if not raw.strip():
             return None
         value = normalise_bsn(raw)
         validate_bsn(value)
-        if Resident.objects.filter(bsn=value).exists():
-            # Say so without revealing whose it is or who handles that case.
-            raise forms.ValidationError(
-                _("Dit BSN is al geregistreerd. Neem contact op met je teamleider.")
-            )
+        existing = Resident.objects.filter(bsn=value).first()
+        if existing is None:
+            return value
+        if Resident.objects.for_user(self.user).filter(pk=existing.pk).exists():
+            # Only someone who may see the case is told that the person is known.
+            message = _("Deze inwoner is al bij jou geregistreerd (kenmerk %(id)s).")
+            raise forms.ValidationError(message % {"id": existing.pk})
+        self.known_elsewhere = existing
         return value
+
+    def validate_unique(self) -> None:
+        """The BSN's uniqueness is handled in :meth:`clean_bsn`, without telling who has
+        it; Django's own check would say "Inwoner met dit BSN bestaat al"."""
+
+
+# Notes of one conversation: about four pages of text. The textarea gets ``maxlength`` (the
+# browser stops there, also when pasting) and a counter (static/bsz/app.js updates it).
+NOTES_MAX_LENGTH = 10_000
 
 
 class ConversationForm(forms.ModelForm[Conversation]):
     """A conversation with the six Positieve Gezondheid scores (all or none)."""
+
+    notes = forms.CharField(
+        label=_("Aantekeningen"),
+        required=False,
+        max_length=NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Maximaal 10.000 tekens. Alleen wat nodig is voor de begeleiding."),
+    )
 
     themes = forms.MultipleChoiceField(
         label=_("Besproken thema's"),
@@ -84,14 +116,12 @@ class ConversationForm(forms.ModelForm[Conversation]):
             "notes",
             "acute_signal",
         )
-        widgets: ClassVar[dict[str, Any]] = {
-            "held_on": DateInput(),
-            "notes": forms.Textarea(attrs={"rows": 5}),
-        }
+        widgets: ClassVar[dict[str, Any]] = {"held_on": DateInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["held_on"].initial = date.today
+        dates.limit(self, "held_on", dates.CONVERSATION_HELD)
         # When editing, the stored scores are the starting values.
         stored = (
             {s.dimension: s.score for s in self.instance.scores.all()} if self.instance.pk else {}
@@ -105,6 +135,9 @@ class ConversationForm(forms.ModelForm[Conversation]):
                 initial=stored.get(code),
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )
+
+    def clean_held_on(self) -> Any:
+        return dates.checked(self, "held_on", dates.CONVERSATION_HELD)
 
     def score_fields(self) -> list[forms.BoundField]:
         return [self[f"score_{code}"] for code in Dimension.values]
@@ -129,7 +162,7 @@ class RoutesForm(forms.Form):
         label=_("Routes"),
         choices=Route.choices,
         widget=forms.CheckboxSelectMultiple,
-        required=False,
+        error_messages={"required": _("Kies minstens één route.")},
     )
 
 
@@ -149,6 +182,13 @@ class ActionForm(forms.ModelForm[Action]):
         fields = ("description", "due_on")
         widgets: ClassVar[dict[str, Any]] = {"due_on": DateInput()}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        dates.limit(self, "due_on", dates.ACTION_DUE)
+
+    def clean_due_on(self) -> Any:
+        return dates.checked(self, "due_on", dates.ACTION_DUE)
+
 
 class FollowUpForm(forms.ModelForm[FollowUp]):
     class Meta:
@@ -158,6 +198,13 @@ class FollowUpForm(forms.ModelForm[FollowUp]):
             "due_on",
         )
         widgets: ClassVar[dict[str, Any]] = {"due_on": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        dates.limit(self, "due_on", dates.FOLLOW_UP_DUE)
+
+    def clean_due_on(self) -> Any:
+        return dates.checked(self, "due_on", dates.FOLLOW_UP_DUE)
 
 
 class ReferralForm(forms.ModelForm[Referral]):
@@ -174,7 +221,26 @@ class ReferralForm(forms.ModelForm[Referral]):
 
 
 class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reden van afsluiten"), choices=CloseReason.choices)
+    """Closing takes a deliberate choice: no reason is preselected, and a confirmation."""
+
+    reason = forms.ChoiceField(
+        label=_("Reden van afsluiten"),
+        choices=[("", _("Kies een reden")), *CloseReason.choices],
+        error_messages={"required": _("Kies de reden van afsluiten.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("Ik wil dit traject afsluiten."),
+        error_messages={"required": _("Vink aan dat je het traject wilt afsluiten.")},
+    )
+
+
+class WithdrawForm(forms.Form):
+    """The resident withdraws consent: this closes the trajectory for good."""
+
+    confirm = forms.BooleanField(
+        label=_("De inwoner heeft gezegd niet meer mee te willen doen."),
+        error_messages={"required": _("Vink aan dat de inwoner niet meer mee wil doen.")},
+    )
 
 
 def colleagues(user: Any, roles: tuple[Any, ...]) -> Any:

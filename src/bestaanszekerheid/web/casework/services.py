@@ -13,7 +13,7 @@ not become a second copy of the case file. Audited reads stay in the views.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -27,7 +27,7 @@ from bestaanszekerheid.web.casework.forms import ConversationForm
 from bestaanszekerheid.web.conversations.models import Conversation, PositiveHealthScore
 from bestaanszekerheid.web.plans.models import Action, FollowUp, Goal
 from bestaanszekerheid.web.referrals.models import Referral
-from bestaanszekerheid.web.residents.models import Consent, Resident
+from bestaanszekerheid.web.residents.models import Consent, DuplicateRegistration, Resident
 from bestaanszekerheid.web.trajectories.models import (
     CloseReason,
     Trajectory,
@@ -70,9 +70,23 @@ def _date_today(actor: Actor, item: FollowUp | Conversation, field: str, residen
 
 @transaction.atomic
 def register_resident(
-    actor: Actor, resident: Resident, *, consent_given_on: date, consent_method: str
+    actor: Actor,
+    resident: Resident,
+    *,
+    consent_given_on: date,
+    consent_method: str,
+    known_elsewhere: Resident | None = None,
+    attempt: Mapping[str, Any] | None = None,
 ) -> Trajectory:
-    """Save a new resident with their consent and an open trajectory held by ``actor``."""
+    """Save a new resident with their consent and an open trajectory held by ``actor``.
+
+    ``known_elsewhere``: a resident with the same BSN whose case ``actor`` may not see. The
+    new record is saved without the BSN and a :class:`DuplicateRegistration` routes the
+    match to ``actor``'s team lead; ``actor`` is not told (issue 15). ``attempt`` holds the
+    audit details of the registration attempt (a keyed hash of the BSN, never the number).
+    """
+    if known_elsewhere is not None:
+        resident.bsn = None
     resident.save()
     consent = Consent.objects.create(
         resident=resident, given_on=consent_given_on, method=consent_method
@@ -80,7 +94,52 @@ def register_resident(
     trajectory = Trajectory.objects.create(resident=resident, consultant=actor, opened_on=today())
     for obj in (resident, consent, trajectory):
         record(actor, AuditAction.CREATE, obj, resident_id=resident.pk)
+    details: dict[str, Any] = {**(attempt or {}), "outcome": "registered"}
+    if known_elsewhere is not None:
+        duplicate = DuplicateRegistration.objects.create(
+            resident=resident,
+            existing=known_elsewhere,
+            team_id=getattr(actor, "team_id", None),
+            registered_by=actor,
+            registered_at=timezone.now(),
+        )
+        record(
+            actor,
+            AuditAction.CREATE,
+            duplicate,
+            resident_id=resident.pk,
+            details={"existing_resident": known_elsewhere.pk},
+        )
+        details.update(outcome="bsn_known_elsewhere", duplicate_registration=duplicate.pk)
+    record(
+        actor, AuditAction.CREATE, "inwonerregistratie", resident_id=resident.pk, details=details
+    )
     return trajectory
+
+
+def masked_bsn(resident: Resident) -> str:
+    """The resident's BSN as shown (last three digits). For a registration whose BSN was
+    known elsewhere it is the BSN typed, so the page looks the same as for any other."""
+    if resident.bsn:
+        return resident.masked_bsn
+    duplicate = resident.duplicate_registrations.select_related("existing").first()
+    return duplicate.existing.masked_bsn if duplicate is not None else ""
+
+
+@transaction.atomic
+def handle_duplicate(actor: Actor, duplicate: DuplicateRegistration) -> None:
+    """The team lead has sorted out a duplicate registration with the consultants."""
+    duplicate.handled_by = actor
+    duplicate.handled_at = timezone.now()
+    duplicate.save(update_fields=["handled_by", "handled_at"])
+    record(
+        actor,
+        AuditAction.UPDATE,
+        duplicate,
+        resident_id=duplicate.resident_id,
+        purpose=PURPOSE_HANDOVER,
+        details={"handled": True, "existing_resident": duplicate.existing_id},
+    )
 
 
 def _replace_scores(conversation: Conversation, scores: Mapping[str, int]) -> None:
@@ -111,11 +170,16 @@ def record_conversation(
 
 
 @transaction.atomic
-def set_routes(actor: Actor, trajectory: Trajectory, routes: Iterable[str]) -> None:
-    """Make ``routes`` the trajectory's chosen routes (kept ones keep their date)."""
+def set_routes(actor: Actor, trajectory: Trajectory, routes: Iterable[str]) -> bool:
+    """Make ``routes`` the trajectory's chosen routes (kept ones keep their date).
+
+    Returns whether anything changed; an unchanged choice is not saved or audited.
+    """
     chosen = set(routes)
-    trajectory.routes.exclude(route__in=chosen).delete()
     existing = set(trajectory.routes.values_list("route", flat=True))
+    if chosen == existing:
+        return False
+    trajectory.routes.exclude(route__in=chosen).delete()
     for route in sorted(chosen - existing):
         TrajectoryRoute.objects.create(trajectory=trajectory, route=route, chosen_on=today())
     record(
@@ -125,6 +189,7 @@ def set_routes(actor: Actor, trajectory: Trajectory, routes: Iterable[str]) -> N
         resident_id=trajectory.resident_id,
         details={"routes": sorted(chosen)},
     )
+    return True
 
 
 # --- goals, actions and follow-ups ------------------------------------------------------
@@ -277,6 +342,43 @@ def close_trajectory(actor: Actor, trajectory: Trajectory, reason: str) -> None:
         trajectory,
         resident_id=trajectory.resident_id,
         details={"closed": trajectory.close_reason},
+    )
+
+
+# A closed trajectory can be reopened for this many days (the retention period is at least
+# 30 days, so it still exists; ADR 0054). Not after a withdrawal of consent.
+REOPEN_DAYS = 30
+
+
+def reopen_until(trajectory: Trajectory) -> date | None:
+    """The last day ``trajectory`` can be reopened, or None when it cannot (open, closed
+    too long ago, or closed because the resident withdrew consent)."""
+    if trajectory.status != TrajectoryStatus.CLOSED or trajectory.closed_on is None:
+        return None
+    if not trajectory.resident.consents.filter(withdrawn_on__isnull=True).exists():
+        return None
+    last = trajectory.closed_on + timedelta(days=REOPEN_DAYS)
+    return last if today() <= last else None
+
+
+@transaction.atomic
+def reopen_trajectory(actor: Actor, trajectory: Trajectory) -> None:
+    """Undo a closing within :data:`REOPEN_DAYS` (the caller checks :func:`reopen_until`)."""
+    closed_on, reason = trajectory.closed_on, trajectory.close_reason
+    trajectory.status = TrajectoryStatus.OPEN
+    trajectory.closed_on = None
+    trajectory.close_reason = ""
+    trajectory.save(update_fields=["status", "closed_on", "close_reason"])
+    record(
+        actor,
+        AuditAction.UPDATE,
+        trajectory,
+        resident_id=trajectory.resident_id,
+        details={
+            "reopened": True,
+            "closed_on": closed_on.isoformat() if closed_on else None,
+            "close_reason": reason,
+        },
     )
 
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from bestaanszekerheid.web.casework import (
     admin_views,
     dashboard_views,
+    duplicate_views,
     edit_views,
     sharing_views,
     views,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("trajecten/<int:pk>/vervolg/", views.follow_up_create, name="follow-up-create"),
     path("trajecten/<int:pk>/verwijzingen/", views.referral_create, name="referral-create"),
     path("trajecten/<int:pk>/afsluiten/", views.trajectory_close, name="close"),
+    path("trajecten/<int:pk>/heropenen/", views.trajectory_reopen, name="reopen"),
     path("trajecten/<int:pk>/delen/", sharing_views.sharing, name="sharing"),
     path("trajecten/<int:pk>/delen/toevoegen/", sharing_views.share, name="share"),
     path("trajecten/<int:pk>/delen/<int:user_pk>/stoppen/", sharing_views.unshare, name="unshare"),
@@ -47,4 +49,10 @@ urlpatterns = [
     path("team/export.xlsx", dashboard_views.dashboard_export, name="dashboard-export"),
     path("analyse/", include("bestaanszekerheid.web.casework.analyst_urls")),
     path("team/overdragen/", sharing_views.team_hand_over, name="team-hand-over"),
+    path("team/dubbele-registraties/", duplicate_views.duplicates, name="duplicates"),
+    path(
+        "team/dubbele-registraties/<int:pk>/afgehandeld/",
+        duplicate_views.duplicate_handled,
+        name="duplicate-handled",
+    ),
 ]

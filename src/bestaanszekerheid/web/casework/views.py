@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,7 @@ from bestaanszekerheid.web.referrals.workflow import (
     next_statuses,
     transition,
 )
+from bestaanszekerheid.web.residents.bsn import bsn_reference
 from bestaanszekerheid.web.residents.models import Resident
 from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStatus
 
@@ -98,21 +100,48 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "casework/caseload.html", context)
 
 
+def _registration_attempt(form: forms.ResidentForm) -> dict[str, Any]:
+    """Audit details of a registration attempt: the outcome and a keyed hash of the BSN
+    typed, never the number itself (:func:`bsn_reference`)."""
+    raw = (form.data.get("bsn") or "").strip() if form.is_bound else ""
+    return {"bsn": bsn_reference(raw) if raw else None}
+
+
 @consultant_only
 def resident_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Register a resident with consent; the consultant becomes the fixed contact person."""
-    form = forms.ResidentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        resident = form.save(commit=False)
-        services.register_resident(
+    """Register a resident with consent; the consultant becomes the fixed contact person.
+
+    No BSN oracle (issue 15): when the BSN belongs to a resident whose case the consultant
+    may not see, the registration goes ahead exactly as for an unknown BSN (same answer,
+    same page), without storing the BSN on the new record, and the match goes to the team
+    lead (:class:`DuplicateRegistration`). Every attempt is audited.
+    """
+    form = forms.ResidentForm(request.POST or None, user=request.user)
+    if request.method != "POST":
+        return render(request, "casework/resident_form.html", {"form": form})
+    if not form.is_valid():
+        record(
             request.user,
-            resident,
-            consent_given_on=form.cleaned_data["consent_given_on"],
-            consent_method=form.cleaned_data["consent_method"],
+            AuditAction.CREATE,
+            "inwonerregistratie",
+            details={
+                "outcome": "refused",
+                "fields": sorted(form.errors),
+                **_registration_attempt(form),
+            },
         )
-        messages.success(request, _("Inwoner geregistreerd."))
-        return redirect("casework:resident", pk=resident.pk)
-    return render(request, "casework/resident_form.html", {"form": form})
+        return render(request, "casework/resident_form.html", {"form": form}, status=400)
+    resident = form.save(commit=False)
+    services.register_resident(
+        request.user,
+        resident,
+        consent_given_on=form.cleaned_data["consent_given_on"],
+        consent_method=form.cleaned_data["consent_method"],
+        known_elsewhere=form.known_elsewhere,
+        attempt=_registration_attempt(form),
+    )
+    messages.success(request, _("Inwoner geregistreerd."))
+    return redirect("casework:resident", pk=resident.pk)
 
 
 def _score_history(trajectory: Trajectory) -> tuple[list[str], list[tuple[str, list[int]]]]:
@@ -139,17 +168,38 @@ def resident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = (
         Trajectory.objects.for_user(request.user)
         .filter(resident=resident)
-        .prefetch_related("follow_ups", "goals__actions", "conversations__scores", "routes")
         .order_by("-opened_on", "-id")
         .first()
     )
     assert trajectory is not None  # for_user on Resident implies a visible trajectory
+    return _resident_page(request, trajectory)
+
+
+def _resident_page(
+    request: AuthenticatedHttpRequest,
+    trajectory: Trajectory,
+    *,
+    status: int = 200,
+    action_forms: dict[int, forms.ActionForm] | None = None,
+    **bound: Any,
+) -> HttpResponse:
+    """The resident page (an audited read). After an invalid POST, ``bound`` holds the
+    rejected form (``goal_form=...``), shown with its errors and the text as typed."""
+    trajectory = (
+        Trajectory.objects.filter(pk=trajectory.pk)
+        .select_related("resident", "consultant")
+        .prefetch_related("follow_ups", "goals__actions", "conversations__scores", "routes")
+        .get()
+    )
+    resident = trajectory.resident
     record(request.user, AuditAction.READ, resident, resident_id=resident.pk)
     labels, series = _score_history(trajectory)
+    action_forms = action_forms or {}
     context: dict[str, Any] = {
         "resident": resident,
         "purpose": settings.BSZ_PURPOSE,
         "consent": resident.consents.first(),
+        "masked_bsn": services.masked_bsn(resident),
         "trajectory": trajectory,
         "light": traffic_light(trajectory, today()),
         "labels": labels,
@@ -170,13 +220,25 @@ def resident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "goal_form": forms.GoalForm(prefix="goal"),
         "follow_up_form": forms.FollowUpForm(prefix="followup"),
         "referral_form": forms.ReferralForm(prefix="referral"),
-        "close_form": forms.CloseForm(prefix="close"),
         "goal_status_choices": GoalStatus.choices,
         "goal_rows": [
-            (g, forms.ActionForm(prefix=f"action{g.pk}")) for g in trajectory.goals.all()
+            (g, action_forms.get(g.pk) or forms.ActionForm(prefix=f"action{g.pk}"))
+            for g in trajectory.goals.all()
         ],
+        "reopen_until": services.reopen_until(trajectory),
+        **bound,
     }
-    return render(request, "casework/resident_detail.html", context)
+    return render(request, "casework/resident_detail.html", context, status=status)
+
+
+def _rejected(
+    request: AuthenticatedHttpRequest, trajectory: Trajectory, message: str, **bound: Any
+) -> HttpResponse:
+    """An invalid POST on the resident page: a Dutch message, the form as typed, nothing
+    saved. Status 400, or 200 for htmx (which swaps no 4xx response into the page)."""
+    messages.error(request, message)
+    status = 200 if getattr(request, "htmx", False) else 400
+    return _resident_page(request, trajectory, status=status, **bound)
 
 
 def _open_trajectory(request: AuthenticatedHttpRequest, pk: int) -> Trajectory:
@@ -200,7 +262,10 @@ def conversation_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         messages.success(request, _("Gesprek vastgelegd."))
         return redirect("casework:resident", pk=trajectory.resident_id)
     return render(
-        request, "casework/conversation_form.html", {"form": form, "trajectory": trajectory}
+        request,
+        "casework/conversation_form.html",
+        {"form": form, "trajectory": trajectory},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -210,9 +275,14 @@ def routes_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Set the chosen routes (one or more) for an open trajectory."""
     trajectory = _open_trajectory(request, pk)
     form = forms.RoutesForm(request.POST, prefix="routes")
-    if form.is_valid():
-        services.set_routes(request.user, trajectory, form.cleaned_data["routes"])
+    if not form.is_valid():
+        return _rejected(
+            request, trajectory, _("Routes niet opgeslagen: zie de melding."), routes_form=form
+        )
+    if services.set_routes(request.user, trajectory, form.cleaned_data["routes"]):
         messages.success(request, _("Routes opgeslagen."))
+    else:
+        messages.info(request, _("Niets gewijzigd: dit waren de routes al."))
     return redirect("casework:resident", pk=trajectory.resident_id)
 
 
@@ -221,9 +291,15 @@ def routes_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def goal_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
     form = forms.GoalForm(request.POST, prefix="goal")
-    if form.is_valid():
-        services.add_goal(request.user, trajectory, form.save(commit=False))
-        messages.success(request, _("Doel toegevoegd."))
+    if not form.is_valid():
+        return _rejected(
+            request,
+            trajectory,
+            _("Doel niet opgeslagen: zie de melding bij het veld."),
+            goal_form=form,
+        )
+    services.add_goal(request.user, trajectory, form.save(commit=False))
+    messages.success(request, _("Doel toegevoegd."))
     return redirect("casework:resident", pk=trajectory.resident_id)
 
 
@@ -235,8 +311,12 @@ def goal_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         Goal.objects.for_user(request.user).filter(trajectory__status=TrajectoryStatus.OPEN), pk=pk
     )
     form = forms.GoalStatusForm(request.POST)
-    if form.is_valid():
-        services.set_goal_status(request.user, goal, form.cleaned_data["status"])
+    if not form.is_valid():
+        return _rejected(
+            request, goal.trajectory, _("Status niet bijgewerkt: kies een status uit de lijst.")
+        )
+    services.set_goal_status(request.user, goal, form.cleaned_data["status"])
+    messages.success(request, _("Status van het doel bijgewerkt."))
     return redirect("casework:resident", pk=goal.trajectory.resident_id)
 
 
@@ -245,11 +325,15 @@ def goal_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def follow_up_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
     form = forms.FollowUpForm(request.POST, prefix="followup")
-    if form.is_valid():
-        services.add_follow_up(request.user, trajectory, form.save(commit=False))
-        messages.success(request, _("Vervolgafspraak toegevoegd."))
-    else:
-        messages.error(request, _("Vervolgafspraak niet opgeslagen: vul omschrijving en datum in."))
+    if not form.is_valid():
+        return _rejected(
+            request,
+            trajectory,
+            _("Vervolgafspraak niet opgeslagen: zie de melding bij het veld."),
+            follow_up_form=form,
+        )
+    services.add_follow_up(request.user, trajectory, form.save(commit=False))
+    messages.success(request, _("Vervolgafspraak toegevoegd."))
     return redirect("casework:resident", pk=trajectory.resident_id)
 
 
@@ -266,9 +350,15 @@ def follow_up_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def referral_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = _open_trajectory(request, pk)
     form = forms.ReferralForm(request.POST, prefix="referral")
-    if form.is_valid():
-        services.propose_referral(request.user, trajectory, form.save(commit=False))
-        messages.success(request, _("Verwijzing voorgesteld."))
+    if not form.is_valid():
+        return _rejected(
+            request,
+            trajectory,
+            _("Verwijzing niet opgeslagen: zie de melding bij het veld."),
+            referral_form=form,
+        )
+    services.propose_referral(request.user, trajectory, form.save(commit=False))
+    messages.success(request, _("Verwijzing voorgesteld."))
     return redirect("casework:resident", pk=trajectory.resident_id)
 
 
@@ -311,12 +401,57 @@ def action_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         Goal.objects.for_user(request.user).filter(trajectory__status=TrajectoryStatus.OPEN), pk=pk
     )
     form = forms.ActionForm(request.POST, prefix=f"action{goal.pk}")
-    if form.is_valid():
-        services.add_action(request.user, goal, form.save(commit=False))
-        messages.success(request, _("Actie toegevoegd."))
-    else:
-        messages.error(request, _("Actie niet opgeslagen: vul omschrijving en datum in."))
+    if not form.is_valid():
+        return _rejected(
+            request,
+            goal.trajectory,
+            _("Actie niet opgeslagen: zie de melding bij het veld."),
+            action_forms={goal.pk: form},
+            open_action_form=goal.pk,
+        )
+    services.add_action(request.user, goal, form.save(commit=False))
+    messages.success(request, _("Actie toegevoegd."))
     return redirect("casework:resident", pk=goal.trajectory.resident_id)
+
+
+def _close_page(
+    request: AuthenticatedHttpRequest,
+    trajectory: Trajectory,
+    close_form: forms.CloseForm,
+    withdraw_form: forms.WithdrawForm,
+    status: int = 200,
+) -> HttpResponse:
+    """The confirmation step for closing (it names the resident: an audited read)."""
+    record(request.user, AuditAction.READ, trajectory, resident_id=trajectory.resident_id)
+    context = {
+        "trajectory": trajectory,
+        "close_form": close_form,
+        "withdraw_form": withdraw_form,
+        "reopen_days": services.REOPEN_DAYS,
+    }
+    return render(request, "casework/close.html", context, status=status)
+
+
+@casework_only
+def trajectory_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Close an open trajectory after a confirmation with an explicit reason."""
+    trajectory = _open_trajectory(request, pk)
+    form = forms.CloseForm(request.POST or None, prefix="close")
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, _("Traject niet afgesloten: zie de melding bij het veld."))
+            return _close_page(
+                request, trajectory, form, forms.WithdrawForm(prefix="withdraw"), status=400
+            )
+        services.close_trajectory(request.user, trajectory, form.cleaned_data["reason"])
+        until = services.reopen_until(trajectory)
+        messages.success(
+            request,
+            _("Traject afgesloten. Heropenen kan tot en met %(date)s.")
+            % {"date": date_format(until, "j F Y") if until else "–"},
+        )
+        return redirect("casework:resident", pk=trajectory.resident_id)
+    return _close_page(request, trajectory, form, forms.WithdrawForm(prefix="withdraw"))
 
 
 @require_POST
@@ -324,6 +459,10 @@ def action_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The resident stops: record the withdrawal and close the trajectory (no sanctions)."""
     trajectory = _open_trajectory(request, pk)
+    form = forms.WithdrawForm(request.POST, prefix="withdraw")
+    if not form.is_valid():
+        messages.error(request, _("Toestemming niet ingetrokken: zie de melding bij het veld."))
+        return _close_page(request, trajectory, forms.CloseForm(prefix="close"), form, status=400)
     services.withdraw_consent(request.user, trajectory)
     messages.success(request, _("Toestemming ingetrokken en traject afgesloten."))
     return redirect("casework:resident", pk=trajectory.resident_id)
@@ -331,10 +470,27 @@ def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @require_POST
 @casework_only
-def trajectory_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    trajectory = _open_trajectory(request, pk)
-    form = forms.CloseForm(request.POST, prefix="close")
-    if form.is_valid():
-        services.close_trajectory(request.user, trajectory, form.cleaned_data["reason"])
-        messages.success(request, _("Traject afgesloten."))
-    return redirect("casework:caseload")
+def trajectory_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Undo a closing within the reopening period (not after a withdrawal of consent)."""
+    trajectory = get_object_or_404(
+        Trajectory.objects.for_user(request.user)
+        .filter(status=TrajectoryStatus.CLOSED)
+        .select_related("resident"),
+        pk=pk,
+    )
+    other_open = Trajectory.objects.filter(
+        resident=trajectory.resident, status=TrajectoryStatus.OPEN
+    ).exists()
+    if services.reopen_until(trajectory) is None or other_open:
+        return _rejected(
+            request,
+            trajectory,
+            _(
+                "Heropenen kan niet meer: dat kan tot %(days)d dagen na afsluiten, en niet als "
+                "de inwoner de toestemming heeft ingetrokken of al een lopend traject heeft."
+            )
+            % {"days": services.REOPEN_DAYS},
+        )
+    services.reopen_trajectory(request.user, trajectory)
+    messages.success(request, _("Traject heropend."))
+    return redirect("casework:resident", pk=trajectory.resident_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, Q
 
-from bestaanszekerheid.web.residents.models import Resident
+from bestaanszekerheid.web.residents.models import DuplicateRegistration, Resident
 
 
 def _plain(obj: Model, fields: list[str]) -> dict[str, Any]:
@@ -23,6 +23,19 @@ def resident_data(resident: Resident) -> dict[str, Any]:
         "inwoner": _plain(resident, ["id", "name", "phone", "bsn", "synthetic", "created_at"]),
         "toestemmingen": [
             _plain(c, ["given_on", "method", "withdrawn_on"]) for c in resident.consents.all()
+        ],
+        # A second registration with the same BSN (issue 15): which record, and when.
+        "dubbele_registraties": [
+            {
+                "andere_registratie": d.existing_id
+                if d.resident_id == resident.pk
+                else d.resident_id,
+                "geregistreerd_op": d.registered_at.isoformat(),
+                "afgehandeld_op": d.handled_at.isoformat() if d.handled_at else None,
+            }
+            for d in DuplicateRegistration.objects.filter(
+                Q(resident=resident) | Q(existing=resident)
+            )
         ],
         "trajecten": [],
     }

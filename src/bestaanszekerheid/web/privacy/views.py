@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from bestaanszekerheid.web.accounts import resets
 from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest, role_required
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditAction, AuditCheckpoint, AuditEvent
@@ -102,6 +103,7 @@ def _render_index(
         "retention_last_run": AuditEvent.objects.filter(purpose=PURPOSE_RETENTION)
         .order_by("-id")
         .first(),
+        "open_resets": resets.open_requests().filter(approved_at__isnull=True).count(),
     }
     return render(request, "privacy/index.html", context, status=status)
 

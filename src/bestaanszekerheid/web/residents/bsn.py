@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -31,3 +35,12 @@ def mask_bsn(value: str | None) -> str:
     if not value:
         return ""
     return "*" * (len(value) - 3) + value[-3:]
+
+
+def bsn_reference(value: str) -> str:
+    """A keyed hash of a BSN for the audit log: the same BSN gives the same reference (so
+    repeated attempts with one number can be seen), but the number cannot be read back or
+    found by trying all 10^9 of them without the server's secret key."""
+    key = settings.SECRET_KEY.encode()
+    digest = hmac.new(key, b"bsn:" + normalise_bsn(value).encode(), hashlib.sha256)
+    return digest.hexdigest()[:20]

@@ -83,3 +83,47 @@ class Consent(models.Model):
         verbose_name = _("toestemming")
         verbose_name_plural = _("toestemmingen")
         ordering = ("-given_on",)
+
+
+class DuplicateRegistration(models.Model):
+    """A registration whose BSN already belongs to a resident the consultant may not see.
+
+    The consultant is not told (issue 15: no BSN oracle). The new resident is registered
+    without the BSN, and this record routes the match to the consultant's team lead, who
+    sorts it out with the consultants involved (hand-over or sharing) and marks it handled.
+    It holds references only: which two residents, who registered, when.
+    """
+
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("nieuwe registratie"),
+        on_delete=models.CASCADE,
+        related_name="duplicate_registrations",
+    )
+    existing = models.ForeignKey(
+        Resident,
+        verbose_name=_("bestaande inwoner met dit BSN"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), on_delete=models.PROTECT, null=True
+    )
+    registered_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("geregistreerd door"), on_delete=models.PROTECT
+    )
+    registered_at = models.DateTimeField(_("geregistreerd op"))
+    handled_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("afgehandeld door"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("afgehandeld op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dubbele registratie")
+        verbose_name_plural = _("dubbele registraties")
+        ordering = ("registered_at", "id")
