@@ -151,6 +151,25 @@ def test_xlsx_area_sheets_name_the_area_beside_its_code(run: Run) -> None:
     assert str(first[1]).startswith("WK")
 
 
+def test_a_report_table_of_areas_gets_a_code_column() -> None:
+    table = Table(
+        key="groep-wijk",
+        title="Groep 1 per wijk",
+        columns=("Wijk", "Aandeel", "Index"),
+        rows=(
+            (Cell("Binnenstad (WK085510)"), Cell(12.5, "pct"), Cell(1.3, "num2")),
+            (Cell("Het Zand (WK085524)"), Cell(None), Cell(0.8, "num2")),
+        ),
+    )
+    ws = Workbook().active
+    _write_report_table(ws, table, synthetic=False)
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows.index(("Wijk", "Code", "Aandeel", "Index"))
+    assert rows[header + 1] == ("Binnenstad", "WK085510", 0.125, 1.3)
+    assert rows[header + 2][:2] == ("Het Zand", "WK085524")
+    assert ws.cell(row=header + 2, column=3).number_format.endswith("%")
+
+
 def test_p_values_written_as_text_become_numbers_with_their_format() -> None:
     table = Table(
         key="p",

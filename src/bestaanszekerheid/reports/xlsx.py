@@ -169,6 +169,18 @@ def _write_checked(
     _finish(ws, ws.max_row)
 
 
+#: "Binnenstad (WK085510)": a table cell naming an area with its CBS code.
+_AREA_CELL = re.compile(r"^(.*) \(((?:WK|BU)\d{6,8})\)$")
+
+
+def _split_area_column(table: Table) -> bool:
+    """Whether the first column names areas with their code in one cell (the report's way),
+    which the workbook splits into a name and a code column (for filters and lookups)."""
+    cells = [row[0].text() for row in table.rows if row and row[0].fmt == "text"]
+    named = [c for c in cells if c not in ("Totaal", "Total")]
+    return bool(named) and all(_AREA_CELL.match(c) for c in named)
+
+
 def _write_report_table(ws: Any, table: Table, synthetic: bool) -> None:
     ws.append([table.title])
     ws["A1"].font = Font(bold=True, size=12)
@@ -181,15 +193,23 @@ def _write_report_table(ws: Any, table: Table, synthetic: bool) -> None:
     ws.append([kind + (" – SYNTHETISCHE GEGEVENS" if synthetic else "")])
     ws.append(["Bron: " + "; ".join(s for s in table.sources if s)])
     ws.append([])
-    ws.append(list(table.columns))
+    split = _split_area_column(table)
+    columns = list(table.columns)
+    ws.append([columns[0], "Code", *columns[1:]] if split else columns)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for row in table.rows:
         values: list[Any] = []
         for c in row:
             values.append(c.text() if c.fmt == "text" else ("x" if c.hidden else c.number))
+        if split:
+            found = _AREA_CELL.match(str(values[0]))
+            values[:1] = [found[1], found[2]] if found else [values[0], ""]
         ws.append(values)
-        for j, (c, cell) in enumerate(zip(row, ws[ws.max_row], strict=False)):
+        cells = list(ws[ws.max_row])
+        if split:
+            del cells[1]  # the code column has no counterpart in the report's row
+        for j, (c, cell) in enumerate(zip(row, cells, strict=False)):
             if c.fmt in _FORMATS and not c.hidden and isinstance(cell.value, int | float):
                 cell.number_format = _FORMATS[c.fmt]
                 if c.fmt == "pct":
