@@ -101,18 +101,25 @@ def _asks(pointers: dict[str, Pointers]) -> str:
             by_route[route].append(key)
         if p.preventive:
             by_route["preventie"].append(key)
-    parts = []
     what = {
         "inkomen": "werk, meer uren of een aanvulling op het inkomen",
         "kosten": "lagere lasten en regelingen",
         "verkenning": "een brede verkenning",
         "preventie": "vroeg erbij zijn",
     }
-    for name, keys in by_route.items():
-        if keys:
-            whom = "alle groepen" if len(keys) == len(pointers) else _groups_phrase(keys)
-            parts.append(f"{what[name]} ({whom})")
-    text = "Wat dit vraagt: " + join_nl(parts) + "." if parts else ""
+    every = [what[n] for n, keys in by_route.items() if keys and len(keys) == len(pointers)]
+    some = [
+        f"{what[n]} ({_groups_phrase(keys)})"
+        for n, keys in by_route.items()
+        if keys and len(keys) < len(pointers)
+    ]
+    if every and len(pointers) > 1:
+        text = "Wat dit vraagt: van alle groepen " + join_nl(every)
+        text += ("; daarnaast " + join_nl(some) if some else "") + "."
+    elif every or some:
+        text = "Wat dit vraagt: " + join_nl(every + some) + "."
+    else:
+        text = ""
     unused: dict[str, int] = {}
     for p in pointers.values():
         for s in p.left_unused:
@@ -138,12 +145,21 @@ def _uncertain(result: AnalysisResult) -> str:
 
 def _groups_table(result: AnalysisResult, pointers: dict[str, Pointers]) -> Table:
     """One row per group: households (rounded), where, routes, schemes left unused."""
+    routes_of = {
+        g.key: [ROUTE_WORDS[r] for r in pointers[g.key].routes]
+        + (["preventie"] if pointers[g.key].preventive else [])
+        for g in result.profiles.groups
+    }
+    # A route every group calls for says nothing in a column: it goes into the note.
+    everyone = [
+        r for r in next(iter(routes_of.values()), []) if all(r in v for v in routes_of.values())
+    ]
     rows = []
     for g in result.profiles.groups:
         p = pointers[g.key]
         where = g.wijken[0].wijk_name if g.wijken else "verspreid"
         unused = [s.short for s in p.left_unused]
-        routes = [ROUTE_WORDS[r] for r in p.routes] + (["preventie"] if p.preventive else [])
+        routes = [r for r in routes_of[g.key] if r not in everyone]
         rows.append(
             (
                 Cell(f"{_short(g.key)}. {g.name}"),
@@ -153,13 +169,25 @@ def _groups_table(result: AnalysisResult, pointers: dict[str, Pointers]) -> Tabl
                 Cell(", ".join(unused) or "–"),
             )
         )
+    common = (
+        f" Alle groepen: de route{'s' if len(everyone) > 1 else ''} {join_nl(everyone)}; in de "
+        "tabel staan de routes daarnaast."
+        if everyone and len(routes_of) > 1
+        else ""
+    )
     return Table(
         key="samenvatting-groepen",
         title="De groepen in één tabel",
-        columns=("Groep", "Huishoudens (ongeveer)", "Relatief vaak in", "Routes", "Blijft liggen"),
+        columns=(
+            "Groep",
+            "Huishoudens (ongeveer)",
+            "Relatief vaak in",
+            "Routes" if not everyone or len(routes_of) == 1 else "Ook de route",
+            "Blijft liggen",
+        ),
         rows=tuple(rows),
         sources=estimate_sources(result.profiles),
         kind="estimate",
         note="Huishoudens: modelschatting, afgerond. Routes en regelingen: de "
-        "aanknopingspunten per groep.",
+        "aanknopingspunten per groep." + common,
     )
