@@ -918,6 +918,11 @@ def _is_interval_column(columns: list[str], i: int) -> bool:
 def _merge_xlsx_table(
     pub: Published, table: ReportTable, header: list[str], data: list[tuple[Any, ...]]
 ) -> None:
+    if len(header) > 1 and header[1] == "Code" and "Code" not in table.columns:
+        # The workbook splits "Binnenstad (WK085510)" into a name and a code column; the
+        # attacker joins them again to line the sheet up with the report's table.
+        data = [(f"{r[0]} ({r[1]})", *r[2:]) for r in data]
+        header = header[:1] + header[2:]
     if len(data) != len(table.rows):
         pub.warnings.append(f"XLSX table {table.key}: {len(data)} rows, report {len(table.rows)}")
         return
