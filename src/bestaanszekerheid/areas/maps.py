@@ -23,9 +23,11 @@ import math
 import os
 import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any, Literal
+from functools import wraps
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import altair as alt
 import pandas as pd
@@ -259,6 +261,25 @@ def _neutral_colours(statuses: Sequence[str]) -> list[str]:
     return [NEUTRALS.get(s) or next(others) for s in statuses]
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def unchecked_altair(build: Callable[_P, _T]) -> Callable[_P, _T]:
+    """``build`` (a function that makes Altair charts) with Altair's debug mode off unless
+    :func:`check_charts`: in debug mode Altair checks every object against the schema when
+    it is made, walking its inline data (a map's polygons) each time a chart is copied or
+    layered. The spec made is the same; :func:`check_charts` still checks the whole spec."""
+
+    @wraps(build)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with nullcontext() if check_charts() else alt.utils.schemapi.debug_mode(False):
+            return build(*args, **kwargs)
+
+    return wrapper
+
+
+@unchecked_altair
 def choropleth(
     catalog: AreaCatalog,
     level: Level,
