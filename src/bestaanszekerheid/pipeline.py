@@ -61,6 +61,7 @@ from bestaanszekerheid.segments.selection import (
 from bestaanszekerheid.target import TargetGroup, select_target
 
 if TYPE_CHECKING:
+    from bestaanszekerheid.experiments.demo import DemoExperiment
     from bestaanszekerheid.experiments.report import ExperimentSection
 
 #: Indicators of the latent class model: the household's situation, not who they are
@@ -461,19 +462,24 @@ def run_demo(
     *,
     options: AnalysisOptions = DEMO_OPTIONS,
     progress: Progress | None = None,
+    experiment: Callable[[], tuple[DemoExperiment, ExperimentSection]] | None = None,
 ) -> AnalysisResult:
     """The demo on synthetic households: :func:`run_analysis` with the synthetic four-arm
     trust experiment as the report's experiment section, and its participant file written.
 
     The experiment has its own release register (with the run's rules): its units are
     (invented) participants, not households, and a register compares units of one kind only;
-    its log is written next to the run's.
+    its log is written next to the run's. ``experiment``: a function that returns it, already
+    started with ``options.rules_file`` (:func:`~bestaanszekerheid.experiments.demo.
+    start_demo_section`, as ``bsz demo`` does); None: it is analysed here.
     """
-    from bestaanszekerheid.experiments.demo import DEMO_LABELS, demo_section
+    from bestaanszekerheid.experiments.demo import DEMO_LABELS, demo_section_with_rules
     from bestaanszekerheid.experiments.labels import write_labels
     from bestaanszekerheid.fileio import atomic_path
 
-    demo, section = demo_section(ReleaseRegister(load_rules(options.rules_file)))
+    demo, section = (
+        experiment() if experiment is not None else demo_section_with_rules(options.rules_file)
+    )
     written = None
     if options.partners is None:
         # The demo's invented partners, as the web app's demo has them: a partner file, as a
