@@ -383,7 +383,7 @@ def choropleth(
     tooltip.append(alt.Tooltip("properties.tekst:N", title=value_label.replace("\n", " ")))
 
     chart: alt.Chart = (
-        alt.Chart(alt.InlineData(values=drawn))
+        alt.Chart(alt.InlineData(values=_inline(drawn)))
         .mark_geoshape(strokeJoin="round")
         .encode(
             color=alt.Color(
@@ -478,7 +478,7 @@ def _label_layers(
         {"lon": lon, "lat": lat, "tekst": labels[code]}
         for code, (lon, lat) in zip(order, spread, strict=True)
     ]
-    base = alt.Chart(alt.InlineData(values=points)).encode(
+    base = alt.Chart(alt.InlineData(values=_inline(points))).encode(
         longitude="lon:Q", latitude="lat:Q", text="tekst:N"
     )
     halo = base.mark_text(
@@ -596,6 +596,14 @@ def check_charts() -> bool:
     return os.environ.get(CHECK_CHARTS_ENV) == "1"
 
 
+def _inline(values: list[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+    """A map's inline data as Altair should hold it: a tuple, which Altair's copies (every
+    ``.properties``, every layer) pass by reference instead of walking each polygon's
+    coordinates; its datasets hash and JSON are those of the list (:func:`map_spec` hands
+    Vega-Lite lists again). A list when charts are checked: the schema wants an array."""
+    return values if check_charts() else tuple(values)
+
+
 def map_spec(chart: MapChart) -> dict[str, Any]:
     """The chart's Vega-Lite spec in the house style, without the ``$schema`` address."""
     styled = (
@@ -606,6 +614,9 @@ def map_spec(chart: MapChart) -> dict[str, Any]:
     )
     spec: dict[str, Any] = styled.to_dict(validate=check_charts())
     spec.pop("$schema", None)
+    datasets = spec.get("datasets")
+    if datasets:
+        spec["datasets"] = {k: list(v) if isinstance(v, tuple) else v for k, v in datasets.items()}
     return spec
 
 
