@@ -192,12 +192,14 @@ def run_analysis(
     options: AnalysisOptions | None = None,
     *,
     progress: Progress | None = None,
-    experiment: ExperimentSection | None = None,
+    experiment: ExperimentSection | Callable[[], ExperimentSection] | None = None,
 ) -> AnalysisResult:
     """Run the chain on validated households (see :func:`read_households`); write outputs.
 
     ``experiment`` is a checked experiment section (its own register) that the report, the
-    workbook and the bundle include, as the demo's synthetic experiment (:func:`run_demo`).
+    workbook and the bundle include, as the demo's synthetic experiment (:func:`run_demo`);
+    or a function that returns it, called when the households' part is done (the demo's is
+    analysed in a second process meanwhile).
     With ``options.stop_after_areas`` the run ends after the areas step and the outreach plans
     and writes nothing (``out`` is not even created): the caller writes what it needs from the
     result, and the disclosure log of what it wrote (``result.register``).
@@ -270,7 +272,7 @@ def run_analysis(
         outreach=_outreach(areas, options.doors, options.outreach_plans),
         partners=partners,
     )
-    result.experiment = experiment
+    result.experiment = experiment() if callable(experiment) else experiment
     if options.stop_after_areas:
         step(n_steps, n_steps, "Klaar")
         return result
@@ -477,9 +479,13 @@ def run_demo(
     from bestaanszekerheid.experiments.labels import write_labels
     from bestaanszekerheid.fileio import atomic_path
 
-    demo, section = (
-        experiment() if experiment is not None else demo_section_with_rules(options.rules_file)
-    )
+    pending = experiment or (lambda: demo_section_with_rules(options.rules_file))
+    done: list[tuple[DemoExperiment, ExperimentSection]] = []
+
+    def section() -> ExperimentSection:
+        done.append(pending())
+        return done[0][1]
+
     written = None
     if options.partners is None:
         # The demo's invented partners, as the web app's demo has them: a partner file, as a
@@ -488,6 +494,7 @@ def run_demo(
         written = write_partners(demo_partners(catalog), Path(out) / "invoer" / "partners.csv")
         options = replace(options, partners=written)
     result = run_analysis(households, out, options, progress=progress, experiment=section)
+    demo = done[0][0]
     # Unit-level data (invented participants): the input of `bsz effect`, in its own folder
     # so that nobody publishes it with the checked outputs.
     path = Path(out) / "invoer" / "experiment.csv"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -256,6 +256,11 @@ def start_demo_section(
     pool.shutdown(wait=False)  # the worker finishes its one job, then exits
 
     def wait() -> tuple[DemoExperiment, ExperimentSection]:
-        return future.result()
+        try:
+            return future.result()
+        except BrokenExecutor:
+            # The second process could not start (a main module it cannot import, such as a
+            # script on stdin): the experiment is analysed here.
+            return demo_section_with_rules(rules_file)
 
     return wait

@@ -9,7 +9,7 @@ group's over-representation per wijk when the report has one (the same figures, 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import BrokenExecutor, Executor
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -233,7 +233,14 @@ def start_cards(
 
     def finish() -> Path:
         try:
-            return future.result() if future is not None else write_pdf(html, path)
+            if future is not None:
+                try:
+                    return future.result()
+                except BrokenExecutor:
+                    # The second process could not start (a main module it cannot import,
+                    # such as a script on stdin): the PDF is written here.
+                    pass
+            return write_pdf(html, path)
         except OSError:
             fallback = path.with_suffix(".html")
             with atomic_path(fallback) as tmp:
