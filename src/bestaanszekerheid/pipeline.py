@@ -61,6 +61,7 @@ from bestaanszekerheid.segments.selection import (
 from bestaanszekerheid.target import TargetGroup, select_target
 
 if TYPE_CHECKING:
+    from bestaanszekerheid.experiments.demo import DemoExperiment
     from bestaanszekerheid.experiments.report import ExperimentSection
 
 #: Indicators of the latent class model: the household's situation, not who they are
@@ -191,12 +192,14 @@ def run_analysis(
     options: AnalysisOptions | None = None,
     *,
     progress: Progress | None = None,
-    experiment: ExperimentSection | None = None,
+    experiment: ExperimentSection | Callable[[], ExperimentSection] | None = None,
 ) -> AnalysisResult:
     """Run the chain on validated households (see :func:`read_households`); write outputs.
 
     ``experiment`` is a checked experiment section (its own register) that the report, the
-    workbook and the bundle include, as the demo's synthetic experiment (:func:`run_demo`).
+    workbook and the bundle include, as the demo's synthetic experiment (:func:`run_demo`);
+    or a function that returns it, called when the households' part is done (the demo's is
+    analysed in a second process meanwhile).
     With ``options.stop_after_areas`` the run ends after the areas step and the outreach plans
     and writes nothing (``out`` is not even created): the caller writes what it needs from the
     result, and the disclosure log of what it wrote (``result.register``).
@@ -269,7 +272,7 @@ def run_analysis(
         outreach=_outreach(areas, options.doors, options.outreach_plans),
         partners=partners,
     )
-    result.experiment = experiment
+    result.experiment = experiment() if callable(experiment) else experiment
     if options.stop_after_areas:
         step(n_steps, n_steps, "Klaar")
         return result
@@ -461,19 +464,28 @@ def run_demo(
     *,
     options: AnalysisOptions = DEMO_OPTIONS,
     progress: Progress | None = None,
+    experiment: Callable[[], tuple[DemoExperiment, ExperimentSection]] | None = None,
 ) -> AnalysisResult:
     """The demo on synthetic households: :func:`run_analysis` with the synthetic four-arm
     trust experiment as the report's experiment section, and its participant file written.
 
     The experiment has its own release register (with the run's rules): its units are
     (invented) participants, not households, and a register compares units of one kind only;
-    its log is written next to the run's.
+    its log is written next to the run's. ``experiment``: a function that returns it, already
+    started with ``options.rules_file`` (:func:`~bestaanszekerheid.experiments.demo.
+    start_demo_section`, as ``bsz demo`` does); None: it is analysed here.
     """
-    from bestaanszekerheid.experiments.demo import DEMO_LABELS, demo_section
+    from bestaanszekerheid.experiments.demo import DEMO_LABELS, demo_section_with_rules
     from bestaanszekerheid.experiments.labels import write_labels
     from bestaanszekerheid.fileio import atomic_path
 
-    demo, section = demo_section(ReleaseRegister(load_rules(options.rules_file)))
+    pending = experiment or (lambda: demo_section_with_rules(options.rules_file))
+    done: list[tuple[DemoExperiment, ExperimentSection]] = []
+
+    def section() -> ExperimentSection:
+        done.append(pending())
+        return done[0][1]
+
     written = None
     if options.partners is None:
         # The demo's invented partners, as the web app's demo has them: a partner file, as a
@@ -482,6 +494,7 @@ def run_demo(
         written = write_partners(demo_partners(catalog), Path(out) / "invoer" / "partners.csv")
         options = replace(options, partners=written)
     result = run_analysis(households, out, options, progress=progress, experiment=section)
+    demo = done[0][0]
     # Unit-level data (invented participants): the input of `bsz effect`, in its own folder
     # so that nobody publishes it with the checked outputs.
     path = Path(out) / "invoer" / "experiment.csv"

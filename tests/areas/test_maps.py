@@ -279,3 +279,27 @@ def test_rings_are_wound_for_d3() -> None:
     assert wound["coordinates"][1] == list(reversed(hole))
     again = d3_geometry(wound)
     assert again == wound
+
+
+@pytest.mark.parametrize("level", ["wijk", "buurt"])
+def test_unchecked_maps_give_the_checked_spec_and_svg(
+    level: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a run (charts not checked) Altair's debug mode is off and the polygons are held as
+    a tuple, which its copies pass by reference: the spec and the SVG are those of the
+    checked build (the test suite's)."""
+    from bestaanszekerheid.areas.maps import CHECK_CHARTS_ENV
+
+    values = _values(level, "index")
+    top = list(values["value"].sort_values(ascending=False).index[:3])
+
+    def build() -> tuple[dict[str, Any], str]:
+        chart = choropleth(
+            tilburg(), level, values, measure="index", title="t", value_label="v",  # type: ignore[arg-type]
+            highlight=top, labels={c: str(i) for i, c in enumerate(top, 1)},
+        )  # fmt: skip
+        return map_spec(chart), map_svg(chart)
+
+    checked = build()
+    monkeypatch.setenv(CHECK_CHARTS_ENV, "0")
+    assert build() == checked

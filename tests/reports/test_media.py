@@ -289,3 +289,26 @@ def test_report_prints_on_at_most_15_pages(run: Run, tmp_path: Path) -> None:
         finally:
             browser.close()
     assert len(PdfReader(tmp_path / "rapport.pdf").pages) <= 15
+
+
+def test_cards_are_written_here_when_the_second_process_cannot_start(
+    run: Run, tmp_path: Path
+) -> None:
+    """``write_all`` writes the PDF in a second process; when that process cannot start
+    (a main module it cannot import, such as a script on stdin) the PDF is written here, the
+    same file."""
+    from concurrent.futures import Executor, Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from bestaanszekerheid.reports.cards import start_cards
+
+    class Broken(Executor):
+        def submit(self, *args: Any, **kwargs: Any) -> Future[Any]:
+            future: Future[Any] = Future()
+            future.set_exception(BrokenProcessPool("no second process"))
+            return future
+
+    written = start_cards(run.result, tmp_path / "persona-kaarten.pdf", Broken())()
+    assert written == tmp_path / "persona-kaarten.pdf"
+    direct = write_cards(run.result, tmp_path / "direct.pdf")
+    assert written.read_bytes() == direct.read_bytes()

@@ -109,6 +109,41 @@ def test_stability_reports_a_spread_over_twenty_refits() -> None:
     assert result.recommended == 3
 
 
+@pytest.mark.parametrize("chunk_size", [8192, 300])
+def test_bootstrap_refits_are_the_same_on_one_thread_and_on_several(chunk_size: int) -> None:
+    # Small data: one thread per refit; big data (many chunks): the kernel's threads over
+    # chunks. Either way every refit is the one a single thread computes.
+    from bestaanszekerheid.segments import LatentClassModel
+
+    sim = simulate_households(1500, shares=(0.5, 0.3, 0.2), n_categorical=6, n_continuous=1, seed=5)
+    results = []
+    for n_jobs in (1, 2, 4):
+        model = LatentClassModel(3, n_init=2, random_state=0, chunk_size=chunk_size, n_jobs=n_jobs)
+        model.fit(sim.frame)
+        results.append(model.bootstrap_refits(sim.frame, 6, random_state=1))
+    for full, labels, weights in results[1:]:
+        np.testing.assert_array_equal(full, results[0][0])
+        np.testing.assert_array_equal(labels, results[0][1])
+        np.testing.assert_array_equal(weights, results[0][2])
+
+
+def test_choose_n_classes_is_the_same_with_the_next_fit_in_a_second_thread() -> None:
+    # n_jobs=1: one model after the other; n_jobs=2: the next model is fitted while this
+    # one's stability refits run. Same models, same table, same stability.
+    sim = simulate_households(1500, shares=(0.5, 0.3, 0.2), n_categorical=6, n_continuous=1, seed=6)
+    one, two = (
+        choose_n_classes(sim.frame, [1, 2, 3], n_bootstrap=5, n_init=2, n_jobs=n_jobs)
+        for n_jobs in (1, 2)
+    )
+    pd.testing.assert_frame_equal(one.table, two.table, check_exact=True)
+    assert one.recommended == two.recommended and one.explanation == two.explanation
+    for k in (2, 3):
+        np.testing.assert_array_equal(one.stability[k].jaccard, two.stability[k].jaccard)
+        np.testing.assert_array_equal(
+            one.models[k].predict(sim.frame), two.models[k].predict(sim.frame)
+        )
+
+
 def test_rejects_invalid_class_range() -> None:
     with pytest.raises(UserFacingError):
         choose_n_classes(pd.DataFrame({"a": [1, 2]}), [0, 1])

@@ -104,3 +104,53 @@ def test_covariate_effects_recover_planted_logit() -> None:
             true_wijk[t] - true_wijk[ref], abs=0.25
         )
         assert 0 < table.loc[("leeftijd", label), "se"] < 0.2
+
+
+def _direct_se(
+    bch: np.ndarray, ok: np.ndarray, boot: list[np.ndarray], col: pd.Series
+) -> np.ndarray:
+    """The standard errors as computed before: rows selected inside every replicate."""
+    from bestaanszekerheid.segments.stepwise import _weighted_sums
+
+    w = np.ones(len(bch))[ok]
+    stats = []
+    for b in boot:
+        if col.dtype == object:
+            levels = np.array(sorted(col[ok].unique()))
+            onehot = (col[ok].to_numpy()[:, None] == levels[None, :]).astype(float)
+            _, sums = _weighted_sums(bch[ok], w * b[ok], onehot)
+            sums = np.maximum(sums, 0.0)
+            total = sums.sum(axis=0, keepdims=True)
+            stats.append(sums / np.where(total > 0, total, np.nan))
+        else:
+            z = col[ok].to_numpy(dtype=float)[:, None]
+            totals, sums = _weighted_sums(bch[ok], w * b[ok], z)
+            stats.append(sums / np.where(np.abs(totals) > 0, totals, np.nan))
+    return np.std(stats, axis=0, ddof=1)
+
+
+def test_describe_classes_equals_the_per_replicate_computation() -> None:
+    """The rows with a value are selected once per variable, not once per bootstrap
+    replicate: the standard errors are bit for bit those of the direct computation."""
+    from bestaanszekerheid.segments.stepwise import bch_matrix
+
+    sim = simulate_households(3000, shares=(0.5, 0.3, 0.2), n_categorical=6, n_continuous=0, seed=4)
+    model = LatentClassModel(3, n_init=2, random_state=0).fit(sim.frame)
+    rng = np.random.default_rng(2)
+    cat = pd.Series(rng.choice(["a", "b", "c"], 3000), dtype=object)
+    cat[rng.random(3000) < 0.1] = None
+    num = pd.Series(rng.normal(size=3000))
+    num[rng.random(3000) < 0.1] = np.nan
+    aux = pd.DataFrame({"cat": cat, "num": num, "vol": rng.normal(size=3000)})
+    result = describe_classes(model, sim.frame, aux, n_bootstrap=25, random_state=7)
+
+    post = model.predict_proba(sim.frame)
+    n = len(post)
+    _, d_inv = bch_matrix(post, np.ones(n))
+    bch = d_inv[post.argmax(axis=1)]
+    draws = np.random.default_rng(7)
+    boot = [draws.multinomial(n, np.full(n, 1.0 / n)).astype(float) for _ in range(25)]
+    for name in aux.columns:
+        se = _direct_se(bch, aux[name].notna().to_numpy(), boot, aux[name])
+        got = result.profiles[result.profiles["variabele"] == name]["se"].to_numpy()
+        np.testing.assert_array_equal(got, se.ravel())

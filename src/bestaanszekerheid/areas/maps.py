@@ -23,9 +23,11 @@ import math
 import os
 import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any, Literal
+from functools import wraps
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import altair as alt
 import pandas as pd
@@ -259,6 +261,25 @@ def _neutral_colours(statuses: Sequence[str]) -> list[str]:
     return [NEUTRALS.get(s) or next(others) for s in statuses]
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def unchecked_altair(build: Callable[_P, _T]) -> Callable[_P, _T]:
+    """``build`` (a function that makes Altair charts) with Altair's debug mode off unless
+    :func:`check_charts`: in debug mode Altair checks every object against the schema when
+    it is made, walking its inline data (a map's polygons) each time a chart is copied or
+    layered. The spec made is the same; :func:`check_charts` still checks the whole spec."""
+
+    @wraps(build)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with nullcontext() if check_charts() else alt.utils.schemapi.debug_mode(False):
+            return build(*args, **kwargs)
+
+    return wrapper
+
+
+@unchecked_altair
 def choropleth(
     catalog: AreaCatalog,
     level: Level,
@@ -362,7 +383,7 @@ def choropleth(
     tooltip.append(alt.Tooltip("properties.tekst:N", title=value_label.replace("\n", " ")))
 
     chart: alt.Chart = (
-        alt.Chart(alt.InlineData(values=drawn))
+        alt.Chart(alt.InlineData(values=_inline(drawn)))
         .mark_geoshape(strokeJoin="round")
         .encode(
             color=alt.Color(
@@ -457,7 +478,7 @@ def _label_layers(
         {"lon": lon, "lat": lat, "tekst": labels[code]}
         for code, (lon, lat) in zip(order, spread, strict=True)
     ]
-    base = alt.Chart(alt.InlineData(values=points)).encode(
+    base = alt.Chart(alt.InlineData(values=_inline(points))).encode(
         longitude="lon:Q", latitude="lat:Q", text="tekst:N"
     )
     halo = base.mark_text(
@@ -575,6 +596,14 @@ def check_charts() -> bool:
     return os.environ.get(CHECK_CHARTS_ENV) == "1"
 
 
+def _inline(values: list[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+    """A map's inline data as Altair should hold it: a tuple, which Altair's copies (every
+    ``.properties``, every layer) pass by reference instead of walking each polygon's
+    coordinates; its datasets hash and JSON are those of the list (:func:`map_spec` hands
+    Vega-Lite lists again). A list when charts are checked: the schema wants an array."""
+    return values if check_charts() else tuple(values)
+
+
 def map_spec(chart: MapChart) -> dict[str, Any]:
     """The chart's Vega-Lite spec in the house style, without the ``$schema`` address."""
     styled = (
@@ -585,6 +614,9 @@ def map_spec(chart: MapChart) -> dict[str, Any]:
     )
     spec: dict[str, Any] = styled.to_dict(validate=check_charts())
     spec.pop("$schema", None)
+    datasets = spec.get("datasets")
+    if datasets:
+        spec["datasets"] = {k: list(v) if isinstance(v, tuple) else v for k, v in datasets.items()}
     return spec
 
 

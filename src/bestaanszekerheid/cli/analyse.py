@@ -124,17 +124,21 @@ def demo(
     taal: Taal = "nl",
 ) -> None:
     """Draai de hele analyse op een verse synthetische Tilburg-populatie."""
+    from bestaanszekerheid.experiments.demo import start_demo_section
     from bestaanszekerheid.households import read_households
     from bestaanszekerheid.households.synthetic import write_population
     from bestaanszekerheid.pipeline import DEMO_OPTIONS, progress_steps, run_demo
 
     if check_language(taal) == "en":
         console.print("Note: the report, persona cards and tables are in Dutch only for now.")
+    # The synthetic experiment does not depend on the households: a second process analyses
+    # it while the population is made and read.
+    experiment = start_demo_section(DEMO_OPTIONS.rules_file)
     with progress_bar("Synthetische populatie maken", households) as update:
         written = write_population(households, out / "huishoudens.parquet", seed, progress=update)
     population = read_households(written.households_path)
     with step_progress("Analyse", progress_steps(DEMO_OPTIONS)) as step:
-        result = run_demo(population, out, progress=step)
+        result = run_demo(population, out, progress=step, experiment=experiment)
     result.files["huishoudens"] = written.households_path
     print_paths(result, out)
 

@@ -9,7 +9,12 @@ next to the minimum detectable effect.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -226,3 +231,36 @@ def demo_section(
         title="Effectmeting: een vertrouwensexperiment met vier onderzoeksarmen",
     )
     return demo, section
+
+
+def demo_section_with_rules(
+    rules_file: Path | None = None,
+) -> tuple[DemoExperiment, ExperimentSection]:
+    """:func:`demo_section` with its own register on the rules of ``rules_file`` (None: the
+    packaged rules), as ``run_demo`` makes it; a top-level function, for a second process."""
+    from bestaanszekerheid.disclosure import load_rules
+
+    return demo_section(ReleaseRegister(load_rules(rules_file)))
+
+
+def start_demo_section(
+    rules_file: Path | None = None,
+) -> Callable[[], tuple[DemoExperiment, ExperimentSection]]:
+    """Start :func:`demo_section_with_rules` in a second (spawned) process, so that the
+    synthetic experiment is analysed while the demo makes and reads its households; returns
+    a function that waits for it. On one core it runs when that function is called."""
+    if (os.cpu_count() or 1) < 2:
+        return lambda: demo_section_with_rules(rules_file)
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    future = pool.submit(demo_section_with_rules, rules_file)
+    pool.shutdown(wait=False)  # the worker finishes its one job, then exits
+
+    def wait() -> tuple[DemoExperiment, ExperimentSection]:
+        try:
+            return future.result()
+        except BrokenExecutor:
+            # The second process could not start (a main module it cannot import, such as a
+            # script on stdin): the experiment is analysed here.
+            return demo_section_with_rules(rules_file)
+
+    return wait

@@ -33,18 +33,26 @@ def write_all(
     """Write every output of a run into ``out``; returns (and records in ``result``) the paths."""
     from bestaanszekerheid.reports.build import build_report
     from bestaanszekerheid.reports.bundle import write_bundle
-    from bestaanszekerheid.reports.cards import write_cards
+    from bestaanszekerheid.reports.cards import start_cards
     from bestaanszekerheid.reports.html import output_link, write_html
+    from bestaanszekerheid.reports.pdf import pdf_pool
     from bestaanszekerheid.reports.xlsx import write_xlsx
 
     step = progress or (lambda i, text: None)
     step(0, "Rapport (HTML)")
-    report = build_report(result)
-    files = result.files
-    page = out / "rapport.html"
-    files["rapport"] = page  # written last, with links to the files the run did write
-    step(1, "Persona-kaarten (PDF)")
-    files["kaarten"] = write_cards(result, out / "persona-kaarten.pdf")
+    pool = pdf_pool()
+    try:
+        # WeasyPrint writes the cards in a second process while the report is built here.
+        cards = start_cards(result, out / "persona-kaarten.pdf", pool)
+        report = build_report(result)
+        files = result.files
+        page = out / "rapport.html"
+        files["rapport"] = page  # written last, with links to the files the run did write
+        step(1, "Persona-kaarten (PDF)")
+        files["kaarten"] = cards()
+    finally:
+        if pool is not None:
+            pool.shutdown()
     step(2, "Tabellen (XLSX), bundel (JSON) en controlelog")
     files["xlsx"] = write_xlsx(result, report, out / "tabellen.xlsx")
     files["bundel"] = write_bundle(result, report, out / "bundel.json")

@@ -8,6 +8,8 @@ group's over-representation per wijk when the report has one (the same figures, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, Executor
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +24,7 @@ from bestaanszekerheid.profiles.naming import key_features
 from bestaanszekerheid.profiles.persona import persona_for
 from bestaanszekerheid.profiles.support import ROUTES, SCHEMES, Pointers, pointers_for
 from bestaanszekerheid.reports.html import svg_uri
+from bestaanszekerheid.reports.pdf import write_pdf
 from bestaanszekerheid.reports.sections.areas import group_figures, group_index_svg, top_text
 
 if TYPE_CHECKING:
@@ -215,15 +218,33 @@ def write_cards(result: AnalysisResult, path: Path) -> Path:
     as the same HTML, self-contained and print-ready, beside ``path`` with the suffix
     ``.html``, and that path is returned (the caller says so: :data:`HTML_FALLBACK_NOTICE`).
     """
-    html = render_cards_html(result)
-    try:
-        from weasyprint import HTML
+    return start_cards(result, path)()
 
-        with atomic_path(path) as tmp:
-            HTML(string=html).write_pdf(tmp, pdf_variant="pdf/ua-1")
-    except OSError:
-        fallback = path.with_suffix(".html")
-        with atomic_path(fallback) as tmp:
-            tmp.write_text(html, encoding="utf-8")
-        return fallback
-    return path
+
+def start_cards(
+    result: AnalysisResult, path: Path, pool: Executor | None = None
+) -> Callable[[], Path]:
+    """:func:`write_cards` with the PDF written in ``pool`` (another process, see
+    :func:`bestaanszekerheid.reports.pdf.pdf_pool`; None: here, when the returned function is
+    called). The cards' HTML is rendered here, now; the returned function waits for the PDF
+    (or writes the HTML fallback) and returns the path written."""
+    html = render_cards_html(result)
+    future = pool.submit(write_pdf, html, path) if pool is not None else None
+
+    def finish() -> Path:
+        try:
+            if future is not None:
+                try:
+                    return future.result()
+                except BrokenExecutor:
+                    # The second process could not start (a main module it cannot import,
+                    # such as a script on stdin): the PDF is written here.
+                    pass
+            return write_pdf(html, path)
+        except OSError:
+            fallback = path.with_suffix(".html")
+            with atomic_path(fallback) as tmp:
+                tmp.write_text(html, encoding="utf-8")
+            return fallback
+
+    return finish

@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from bestaanszekerheid.areas.maps import check_charts
+from bestaanszekerheid.areas.maps import check_charts, unchecked_altair
 from bestaanszekerheid.formatting import fmt_num, fmt_pct
 
 # The font the chart text is measured with (vl-convert) must be the one the reader's browser
@@ -48,12 +48,14 @@ def _config(chart: Any) -> Any:
     )
 
 
+@unchecked_altair
 def to_svg(chart: Any) -> str:
     """Render an Altair chart to an SVG string with Dutch number formatting."""
     spec = _config(chart).to_dict(validate=check_charts())
     return str(vlc.vegalite_to_svg(spec, format_locale="nl-NL"))
 
 
+@unchecked_altair
 def fit_chart(table: pd.DataFrame, recommended: int) -> str:
     """BIC per number of classes; the recommended number highlighted."""
     data = pd.DataFrame(
@@ -112,12 +114,14 @@ def _share_bars(data: pd.DataFrame, category: str, title: str) -> Any:
     return bars + text
 
 
+@unchecked_altair
 def sizes_chart(data: pd.DataFrame) -> str:
     """Horizontal bars: share of the target group per group (columns: naam, aandeel)."""
     bars = _share_bars(data, "naam", "Aandeel van de doelgroep (%)")
     return to_svg(bars.properties(width=300, height=28 * len(data)))
 
 
+@unchecked_altair
 def heatmap(data: pd.DataFrame) -> str:
     """Share per group (columns) for the most distinguishing features (rows).
 
@@ -152,6 +156,7 @@ def heatmap(data: pd.DataFrame) -> str:
     return to_svg((rect + hidden + text).properties(width=62 * n_groups, height=24 * n_rows))
 
 
+@unchecked_altair
 def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
     """Group versus whole target group for a group's distinguishing features.
 
@@ -195,6 +200,7 @@ def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
     return to_svg((rule + points).properties(width=width, height=height))
 
 
+@unchecked_altair
 def areas_chart(data: pd.DataFrame) -> str:
     """Over-representation index per wijk (columns: wijk, index, optionally tekst)."""
     data = _described(
@@ -225,6 +231,7 @@ def _spec_to_svg(spec: dict[str, Any]) -> str:
 
 
 @functools.cache
+@unchecked_altair
 def _base_config() -> dict[str, Any]:
     """The configuration :func:`_config` gives every chart, as a Vega-Lite dict."""
     config: dict[str, Any] = _config(alt.Chart(pd.DataFrame({"x": [0]})).mark_point()).to_dict()[
@@ -363,6 +370,7 @@ def forest_plot(
 NARROW_PLOT_WIDTH = 240
 
 
+@unchecked_altair
 def outreach_curve(
     data: pd.DataFrame,
     budget: float,

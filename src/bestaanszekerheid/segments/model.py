@@ -299,17 +299,35 @@ class LatentClassModel(BaseEstimator):  # type: ignore[misc]
         finally:
             kernel.close()
         n = len(frame)
-        labels = np.empty((n_bootstrap, data.n_rows), dtype=np.intp)
-        for b in range(n_bootstrap):
+        # The resamples are drawn in order first, so the refits do not depend on how they
+        # are scheduled; each refit has its own kernel.
+        resamples = []
+        for _ in range(n_bootstrap):
             counts = rng.multinomial(n, np.full(n, 1.0 / n))
             w = np.bincount(inverse, weights=base * counts, minlength=data.n_rows)
-            boot = replace(data, weights=w.astype(np.float64), unit_weights=False)
-            kernel = em.Kernel(boot, chunk_size=self.chunk_size, n_threads=self._threads())
+            resamples.append(w.astype(np.float64))
+        labels = np.empty((n_bootstrap, data.n_rows), dtype=np.intp)
+        threads = self._threads()
+        n_chunks = max(1, -(-data.n_rows // self.chunk_size))
+        # Small data (fewer chunks than threads): one thread per refit (numpy releases the
+        # GIL in the E- and M-steps); big data: the kernel's threads over chunks.
+        per_refit = 1 if n_chunks < threads else threads
+
+        def refit(b: int) -> None:
+            boot = replace(data, weights=resamples[b], unit_weights=False)
+            kernel = em.Kernel(boot, chunk_size=self.chunk_size, n_threads=per_refit)
             try:
                 run = kernel.run(em.Run(self._params), max_iter, tol)
                 labels[b] = kernel.posteriors(run.params)[0].argmax(axis=1)
             finally:
                 kernel.close()
+
+        if per_refit == 1 and threads > 1 and n_bootstrap > 1:
+            with ThreadPoolExecutor(min(threads, n_bootstrap)) as pool:
+                list(pool.map(refit, range(n_bootstrap)))
+        else:
+            for b in range(n_bootstrap):
+                refit(b)
         return full, labels, data.weights
 
     # ------------------------------------------------------------------ prediction

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,26 +187,31 @@ def choose_n_classes(
     models: dict[int, LatentClassModel] = {}
     stab: dict[int, Stability] = {}
     rows = []
-    for i, k in enumerate(ks):
-        if progress is not None:
-            progress(k, i)
-        model = clone(base_model).set_params(n_classes=k).fit(data, sample_weight=weights)
-        models[k] = model
-        row = _fit_row(model)
-        if n_bootstrap > 0 and k > 1:
-            stab[k] = stability(
-                model,
-                data,
-                n_bootstrap,
-                sample_weight=weights,
-                random_state=random_state + 1000 * k,
+
+    def fit(k: int) -> LatentClassModel:
+        model: LatentClassModel = clone(base_model).set_params(n_classes=k)
+        return model.fit(data, sample_weight=weights)
+
+    # With more than one core, the next model is fitted in a second thread while this one's
+    # stability refits run (each fit and refit is the same whatever runs beside it).
+    pipelined = base_model._threads() > 1 and len(ks) > 1
+    ahead = ThreadPoolExecutor(1) if pipelined else None
+    fits = [ahead.submit(fit, k) for k in ks] if ahead is not None else []
+    try:
+        for i, k in enumerate(ks):
+            if progress is not None:
+                progress(k, i)
+            models[k] = fits[i].result() if fits else fit(k)
+            rows.append(
+                _selection_row(
+                    models, k, data, weights, n_bootstrap, random_state, stab, blrt, n_blrt
+                )
             )
-            row.update(_stability_columns(stab[k]))
-        if blrt:
-            row["blrt_p"] = (
-                _blrt(models[k - 1], model, n_blrt, random_state + k) if k - 1 in models else np.nan
-            )
-        rows.append(row)
+    finally:
+        if ahead is not None:
+            for future in fits:
+                future.cancel()
+            ahead.shutdown()
     table = pd.DataFrame(rows).set_index("klassen")
     recommended, explanation = recommend(
         table,
@@ -215,6 +221,37 @@ def choose_n_classes(
         n_bootstrap=n_bootstrap,
     )
     return ClassSelection(table, recommended, explanation, models, stab)
+
+
+def _selection_row(
+    models: dict[int, LatentClassModel],
+    k: int,
+    data: pd.DataFrame,
+    weights: FloatArray,
+    n_bootstrap: int,
+    random_state: int,
+    stab: dict[int, Stability],
+    blrt: bool,
+    n_blrt: int,
+) -> dict[str, Any]:
+    """The fit table's row of the model with ``k`` classes, with its stability (recorded in
+    ``stab``) and, with ``blrt``, the bootstrap LRT against ``k - 1`` classes."""
+    model = models[k]
+    row = _fit_row(model)
+    if n_bootstrap > 0 and k > 1:
+        stab[k] = stability(
+            model,
+            data,
+            n_bootstrap,
+            sample_weight=weights,
+            random_state=random_state + 1000 * k,
+        )
+        row.update(_stability_columns(stab[k]))
+    if blrt:
+        row["blrt_p"] = (
+            _blrt(models[k - 1], model, n_blrt, random_state + k) if k - 1 in models else np.nan
+        )
+    return row
 
 
 def _fit_row(model: LatentClassModel) -> dict[str, Any]:

@@ -98,12 +98,17 @@ def describe_classes(
     for name in auxiliary.columns:
         col = auxiliary[name]
         ok = col.notna().to_numpy()
+        # The rows with a value, selected once per variable (not once per replicate).
+        complete = bool(ok.all())
         w = weights[ok]
+        bch_ok = bch if complete else bch[ok]
+        naive_ok = naive if complete else naive[ok]
+        boot_w = [w * (b if complete else b[ok]) for b in boot]
         if infer_kind(col) == "continuous":
             z = pd.to_numeric(col[ok]).to_numpy(dtype=float)[:, None]
-            est = _means(bch[ok], w, z)
-            nai = _means(naive[ok], w, z)
-            se = np.std([_means(bch[ok], w * b[ok], z) for b in boot], axis=0, ddof=1)
+            est = _means(bch_ok, w, z)
+            nai = _means(naive_ok, w, z)
+            se = np.std([_means(bch_ok, bw, z) for bw in boot_w], axis=0, ddof=1)
             for t in range(k):
                 profiles.append(
                     (
@@ -120,17 +125,17 @@ def describe_classes(
         values = col[ok].astype(str) if col.dtype == bool else col[ok]
         levels = pd.Index(pd.unique(values)).sort_values()
         onehot = (values.to_numpy()[:, None] == levels.to_numpy()[None, :]).astype(float)
-        est = _shares(bch[ok], w, onehot)
-        nai = _shares(naive[ok], w, onehot)
+        est = _shares(bch_ok, w, onehot)
+        nai = _shares(naive_ok, w, onehot)
         se = (
-            np.std([_shares(bch[ok], w * b[ok], onehot) for b in boot], axis=0, ddof=1)
+            np.std([_shares(bch_ok, bw, onehot) for bw in boot_w], axis=0, ddof=1)
             if boot
             else np.full_like(est, np.nan)
         )
-        comp = _composition(bch[ok], w, onehot)
-        comp_naive = _composition(naive[ok], w, onehot)
+        comp = _composition(bch_ok, w, onehot)
+        comp_naive = _composition(naive_ok, w, onehot)
         # The estimated households behind both: a share times its base (class or level).
-        counts = np.maximum(onehot.T @ (bch[ok] * w[:, None]), 0.0)
+        counts = np.maximum(onehot.T @ (bch_ok * w[:, None]), 0.0)
         for a, level in enumerate(levels):
             for t in range(k):
                 profiles.append(
@@ -159,7 +164,7 @@ def _means(bch: FloatArray, w: FloatArray, z: FloatArray) -> FloatArray:
 
 def _shares(bch: FloatArray, w: FloatArray, onehot: FloatArray) -> FloatArray:
     """P(level | class), clipped at 0 and renormalised; shape (levels, K)."""
-    _, sums = _weighted_sums(bch, w, onehot)
+    sums = onehot.T @ (bch * w[:, None])  # the class sums of _weighted_sums (not its totals)
     sums = np.maximum(sums, 0.0)
     total = sums.sum(axis=0, keepdims=True)
     out: FloatArray = sums / np.where(total > 0, total, np.nan)
