@@ -115,9 +115,9 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
             problems["formulier afgewezen"] = wcag_problems(page)
 
             # Correcting a conversation: the stored scores are the starting values.
-            page.get_by_role("link", name="Gesprek bewerken").click()
             # The counter's script runs once the page has loaded (defer): type after that.
-            page.wait_for_load_state("load")
+            with page.expect_navigation(wait_until="load"):
+                page.get_by_role("link", name="Gesprek bewerken").click()
             assert page.locator("#id_score_meedoen").input_value() == "3"
             # The notes counter follows the typing.
             page.get_by_label("Aantekeningen").fill("Twaalf tekens")
