@@ -23,7 +23,12 @@ import pandas as pd
 
 from bestaanszekerheid.areas import AreaCatalog, Level, read_catalog
 from bestaanszekerheid.areas.distribution import AreaFigures, where_they_live
-from bestaanszekerheid.areas.outreach import DEFAULT_GROUP, OutreachPlan, plan_outreach
+from bestaanszekerheid.areas.outreach import (
+    DEFAULT_CURVE_STEPS,
+    DEFAULT_GROUP,
+    OutreachPlan,
+    plan_outreach,
+)
 from bestaanszekerheid.areas.partners import Partner, demo_partners, read_partners, write_partners
 from bestaanszekerheid.defaults import (
     DEFAULT_CLASSES,
@@ -400,7 +405,12 @@ def _outreach(
     """The outreach plans on the published figures of the finest level the data have: the
     whole target group's, and each group's only when the area model check was released (a
     group's reach per area rests on its estimates; refused, they are published nowhere).
-    ``plans``: only these keys (None: all)."""
+    ``plans``: only these keys (None: all).
+
+    The trade-off curve is drawn for the plans a page shows: the whole target group's (the
+    report) and those asked for by name (``bsz wijken --groep``). Without ``plans`` the
+    groups' plans go into the bundle without their curve (the requested budget only): 21
+    solves each that nothing published."""
     if areas is None:
         return {}
     level = areas.plan_level
@@ -409,7 +419,11 @@ def _outreach(
         groups = [g for g in groups if (g or TARGET_PLAN) in plans]
     return {
         group or TARGET_PLAN: plan_outreach(
-            areas.outreach_input(level, group), doors, group=group or TARGET_PLAN, level=level
+            areas.outreach_input(level, group),
+            doors,
+            group=group or TARGET_PLAN,
+            level=level,
+            curve_steps=DEFAULT_CURVE_STEPS if group is None or plans is not None else 0,
         )
         for group in groups
     }
