@@ -149,7 +149,12 @@ def heatmap(data: pd.DataFrame) -> str:
     )
     text = base.mark_text(fontSize=11, aria=False).encode(
         text=alt.Text("label:N"),
-        color=alt.condition("abs(datum.effect) > 0.9", alt.value("white"), alt.value(TEXT)),
+        color=alt.ColorValue(
+            TEXT,
+            condition=alt.ConditionalPredicateValueDefGradientstringnullExprRef(
+                test="abs(datum.effect) > 0.9", value="white"
+            ),
+        ),
     )
     n_groups = data["groep"].nunique()
     n_rows = data["feature"].nunique()
@@ -173,7 +178,7 @@ def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
         ),
     )
     rule = base.mark_rule(color="#9a9a9a", strokeWidth=2, aria=False).encode(
-        x=alt.X("min(aandeel):Q"), x2="max(aandeel):Q"
+        x=alt.X("min(aandeel):Q"), x2=alt.X2("max(aandeel):Q")
     )
     points = base.mark_point(filled=True, size=110, opacity=1).encode(
         x=alt.X(
@@ -217,7 +222,7 @@ def areas_chart(data: pd.DataFrame) -> str:
     one = (
         alt.Chart(pd.DataFrame({"x": [1.0]}))
         .mark_rule(color=ORANGE, strokeDash=[4, 3], aria=False)
-        .encode(x="x:Q")
+        .encode(x=alt.X("x:Q"))
     )
     return to_svg((bars + one).properties(width=300, height=24 * len(data)))
 
@@ -427,7 +432,7 @@ def outreach_curve(
     rule = (
         alt.Chart(pd.DataFrame({"x": [budget]}))
         .mark_rule(color=GREY, strokeDash=[2, 2], aria=False)
-        .encode(x="x:Q")
+        .encode(x=alt.X("x:Q"))
     )
     width, height = (NARROW_PLOT_WIDTH, 200) if narrow else (420, 220)
     return dutch_aria(to_svg((lines + rule).properties(width=width, height=height)), description)
