@@ -286,3 +286,13 @@ def test_requests_do_not_wait_for_a_busy_sealer() -> None:
         release.set()
         worker.join()
     assert seal_all() == 1 and verify_chain().ok
+
+
+def test_a_transaction_that_records_several_events_seals_once(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for i in range(3):
+            record(None, "read", f"item-{i}")
+    assert len(callbacks) == 1
+    assert AuditSeal.objects.count() == 3 and not PendingSeal.objects.exists()

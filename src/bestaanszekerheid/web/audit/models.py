@@ -45,7 +45,23 @@ class AppendOnlyQuerySet(models.QuerySet[_Row]):
         raise AppendOnlyError("Het auditlog is alleen-toevoegen: verwijderen kan niet.")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row that is written once: saving it again or deleting it is refused (the events and
+    the seals; the database trigger refuses the same below the application)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Het auditlog is alleen-toevoegen: bijwerken kan niet.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Het auditlog is alleen-toevoegen: verwijderen kan niet.")
+
+
+class AuditEvent(AppendOnlyModel):
     """One processing of personal data: who, what, which action, why, when."""
 
     timestamp = models.DateTimeField(_("tijdstip"))
@@ -75,16 +91,8 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("auditlog")
         ordering = ("id",)
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Het auditlog is alleen-toevoegen: bijwerken kan niet.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Het auditlog is alleen-toevoegen: verwijderen kan niet.")
-
-
-class AuditSeal(models.Model):
+class AuditSeal(AppendOnlyModel):
     """One link of the hash chain: the ``seq``-th sealed event, chained to the seal before.
 
     Append-only like the events (database trigger). ``event_id`` is a plain column, not a
@@ -102,14 +110,6 @@ class AuditSeal(models.Model):
         verbose_name = _("zegel in de auditketen")
         verbose_name_plural = _("zegels in de auditketen")
         ordering = ("seq",)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Het auditlog is alleen-toevoegen: bijwerken kan niet.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Het auditlog is alleen-toevoegen: verwijderen kan niet.")
 
 
 class PendingSeal(models.Model):

@@ -93,7 +93,11 @@ def record(
         )
         event.save()
         PendingSeal.objects.create(event_id=event.pk)
-        transaction.on_commit(seal_pending)
+        # One seal after the commit, however many events the transaction records (a page
+        # view can record several): the sealer takes all pending events at once.
+        connection = transaction.get_connection()
+        if not any(entry[1] is seal_pending for entry in connection.run_on_commit):
+            transaction.on_commit(seal_pending)
     return event
 
 
