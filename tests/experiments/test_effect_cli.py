@@ -63,6 +63,9 @@ def test_power_prints_the_plain_dutch_sentence(app: typer.Typer) -> None:
         ],
     )
     assert clustered.exit_code == 0 and "design effect 2,00" in clustered.output
+    icc = runner.invoke(app, ["power", "--deelnemers", "780", "--basiskans", "0.2", "--icc", "1.5"])
+    assert icc.exit_code == 2 and "intraclustercorrelatie (ICC)" in icc.output
+    assert "niet 1.5" in icc.output and "R²" not in icc.output
     bad = runner.invoke(app, ["power", "--deelnemers", "780", "--basiskans", "1.5"])
     assert bad.exit_code == 2 and "basiskans" in bad.output
 

@@ -118,8 +118,14 @@ def _design(
         raise UserFacingError(f"De basiskans moet tussen 0 en 1 liggen, niet {baseline}.")
     if not 0 < alpha < 1:
         raise UserFacingError(f"Het significantieniveau moet tussen 0 en 1 liggen, niet {alpha}.")
-    if not 0 <= icc < 1 or cluster_size < 1 or not 0 <= r2 < 1:
-        raise UserFacingError("ICC en R² moeten in [0, 1) liggen en de clustergrootte ≥ 1.")
+    if not 0 <= icc < 1:
+        raise UserFacingError(
+            f"De intraclustercorrelatie (ICC) moet 0 of meer en kleiner dan 1 zijn, niet {icc}."
+        )
+    if cluster_size < 1:
+        raise UserFacingError(f"De clustergrootte moet minstens 1 zijn, niet {cluster_size}.")
+    if not 0 <= r2 < 1:
+        raise UserFacingError(f"R² moet 0 of meer en kleiner dan 1 zijn, niet {r2}.")
     k = n_arms - 1
     if n_per_arm is None:
         if n_total is None:
