@@ -414,7 +414,8 @@ def _top_wijken(area_rows: pd.DataFrame, key: str) -> tuple[AreaFeature, ...]:
     """The (at most three) wijken where group ``key`` lives relatively often: an index of
     at least :data:`MIN_AREA_INDEX` and :data:`MIN_TOP_REACH` expected households of the
     group (or a share published as a band), the rule of the maps' texts too."""
-    reach = area_rows["households"].astype(float) * area_rows["share"].astype(float) / 100
+    # The areas step's own expected reach, as the maps' texts use it (not recomputed here).
+    reach = pd.to_numeric(area_rows["reach"], errors="coerce")
     big = (area_rows["band"].fillna("").astype(str) != "") | (reach >= MIN_TOP_REACH)
     own = area_rows[(area_rows["groep"] == key) & (area_rows["index"] >= MIN_AREA_INDEX) & big]
     own = own.sort_values(["index", "wijk_code"], ascending=[False, True]).head(3)

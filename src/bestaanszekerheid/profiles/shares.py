@@ -46,7 +46,7 @@ COMPARISON_COLUMNS = [
     "low",
     "high",
 ]
-AREA_COLUMNS = ["groep", "wijk_code", "wijk_name", "share", "band", "index", "households"]
+AREA_COLUMNS = ["groep", "wijk_code", "wijk_name", "share", "band", "index", "households", "reach"]
 
 
 @dataclass(frozen=True)
