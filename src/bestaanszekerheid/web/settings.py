@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "bestaanszekerheid.web.referrals",
     "bestaanszekerheid.web.casework",
     "bestaanszekerheid.web.privacy",
+    "bestaanszekerheid.web.evaluation",
 ]
 
 MIDDLEWARE = [

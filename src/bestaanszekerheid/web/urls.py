@@ -16,5 +16,6 @@ urlpatterns = [
     path("account/wachtwoord/", ChangePasswordView.as_view(), name="password-change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("privacy/", include("bestaanszekerheid.web.privacy.urls")),
+    path("evaluatie/", include("bestaanszekerheid.web.evaluation.urls")),
     path("", include("bestaanszekerheid.web.casework.urls")),
 ]

@@ -30,6 +30,7 @@ from bestaanszekerheid.web.casework.services import today
 from bestaanszekerheid.web.casework.spider import spider_svg
 from bestaanszekerheid.web.casework.traffic_light import traffic_light, with_facts
 from bestaanszekerheid.web.conversations.models import Conversation, Dimension, PositiveHealthScore
+from bestaanszekerheid.web.evaluation.resident import resident_context
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import Referral, ReferralStatus
 from bestaanszekerheid.web.referrals.workflow import (
@@ -226,6 +227,7 @@ def _resident_page(
             for g in trajectory.goals.all()
         ],
         "reopen_until": services.reopen_until(trajectory),
+        **resident_context(request.user, trajectory),
         **bound,
     }
     return render(request, "casework/resident_detail.html", context, status=status)

@@ -1,0 +1,7 @@
+"""URLs of the pilot pages (included by :mod:`bestaanszekerheid.web.evaluation.urls`)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
