@@ -39,12 +39,28 @@ from bestaanszekerheid.errors import UserFacingError
 from bestaanszekerheid.formatting import fmt_num, fmt_pct, fmt_plain
 
 Measure = Literal["share", "index"]
-#: A map: one geoshape layer, or that with its area names written on it (``labels``).
-MapChart = alt.Chart | alt.LayerChart
+
+
+@dataclass(frozen=True)
+class MapChart:
+    """A map as its Vega-Lite spec: one geoshape layer, or that with its area names written
+    on it (``labels``). A plain dict, not Altair's objects: building and copying those, with
+    the polygons inline, took as long as vl-convert takes to draw the map (ADR 0074)."""
+
+    spec: dict[str, Any]
+
 
 # The house chart style (reports.charts): the same font, text colour and sizes.
 FONT = "DejaVu Sans, Verdana, sans-serif"
 TEXT = "#1b1b1b"
+#: The house style of a map's spec (what Altair's ``configure_*`` calls wrote before).
+MAP_CONFIG: dict[str, Any] = {
+    "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+    "background": "white",
+    "font": FONT,
+    "legend": {"labelColor": TEXT, "labelFontSize": 12, "titleColor": TEXT, "titleFontSize": 12},
+    "title": {"anchor": "start", "color": TEXT, "fontSize": 13},
+}
 PUBLISHED = "gepubliceerd"
 SUPPRESSED = "te weinig huishoudens"
 NO_DATA = "geen huishoudens in het bestand"
@@ -279,7 +295,6 @@ def unchecked_altair(build: Callable[_P, _T]) -> Callable[_P, _T]:
     return wrapper
 
 
-@unchecked_altair
 def choropleth(
     catalog: AreaCatalog,
     level: Level,
@@ -377,60 +392,50 @@ def choropleth(
     legend = _legend(value_label, width, small=small, entries=domain, small_legend=small_legend)
     thin = 0.25 if small else (0.4 if level == "buurt" else 0.8)
     thick = 2.0 if small else 2.5
-    tooltip = [alt.Tooltip("properties.naam:N", title=level_name)]
+    tooltip = [{"field": "properties.naam", "title": level_name, "type": "nominal"}]
     if level == "buurt":
-        tooltip.append(alt.Tooltip("properties.wijk:N", title="Wijk"))
-    tooltip.append(alt.Tooltip("properties.tekst:N", title=value_label.replace("\n", " ")))
-
-    chart: alt.Chart = (
-        alt.Chart(alt.InlineData(values=_inline(drawn)))
-        .mark_geoshape(strokeJoin="round")
-        .encode(
-            color=alt.Color(
-                "properties.klasse:N",
-                scale=alt.Scale(domain=domain, range=colours),
-                legend=legend,
-            ),
-            # Channel objects, not alt.condition(): Altair turns a condition's dict back into
-            # a channel through its schema on every encode (0.02 s a map; the same spec).
-            stroke=alt.StrokeValue(
-                EDGE,
-                condition=alt.ConditionalPredicateValueDefstringnullExprRef(
-                    test="datum.properties.nadruk", value=HIGHLIGHT
-                ),
-            ),
-            strokeWidth=alt.StrokeWidthValue(
-                thin,
-                condition=alt.ConditionalPredicateValueDefnumberExprRef(
-                    test="datum.properties.nadruk", value=thick
-                ),
-            ),
-            tooltip=tooltip,
-            description=alt.Description("properties.beschrijving:N"),
-        )
+        tooltip.append({"field": "properties.wijk", "title": "Wijk", "type": "nominal"})
+    tooltip.append(
+        {"field": "properties.tekst", "title": value_label.replace("\n", " "), "type": "nominal"}
     )
+    emphasis = "datum.properties.nadruk"
+    areas: dict[str, Any] = {
+        "data": {"values": drawn},
+        "mark": {"type": "geoshape", "strokeJoin": "round"},
+        "encoding": {
+            "color": {
+                "field": "properties.klasse",
+                "legend": legend,
+                "scale": {"domain": domain, "range": colours},
+                "type": "nominal",
+            },
+            "description": {"field": "properties.beschrijving", "type": "nominal"},
+            "stroke": {"condition": {"test": emphasis, "value": HIGHLIGHT}, "value": EDGE},
+            "strokeWidth": {"condition": {"test": emphasis, "value": thick}, "value": thin},
+            "tooltip": tooltip,
+        },
+    }
     named = _label_layers(catalog, level, labels or {}, small=small, drawn=drawn, width=width)
     # With labels, the projection and size belong to the layer, which fits the map to all
     # its data (the labels lie inside their areas, so the fit is the same).
-    layered: MapChart = alt.LayerChart(layer=[chart, *named]) if named else chart
-    out: MapChart = layered.project(type="mercator").properties(
-        width=width,
-        height=_height(drawn, width),
+    spec: dict[str, Any] = {"layer": [areas, *named]} if named else areas
+    spec.update(
         description=_summary(title, level, figures, measure),
+        height=_height(drawn, width),
+        projection={"type": "mercator"},
+        width=width,
     )
     if not small:
         # Vega does not wrap titles: break them into lines that fit the map's width, so a
         # narrow (phone) map is not widened by its own title.
         chars = max(24, round(width / 7.5))
-        out = out.properties(
-            title=alt.Title(
-                (textwrap.wrap(title, chars) or [""]) if heading else "",
-                subtitle=textwrap.wrap(boundary_attribution(catalog), round(chars * 1.3)),
-                subtitleFontSize=10,
-                subtitleColor="#595959",
-            )
-        )
-    return out
+        spec["title"] = {
+            "text": (textwrap.wrap(title, chars) or [""]) if heading else "",
+            "subtitle": textwrap.wrap(boundary_attribution(catalog), round(chars * 1.3)),
+            "subtitleColor": "#595959",
+            "subtitleFontSize": 10,
+        }
+    return MapChart(spec)
 
 
 def _mercator_y(lat: float) -> float:
@@ -471,7 +476,7 @@ def _label_layers(
     small: bool,
     drawn: Sequence[Mapping[str, Any]],
     width: int,
-) -> list[alt.Chart]:
+) -> list[dict[str, Any]]:
     """Text layers that write ``labels`` inside their areas, in the order of ``labels``,
     moved apart where they would touch (:func:`_spread`): a white halo, then the text (Vega
     draws a text's stroke over its fill, hence two layers)."""
@@ -490,18 +495,17 @@ def _label_layers(
         {"lon": lon, "lat": lat, "tekst": labels[code]}
         for code, (lon, lat) in zip(order, spread, strict=True)
     ]
-    # Channel objects, not "lon:Q" strings: a string goes back through Altair's schema on
-    # every encode (see choropleth); the spec is the same.
-    base = alt.Chart(alt.InlineData(values=_inline(points))).encode(
-        longitude=alt.Longitude("lon", type="quantitative"),
-        latitude=alt.Latitude("lat", type="quantitative"),
-        text=alt.Text("tekst", type="nominal"),
-    )
-    halo = base.mark_text(
-        fontSize=size, fontWeight="bold", aria=False, stroke="white", strokeWidth=3.5,
-        strokeJoin="round",
-    )  # fmt: skip
-    return [halo, base.mark_text(fontSize=size, fontWeight="bold", aria=False, fill=TEXT)]
+    encoding = {
+        "latitude": {"field": "lat", "type": "quantitative"},
+        "longitude": {"field": "lon", "type": "quantitative"},
+        "text": {"field": "tekst", "type": "nominal"},
+    }
+    text = {"type": "text", "aria": False, "fontSize": size, "fontWeight": "bold"}
+    halo = {**text, "stroke": "white", "strokeJoin": "round", "strokeWidth": 3.5}
+    return [
+        {"data": {"values": points}, "mark": halo, "encoding": encoding},
+        {"data": {"values": points}, "mark": {**text, "fill": TEXT}, "encoding": encoding},
+    ]
 
 
 def label_point(geometry: Mapping[str, Any]) -> tuple[float, float]:
@@ -541,13 +545,13 @@ def _legend(
     small: bool,
     entries: Sequence[str],
     small_legend: Literal["bottom", "right"] = "bottom",
-) -> alt.Legend:
+) -> dict[str, Any]:
     """Beside a wide map, below a narrow one (a phone: one column, so that no label is cut),
     tiny and untitled on a card (below in two columns, or beside in one)."""
     # Vega's own text for a screen reader is English ("Symbol legend titled ...").
     description = f"Legenda: {value_label.replace(chr(10), ' ')}: {', '.join(entries)}"
     if small:
-        return alt.Legend(
+        return dict(
             title=None,
             description=description,
             orient=small_legend,
@@ -565,7 +569,7 @@ def _legend(
             offset=4,
         )
     wide = width >= 480
-    return alt.Legend(
+    return dict(
         title=value_label.split("\n"),
         description=description,
         orient="right" if wide else "bottom",
@@ -612,27 +616,13 @@ def check_charts() -> bool:
     return os.environ.get(CHECK_CHARTS_ENV) == "1"
 
 
-def _inline(values: list[dict[str, Any]]) -> Sequence[dict[str, Any]]:
-    """A map's inline data as Altair should hold it: a tuple, which Altair's copies (every
-    ``.properties``, every layer) pass by reference instead of walking each polygon's
-    coordinates; its datasets hash and JSON are those of the list (:func:`map_spec` hands
-    Vega-Lite lists again). A list when charts are checked: the schema wants an array."""
-    return values if check_charts() else tuple(values)
-
-
 def map_spec(chart: MapChart) -> dict[str, Any]:
-    """The chart's Vega-Lite spec in the house style, without the ``$schema`` address."""
-    styled = (
-        chart.configure(font=FONT, background="white")
-        .configure_legend(labelFontSize=12, titleFontSize=12, labelColor=TEXT, titleColor=TEXT)
-        .configure_view(stroke=None)
-        .configure_title(fontSize=13, color=TEXT, anchor="start")
-    )
-    spec: dict[str, Any] = styled.to_dict(validate=check_charts())
-    spec.pop("$schema", None)
-    datasets = spec.get("datasets")
-    if datasets:
-        spec["datasets"] = {k: list(v) if isinstance(v, tuple) else v for k, v in datasets.items()}
+    """The chart's Vega-Lite spec in the house style (checked against the Vega-Lite schema
+    when :func:`check_charts`)."""
+    spec = {"config": MAP_CONFIG, **chart.spec}
+    if check_charts():
+        # Altair's classes carry the schema: loading the spec checks it.
+        (alt.LayerChart if "layer" in spec else alt.Chart).from_dict(spec, validate=True)
     return spec
 
 
