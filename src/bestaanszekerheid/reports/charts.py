@@ -161,78 +161,113 @@ def heatmap(data: pd.DataFrame) -> str:
     return to_svg((rect + hidden + text).properties(width=62 * n_groups, height=24 * n_rows))
 
 
-@unchecked_altair
+def _records(data: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as Vega-Lite inline values, cleaned as Altair cleans it (NaN -> null, numpy
+    scalars -> Python ones)."""
+    clean = alt.utils.sanitize_pandas_dataframe(data)
+    return [{str(k): v for k, v in r.items()} for r in clean.to_dict("records")]
+
+
 def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
     """Group versus whole target group for a group's distinguishing features.
 
     ``data``: kenmerk, wie ("deze groep" / "hele doelgroep"), aandeel, order, and optionally
     tekst (the value as a reader sees it, e.g. a band "meer dan 95%").
+
+    A dict spec (see :func:`_spec_to_svg`): a report draws one per group.
     """
     data = _described(data, lambda r: f"{r['kenmerk']}, {r['wie']}: {_share_text(r)}")
-    base = alt.Chart(data).encode(
-        y=alt.Y(
-            "kenmerk:N",
-            sort=alt.SortField("order"),
-            title=None,
-            axis=alt.Axis(labelLimit=260 if compact else 340),
-        ),
+    y = {
+        "axis": {"labelLimit": 260 if compact else 340},
+        "field": "kenmerk",
+        "sort": {"field": "order"},
+        "title": None,
+        "type": "nominal",
+    }
+    who = ["deze groep", "hele doelgroep"]
+    rule = {
+        "mark": {"type": "rule", "aria": False, "color": "#9a9a9a", "strokeWidth": 2},
+        "encoding": {
+            "x": {"aggregate": "min", "field": "aandeel", "type": "quantitative"},
+            "x2": {"aggregate": "max", "field": "aandeel"},
+            "y": y,
+        },
+    }
+    points = {
+        "mark": {"type": "point", "filled": True, "opacity": 1, "size": 110},
+        "encoding": {
+            "color": {
+                "field": "wie",
+                "legend": {"orient": "bottom"},
+                "scale": {"domain": who, "range": [ORANGE, GREY]},
+                "title": None,
+                "type": "nominal",
+            },
+            "description": {"field": "beschrijving", "type": "nominal"},
+            "shape": {
+                "field": "wie",
+                "legend": {"orient": "bottom"},
+                "scale": {"domain": who, "range": ["circle", "square"]},
+                "type": "nominal",
+            },
+            "x": {
+                "axis": {"format": ",.0f"},
+                "field": "aandeel",
+                "scale": {"domain": [0, 100]},
+                "title": "Aandeel (%)",
+                "type": "quantitative",
+            },
+            "y": y,
+        },
+    }
+    return _spec_to_svg(
+        {
+            "layer": [rule, points],
+            "data": {"values": _records(data)},
+            "height": (30 if compact else 24) * data["kenmerk"].nunique(),
+            "width": 200 if compact else 320,
+        }
     )
-    rule = base.mark_rule(color="#9a9a9a", strokeWidth=2, aria=False).encode(
-        x=alt.X("min(aandeel):Q"), x2=alt.X2("max(aandeel):Q")
-    )
-    points = base.mark_point(filled=True, size=110, opacity=1).encode(
-        x=alt.X(
-            "aandeel:Q",
-            title="Aandeel (%)",
-            scale=alt.Scale(domain=[0, 100]),
-            axis=alt.Axis(format=",.0f"),
-        ),
-        color=alt.Color(
-            "wie:N",
-            title=None,
-            scale=alt.Scale(domain=["deze groep", "hele doelgroep"], range=[ORANGE, GREY]),
-            legend=alt.Legend(orient="bottom"),
-        ),
-        shape=alt.Shape(
-            "wie:N",
-            scale=alt.Scale(domain=["deze groep", "hele doelgroep"], range=["circle", "square"]),
-            legend=alt.Legend(orient="bottom"),
-        ),
-        description=alt.Description("beschrijving:N"),
-    )
-    width = 200 if compact else 320
-    height = (30 if compact else 24) * data["kenmerk"].nunique()
-    return to_svg((rule + points).properties(width=width, height=height))
 
 
-@unchecked_altair
 def areas_chart(data: pd.DataFrame) -> str:
-    """Over-representation index per wijk (columns: wijk, index, optionally tekst)."""
+    """Over-representation index per wijk (columns: wijk, index, optionally tekst); a dict
+    spec, one per group (see :func:`_spec_to_svg`)."""
     data = _described(
         data, lambda r: f"{r['wijk']}: index {r.get('tekst') or fmt_num(float(r['index']), 2)}"
     )
-    base = alt.Chart(data).encode(
-        y=alt.Y("wijk:N", sort=None, title=None),
-        x=alt.X(
-            "index:Q", title="Oververtegenwoordiging (1 = gemiddeld)", axis=alt.Axis(format=",.1f")
-        ),
-        description=alt.Description("beschrijving:N"),
-    )
-    bars = base.mark_bar(color=BLUE)
-    one = (
-        alt.Chart(pd.DataFrame({"x": [1.0]}))
-        .mark_rule(color=ORANGE, strokeDash=[4, 3], aria=False)
-        .encode(x=alt.X("x:Q"))
-    )
-    return to_svg((bars + one).properties(width=300, height=24 * len(data)))
+    bars = {
+        "data": {"values": _records(data)},
+        "mark": {"type": "bar", "color": BLUE},
+        "encoding": {
+            "description": {"field": "beschrijving", "type": "nominal"},
+            "x": {
+                "axis": {"format": ",.1f"},
+                "field": "index",
+                "title": "Oververtegenwoordiging (1 = gemiddeld)",
+                "type": "quantitative",
+            },
+            "y": {"field": "wijk", "sort": None, "title": None, "type": "nominal"},
+        },
+    }
+    one = {
+        "data": {"values": [{"x": 1.0}]},
+        "mark": {"type": "rule", "aria": False, "color": ORANGE, "strokeDash": [4, 3]},
+        "encoding": {"x": {"field": "x", "type": "quantitative"}},
+    }
+    return _spec_to_svg({"layer": [bars, one], "height": 24 * len(data), "width": 300})
 
 
 def _spec_to_svg(spec: dict[str, Any]) -> str:
     """Render a Vega-Lite spec written as a dict, with the same look as :func:`to_svg`.
 
-    For charts drawn several times per report (the forest plots): building them from Altair
-    objects took three times as long as rendering them."""
-    return str(vlc.vegalite_to_svg({**spec, "config": _base_config()}, format_locale="nl-NL"))
+    For charts drawn several times per report (the forest plots, a group's features and
+    wijken): building them from Altair objects took up to three times as long as rendering
+    them. Checked against the Vega-Lite schema when :func:`check_charts` (the tests)."""
+    full = {**spec, "config": _base_config()}
+    if check_charts():
+        (alt.LayerChart if "layer" in full else alt.Chart).from_dict(full, validate=True)
+    return str(vlc.vegalite_to_svg(full, format_locale="nl-NL"))
 
 
 @functools.cache
