@@ -1,9 +1,10 @@
 """The ZRM domains at the first and the latest measurement, as inline SVG (no JavaScript).
 
 One row per domain: its name, then a 1-5 line with an open circle at the first score and a
-filled dot at the latest, joined by a line. Rows rather than a 13-axis spider web: the
-names stay readable on a phone, and a change reads as a distance along one line. The page
-shows the same numbers in a table; the SVG has a short title for screen readers.
+filled dot at the latest, joined by a line (solid green when higher, dashed red when lower).
+Rows rather than a 13-axis spider web: the names stay readable on a phone, and a change
+reads as a distance along one line. The page shows the same numbers in a table; the SVG has
+a short title for screen readers.
 """
 
 from __future__ import annotations
@@ -58,12 +59,17 @@ def zrm_chart_svg(rows: Sequence[ChartRow], title: str) -> str:
         top = HEADER + ROW * i
         y = top + 25
         first, latest = _x(row.first), _x(row.latest)
+        # Higher is better on every ZRM domain; the table says it in words.
+        trend = "same"
+        if row.latest != row.first:
+            trend = "better" if row.latest > row.first else "worse"
         parts.append(
             f'<g class="zrm-row"><title>{escape(row.label)}: {_number(row.first)} → '
             f"{_number(row.latest)}</title>"
             f'<text class="zrm-label" x="{X0 - 8:.1f}" y="{top + 12}">{escape(row.label)}</text>'
             f'<line class="zrm-axis" x1="{X0}" y1="{y}" x2="{X1}" y2="{y}"/>'
-            f'<line class="zrm-change" x1="{first:.1f}" y1="{y}" x2="{latest:.1f}" y2="{y}"/>'
+            f'<line class="zrm-change zrm-change--{trend}" x1="{first:.1f}" y1="{y}" '
+            f'x2="{latest:.1f}" y2="{y}"/>'
             f'<circle class="zrm-first" cx="{first:.1f}" cy="{y}" r="7"/>'
             f'<circle class="zrm-latest" cx="{latest:.1f}" cy="{y}" r="4.5"/></g>'
         )
