@@ -114,6 +114,13 @@ def test_consultant_main_flow(live_server: Any, settings: Any, tmp_path: Path) -
             assert page.evaluate("window.bszMarker") == "zelfde pagina"
             problems["formulier afgewezen"] = wcag_problems(page)
 
+            # The intake measurement (issue 16): until it is recorded the light is orange.
+            page.get_by_role("link", name="Meting vastleggen").click()
+            page.get_by_role("group", name="Financiën").get_by_label("2", exact=True).check()
+            problems["meting"] = wcag_problems(page)
+            page.get_by_role("button", name="Meting opslaan").click()
+            page.get_by_text("Meting vastgelegd.").wait_for()
+
             # Correcting a conversation: the stored scores are the starting values.
             # The counter's script runs once the page has loaded (defer): type after that.
             with page.expect_navigation(wait_until="load"):

@@ -21,6 +21,7 @@ from .factories import (
     make_goal,
     make_user,
 )
+from .measurement_factories import measured_recently
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.django_db
 def test_resolving_an_acute_signal_clears_the_red_light(client: Client) -> None:
     user = make_user(Role.CONSULTANT)
     trajectory = make_case(user)
+    measured_recently(trajectory)  # else the light stays orange: the intake is due
     conversation = make_conversation(trajectory, acute=True)
     assert traffic_light(trajectory, date.today()).colour == "red"
     login(client, user)
@@ -41,6 +43,7 @@ def test_resolving_an_acute_signal_clears_the_red_light(client: Client) -> None:
 def test_adding_an_action_counts_as_progress(client: Client) -> None:
     user = make_user(Role.CONSULTANT)
     trajectory = make_case(user)
+    measured_recently(trajectory)
     goal = make_goal(trajectory, last_progress_on=date.today() - timedelta(weeks=9))
     assert traffic_light(trajectory, date.today()).colour == "orange"
     login(client, user)
@@ -71,8 +74,8 @@ def test_caseload_counts_and_filters_by_light_and_name(client: Client) -> None:
     consultant = make_user(Role.CONSULTANT)
     late = make_case(consultant, name="Rood Rianne")
     make_follow_up(late, date.today() - timedelta(days=3))
-    make_case(consultant, name="Groen Gerrit")
-    make_case(consultant, name="Groen Gea")
+    measured_recently(make_case(consultant, name="Groen Gerrit"))
+    measured_recently(make_case(consultant, name="Groen Gea"))
     login(client, consultant)
     url = reverse("casework:caseload")
     body = client.get(url).content.decode()

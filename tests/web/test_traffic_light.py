@@ -11,6 +11,7 @@ from bestaanszekerheid.web.casework.traffic_light import traffic_light
 from bestaanszekerheid.web.trajectories.models import Trajectory
 
 from .factories import make_case, make_conversation, make_follow_up, make_goal, make_user
+from .measurement_factories import measured_recently
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,11 @@ DAY = timedelta(days=1)
 
 @pytest.fixture()
 def trajectory() -> Trajectory:
-    return make_case(make_user(Role.CONSULTANT), opened_on=TODAY - 100 * DAY)
+    """A trajectory measured today: no measurement is due (the rule's last orange reason,
+    tested in test_measurement_due.py)."""
+    case = make_case(make_user(Role.CONSULTANT), opened_on=TODAY - 100 * DAY)
+    measured_recently(case, TODAY)
+    return case
 
 
 def test_green_when_nothing_is_due(trajectory: Trajectory) -> None:

@@ -1,6 +1,6 @@
 """The caseload's traffic light from annotated facts equals the rule on the related rows.
 
-The caseload fetches three facts per trajectory as columns (``with_facts``) instead of
+The caseload fetches the facts per trajectory as columns (``with_facts``) instead of
 every follow-up, goal and conversation (the speed-up measured in benchmarks/web_load.py);
 every rule and boundary must still decide exactly as on a trajectory loaded plainly.
 """
@@ -24,7 +24,16 @@ from bestaanszekerheid.web.casework.traffic_light import (
 )
 from bestaanszekerheid.web.trajectories.models import Trajectory
 
-from .factories import login, make_case, make_conversation, make_follow_up, make_goal, make_user
+from .factories import (
+    login,
+    make_case,
+    make_conversation,
+    make_follow_up,
+    make_goal,
+    make_team,
+    make_user,
+)
+from .measurement_factories import make_measurement
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +51,14 @@ EXPECTED = {
     "doel 56 dagen stil": "orange",
     "doel 55 dagen stil": "green",
     "niets": "green",
+    # Outcome measurements: the intake from the opening date, then every 13 weeks.
+    "meting: geen": "orange",
+    "meting: 13 weken oud": "orange",
+    "meting: 13 weken min een dag": "green",
+    "meting: geen, doel stil": "orange",
+    "meting: geen, te laat": "red",
 }
+MEASURED = {"meting: 13 weken oud", "meting: 13 weken min een dag"}
 
 
 def _cases(consultant: User) -> dict[str, Trajectory]:
@@ -62,6 +78,11 @@ def _cases(consultant: User) -> dict[str, Trajectory]:
     make_follow_up(cases["over 8 dagen"], TODAY + 8 * DAY)
     make_goal(cases["doel 56 dagen stil"], last_progress_on=TODAY - 56 * DAY, status="bezig")
     make_goal(cases["doel 55 dagen stil"], last_progress_on=TODAY - 55 * DAY)
+    make_measurement(cases["meting: 13 weken oud"], TODAY - 150 * DAY, moment="intake")
+    make_measurement(cases["meting: 13 weken oud"], TODAY - 91 * DAY)  # the latest counts
+    make_measurement(cases["meting: 13 weken min een dag"], TODAY - 90 * DAY)
+    make_goal(cases["meting: geen, doel stil"], last_progress_on=TODAY - 60 * DAY)
+    make_follow_up(cases["meting: geen, te laat"], TODAY - DAY)
     for trajectory in cases.values():  # never change the colour: done, resolved, achieved
         make_follow_up(trajectory, TODAY - 30 * DAY, done_on=TODAY - 30 * DAY)
         make_goal(trajectory, last_progress_on=TODAY - 100 * DAY, status="bereikt")
@@ -70,6 +91,9 @@ def _cases(consultant: User) -> dict[str, Trajectory]:
         resolved.acute_signal_resolved_on = TODAY - 39 * DAY
         resolved.save()
         make_conversation(trajectory, held_on=TODAY - 20 * DAY)
+    for name, trajectory in cases.items():  # measured recently: no measurement due
+        if not name.startswith("meting"):
+            make_measurement(trajectory, TODAY - 10 * DAY)
     return cases
 
 
@@ -84,6 +108,35 @@ def test_annotated_facts_give_the_same_light_as_the_rows() -> None:
     colours = {name: traffic_light(t, TODAY).colour for name, t in by_name.items()}
     assert colours == EXPECTED
     assert "6 juni 2025" in traffic_light(by_name["te laat"], TODAY).reason
+    # A measurement due is the last orange reason: a stale goal is named first.
+    assert traffic_light(by_name["meting: geen"], TODAY).reason == "meting gepland: intake"
+    assert "8 weken" in traffic_light(by_name["meting: geen, doel stil"], TODAY).reason
+    assert "sinds 15 juni 2025" in traffic_light(by_name["meting: 13 weken oud"], TODAY).reason
+
+
+def test_the_interval_is_that_of_the_holding_consultants_team() -> None:
+    """Each trajectory follows its fixed consultant's team; a team without a schedule (or a
+    consultant without a team) has 13 weeks. One list, different teams."""
+    from bestaanszekerheid.web.evaluation.models import MeasurementSchedule
+
+    monthly, plain = make_team(), make_team()
+    MeasurementSchedule.objects.create(team=monthly, interval_weeks=4)
+    cases = {}
+    for label, team in (("vier weken", monthly), ("standaard", plain), ("geen team", None)):
+        cases[label] = make_case(make_user(Role.CONSULTANT, team), name=label)
+        make_measurement(cases[label], TODAY - 5 * 7 * DAY)
+    # Shared with someone in the monthly team: still the holder's (default) schedule.
+    cases["standaard"].shared_with.add(make_user(Role.CONSULTANT, monthly))
+    annotated = {
+        t.resident.name: t for t in with_facts(Trajectory.objects.select_related("resident"))
+    }
+    for label, trajectory in cases.items():
+        plain_row = Trajectory.objects.get(pk=trajectory.pk)
+        assert facts(annotated[label]) == facts_from_rows(plain_row), label
+    weeks = {label: facts(t).measurement_interval_weeks for label, t in annotated.items()}
+    assert weeks == {"vier weken": 4, "standaard": 13, "geen team": 13}
+    colours = {label: traffic_light(t, TODAY).colour for label, t in annotated.items()}
+    assert colours == {"vier weken": "orange", "standaard": "green", "geen team": "green"}
 
 
 def test_closed_trajectory_stays_grey_with_facts() -> None:

@@ -21,6 +21,7 @@ from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.conversations.models import Channel, Conversation, Dimension, Theme
 from bestaanszekerheid.web.conversations.models import PositiveHealthScore as Score
+from bestaanszekerheid.web.evaluation.measurement_demo import add_demo_measurements
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
 from bestaanszekerheid.web.residents.models import Consent, ConsentMethod, Resident
@@ -144,6 +145,7 @@ def create_demo(today: date, seed: int = 2025) -> list[DemoAccount]:
             )
             if created and n_residents:
                 _residents(user, n_residents, rng, today, partners)
+                add_demo_measurements(user, today, seed)
         if created:
             record(None, AuditAction.CREATE, "demo", purpose="synthetische demo-organisatie")
     return accounts

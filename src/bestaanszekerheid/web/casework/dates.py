@@ -9,12 +9,14 @@ consent given (registration)      1 year ago              today
 conversation held on              2 years ago             today
 follow-up due on                  1 year ago              2 years from today
 action due on                     1 year ago              2 years from today
+outcome measurement taken on      1 year ago              today
 ================================  ======================  ==================
 
 Consent is recorded when a resident is registered, so it cannot lie in the future; a year
 back leaves room for a paper form signed earlier. A conversation cannot be held in the
 future; two years back covers recording an older one. A follow-up or action may be
-recorded after the fact (a year back) and planned up to two years ahead. Anything else
+recorded after the fact (a year back) and planned up to two years ahead. An outcome
+measurement (issue 16) is recorded when it is taken, or up to a year later from paper. Anything else
 (1800, 0001-01-01, 2999) is a typing error, and a follow-up in 1800 would turn the traffic
 light red for ever.
 
@@ -83,6 +85,7 @@ CONSENT_GIVEN = DateWindow(years_back=1, years_ahead=0)
 CONVERSATION_HELD = DateWindow(years_back=2, years_ahead=0)
 FOLLOW_UP_DUE = DateWindow(years_back=1, years_ahead=2)
 ACTION_DUE = DateWindow(years_back=1, years_ahead=2)
+MEASUREMENT_TAKEN = DateWindow(years_back=1, years_ahead=0)
 
 
 def limit(form: forms.BaseForm, field: str, window: DateWindow) -> None:

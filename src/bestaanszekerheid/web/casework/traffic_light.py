@@ -5,11 +5,15 @@ The rule, checked in this order (the first that applies sets the colour and the 
 * **red**: a follow-up is overdue (its date has passed and it is not done), or an acute
   signal was recorded in a conversation and has not been picked up yet;
 * **orange**: a follow-up is due within 7 days, or an open or in-progress goal has had no
-  progress for 8 weeks (56 days) or more;
+  progress for 8 weeks (56 days) or more, or (last) an outcome measurement is due: the
+  intake from the opening date, a follow-up measurement once the latest measurement is as
+  many weeks old as the team's interval (13 by default;
+  :mod:`bestaanszekerheid.web.evaluation.schedule`);
 * **green**: none of the above, the trajectory is on track.
 
 It is not a prediction and it never uses administrative data about the resident: only the
-follow-ups, goals and conversations the consultant recorded. Closed trajectories are grey.
+follow-ups, goals, conversations and the dates of the measurements the consultant recorded
+(never their scores). Closed trajectories are grey.
 """
 
 from __future__ import annotations
@@ -23,6 +27,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bestaanszekerheid.web.conversations.models import Conversation
+from bestaanszekerheid.web.evaluation.models import Moment
+from bestaanszekerheid.web.evaluation.schedule import (
+    interval_column,
+    latest_measurement_column,
+    next_due,
+    schedule_for,
+)
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryStatus
 
@@ -54,11 +65,14 @@ class Light:
 
 @dataclass(frozen=True)
 class Facts:
-    """Everything the rule looks at for one open trajectory (three values, not the rows)."""
+    """Everything the rule looks at for one open trajectory (a few values, not the rows)."""
 
     first_open_follow_up: date | None  # earliest due date of a follow-up not yet done
     open_signal: bool  # an acute signal that has not been picked up
     oldest_active_progress: date | None  # least recent progress of an open/in-progress goal
+    opened_on: date  # the intake measurement is due from this day
+    latest_measurement: date | None  # the date of the latest outcome measurement
+    measurement_interval_weeks: int  # the team's interval between measurements
 
 
 def facts_from_rows(trajectory: Trajectory) -> Facts:
@@ -72,12 +86,21 @@ def facts_from_rows(trajectory: Trajectory) -> Facts:
             for c in trajectory.conversations.all()
         ),
         oldest_active_progress=min(progress, default=None),
+        opened_on=trajectory.opened_on,
+        latest_measurement=max((m.taken_on for m in trajectory.measurements.all()), default=None),
+        measurement_interval_weeks=schedule_for(trajectory).interval_weeks,
     )
 
 
-# The same three facts as columns, for lists: one query instead of loading every
-# follow-up, goal and conversation (a caseload of 50 has about 500 conversations).
-_FACT_COLUMNS = ("light_first_open_follow_up", "light_open_signal", "light_oldest_active_progress")
+# The same facts as columns, for lists: one query instead of loading every follow-up, goal,
+# conversation and measurement (a caseload of 50 has about 500 conversations).
+_FACT_COLUMNS = (
+    "light_first_open_follow_up",
+    "light_open_signal",
+    "light_oldest_active_progress",
+    "light_latest_measurement",
+    "light_measurement_interval_weeks",
+)
 
 
 def with_facts(trajectories: QuerySet[Trajectory]) -> QuerySet[Trajectory]:
@@ -99,13 +122,18 @@ def with_facts(trajectories: QuerySet[Trajectory]) -> QuerySet[Trajectory]:
             .order_by("last_progress_on")
             .values("last_progress_on")[:1]
         ),
+        light_latest_measurement=latest_measurement_column(),
+        light_measurement_interval_weeks=interval_column(),
     )
 
 
 def facts(trajectory: Trajectory) -> Facts:
     """The annotated facts when the trajectory came through :func:`with_facts`, else rows."""
     if hasattr(trajectory, _FACT_COLUMNS[1]):
-        return Facts(*(getattr(trajectory, name) for name in _FACT_COLUMNS))
+        first, signal, progress, latest, interval = (
+            getattr(trajectory, name) for name in _FACT_COLUMNS
+        )
+        return Facts(first, signal, progress, trajectory.opened_on, latest, interval)
     return facts_from_rows(trajectory)
 
 
@@ -126,6 +154,14 @@ def light_from_facts(facts: Facts, today: date) -> Light:
     oldest = facts.oldest_active_progress
     if oldest is not None and today - oldest >= NO_PROGRESS:
         return Light("orange", _("doel al 8 weken zonder voortgang"))
+    due = next_due(facts.opened_on, facts.latest_measurement, facts.measurement_interval_weeks)
+    if due.is_due(today):
+        if due.moment == Moment.INTAKE:
+            return Light("orange", _("meting gepland: intake"))
+        return Light(
+            "orange",
+            _("meting gepland: vervolgmeting (sinds %(d)s)") % {"d": date_format(due.on, "j F Y")},
+        )
     return Light("green", _("op schema"))
 
 

@@ -31,6 +31,7 @@ from bestaanszekerheid.web.casework.spider import spider_svg
 from bestaanszekerheid.web.casework.traffic_light import traffic_light, with_facts
 from bestaanszekerheid.web.conversations.models import Conversation, Dimension, PositiveHealthScore
 from bestaanszekerheid.web.evaluation.resident import resident_context
+from bestaanszekerheid.web.evaluation.schedule import closing_measurement_missing
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import Referral, ReferralStatus
 from bestaanszekerheid.web.referrals.workflow import (
@@ -430,6 +431,7 @@ def _close_page(
         "close_form": close_form,
         "withdraw_form": withdraw_form,
         "reopen_days": services.REOPEN_DAYS,
+        "closing_measurement_missing": closing_measurement_missing(trajectory),
     }
     return render(request, "casework/close.html", context, status=status)
 

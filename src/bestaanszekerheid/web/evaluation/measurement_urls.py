@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from bestaanszekerheid.web.evaluation import measurement_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("trajecten/<int:pk>/nieuw/", views.measurement_create, name="measurement-create"),
+    path("<int:pk>/bewerken/", views.measurement_edit, name="measurement-edit"),
+    path("schema/", views.schedule, name="schedule"),
+]

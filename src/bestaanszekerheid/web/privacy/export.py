@@ -86,6 +86,14 @@ def resident_data(resident: Resident) -> dict[str, Any]:
                     }
                     for r in t.referrals.select_related("partner")
                 ],
+                # Outcome measurements (issue 16): date, moment and the score per item code.
+                "metingen": [
+                    {
+                        **_plain(m, ["taken_on", "moment"]),
+                        "scores": {s.item: s.score for s in m.scores.all()},
+                    }
+                    for m in t.measurements.prefetch_related("scores")
+                ],
             }
         )
     return data

@@ -3,7 +3,9 @@
 ``delete`` removes the trajectory with all its content, and the resident too when no other
 trajectory remains. ``anonymise`` keeps the trajectory's dates, routes, statuses and scores
 for figures, but empties every free text and detaches it from the person (the resident's
-name, phone and BSN are cleared when no open trajectory remains).
+name, phone and BSN are cleared when no open trajectory remains). The outcome measurements
+(issue 16) are dates, moments and scores 1-5 without any text, so ``anonymise`` keeps them
+like the Positieve Gezondheid scores and ``delete`` removes them with the trajectory.
 """
 
 from __future__ import annotations
