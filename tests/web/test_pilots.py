@@ -516,3 +516,12 @@ def test_management_command_imports_the_log(
     assert pilot.status == PilotStatus.RUNNING and pilot.allocation_imported_by == lead
     with pytest.raises(CommandError, match="al ingelezen"):
         call_command("bsz_loting_inlezen", pilot=pilot.name, logboek=str(log), controlecode=code)
+
+
+def test_pilot_pages_are_translated(client: Client, lead: Any) -> None:
+    pilot = make_pilot(lead)
+    login(client, lead)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Your team's pilots" in client.get(reverse("evaluation:pilots")).content.decode()
+    body = client.get(reverse("evaluation:pilot", args=[pilot.pk])).content.decode()
+    assert "Randomise outside the app" in body and "Import allocation" in body
