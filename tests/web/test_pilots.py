@@ -123,7 +123,16 @@ def test_team_lead_creates_a_pilot_with_arms(client: Client, lead: Any) -> None:
         (
             [{"code": "controle", "label": "A", "is_control": "on"}],
             {},
-            "2 tot 6 armen; er zijn er 1 ingevuld",
+            "Geef de arm een code.",
+        ),
+        (
+            [
+                {"code": "controle", "label": "A", "is_control": "on"},
+                {"code": "extra", "label": "B"},
+                {"label": "C zonder code"},
+            ],
+            {},
+            "Geef de arm een code.",
         ),
         (
             [

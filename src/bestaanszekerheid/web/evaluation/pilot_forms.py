@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from bestaanszekerheid.web.accounts.forms import model_choices
 from bestaanszekerheid.web.casework import dates
 from bestaanszekerheid.web.casework.forms import DateInput
-from bestaanszekerheid.web.evaluation.instruments import MEASURE_CHOICES
+from bestaanszekerheid.web.evaluation.instruments import INSTRUMENT_LABELS, MEASURES
 from bestaanszekerheid.web.evaluation.models import Pilot
 
 MIN_ARMS, MAX_ARMS = 2, 6
@@ -23,6 +23,11 @@ PILOT_START = dates.DateWindow(years_back=1, years_ahead=2)
 # ``bsz loting`` writes one short line per participant: a few MB is many thousands.
 MAX_LOG_BYTES = 5 * 1024 * 1024
 CONTROL_CODE = re.compile(r"[0-9a-f]{64}")
+# The outcome measures grouped by instrument (ZRM domains, pilot scales), as the form shows them.
+GROUPED_MEASURES = [
+    (label, [(m.code, m.label) for m in MEASURES if m.instrument == instrument])
+    for instrument, label in INSTRUMENT_LABELS.items()
+]
 
 
 class PilotForm(forms.ModelForm[Pilot]):
@@ -30,7 +35,7 @@ class PilotForm(forms.ModelForm[Pilot]):
 
     outcome_measures = forms.MultipleChoiceField(
         label=_("Uitkomstmaten"),
-        choices=MEASURE_CHOICES,
+        choices=GROUPED_MEASURES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Kies minstens één uitkomstmaat.")},
     )
@@ -94,6 +99,13 @@ class ArmForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
     )
 
+    def __init__(self, *args: Any, arm_required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if arm_required:
+            self.fields["code"].required = self.fields["label"].required = True
+            self.fields["code"].error_messages["required"] = _("Geef de arm een code.")
+            self.fields["label"].error_messages["required"] = _("Geef de arm een naam.")
+
     def clean_code(self) -> str:
         # bsz loting takes the names as typed; one spelling avoids "Extra" next to "extra".
         return str(self.cleaned_data.get("code") or "").lower()
@@ -103,7 +115,7 @@ class ArmForm(forms.Form):
         if self.has_changed():
             if not data.get("code") and "code" not in self.errors:
                 self.add_error("code", _("Geef de arm een code."))
-            if not data.get("label"):
+            if not data.get("label") and "label" not in self.errors:
                 self.add_error("label", _("Geef de arm een naam."))
         return data
 
@@ -111,9 +123,17 @@ class ArmForm(forms.Form):
 class BaseArmFormSet(forms.BaseFormSet[ArmForm]):
     """2 to 6 arms, unique codes and names, exactly one control arm."""
 
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        # The first two rows (``min_num``) are the two arms every pilot has: never skipped.
+        return {"arm_required": index is not None and index < MIN_ARMS}
+
     def filled(self) -> list[dict[str, Any]]:
         """The cleaned data of the rows that were filled in, in order."""
-        return [f.cleaned_data for f in self.forms if f.has_changed() and f.cleaned_data]
+        return [
+            f.cleaned_data
+            for i, f in enumerate(self.forms)
+            if (i < MIN_ARMS or f.has_changed()) and f.cleaned_data
+        ]
 
     def clean(self) -> None:
         if any(self.errors):
@@ -141,7 +161,12 @@ class BaseArmFormSet(forms.BaseFormSet[ArmForm]):
 
 
 _ArmFormSet = forms.formset_factory(
-    ArmForm, formset=BaseArmFormSet, extra=MAX_ARMS, max_num=MAX_ARMS, absolute_max=MAX_ARMS
+    ArmForm,
+    formset=BaseArmFormSet,
+    min_num=MIN_ARMS,
+    extra=MAX_ARMS - MIN_ARMS,
+    max_num=MAX_ARMS,
+    absolute_max=MAX_ARMS,
 )
 
 
@@ -158,7 +183,11 @@ class EnrolForm(forms.Form):
     pilot = forms.ModelChoiceField(
         label=_("Pilot"),
         queryset=Pilot.objects.none(),
-        error_messages={"invalid_choice": _("Kies een pilot uit de lijst.")},
+        empty_label=_("Kies een pilot"),
+        error_messages={
+            "required": _("Kies een pilot."),
+            "invalid_choice": _("Kies een pilot uit de lijst."),
+        },
     )
     participation = forms.BooleanField(
         label=_(
@@ -182,9 +211,11 @@ class EnrolForm(forms.Form):
 
     def __init__(self, *args: Any, pilots: QuerySet[Pilot] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choices(self, "pilot").queryset = (
-            pilots if pilots is not None else Pilot.objects.none()
-        )
+        choices = model_choices(self, "pilot")
+        choices.queryset = pilots if pilots is not None else Pilot.objects.none()
+        only = list(choices.queryset[:2])
+        if len(only) == 1:  # the usual case: one pilot in preparation, chosen already
+            choices.initial = only[0].pk
         dates.limit(self, "evaluation_consent_on", dates.CONSENT_GIVEN)
 
     def clean_evaluation_consent_on(self) -> Any:

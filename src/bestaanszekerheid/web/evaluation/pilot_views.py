@@ -103,7 +103,12 @@ def pilot_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluation/pilot_form.html",
-        {"form": form, "arms": arms},
+        # Rows 3-6 fold away unless something was typed there.
+        {
+            "form": form,
+            "arms": arms,
+            "more_arms_open": any(f.has_changed() for f in arms.forms[2:]),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
