@@ -665,3 +665,55 @@ def test_the_menu_links_the_exports_for_analyst_and_privacy_officer(
         assert f'href="{url}"' in body
     body = login(Client(), world["lead"]).get(reverse("casework:dashboard")).content.decode()
     assert f'href="{url}"' not in body
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_export_pages_fit_a_phone_and_pass_axe(
+    live_server: Any, settings: Any, tmp_path: Path, world: dict[str, Any]
+) -> None:
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch_chromium, log_in, open_app_page, wcag_problems
+
+    from .factories import PASSWORD, authenticator
+
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    pending = _request(world)
+    done = _approved(world)
+    services.download(world["analyst"], done, date.today())
+    shots = Path(os.environ.get("BSZ_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, tuple[int, list[Any]]] = {}
+    # Read from the database before playwright's event loop runs in this thread.
+    codes = {who: authenticator(world[who]) for who in ("officer", "analyst")}
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            for who, pages in (
+                ("officer", [("exports", []), ("export", [pending.pk])]),
+                ("analyst", [("export", [done.pk]), ("export-request", [])]),
+            ):
+                user = world[who]
+                app = open_app_page(browser, live_server.url)
+                page = app.page
+                page.set_viewport_size({"width": 360, "height": 740})
+                log_in(page, live_server.url, user.username, PASSWORD, codes[who])
+                for name, args in pages:
+                    page.goto(f"{live_server.url}{reverse(f'evaluation:{name}', args=args)}")
+                    page.locator("h1").first.wait_for()
+                    shot = f"{name}-{who}-360.png"
+                    page.screenshot(path=str(shots / shot), full_page=True)
+                    seen[shot] = (
+                        page.evaluate("document.documentElement.scrollWidth"),
+                        wcag_problems(page),
+                    )
+                assert app.blocked == [] and app.console_errors == []
+                page.close()
+        finally:
+            browser.close()
+    for shot, (widest, problems) in seen.items():
+        assert widest <= 360, shot
+        assert problems == [], shot

@@ -366,3 +366,63 @@ class TestMonitorNeverShowsASmallCell(TestCase):
         # The page shows exactly these cells: nothing else is rendered as a number.
         rendered = [m.strip() for m in TD.findall(body) if "verborgen" not in m]
         assert Counter(rendered) == Counter(shown)
+
+
+@pytest.mark.django_db
+def test_the_monitor_and_the_exports_speak_english_too(client: Client) -> None:
+    lead = make_user(Role.TEAM_LEAD, make_team())
+    login(client, lead)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("evaluation:monitor")).content.decode()
+    assert "Programme monitor" in body and "Programmamonitor" not in body
+    assert "Goal attainment" in body
+    analyst = login(Client(), make_user(Role.ANALYST))
+    analyst.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = analyst.get(reverse("evaluation:exports")).content.decode()
+    assert "Evaluation exports" in body and "Request a new export" in body
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_monitor_fits_a_phone_and_passes_axe(
+    live_server: Any, settings: Any, tmp_path: Any
+) -> None:
+    import os
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch_chromium, log_in, open_app_page, wcag_problems
+
+    from .factories import PASSWORD, authenticator
+
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    team = make_team()
+    lead = make_user(Role.TEAM_LEAD, team)
+    consultant = make_user(Role.CONSULTANT, team, first_name="Bea", last_name="Groot")
+    pilot = _pilot(team, lead)
+    for i in range(30):
+        scores = (2, 5 if i % 3 == 0 else 4)
+        routes = ("kosten",) if i % 2 else ("inkomen", "brede_verkenning")
+        t = _case(consultant, closed=i < 24, achieved=i % 2 == 0, routes=routes, scores=scores)
+        _enrol(pilot, t, "extra" if i % 2 else "controle")
+    shots = Path(os.environ.get("BSZ_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    code = authenticator(lead)  # reads the database: not inside playwright's event loop
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            app = open_app_page(browser, live_server.url)
+            page = app.page
+            page.set_viewport_size({"width": 360, "height": 740})
+            log_in(page, live_server.url, lead.username, PASSWORD, code)
+            page.goto(f"{live_server.url}{reverse('evaluation:monitor')}")
+            page.locator("h1").first.wait_for()
+            page.screenshot(path=str(shots / "monitor-360.png"), full_page=True)
+            widest = page.evaluate("document.documentElement.scrollWidth")
+            problems = wcag_problems(page)
+        finally:
+            browser.close()
+    assert widest <= 360
+    assert problems == []
+    assert app.blocked == [] and app.console_errors == []

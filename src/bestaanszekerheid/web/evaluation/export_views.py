@@ -175,11 +175,13 @@ def export_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         purpose=services.PURPOSE_EVALUATION,
         details={"pilot": export.pilot_id},
     )
+    row = _row(request.user, export, timezone.now())
     return render(
         request,
         "evaluation/export_detail.html",
         {
-            **_row(request.user, export, timezone.now()),
+            **row,
+            "row": row,
             "columns": _column_texts(export.pilot),
             "n_columns": len(columns(export.pilot)),
             "measure_text": MEASURE_TEXT,

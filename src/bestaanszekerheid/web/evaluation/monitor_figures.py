@@ -299,7 +299,7 @@ def _changes_by_route(data: MonitorRows, register: ReleaseRegister, build: Any) 
 def _changes_by_arm(pilot: PilotChanges, register: ReleaseRegister, build: Any) -> Figure:
     figure = Figure(
         f"pilot-{pilot.pilot_id}",
-        _("Pilot %(name)s: gemiddelde verandering per arm") % {"name": pilot.name},
+        _("%(name)s: gemiddelde verandering per arm") % {"name": pilot.name},
         _(
             "Eenheid: deelnemer van het team met een arm en toestemming voor evaluatie, met "
             "minstens twee metingen van de maat sinds aanmelding. Laatste min eerste score. "
