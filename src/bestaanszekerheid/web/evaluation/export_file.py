@@ -26,7 +26,7 @@ import hmac
 import io
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
@@ -77,8 +77,9 @@ class ExportKeyError(Exception):
 class EvaluationKey:
     """The secret of the pseudonyms and where it came from (configured, or demo)."""
 
-    secret: bytes
-    source: str
+    # Kept out of repr: a traceback or log line must never show the key.
+    secret: bytes = field(repr=False)
+    source: str = KEY_CONFIGURED
 
     @property
     def fingerprint(self) -> str:

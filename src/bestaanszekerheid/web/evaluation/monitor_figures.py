@@ -4,7 +4,9 @@ The same machinery as the analyst's page (:mod:`bestaanszekerheid.web.casework.a
 docs/decisions/0030): every table is built from one row per unit with the library's
 ``frequency_table``/``percentage_table``/``magnitude_table`` under :func:`load_rules` (so the
 same minimum group size as the analyst pages), and released through one ``ReleaseRegister``
-per page view, which also catches differencing between the tables. No threshold here.
+per page view, which also catches differencing between the tables. No threshold here: the
+build-check-release step and the figure types are the analyst page's own (``_checked``,
+``Figure``), so both pages publish a table the same way.
 
 The figures: reach this year against ``BSZ_REACH_TARGET``; open trajectories per consultant
 against ``BSZ_CASELOAD_NORM`` (staff workloads, but counts of residents all the same, so through
