@@ -239,6 +239,10 @@ BSZ_PURPOSE = env_str("BSZ_PURPOSE", "") or _(
 BSZ_PROCESSING_ACTIVITY = env_str("BSZ_PROCESSING_ACTIVITY", "urn:bsz:verwerking:goede-gesprek")
 BSZ_REACH_TARGET = env_int("BSZ_REACH_TARGET", 250, minimum=1)
 BSZ_CASELOAD_NORM = env_int("BSZ_CASELOAD_NORM", 50, minimum=1)
+# The key of the pseudonyms in the evaluation export (HMAC-SHA256, issue 16), kept by the
+# municipality, never by the evaluator. Checked when an export is downloaded, not at start:
+# without it (outside DEBUG) the download is refused; the rest of the app works.
+BSZ_EVALUATION_KEY = env_str("BSZ_EVALUATION_KEY", "")
 # The area catalogue partners' wijk codes are checked against (a folder from bsz gebieden);
 # empty: the packaged Tilburg catalogue.
 BSZ_AREAS = env_str("BSZ_AREAS", "")

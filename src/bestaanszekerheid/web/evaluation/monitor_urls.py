@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from bestaanszekerheid.web.evaluation import monitor_views
+
+urlpatterns: list[URLPattern] = [
+    path("", monitor_views.monitor, name="monitor"),
+]
