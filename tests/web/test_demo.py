@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from bestaanszekerheid.experiments import estimate_effects
+from bestaanszekerheid.households.readers import read_table
 from bestaanszekerheid.web.accounts.models import Role, User
 from bestaanszekerheid.web.demo import create_demo
+from bestaanszekerheid.web.evaluation import pilot_demo
+from bestaanszekerheid.web.evaluation.export_file import EvaluationKey, build_export
+from bestaanszekerheid.web.evaluation.models import Pilot, PilotParticipant, PilotStatus
 from bestaanszekerheid.web.residents.models import Resident
 
 pytestmark = pytest.mark.django_db
@@ -26,3 +32,44 @@ def test_demo_organisation() -> None:
     assert Resident.objects.count() == n  # a second start adds nothing
     user = User.objects.get(username=again[0].username)
     assert user.check_password(again[0].password) and not user.check_password(accounts[0].password)
+
+
+def test_demo_pilots_one_running_with_its_planted_effect_one_in_preparation(
+    tmp_path: Path,
+) -> None:
+    """The running demo pilot was randomised by the library's loting and imported; its
+    export, as the privacy officer would release it, shows the planted +1 on "eigen regie"
+    when estimated the way ``bsz effect`` does. The other pilot waits for its loting."""
+    today = date.today()
+    create_demo(today)
+    running = Pilot.objects.get(name=pilot_demo.RUNNING)
+    assert running.status == PilotStatus.RUNNING and running.synthetic
+    assert running.allocation_head and running.allocation_design["strata"] == ["consulent"]
+    participants = PilotParticipant.objects.filter(pilot=running)
+    assert participants.count() == pilot_demo.PARTICIPANTS
+    assert participants.filter(arm__isnull=True).count() == 0
+    assert participants.filter(participation_withdrawn_on__isnull=False).count() == 2
+    file = build_export(running, EvaluationKey(b"d" * 40), today)
+    path = tmp_path / "export.csv"
+    path.write_bytes(file.content)
+    frame = read_table(path)
+    assert (
+        len(frame)
+        == participants.filter(
+            evaluation_consent_on__isnull=False, evaluation_consent_withdrawn_on__isnull=True
+        ).count()
+    )
+    effect = estimate_effects(
+        frame,
+        outcomes=["schaal_regie_eind"],
+        arm="arm",
+        control="controle",
+        covariates=["schaal_regie_start"],
+    ).effects[0]
+    assert effect.ci_low <= 1.0 <= effect.ci_high and effect.ci_low > 0
+    # The dose differs by arm as planned: about three contacts a month against one.
+    per_arm = frame.groupby("arm")["contacten_per_maand"].mean()
+    assert per_arm["extra"] > 2 * per_arm["controle"]
+    preparing = Pilot.objects.get(name=pilot_demo.PREPARING)
+    assert preparing.status == PilotStatus.PREPARING
+    assert PilotParticipant.objects.filter(pilot=preparing, arm__isnull=True).count() == 12

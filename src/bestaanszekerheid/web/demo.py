@@ -22,6 +22,7 @@ from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.conversations.models import Channel, Conversation, Dimension, Theme
 from bestaanszekerheid.web.conversations.models import PositiveHealthScore as Score
 from bestaanszekerheid.web.evaluation.measurement_demo import add_demo_measurements
+from bestaanszekerheid.web.evaluation.pilot_demo import add_demo_pilots
 from bestaanszekerheid.web.plans.models import FollowUp, Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
 from bestaanszekerheid.web.residents.models import Consent, ConsentMethod, Resident
@@ -147,5 +148,6 @@ def create_demo(today: date, seed: int = 2025) -> list[DemoAccount]:
                 _residents(user, n_residents, rng, today, partners)
                 add_demo_measurements(user, today, seed)
         if created:
+            add_demo_pilots(team.pk, today, seed)
             record(None, AuditAction.CREATE, "demo", purpose="synthetische demo-organisatie")
     return accounts
