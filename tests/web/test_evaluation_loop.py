@@ -214,3 +214,42 @@ def test_loting_import_measurements_export_and_bsz_effect_recover_the_planted_ef
     gone = pseudonym(evaluation_key(), pilot_id, leaving.pk)
     assert gone in set(frame["deelnemer"]) and gone not in set(second["deelnemer"])
     assert len(second) == len(cases) - 1
+
+
+def test_the_export_command_downloads_once_as_the_requester(key: None, tmp_path: Path) -> None:
+    """``django-admin bsz_evaluatie_export`` (the README's step 4): the same rules as the page."""
+    from django.core.management import CommandError, call_command
+
+    from bestaanszekerheid.web.evaluation import export_services
+    from bestaanszekerheid.web.evaluation.models import PilotStatus
+    from tests.web.pilot_factories import enrol, make_pilot
+
+    team = make_team()
+    lead = make_user(Role.TEAM_LEAD, team)
+    consultant = make_user(Role.CONSULTANT, team)
+    pilot = make_pilot(lead)
+    arms = list(pilot.arms.order_by("code"))
+    for i in range(4):
+        participant = enrol(pilot, make_case(consultant), days_ago=30)
+        participant.arm = arms[i % 2]
+        participant.save(update_fields=["arm"])
+    pilot.status = PilotStatus.RUNNING
+    pilot.save(update_fields=["status"])
+    analyst, officer = make_user(Role.ANALYST), make_user(Role.PRIVACY_OFFICER)
+    export = export_services.request_export(analyst, pilot, "Effectmeting")
+    out = tmp_path / "export.csv"
+    args = ["bsz_evaluatie_export", "--aanvraag", str(export.pk), "--uit", str(out)]
+    with pytest.raises(CommandError, match="niet goedgekeurd"):
+        call_command(*args, "--medewerker", analyst.username)
+    assert not out.exists()
+    export_services.approve(officer, export)
+    with pytest.raises(CommandError, match="Alleen de analist die de export aanvroeg"):
+        call_command(*args, "--medewerker", make_user(Role.ANALYST).username)
+    call_command(*args, "--medewerker", analyst.username, "--labels", str(tmp_path / "l.yaml"))
+    assert len(read_table(out)) == 4 and "Gewone begeleiding" in (tmp_path / "l.yaml").read_text()
+    export.refresh_from_db()
+    assert export.downloaded_at is not None and export.n_rows == 4
+    out.unlink()
+    with pytest.raises(CommandError, match="al gedownload"):
+        call_command(*args, "--medewerker", analyst.username)
+    assert not out.exists()
