@@ -6,7 +6,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from bestaanszekerheid.cli import app as bsz
 from bestaanszekerheid.experiments import estimate_effects
 from bestaanszekerheid.households.readers import read_table
 from bestaanszekerheid.web.accounts.models import Role, User
@@ -67,6 +69,17 @@ def test_demo_pilots_one_running_with_its_planted_effect_one_in_preparation(
         covariates=["schaal_regie_start"],
     ).effects[0]
     assert effect.ci_low <= 1.0 <= effect.ci_high and effect.ci_low > 0
+    # bsz effect on the file says, everywhere, that the participants are made up.
+    out = tmp_path / "effect"
+    result = CliRunner().invoke(
+        bsz,
+        ["effect", "--input", str(path), "--arm", "arm", "--controle", "controle",
+         "--uitkomst", "schaal_regie_eind", "--id", "deelnemer", "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Synthetische gegevens")
+    assert "Synthetische gegevens" in (out / "effectmeting.html").read_text(encoding="utf-8")
+    assert "Synthetische gegevens" in (out / "samenvatting.txt").read_text(encoding="utf-8")
     # The dose differs by arm as planned: about three contacts a month against one.
     per_arm = frame.groupby("arm")["contacten_per_maand"].mean()
     assert per_arm["extra"] > 2 * per_arm["controle"]

@@ -184,6 +184,7 @@ def effect(
     inputs = ExperimentInputs(
         data,
         arm=arm,
+        synthetic=is_synthetic(data),
         effects=result,
         unit=id,
         subgroups=categorical,
@@ -200,13 +201,15 @@ def effect(
     section = _section(inputs)
     classes = [c for r in by_class.values() for c in r.classes]
     summary = result.summary(names)
-    _write_summaries(out, summary, balance, attrition, names)
+    _write_summaries(out, summary, balance, attrition, names, synthetic=inputs.synthetic)
     written = [
         *_write_report(section, out),
         write_labels(
             _all_labels(names, data, arm, result, categorical, classes), out / "labels.yaml"
         ),
     ]
+    if inputs.synthetic:
+        typer.echo(SYNTHETIC_NOTE + "\n")
     typer.echo(summary.text)
     typer.echo(f"\nResultaten geschreven naar {out}:")
     for path in written:
@@ -280,12 +283,17 @@ def _write_summaries(
     balance: BalanceResult | None,
     attrition: dict[str, AttritionResult],
     names: Labels,
+    *,
+    synthetic: bool = False,
 ) -> None:
     """The tables as Dutch CSV and all summaries in one text and one HTML file, with the
-    labels of arms and outcomes (file names keep the outcome's code)."""
+    labels of arms and outcomes (file names keep the outcome's code); made-up data say so
+    first (the CSV files stay plain tables)."""
     _write_csv(out / "effecten.csv", summary.frame)
-    texts = [summary.text]
-    htmls = [summary.html]
+    texts = [SYNTHETIC_NOTE] if synthetic else []
+    htmls = [f"<p><strong>{SYNTHETIC_NOTE}</strong></p>"] if synthetic else []
+    texts.append(summary.text)
+    htmls.append(summary.html)
     if balance is not None:
         balanced = balance.summary(names)
         _write_csv(out / "balans.csv", balanced.frame)
@@ -298,6 +306,25 @@ def _write_summaries(
         htmls.append(missing.html)
     _write_text(out / "samenvatting.txt", "\n\n".join(texts) + "\n")
     _write_text(out / "samenvatting.html", "<html><body>" + "".join(htmls) + "</body></html>\n")
+
+
+#: A column that marks made-up rows (the evaluation export of a demo pilot writes it): when
+#: any row has 1, every output of the run says the data are synthetic.
+SYNTHETIC_COLUMN = "synthetisch"
+
+
+SYNTHETIC_NOTE = (
+    "Synthetische gegevens: deze deelnemers zijn verzonnen (demo); de effecten zeggen niets "
+    "over echte inwoners."
+)
+
+
+def is_synthetic(data: pd.DataFrame) -> bool:
+    """Whether the input marks its rows as synthetic (:data:`SYNTHETIC_COLUMN`)."""
+    if SYNTHETIC_COLUMN not in data.columns:
+        return False
+    flags = pd.to_numeric(data[SYNTHETIC_COLUMN], errors="coerce")
+    return bool((flags == 1).any())
 
 
 def _class_probabilities(path: Path, data: pd.DataFrame, unit: str | None) -> pd.DataFrame:

@@ -56,6 +56,8 @@ BASE_COLUMNS = (
     "start_traject",
     "deelname_gestopt",
     "afgesloten",
+    # 1 for a demo pilot: bsz effect then labels every output synthetic (SYNTHETIC_COLUMN).
+    "synthetisch",
     *ROUTE_COLUMNS,
     "contacten",
     "contacten_per_maand",
@@ -246,6 +248,7 @@ def export_rows(pilot: Pilot, key: EvaluationKey, today: date) -> list[list[str]
             t.opened_on.isoformat(),
             _flag(p.participation_withdrawn_on is not None),
             _flag(t.status == TrajectoryStatus.CLOSED),
+            _flag(pilot.synthetic),
             *(_flag(code in d.routes) for code in Route.values),
             str(d.contacts),
             _number(d.contacts_per_month),
