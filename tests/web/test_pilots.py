@@ -534,3 +534,28 @@ def test_pilot_pages_are_translated(client: Client, lead: Any) -> None:
     assert "Your team's pilots" in client.get(reverse("evaluation:pilots")).content.decode()
     body = client.get(reverse("evaluation:pilot", args=[pilot.pk])).content.decode()
     assert "Randomise outside the app" in body and "Import allocation" in body
+
+
+def test_the_data_export_holds_the_pilot_participation(team: Any, lead: Any) -> None:
+    """AVG art. 15: the resident's data name the pilot, the arm and both consents."""
+    from bestaanszekerheid.web.privacy.export import resident_data
+
+    pilot = make_pilot(lead)
+    case = make_case(make_user(Role.CONSULTANT, team))
+    participant = enrol(pilot, case)
+    participant.arm = pilot.arms.get(is_control=True)
+    participant.evaluation_consent_withdrawn_on = date.today()
+    participant.save()
+    (exported,) = resident_data(case.resident)["trajecten"]
+    assert exported["pilots"] == [
+        {
+            "code": participant.code,
+            "enrolled_on": date.today().isoformat(),
+            "participation_withdrawn_on": None,
+            "evaluation_consent_on": date.today().isoformat(),
+            "evaluation_consent_withdrawn_on": date.today().isoformat(),
+            "stratum": "",
+            "pilot": pilot.name,
+            "arm": participant.arm.label,
+        }
+    ]

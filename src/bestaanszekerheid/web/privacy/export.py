@@ -94,6 +94,25 @@ def resident_data(resident: Resident) -> dict[str, Any]:
                     }
                     for m in t.measurements.prefetch_related("scores")
                 ],
+                # Pilot participation (issue 16): which pilot and arm, and both consents.
+                "pilots": [
+                    {
+                        **_plain(
+                            p,
+                            [
+                                "code",
+                                "enrolled_on",
+                                "participation_withdrawn_on",
+                                "evaluation_consent_on",
+                                "evaluation_consent_withdrawn_on",
+                                "stratum",
+                            ],
+                        ),
+                        "pilot": p.pilot.name,
+                        "arm": p.arm.label if p.arm else None,
+                    }
+                    for p in t.pilot_participations.select_related("pilot", "arm")
+                ],
             }
         )
     return data
