@@ -68,7 +68,9 @@ def test_demo_pilots_one_running_with_its_planted_effect_one_in_preparation(
         control="controle",
         covariates=["schaal_regie_start"],
     ).effects[0]
-    assert effect.ci_low <= 1.0 <= effect.ci_high and effect.ci_low > 0
+    # The participant numbers are random, so each demo draws another allocation: the planted
+    # point within four standard errors (never fails by chance), and clearly above zero.
+    assert abs(effect.estimate - 1.0) < 4 * effect.std_error and effect.ci_low > 0
     # bsz effect on the file says, everywhere, that the participants are made up.
     out = tmp_path / "effect"
     result = CliRunner().invoke(

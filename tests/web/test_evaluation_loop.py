@@ -249,7 +249,42 @@ def test_the_export_command_downloads_once_as_the_requester(key: None, tmp_path:
     assert len(read_table(out)) == 4 and "Gewone begeleiding" in (tmp_path / "l.yaml").read_text()
     export.refresh_from_db()
     assert export.downloaded_at is not None and export.n_rows == 4
+    from bestaanszekerheid.web.audit.models import AuditEvent
+
+    steps = {
+        e.details["step"]: e.details
+        for e in AuditEvent.objects.filter(action="export", object_id=str(export.pk))
+    }
+    assert steps["downloaded"]["channel"] == "commandline" and steps["downloaded"]["os_user"]
+    assert steps["labels"]["channel"] == "commandline"
     out.unlink()
     with pytest.raises(CommandError, match="al gedownload"):
         call_command(*args, "--medewerker", analyst.username)
     assert not out.exists()
+
+
+def test_an_approval_lapses_after_a_week_without_download(key: None, tmp_path: Path) -> None:
+    """The file is built at download: an approval must not cover data months later."""
+    from django.utils import timezone
+
+    from bestaanszekerheid.web.evaluation import export_services
+    from bestaanszekerheid.web.evaluation.models import PilotStatus
+    from tests.web.pilot_factories import make_pilot
+
+    team = make_team()
+    pilot = make_pilot(make_user(Role.TEAM_LEAD, team))
+    pilot.status = PilotStatus.RUNNING
+    pilot.save(update_fields=["status"])
+    analyst = make_user(Role.ANALYST)
+    export = export_services.request_export(analyst, pilot, "Effectmeting")
+    export = export_services.approve(make_user(Role.PRIVACY_OFFICER), export)
+    assert export_services.state(export) == export_services.APPROVED
+    export.approved_at = timezone.now() - timedelta(days=export_services.APPROVAL_DAYS, hours=1)
+    export.save(update_fields=["approved_at"])
+    assert export_services.state(export) == export_services.LAPSED
+    client = login(Client(), analyst)
+    response = client.post(reverse("evaluation:export-download", args=[export.pk]))
+    assert response.status_code == 403 and "goedkeuring is verlopen" in response.content.decode()
+    assert "goedkeuring verlopen" in client.get(reverse("evaluation:exports")).content.decode()
+    export.refresh_from_db()
+    assert export.downloaded_at is None

@@ -13,6 +13,7 @@ pilot, the step, and for the download the row count, SHA-256 and key source, nev
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -31,14 +32,17 @@ PURPOSE_EVALUATION = "evaluatie van een pilot (goedgekeurde export)"
 
 # How long a request waits for the privacy officer's decision.
 REQUEST_DAYS = 14
+# How long an approval stays valid for its one download.
+APPROVAL_DAYS = 7
 
 # Pilots whose allocation is imported: only they have arms to export.
 EXPORTABLE_STATUSES = (PilotStatus.RUNNING, PilotStatus.ENDED)
 
-PENDING, EXPIRED, APPROVED, DOWNLOADED, REJECTED = (
+PENDING, EXPIRED, APPROVED, LAPSED, DOWNLOADED, REJECTED = (
     "pending",
     "expired",
     "approved",
+    "lapsed",
     "downloaded",
     "rejected",
 )
@@ -72,16 +76,28 @@ def expires_at(export: EvaluationExport) -> datetime:
     return export.requested_at + timedelta(days=REQUEST_DAYS)
 
 
+def approval_lapses_at(export: EvaluationExport) -> datetime | None:
+    """When an approval not acted on lapses (:data:`APPROVAL_DAYS` after it was given)."""
+    if export.approved_at is None:
+        return None
+    return export.approved_at + timedelta(days=APPROVAL_DAYS)
+
+
 def state(export: EvaluationExport, now: datetime | None = None) -> str:
-    """``pending``, ``expired``, ``approved`` (not yet downloaded), ``downloaded`` or
-    ``rejected``."""
+    """``pending``, ``expired`` (no decision in time), ``approved`` (not yet downloaded),
+    ``lapsed`` (approved, not downloaded in time), ``downloaded`` or ``rejected``.
+
+    An approval lapses because the file is built at download: an approval that stayed open
+    for months would cover data the privacy officer never weighed (attacker review)."""
+    now = now or timezone.now()
     if export.downloaded_at is not None:
         return DOWNLOADED
     if export.rejected_at is not None:
         return REJECTED
-    if export.approved_at is not None:
-        return APPROVED
-    return PENDING if (now or timezone.now()) < expires_at(export) else EXPIRED
+    lapses = approval_lapses_at(export)
+    if lapses is not None:
+        return APPROVED if now < lapses else LAPSED
+    return PENDING if now < expires_at(export) else EXPIRED
 
 
 def may_decide(user: Any, export: EvaluationExport) -> bool:
@@ -192,6 +208,14 @@ def check_downloadable(actor: Any, export: EvaluationExport) -> None:
         )
     if current == REJECTED:
         raise ExportNotAllowedError(_("Deze aanvraag is afgewezen: er is geen bestand."))
+    if current == LAPSED:
+        raise ExportNotAllowedError(
+            _(
+                "De goedkeuring is verlopen: er is niet binnen %(days)d dagen gedownload. Vraag "
+                "een nieuwe export aan."
+            )
+            % {"days": APPROVAL_DAYS}
+        )
     if current in (PENDING, EXPIRED):
         raise ExportNotAllowedError(
             _("Deze aanvraag is (nog) niet goedgekeurd door een privacyfunctionaris.")
@@ -201,8 +225,13 @@ def check_downloadable(actor: Any, export: EvaluationExport) -> None:
 
 
 @transaction.atomic
-def download(actor: Any, export: EvaluationExport, today: date) -> ExportFile:
+def download(
+    actor: Any, export: EvaluationExport, today: date, *, channel: Mapping[str, str] | None = None
+) -> ExportFile:
     """Build the file now and hand it out once; record what was handed out.
+
+    ``channel``: how it left, recorded with the download (the page by default; the command
+    line names itself and the server account that ran it).
 
     Raises :class:`ExportNotAllowedError` (not approved, already downloaded, not the
     requester) or :class:`~.export_file.ExportKeyError` (no key) and then changes nothing.
@@ -225,6 +254,7 @@ def download(actor: Any, export: EvaluationExport, today: date) -> ExportFile:
         key=built.key.source,
         key_fingerprint=built.key.fingerprint,
         allocation_head=export.pilot.allocation_head,
+        **(channel or {"channel": "web"}),
     )
     return built
 

@@ -147,7 +147,9 @@ def _running_pilot(lead: User, team_id: int, today: date, rng: random.Random, se
         extra = participant.arm is not None and not participant.arm.is_control
         # The pilot's own measurements replace the demo's regular ones in its window.
         Measurement.objects.filter(trajectory=trajectory, taken_on__gte=start).delete()
-        baseline = {item: rng.randint(1, 3) for item in ITEMS}
+        # From 2 to 3, so that a step of -1 or +1 and the planted point never leave 1-5:
+        # no clamping, and the planted effect is exactly what the arms differ by.
+        baseline = {item: rng.randint(2, 3) for item in ITEMS}
         _measure(trajectory, start, Moment.FOLLOW_UP, baseline)
         later = {
             item: _clamp(score + rng.choice((-1, 0, 0, 1)) + (PLANTED.get(item, 0) if extra else 0))

@@ -9,6 +9,7 @@ failed write neither leaves half a file nor uses up the download.
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from django.db import transaction
 
 from bestaanszekerheid.fileio import atomic_path
 from bestaanszekerheid.web.accounts.models import Role, User
+from bestaanszekerheid.web.audit.models import AuditAction
+from bestaanszekerheid.web.audit.service import record
 from bestaanszekerheid.web.casework.services import today
 from bestaanszekerheid.web.evaluation import export_services as services
 from bestaanszekerheid.web.evaluation.export_file import ExportKeyError, labels_yaml
@@ -55,16 +58,26 @@ class Command(BaseCommand):
         for path in (target, labels):
             if path is not None and path.exists():
                 raise CommandError(f"'{path}' bestaat al; kies een nieuwe bestandsnaam.")
+        # Anyone with a shell on the server can run this as any analyst: the audit log says it
+        # was the command line and which server account ran it (attacker review).
+        channel = {"channel": "commandline", "os_user": getpass.getuser()}
         try:
             with transaction.atomic():
-                built = services.download(actor, export, today())
+                built = services.download(actor, export, today(), channel=channel)
                 with atomic_path(target) as tmp:
                     tmp.write_bytes(built.content)
         except (services.ExportNotAllowedError, ExportKeyError) as exc:
             raise CommandError(str(exc)) from exc
         if labels is not None:
-            with atomic_path(labels) as tmp:
+            with transaction.atomic(), atomic_path(labels) as tmp:
                 tmp.write_text(labels_yaml(export.pilot), encoding="utf-8")
+                record(
+                    actor,
+                    AuditAction.EXPORT,
+                    export,
+                    purpose=services.PURPOSE_EVALUATION,
+                    details={"pilot": export.pilot_id, "step": "labels", **channel},
+                )
         self.stdout.write(
             f"Export {export.pk} van pilot '{export.pilot.name}' geschreven naar {target}: "
             f"{built.n_rows} deelnemers, SHA-256 {built.sha256}."
