@@ -559,3 +559,24 @@ def test_the_data_export_holds_the_pilot_participation(team: Any, lead: Any) -> 
             "arm": participant.arm.label,
         }
     ]
+
+
+def test_import_refuses_strata_the_app_did_not_hand_out(
+    client: Client, lead: Any, enrolled: dict[str, Any], tmp_path: Path
+) -> None:
+    """The stratum goes into the evaluator's export: a name typed into the participant list
+    (or any other stratum column) is refused, however well the log's chain holds."""
+    pilot = enrolled["pilot"]
+    login(client, lead)
+    text = _csv(client, pilot)
+    lines = text.splitlines()
+    first = lines[1].split(";")
+    lines[1] = f"{first[0]};Jan Jansen Kerkstraat 1"
+    log, code = bsz_loting(
+        "\n".join(lines) + "\n", tmp_path, "controle,extra", "--strata", "consulent"
+    )
+    response = _import(client, pilot, log, code)
+    assert response.status_code == 400
+    assert "niet dat van de deelnemerslijst" in response.content.decode()
+    assert not PilotParticipant.objects.filter(pilot=pilot, arm__isnull=False).exists()
+    assert not PilotParticipant.objects.filter(stratum__contains="Jansen").exists()

@@ -177,6 +177,38 @@ def _unit_problems(
     return problems
 
 
+#: The one column of the participant list a loting may stratify on (pilot_services).
+STRATUM_COLUMN = "consulent"
+
+
+def _stratum_problems(
+    design: Mapping[str, Any], allocations: list[dict[str, Any]], strata: Mapping[str, str]
+) -> list[str]:
+    """The log's strata must be the app's own: the stratum goes into the evaluator's export,
+    and whoever randomises writes both the log and its control code, so the chain cannot
+    vouch for its text (attacker review: a name typed into the list reached the export)."""
+    columns = [str(c) for c in design.get("strata") or []]
+    if columns not in ([], [STRATUM_COLUMN]):
+        return [
+            _("Loot zonder strata of alleen met --strata %(column)s (de kolommen van de lijst).")
+            % {"column": STRATUM_COLUMN}
+        ]
+    odd = [
+        str(e.get("unit"))
+        for e in allocations
+        if str(e.get("stratum") or "") != (strata.get(str(e.get("unit")), "") if columns else "")
+    ]
+    if odd:
+        return [
+            _(
+                "Het stratum in de loting is niet dat van de deelnemerslijst voor: %(codes)s. "
+                "Loot op de lijst zoals de app hem gaf."
+            )
+            % {"codes": _listed(odd)}
+        ]
+    return []
+
+
 def read_allocation(
     text: str,
     control_code: str,
@@ -185,12 +217,15 @@ def read_allocation(
     control_arm: str,
     participants: Collection[str],
     stopped: Collection[str] = (),
+    strata: Mapping[str, str] | None = None,
 ) -> AllocationImport:
     """Verify the log ``text`` against ``control_code`` and match it to the pilot.
 
     ``arm_codes``: the pilot's arm codes, ``control_arm`` among them; ``participants``: the
     codes of its standing participants; ``stopped``: codes of participants who stopped (only
-    to name them apart in a message). Raises :class:`AllocationImportError` with every problem.
+    to name them apart in a message); ``strata``: per participant the consultant code of the
+    participant list, the only stratum the app hands out. Raises
+    :class:`AllocationImportError` with every problem.
     """
     if not participants:
         raise AllocationImportError([_("De pilot heeft nog geen deelnemers om te loten.")])
@@ -217,6 +252,8 @@ def read_allocation(
         )
     problems = _design_problems(design, arm_codes, control_arm)
     problems += _unit_problems(allocations, design.get("arms") or [], participants, stopped)
+    if strata is not None:
+        problems += _stratum_problems(design, allocations, strata)
     if problems:
         raise AllocationImportError([*problems, _("Er is niets ingelezen.")])
     seed = first.get("seed")

@@ -236,6 +236,7 @@ def import_allocation(actor: Actor, pilot: Pilot, text: str, control_code: str) 
         control_arm=control,
         participants=list(participants),
         stopped=list(stopped),
+        strata=dict(participant_list(pilot)),
     )
     for code, assignment in result.assignments.items():
         participant = participants[code]
