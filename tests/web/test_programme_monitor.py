@@ -426,3 +426,39 @@ def test_the_monitor_fits_a_phone_and_passes_axe(
     assert widest <= 360
     assert problems == []
     assert app.blocked == [] and app.console_errors == []
+
+
+def test_route_and_arm_tables_do_not_give_away_one_residents_change() -> None:
+    """The attacker review's case, on one page: ten trajectories on route inkomen, all in arm
+    Extra, and one more resident in Extra on route kosten. With both means shown, 11 x Extra
+    minus 10 x inkomen is that resident's change; the register must hide one of them."""
+    from bestaanszekerheid.web.evaluation.monitor_figures import (
+        MonitorRows,
+        PilotChanges,
+        build_monitor,
+    )
+
+    changes, routes, arms = [], [], []
+    for t, change in zip(
+        range(1, 11), [1.0, 0.0, 2.0, 1.0, -1.0, 1.0, 0.0, 2.0, 1.0, 1.0], strict=True
+    ):
+        changes.append((t, "zrm_financien", change))
+        routes.append((t, "inkomen"))
+        arms.append((t, "extra", "zrm_financien", change))
+    for t in range(20, 30):
+        changes.append((t, "zrm_financien", 0.0))
+        routes.append((t, "brede_verkenning"))
+        arms.append((t, "controle", "zrm_financien", 0.0 if t % 2 else 1.0))
+    changes.append((99, "zrm_financien", -3.0))
+    routes.append((99, "kosten"))
+    arms.append((99, "extra", "zrm_financien", -3.0))
+    rows = MonitorRows(
+        year=2026, reached=[], caseloads=[], closed=[], routes=routes, changes=changes,
+        pilots=[PilotChanges(7, "Pilot", [("controle", "Gewoon"), ("extra", "Extra")], arms)],
+    )  # fmt: skip
+    monitor = build_monitor(rows, reach_target=100, caseload_norm=30)
+    by_route, by_arm = monitor.get("verandering-per-route"), monitor.get("pilot-7")
+    assert by_route is not None and by_arm is not None
+    inkomen = by_route.rows[0].cells[list(by_route.columns).index("inkomen")]
+    extra = by_arm.rows[0].cells[list(by_arm.columns).index("Extra")]
+    assert inkomen.hidden or extra.hidden

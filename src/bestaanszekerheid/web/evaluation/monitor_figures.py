@@ -17,8 +17,9 @@ team the same by arm, from enrolment on and only for participants whose evaluati
 stands. Scores come from :func:`~.outcomes.histories`, never recomputed here.
 
 Units. Reach counts residents (``i<id>``), the other count tables trajectories (``t<id>``). A
-mean of changes has one unit per trajectory, measure and column (``t<id>:<route>:<measure>``),
-as on the analyst page, so a cell's minimum is a minimum of trajectories.
+mean of changes has one unit per trajectory and measure (``t<id>:<measure>``), in the table per
+route (each trajectory at its first route) and in the tables per arm alike, so that the register
+relates them (a cell's minimum is a minimum of trajectories).
 """
 
 from __future__ import annotations
@@ -270,26 +271,30 @@ def _changes_by_route(data: MonitorRows, register: ReleaseRegister, build: Any) 
         "verandering-per-route",
         _("Gemiddelde verandering per uitkomstmaat en route"),
         _(
-            "Eenheid: traject met minstens twee metingen van de maat, op die route (een traject "
-            "kan meer routes volgen). Laatste min eerste score (1 tot en met 5); bij "
+            "Eenheid: traject met minstens twee metingen van de maat, bij zijn eerste route (zo "
+            "telt elk traject één keer). Laatste min eerste score (1 tot en met 5); bij "
             "praktische belemmeringen is lager beter. Geen effectmeting: zonder vergelijking "
             "is niet te zeggen wat de begeleiding heeft gedaan."
         ),
         _("Uitkomstmaat"),
     )
     labels = _route_labels()
-    routes: dict[int, list[str]] = {}
-    for t, route in sorted(set(data.routes)):
-        routes.setdefault(t, []).append(route)
+    # Each trajectory once, at the route it chose first (``data.routes`` is in the order they
+    # were chosen), with the same unit as in the tables per arm: the register can then see
+    # that "arm X" minus "route Y" is one resident (attacker review: with a unit per route
+    # the two tables looked unrelated and one view gave away a resident's change).
+    first: dict[int, str] = {}
+    for t, route in data.routes:
+        first.setdefault(t, route)
     records = [
         {
-            UNIT: f"t{t}:{route}:{code}",
+            UNIT: f"t{t}:{code}",
             "maat": _measure_label(code),
-            "route": labels[route],
+            "route": labels[first[t]],
             "verandering": change,
         }
         for t, code, change in data.changes
-        for route in routes.get(t, [])
+        if t in first
     ]
     order: Order = {
         "maat": _ordered_measures({c for _t, c, _v in data.changes}),
@@ -313,7 +318,7 @@ def _changes_by_arm(pilot: PilotChanges, register: ReleaseRegister, build: Any) 
     arm_labels = dict(pilot.arms)
     records = [
         {
-            UNIT: f"p{pilot.pilot_id}:t{t}:{code}",
+            UNIT: f"t{t}:{code}",
             "maat": _measure_label(code),
             "arm": arm_labels[arm],
             "verandering": change,
@@ -415,9 +420,9 @@ def load_monitor_rows(user: Any, today: date) -> MonitorRows:
             if s == TrajectoryStatus.CLOSED and closed is not None
         ],
         routes=list(
-            TrajectoryRoute.objects.filter(trajectory_id__in=ids).values_list(
-                "trajectory_id", "route"
-            )
+            TrajectoryRoute.objects.filter(trajectory_id__in=ids)
+            .order_by("chosen_on", "id")
+            .values_list("trajectory_id", "route")
         ),
         changes=changes,
         pilots=_pilots(user, set(ids)),
