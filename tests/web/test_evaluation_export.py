@@ -381,8 +381,9 @@ def test_the_file_holds_one_minimal_row_per_consenting_participant(
         pseudonym(key, world["pilot"].pk, world["main"].trajectory_id)
     ]
     assert main["arm"] == "intensief" and main["stratum"] == "vrouw|jong"
-    assert main["aangemeld"] == (START + timedelta(days=5)).isoformat()
-    assert main["start_traject"] == START.isoformat()
+    # No exact dates: the month of enrolment and days (attacker review).
+    assert main["aangemeld_maand"] == (START + timedelta(days=5)).strftime("%Y-%m")
+    assert main["dagen_traject_voor_aanmelding"] == 5
     assert main["deelname_gestopt"] == 0 and main["afgesloten"] == 0
     routes = (main["route_kosten"], main["route_inkomen"], main["route_brede_verkenning"])
     assert routes == (1, 0, 0)
@@ -392,7 +393,8 @@ def test_the_file_holds_one_minimal_row_per_consenting_participant(
     # Scores from enrolment on: the measurement before it is left out.
     assert main["zrm_financien_start"] == 2 and main["zrm_financien_eind"] == 4
     assert main["zrm_financien_verandering"] == 2
-    assert main["zrm_financien_start_datum"] == (START + timedelta(days=6)).isoformat()
+    assert main["zrm_financien_start_dag"] == 1  # the day after enrolment
+    assert not any(str(v).count("-") == 2 for v in main.to_numpy())  # no ISO date anywhere
     assert main["schaal_regie_start"] == 2.5 and main["schaal_regie_eind"] == 4.5
     assert main["contacten_per_maand"] > 0
     # The control participant has no measurement: empty, not zero.

@@ -52,8 +52,10 @@ BASE_COLUMNS = (
     "deelnemer",
     "arm",
     "stratum",
-    "aangemeld",
-    "start_traject",
+    # No exact dates (attacker review: with the start date of the trajectory any colleague
+    # found a resident's row): the month of enrolment, and every other moment in days.
+    "aangemeld_maand",
+    "dagen_traject_voor_aanmelding",
     "deelname_gestopt",
     "afgesloten",
     # 1 for a demo pilot: bsz effect then labels every output synthetic (SYNTHETIC_COLUMN).
@@ -66,7 +68,7 @@ BASE_COLUMNS = (
     "doelen_bereikt",
     "doel_bereikt",
 )
-MEASURE_SUFFIXES = ("start", "start_datum", "eind", "eind_datum", "verandering")
+MEASURE_SUFFIXES = ("start", "start_dag", "eind", "eind_dag", "verandering")
 # Excel runs a cell starting with one of these as a formula; a stratum comes from the loting.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -201,18 +203,20 @@ def _goal_counts(trajectory_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {r["trajectory_id"]: (r["n"], r["achieved"]) for r in rows}
 
 
-def _measure_cells(history: MeasureHistory | None) -> list[str]:
-    """start, start date, end, end date, change; the end only with a later measurement."""
+def _measure_cells(history: MeasureHistory | None, enrolled_on: date) -> list[str]:
+    """start, its day, end, its day, change (days since enrolment); the end only with a later
+    measurement."""
     if history is None:
         return [""] * len(MEASURE_SUFFIXES)
     first, latest = history.first, history.latest
+    start_day = str((first.taken_on - enrolled_on).days)
     if history.change is None:
-        return [_number(first.score), first.taken_on.isoformat(), "", "", ""]
+        return [_number(first.score), start_day, "", "", ""]
     return [
         _number(first.score),
-        first.taken_on.isoformat(),
+        start_day,
         _number(latest.score),
-        latest.taken_on.isoformat(),
+        str((latest.taken_on - enrolled_on).days),
         _number(history.change),
     ]
 
@@ -244,8 +248,8 @@ def export_rows(pilot: Pilot, key: EvaluationKey, today: date) -> list[list[str]
             pseudonym(key, pilot.pk, t.pk),
             p.arm.code,
             _text(p.stratum),
-            p.enrolled_on.isoformat(),
-            t.opened_on.isoformat(),
+            p.enrolled_on.strftime("%Y-%m"),
+            str(max((p.enrolled_on - t.opened_on).days, 0)),
             _flag(p.participation_withdrawn_on is not None),
             _flag(t.status == TrajectoryStatus.CLOSED),
             _flag(pilot.synthetic),
@@ -258,7 +262,7 @@ def export_rows(pilot: Pilot, key: EvaluationKey, today: date) -> list[list[str]
             _flag(n_achieved > 0),
         ]
         for code in codes:
-            row += _measure_cells(scores.get(t.pk, {}).get(code))
+            row += _measure_cells(scores.get(t.pk, {}).get(code), p.enrolled_on)
         rows.append(row)
     rows.sort(key=lambda r: r[0])
     return rows

@@ -42,11 +42,18 @@ export_roles = role_required(Role.ANALYST, Role.PRIVACY_OFFICER)
 COLUMN_TEXTS: tuple[tuple[str, Any], ...] = (
     ("deelnemer", gettext_lazy("pseudoniem (sleutel-hash van pilot en traject), geen naam of BSN")),
     ("arm", gettext_lazy("de geloote arm (code)")),
-    ("stratum", gettext_lazy("het stratum van de loting")),
-    ("aangemeld", gettext_lazy("datum van aanmelding voor de pilot")),
-    ("start_traject", gettext_lazy("startdatum van het traject")),
+    (
+        "stratum",
+        gettext_lazy("het stratum van de loting: leeg of de consulentcode (C1, C2, …), geen naam"),
+    ),
+    ("aangemeld_maand", gettext_lazy("maand van aanmelding voor de pilot (geen exacte datum)")),
+    (
+        "dagen_traject_voor_aanmelding",
+        gettext_lazy("hoeveel dagen het traject al liep bij de aanmelding"),
+    ),
     ("deelname_gestopt", gettext_lazy("1 als de inwoner met de pilot stopte (blijft meetellen)")),
     ("afgesloten", gettext_lazy("1 als het traject is afgesloten")),
+    ("synthetisch", gettext_lazy("1 bij een demo-pilot (verzonnen deelnemers)")),
     (", ".join(ROUTE_COLUMNS), gettext_lazy("1 als het traject die route volgt")),
     ("contacten", gettext_lazy("aantal gesprekken sinds aanmelding")),
     ("contacten_per_maand", gettext_lazy("gesprekken per maand sinds aanmelding")),
@@ -56,7 +63,8 @@ COLUMN_TEXTS: tuple[tuple[str, Any], ...] = (
     ("doel_bereikt", gettext_lazy("1 als minstens één doel is bereikt")),
 )
 MEASURE_TEXT = gettext_lazy(
-    "per uitkomstmaat: eerste en laatste score sinds aanmelding met hun datum, en de verandering"
+    "per uitkomstmaat: eerste en laatste score sinds aanmelding met het aantal dagen na de "
+    "aanmelding (geen datum), en de verandering"
 )
 
 
