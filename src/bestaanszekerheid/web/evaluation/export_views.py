@@ -32,6 +32,7 @@ from bestaanszekerheid.web.evaluation.export_file import (
     columns,
     labels_yaml,
     measure_codes,
+    participants,
 )
 from bestaanszekerheid.web.evaluation.instruments import MEASURES_BY_CODE
 from bestaanszekerheid.web.evaluation.models import EvaluationExport, Pilot
@@ -196,6 +197,11 @@ def export_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "provenance": services.provenance(export),
             "demo_key": KEY_DEMO,
             "days": services.REQUEST_DAYS,
+            # What the privacy officer weighs the purpose against (fresh-eye review): the
+            # pilot's plan, arms and measures, and how many rows the file would hold now.
+            "arms": list(export.pilot.arms.all()),
+            "measures": [MEASURES_BY_CODE[c].label for c in measure_codes(export.pilot)],
+            "expected_rows": len(participants(export.pilot)),
         },
     )
 
