@@ -233,7 +233,8 @@ BSZ_RETENTION_DAYS = env_int("BSZ_RETENTION_DAYS", 730, minimum=1)
 # The default text follows the user's language; a municipality's own text is shown as given.
 BSZ_PURPOSE = env_str("BSZ_PURPOSE", "") or _(
     "Persoonlijke begeleiding bij bestaanszekerheid (Het goede gesprek), op basis van "
-    "vrijwillige deelname. Gegevens worden alleen gebruikt voor deze begeleiding."
+    "vrijwillige deelname. Gegevens worden alleen gebruikt voor deze begeleiding en, met "
+    "aparte toestemming van de inwoner, gepseudonimiseerd voor de evaluatie van een pilot."
 )
 # Register entry (AVG art. 30) that audit events refer to, in Logius LDV style.
 BSZ_PROCESSING_ACTIVITY = env_str("BSZ_PROCESSING_ACTIVITY", "urn:bsz:verwerking:goede-gesprek")
