@@ -196,7 +196,9 @@ def allocation_import(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         )
     except AllocationImportError as exc:
         services.record_refused_import(request.user, pilot, len(exc.problems))
-        messages.error(request, _("Loting niet ingelezen: het logboek past niet bij deze pilot."))
+        # Name the first cause: a wrong control code is not "another pilot's log".
+        cause = exc.problems[0].rstrip(":.") + "."
+        messages.error(request, _("Loting niet ingelezen: %(cause)s") % {"cause": cause})
         return _detail(request, pilot, import_form=form, problems=exc.problems, status=400)
     except services.PilotStateError as exc:
         messages.error(request, str(exc))
