@@ -289,7 +289,9 @@ def _expected(people: list[dict[str, Any]], names: list[str]) -> dict[str, dict[
                 cells["doel-bereikt"][key].append(p["achieved"])
         if len(p["scores"]) >= 2:
             change = p["scores"][-1] - p["scores"][0]
-            for route in p["routes"]:
+            # Each trajectory at its first route: routes are created in sorted order, on
+            # the same day, so the first created is the first sorted.
+            for route in sorted(p["routes"])[:1]:
                 cells["verandering-per-route"][("financiën", ROUTES[route])].append(change)
             if p["arm"] and p["consent"]:
                 cells["pilot"][("financiën", ARM_LABELS[p["arm"]])].append(change)
