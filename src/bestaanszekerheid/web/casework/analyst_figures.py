@@ -172,7 +172,8 @@ def _number(value: Any, statistic: str) -> str:
         return value
     if statistic == "count":
         return str(int(value))
-    return f"{float(value):.1f}".replace(".", ",")
+    # A mean that rounds to zero reads "0,0", not "-0,0".
+    return f"{float(value) + 0.0:.1f}".replace(".", ",").replace("-0,0", "0,0")
 
 
 def _rows(table: CheckedTable) -> tuple[tuple[str, ...], tuple[Row, ...]]:
