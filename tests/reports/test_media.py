@@ -258,14 +258,18 @@ def test_report_prints_short_and_holds_on_a_phone(run: Run, tmp_path: Path) -> N
                     tocOpen: document.querySelector('nav.toc details').open,
                     tocHeight: document.querySelector('nav.toc').getBoundingClientRect().height,
                     pageWidth: document.documentElement.scrollWidth,
-                    charts: [...document.querySelectorAll('figure.chart img')].map(
+                    printOnly: [...document.querySelectorAll('img.print-only')].map(
+                        i => i.getBoundingClientRect().width),
+                    charts: [...document.querySelectorAll('figure.chart img:not(.print-only)')].map(
                         i => [i.closest('figure').id, i.naturalWidth,
                               i.getBoundingClientRect().width]),
                 })"""
             )
         finally:
             browser.close()
-    assert len(PdfReader(tmp_path / "rapport.pdf").pages) <= 30  # 24 now (the demo: 62 -> 34)
+    assert len(PdfReader(tmp_path / "rapport.pdf").pages) <= 15
+    # The charts drawn for paper stay off the screen.
+    assert layout["printOnly"] and set(layout["printOnly"]) == {0}
     assert heading >= banner
     assert layout["title"] < layout["toc"] and not layout["tocOpen"]
     assert layout["tocHeight"] < 100 and layout["pageWidth"] <= 390
@@ -275,10 +279,13 @@ def test_report_prints_short_and_holds_on_a_phone(run: Run, tmp_path: Path) -> N
 
 @pytest.mark.slow
 def test_report_prints_on_at_most_15_pages(run: Run, tmp_path: Path) -> None:
+    """A page per group whose chart stays readable on paper: its labels, legend and axis
+    at 7 pt or more (the screen's chart, shrunk to fit, printed them at about 4 pt)."""
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader
 
     from tests.browser import launch_chromium
+    from tests.reports.test_cards import _text_sizes
 
     with sync_playwright() as p:
         browser = launch_chromium(p)
@@ -289,6 +296,12 @@ def test_report_prints_on_at_most_15_pages(run: Run, tmp_path: Path) -> None:
         finally:
             browser.close()
     assert len(PdfReader(tmp_path / "rapport.pdf").pages) <= 15
+    sizes = _text_sizes(tmp_path / "rapport.pdf")
+    chart_text = [s for _, s, t in sizes if t.strip() in {"deze groep", "hele doelgroep"}]
+    # Each group's chart has its legend's two entries on paper.
+    assert len(chart_text) >= 2 * len(run.result.profiles.groups)
+    legend = [s for _, s, t in sizes if t.strip() == "deze groep"]
+    assert min(legend) >= 7.0, sorted(legend)[:3]
 
 
 def test_cards_are_written_here_when_the_second_process_cannot_start(

@@ -168,7 +168,7 @@ def _records(data: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in clean.to_dict("records")]
 
 
-def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
+def features_chart(data: pd.DataFrame) -> str:
     """Group versus whole target group for a group's distinguishing features.
 
     ``data``: kenmerk, wie ("deze groep" / "hele doelgroep"), aandeel, order, and optionally
@@ -178,7 +178,7 @@ def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
     """
     data = _described(data, lambda r: f"{r['kenmerk']}, {r['wie']}: {_share_text(r)}")
     y = {
-        "axis": {"labelLimit": 260 if compact else 340},
+        "axis": {"labelLimit": 340},
         "field": "kenmerk",
         "sort": {"field": "order"},
         "title": None,
@@ -224,8 +224,8 @@ def features_chart(data: pd.DataFrame, *, compact: bool = False) -> str:
         {
             "layer": [rule, points],
             "data": {"values": _records(data)},
-            "height": (30 if compact else 24) * data["kenmerk"].nunique(),
-            "width": 200 if compact else 320,
+            "height": 24 * data["kenmerk"].nunique(),
+            "width": 320,
         }
     )
 

@@ -133,6 +133,9 @@ class Chart:
     #: The same chart drawn for a narrow screen (a phone), if the wide one would be
     #: unreadable scaled down (a map with its legend beside it).
     narrow_svg: str = ""
+    #: The chart drawn for paper, if the screen's would print too small to read (a page
+    #: per group leaves room for the strongest features only, at their full size).
+    print_svg: str = ""
     #: Put the SVG in the page itself, not in an ``<img>``: a map's areas then show their
     #: name and figure on hover (the SVG's ``<title>`` elements).
     inline: bool = False

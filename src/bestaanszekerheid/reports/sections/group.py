@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from bestaanszekerheid.profiles import Feature, GroupProfile, ProfileSet
 
 
+#: Features in a group's chart on paper: the strongest, at a readable size (9 pt).
+PRINTED_FEATURES = 6
+
+
 def per_group_section(result: AnalysisResult) -> Section:
     """The container section with one subsection per group."""
     return Section(
@@ -108,10 +112,30 @@ def feature_rows(features: Sequence[Feature]) -> list[tuple[Cell, ...]]:
 
 
 def _features_chart(profiles: ProfileSet, g: GroupProfile) -> Chart | None:
-    """More and less often than in the whole target group: a dot chart and its table."""
+    """More and less often than in the whole target group: a dot chart and its table.
+
+    On paper the chart shows the strongest features only, at the size the screen draws
+    them: all of them would have to shrink to about 4 pt to fit the group's page."""
     feats = [*g.more_often, *g.less_often]
     if not feats:
         return None
+    strongest = sorted(feats, key=lambda f: -abs(f.effect))[:PRINTED_FEATURES]
+    on_paper = [f for f in feats if f in strongest]
+    return Chart(
+        key=f"kenmerken-grafiek-{g.number}",
+        title="Vaker en minder vaak dan in de hele doelgroep",
+        svg=charts.features_chart(_feature_points(feats)),
+        print_svg=(charts.features_chart(_feature_points(on_paper)) if on_paper != feats else ""),
+        alt=f"Puntgrafiek: per kenmerk het aandeel in {g.key} naast de hele doelgroep. "
+        + "; ".join(
+            f"{f.label} {f.level}: {f.share_text()} tegen {fmt_pct(f.share_all, 1)}" for f in feats
+        ),
+        table=_features_table(profiles, g, feats),
+    )
+
+
+def _feature_points(feats: Sequence[Feature]) -> pd.DataFrame:
+    """The chart's data: a point for the group and one for the whole target group."""
     data = []
     for i, f in enumerate(feats):
         label = f"{'▲' if f.effect > 0 else '▼'} {f.label}: {f.level}"
@@ -133,7 +157,11 @@ def _features_chart(profiles: ProfileSet, g: GroupProfile) -> Chart | None:
                 "order": i,
             }
         )
-    table = Table(
+    return pd.DataFrame(data)
+
+
+def _features_table(profiles: ProfileSet, g: GroupProfile, feats: Sequence[Feature]) -> Table:
+    return Table(
         key=f"kenmerken-{g.number}",
         title=f"{g.key}: onderscheidende kenmerken",
         columns=("Kenmerk", "In deze groep", "Hele doelgroep", "Effect (h)", "95%-interval"),
@@ -146,16 +174,6 @@ def _features_chart(profiles: ProfileSet, g: GroupProfile) -> Chart | None:
         note="▲ vaker, ▼ minder vaak dan in de hele doelgroep. Effect h (Cohen): vanaf "
         f"{fmt_num(MIN_EFFECT, 1)} een klein verschil, 0,5 middelgroot, 0,8 groot; alleen "
         "verschillen waarvan het 95%-interval 0 niet bevat staan erin.",
-    )
-    return Chart(
-        key=f"kenmerken-grafiek-{g.number}",
-        title="Vaker en minder vaak dan in de hele doelgroep",
-        svg=charts.features_chart(pd.DataFrame(data)),
-        alt=f"Puntgrafiek: per kenmerk het aandeel in {g.key} naast de hele doelgroep. "
-        + "; ".join(
-            f"{f.label} {f.level}: {f.share_text()} tegen {fmt_pct(f.share_all, 1)}" for f in feats
-        ),
-        table=table,
     )
 
 
