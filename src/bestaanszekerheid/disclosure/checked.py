@@ -223,6 +223,15 @@ class CheckedTable:
                 out.append((flat, label, ids))
         return out
 
+    def all_unit_sets(self) -> list[tuple[int, str, NDArray[Any]]]:
+        """(flat cell, what, unit ids) for every figure, hidden ones too: what a table's
+        shape and cells are made of, for comparing two publications of it. Internal: never
+        export."""
+        g = self._state
+        return [(flat, "cell", ids) for flat, ids in enumerate(g.units)] + [
+            (flat, label, ids) for flat, label, ids in g.extra_units
+        ]
+
     def cell_units(self, flat: int) -> NDArray[Any]:
         """Unit ids of a flat cell. Internal: never export."""
         return self._state.units[flat]

@@ -32,6 +32,15 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ConfigurationError(f"{name}={raw!r} is geen ja/nee-waarde (gebruik 1 of 0).")
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """A setting that is one of ``choices`` (a clear Dutch error otherwise)."""
+    value = env_str(name, default)
+    if value not in choices:
+        allowed = " of ".join(repr(c) for c in choices)
+        raise ConfigurationError(f"{name}={value!r}: kies {allowed}.")
+    return value
+
+
 def env_int(name: str, default: int, minimum: int = 0) -> int:
     """An integer of at least ``minimum``."""
     raw = os.environ.get(name, "").strip()

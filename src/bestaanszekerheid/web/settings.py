@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from bestaanszekerheid.web.env import (
     ConfigurationError,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_str,
@@ -240,6 +241,10 @@ BSZ_PURPOSE = env_str("BSZ_PURPOSE", "") or _(
 BSZ_PROCESSING_ACTIVITY = env_str("BSZ_PROCESSING_ACTIVITY", "urn:bsz:verwerking:goede-gesprek")
 BSZ_REACH_TARGET = env_int("BSZ_REACH_TARGET", 250, minimum=1)
 BSZ_CASELOAD_NORM = env_int("BSZ_CASELOAD_NORM", 50, minimum=1)
+# How the analyst's count tables are protected: "onderdrukken" (suppress cells) or "afronden"
+# (round to multiples of 5). One method per installation: the same table published both ways
+# gives hidden cells away (exact margins next to rounded cells), ADR 0075.
+BSZ_ANALYST_METHOD = env_choice("BSZ_ANALYST_METHOD", "onderdrukken", ("onderdrukken", "afronden"))
 # The key of the pseudonyms in the evaluation export (HMAC-SHA256, issue 16), kept by the
 # municipality, never by the evaluator. Checked when an export is downloaded, not at start:
 # without it (outside DEBUG) the download is refused; the rest of the app works.

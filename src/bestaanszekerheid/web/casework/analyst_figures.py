@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 import pandas as pd
@@ -36,7 +36,6 @@ from bestaanszekerheid.disclosure import (
     load_rules,
     log_document,
     magnitude_table,
-    render_markdown,
 )
 from bestaanszekerheid.errors import UserFacingError
 
@@ -104,18 +103,26 @@ class Figure:
     rows: tuple[Row, ...] = ()
     table: CheckedTable | None = None
     message: str = ""
+    rounded: bool = False
+    #: Per cell (hidden or not), its units and (in a table of means) each unit's value: for
+    #: :mod:`.published`, which keeps the page until enough has changed. Never shown.
+    units: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    #: The CSV of a table restored from its publication (it has no ``table`` then).
+    stored_csv: str = ""
+    #: When the table shown was published, and whether it is kept from an earlier view
+    #: because too little has changed since (:mod:`.published`).
+    published_at: datetime | None = None
+    kept: bool = False
 
     @property
     def hidden_cells(self) -> int:
         return sum(cell.hidden for row in self.rows for cell in row.cells)
 
-    @property
-    def rounded(self) -> bool:
-        return self.table is not None and self.table.method == "round"
-
     def csv(self) -> str:
         """The same checked table as CSV (';' separator, ',' decimals, 'x' for hidden cells)."""
         if self.table is None:
+            if self.stored_csv:
+                return self.stored_csv
             raise ValueError(f"{self.slug}: geen tabel")
         buffer = io.StringIO()
         self.table.to_frame("nl").to_csv(buffer, sep=";", decimal=",")
@@ -141,9 +148,10 @@ class AnalystFigures:
             texts.append(self.rules.describe("rounding_base"))
         return [t for t in texts if t]
 
-    def log_markdown(self) -> str:
-        """The disclosure-control log of this view (Dutch Markdown, no hidden values)."""
-        return render_markdown(log_document(self.register))
+    def log(self) -> dict[str, Any]:
+        """The disclosure-control log of this view (no hidden values); see
+        :func:`~bestaanszekerheid.disclosure.log.render_markdown` for its Markdown."""
+        return log_document(self.register)
 
 
 def quarter(day: date) -> str:
@@ -202,8 +210,12 @@ def _checked(
     build: Callable[[pd.DataFrame], CheckedTable],
     order: dict[str, Iterable[str]],
     count_label: str | None = None,
+    value: str | None = None,
 ) -> Figure:
-    """Build, check and release one table; a table that cannot be published says why."""
+    """Build, check and release one table; a table that cannot be published says why.
+
+    ``value``: the column a table of means averages (its units' values count as changes
+    between publications, see :mod:`.published`)."""
     if not records:
         figure.message = _("Nog geen gegevens.")
         return figure
@@ -221,11 +233,25 @@ def _checked(
         figure.message = _("Niet gepubliceerd: %(reden)s") % {"reden": exc}
         return figure
     figure.table = table
+    figure.rounded = table.method == "round"
+    figure.units = _cell_units(table, records, value)
     columns, rows = _rows(table)
     # A 1-D table has a single column named after the statistic; give it a readable name.
     figure.columns = (count_label,) if count_label and len(columns) == 1 else columns
     figure.rows = rows
     return figure
+
+
+def _cell_units(
+    table: CheckedTable, records: list[dict[str, Any]], value: str | None
+) -> dict[str, dict[str, str]]:
+    """Per cell (and numerator), hidden or not, its units, with each unit's value for a
+    mean: a row or column that appears says as much as a number (see :mod:`.published`)."""
+    values = {str(r[UNIT]): repr(r[value]) for r in records} if value else {}
+    return {
+        f"{table.cell_label(flat)}|{what}": {str(u): values.get(str(u), "") for u in ids}
+        for flat, what, ids in table.all_unit_sets()
+    }
 
 
 def build_figures(
@@ -412,6 +438,7 @@ def build_figures(
                 population=POPULATION,
             ),
             {"dimensie": order("dimension"), "moment": [FIRST, LATEST]},
+            value="score",
         )
     )
     return AnalystFigures(figures, rules, method, register)

@@ -1,14 +1,21 @@
 """The analyst's page: aggregated figures through disclosure control, and their CSV files.
 
 Only the analyst role may use it. Every view is audited with the purpose "beleidsinformatie";
-the figures themselves hold no personal data (see :mod:`.analyst_figures`).
+the figures themselves hold no personal data (see :mod:`.analyst_figures`). The page is
+published as a whole and kept until enough has changed (:mod:`.published`); its CSV files and
+log are those of the publication shown.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from bestaanszekerheid.disclosure.log import render_markdown
 from bestaanszekerheid.web.accounts.access import AuthenticatedHttpRequest, role_required
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditAction
@@ -19,67 +26,74 @@ from bestaanszekerheid.web.casework.analyst_figures import (
     build_figures,
     load_rows,
 )
+from bestaanszekerheid.web.casework.published import settle
 
 PURPOSE_POLICY = "beleidsinformatie"
-# The query parameter ``methode`` chooses how count tables are protected.
+#: ``BSZ_ANALYST_METHOD`` -> how count tables are protected (one method per installation).
 METHODS: dict[str, Method] = {"onderdrukken": "suppress", "afronden": "round"}
+PAGE = "analist"
 
 
-def _figures(request: AuthenticatedHttpRequest) -> tuple[str, AnalystFigures]:
-    choice = request.GET.get("methode", "onderdrukken")
-    if choice not in METHODS:
-        choice = "onderdrukken"
-    return choice, build_figures(load_rows(), method=METHODS[choice])
+def _figures() -> tuple[AnalystFigures, dict[str, Any]]:
+    """This view's figures, each as published now or kept from before, and their log."""
+    figures = build_figures(load_rows(), method=METHODS[settings.BSZ_ANALYST_METHOD])
+    shown, log = settle(
+        f"{PAGE}:{settings.BSZ_ANALYST_METHOD}",
+        figures.figures,
+        min_count=figures.rules.min_count,
+        now=timezone.now(),
+        log=figures.log(),
+    )
+    figures.figures = shown
+    assert log is not None
+    return figures, log
+
+
+def _audit_details(figures: AnalystFigures) -> dict[str, Any]:
+    return {
+        "methode": settings.BSZ_ANALYST_METHOD,
+        "bewaard": [f.slug for f in figures.figures if f.kept],
+    }
 
 
 @role_required(Role.ANALYST)
 def analyst(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All checked tables on one page, with the rules applied and every hidden cell's reason."""
-    choice, figures = _figures(request)
-    record(
-        request.user,
-        AuditAction.READ,
-        "analyse",
-        purpose=PURPOSE_POLICY,
-        details={"tabellen": [f.slug for f in figures.figures if f.table], "methode": choice},
-    )
+    figures, _log = _figures()
+    details = {"tabellen": [f.slug for f in figures.figures if f.rows], **_audit_details(figures)}
+    record(request.user, AuditAction.READ, "analyse", purpose=PURPOSE_POLICY, details=details)
     return render(
         request,
         "casework/analyst.html",
-        {"figures": figures, "method": choice, "methods": list(METHODS)},
+        {
+            "figures": figures,
+            "method": settings.BSZ_ANALYST_METHOD,
+            "min_count": figures.rules.min_count,
+        },
     )
 
 
 @role_required(Role.ANALYST)
 def analyst_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """One table as CSV, exactly as checked for the page (same register, same suppression)."""
-    choice, figures = _figures(request)
+    """One table as CSV, exactly as published on the page (same publication, same cells)."""
+    figures, _log = _figures()
     figure = figures.get(slug)
-    if figure is None or figure.table is None:
+    if figure is None or not figure.rows:
         raise Http404
-    record(
-        request.user,
-        AuditAction.EXPORT,
-        "analyse",
-        purpose=PURPOSE_POLICY,
-        details={"tabel": slug, "methode": choice},
-    )
+    details = {"tabel": slug, **_audit_details(figures)}
+    record(request.user, AuditAction.EXPORT, "analyse", purpose=PURPOSE_POLICY, details=details)
     response = HttpResponse(figure.csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-{choice}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
     return response
 
 
 @role_required(Role.ANALYST)
 def analyst_log(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The disclosure-control log of the page (Markdown): rules, checks, hidden cells."""
-    choice, figures = _figures(request)
-    record(
-        request.user,
-        AuditAction.EXPORT,
-        "analyse",
-        purpose=PURPOSE_POLICY,
-        details={"tabel": "onthullingscontrole", "methode": choice},
-    )
-    response = HttpResponse(figures.log_markdown(), content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="onthullingscontrole-{choice}.md"'
+    """The disclosure-control log of the publication shown (Markdown): rules, checks, hidden
+    cells."""
+    figures, log = _figures()
+    details = {"tabel": "onthullingscontrole", **_audit_details(figures)}
+    record(request.user, AuditAction.EXPORT, "analyse", purpose=PURPOSE_POLICY, details=details)
+    response = HttpResponse(render_markdown(log), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="onthullingscontrole.md"'
     return response

@@ -115,7 +115,7 @@ class Monitor:
     def reach_shown(self) -> int | None:
         """The published reach this year (the total row), ``None`` when hidden or absent."""
         figure = self.get("bereik")
-        if figure is None or figure.table is None:
+        if figure is None or not figure.rows:
             return None
         for row in figure.rows:
             if row.total and not row.cells[0].hidden:
@@ -300,7 +300,7 @@ def _changes_by_route(data: MonitorRows, register: ReleaseRegister, build: Any) 
         "maat": _ordered_measures({c for _t, c, _v in data.changes}),
         "route": list(labels.values()),
     }
-    return _checked(figure, register, records, build, order)
+    return _checked(figure, register, records, build, order, value="verandering")
 
 
 def _changes_by_arm(pilot: PilotChanges, register: ReleaseRegister, build: Any) -> Figure:
@@ -329,7 +329,7 @@ def _changes_by_arm(pilot: PilotChanges, register: ReleaseRegister, build: Any) 
         "maat": _ordered_measures({c for _t, _a, c, _v in pilot.changes}),
         "arm": [label for _code, label in pilot.arms],
     }
-    return _checked(figure, register, records, build, order)
+    return _checked(figure, register, records, build, order, value="verandering")
 
 
 # --- reading the database -----------------------------------------------------------------
