@@ -23,7 +23,7 @@ from tests.browser import launch_chromium, log_in, open_app_page, wcag_problems
 from .factories import authenticator
 
 PAGES = {
-    "teamleider": ["casework:dashboard", "casework:team-hand-over"],
+    "teamleider": ["casework:dashboard", "casework:team-hand-over", "evaluation:monitor"],
     "beheerder": ["casework:admin", "casework:admin-users", "casework:admin-teams"],
     "privacy": ["privacy:index"],
     "analist": ["casework:analyst"],
