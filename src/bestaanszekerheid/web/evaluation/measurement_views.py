@@ -136,7 +136,7 @@ def measurement_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         pk=pk,
     )
     trajectory = measurement.trajectory
-    form = RemovalForm(request.POST or None)
+    form = RemovalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             when = date_format(measurement.taken_on, "j F Y")

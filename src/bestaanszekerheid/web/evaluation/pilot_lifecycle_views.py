@@ -10,7 +10,7 @@ with a deliberate confirmation, and every write goes through :mod:`.pilot_servic
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +34,11 @@ from bestaanszekerheid.web.evaluation.pilot_views import (
 )
 
 
+def _posted(request: AuthenticatedHttpRequest) -> QueryDict | None:
+    """The POST data, also when empty: an empty confirmation must be refused, not shown anew."""
+    return request.POST if request.method == "POST" else None
+
+
 def _back_to_pilot(pilot: Pilot) -> HttpResponse:
     return redirect("evaluation:pilot", pk=pilot.pk)
 
@@ -50,8 +55,8 @@ def pilot_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _back_to_pilot(pilot)
     locked = pilot.participants.exists()
     # The form works on a copy: a refused POST must not show typed values as stored ones.
-    form = PilotForm(request.POST or None, instance=Pilot.objects.get(pk=pilot.pk))
-    arms = arm_edit_formset(list(pilot.arms.all()), request.POST or None, locked=locked)
+    form = PilotForm(_posted(request), instance=Pilot.objects.get(pk=pilot.pk))
+    arms = arm_edit_formset(list(pilot.arms.all()), _posted(request), locked=locked)
     if request.method == "POST":
         if form.is_valid() and arms.is_valid():
             values = {f: form.cleaned_data[f] for f in services.PILOT_FIELDS}
@@ -82,7 +87,7 @@ def pilot_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if pilot.status != PilotStatus.RUNNING:
         messages.error(request, _("Alleen een lopende pilot kan worden afgerond."))
         return _back_to_pilot(pilot)
-    form = EndPilotForm(request.POST or None)
+    form = EndPilotForm(_posted(request))
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -121,7 +126,7 @@ def participation_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     if refusal:
         messages.error(request, refusal)
         return _resident_page(participant)
-    form = ResumeForm(request.POST or None)
+    form = ResumeForm(_posted(request))
     if request.method == "POST":
         if form.is_valid():
             try:

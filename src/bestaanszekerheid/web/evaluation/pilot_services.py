@@ -464,6 +464,7 @@ def resume_participation(actor: Actor, participant: PilotParticipant, reason: st
     _locked(participant.pilot)  # against the end of the pilot or the import in between
     participant.refresh_from_db(fields=["participation_withdrawn_on"])
     participant.pilot.refresh_from_db(fields=["status"])
+    participant.trajectory.refresh_from_db(fields=["status"])
     refusal = resume_refusal(participant)
     if refusal:
         raise PilotStateError(refusal)
