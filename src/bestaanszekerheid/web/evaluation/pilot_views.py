@@ -5,6 +5,7 @@ the dose per arm): only a team lead, only the pilots of the team lead's own team
 else gets 403, a pilot of another team 404. The resident page section: whoever may see the
 trajectory (``for_user``) sees its participations and can enrol the resident in a pilot of
 their own team that is in preparation. Every write goes through :mod:`.pilot_services`.
+Editing, ending and resuming: :mod:`.pilot_lifecycle_views` (with the helpers shared here).
 """
 
 from __future__ import annotations
