@@ -236,23 +236,28 @@ def test_a_pilot_through_a_trajectory_the_user_may_not_see_is_not_named(
     """The resident's earlier trajectory in another team, in that team's running pilot."""
     other_team = make_team()
     other_lead = make_user(Role.TEAM_LEAD, other_team)
-    secret = make_pilot(other_lead, name="Pilot Elders Geheim")
     earlier = Trajectory.objects.create(
         resident=world["case"].resident,
         consultant=make_user(Role.CONSULTANT, other_team),
         opened_on=TODAY - timedelta(days=200),
     )
-    enrol(secret, earlier)
-    start_without_loting(secret)
+    secrets = [make_pilot(other_lead, name=f"Pilot Elders Geheim {i}") for i in (1, 2)]
+    for secret in secrets:
+        enrol(secret, earlier)
+        start_without_loting(secret)
     Trajectory.objects.filter(pk=earlier.pk).update(
         status="closed", closed_on=TODAY - timedelta(days=40), close_reason="anders"
     )
     make_pilot(world["lead"], name="Pilot Twee")
     login(client, world["owner"])
     body = _resident(client, world["case"])
-    assert "1 pilot via een ander traject" in body
+    assert "Let op: deze inwoner doet al mee aan 2 lopende pilots: 2 pilots via een" in body
     assert "Pilot Elders Geheim" not in body
-    assert Pilot.objects.get(pk=secret.pk).status == PilotStatus.RUNNING
+    assert all(Pilot.objects.get(pk=p.pk).status == PilotStatus.RUNNING for p in secrets)
+    # With the resident's own running pilot too: named, and counted with the others.
+    pilot_services.resume_participation(world["owner"], world["p"], "")
+    body = _resident(client, world["case"])
+    assert "doet al mee aan 3 lopende pilots: Pilot Hervat, 2 pilots via een ander traject." in body
 
 
 def test_the_resume_page_and_the_warning_are_translated(

@@ -293,17 +293,12 @@ class EnrolForm(forms.Form):
         data = super().clean() or {}
         closed = self._closed_pilot() if "pilot" in self.errors else None
         if closed is not None:
-            self.errors["pilot"] = self.error_class(
-                [
-                    _("De pilot %(name)s is afgerond; aanmelden kan niet meer.")
-                    % {"name": closed.name}
-                    if closed.status == PilotStatus.ENDED
-                    else _(
-                        "Bij de pilot %(name)s is de loting al ingelezen; aanmelden kan niet meer."
-                    )
-                    % {"name": closed.name}
-                ]
+            message = (
+                _("De pilot %(name)s is afgerond; aanmelden kan niet meer.")
+                if closed.status == PilotStatus.ENDED
+                else _("Bij de pilot %(name)s is de loting al ingelezen; aanmelden kan niet meer.")
             )
+            self.errors["pilot"] = self.error_class([message % {"name": closed.name}])
         missing = data.get("evaluation_consent") and not data.get("evaluation_consent_on")
         if missing and "evaluation_consent_on" not in self.errors:
             self.add_error("evaluation_consent_on", _("Vul in wanneer de toestemming is gegeven."))

@@ -270,8 +270,9 @@ def _enrol_form(user: Any, trajectory: Trajectory, data: Any = None) -> EnrolFor
     )
 
 
-def running_elsewhere(user: Any, trajectory: Trajectory) -> list[str]:
-    """For the warning on the enrolment: the running pilots the resident takes part in.
+def running_elsewhere(user: Any, trajectory: Trajectory) -> tuple[int, list[str]]:
+    """For the warning on the enrolment: how many running pilots the resident takes part
+    in, and their names as the warning lists them.
 
     Named when the user may see the trajectory of that participation; a participation
     through a trajectory the user may not see is told without its pilot's name.
@@ -293,7 +294,7 @@ def running_elsewhere(user: Any, trajectory: Trajectory) -> list[str]:
             )
             % {"n": hidden}
         )
-    return names
+    return len(pilots), names
 
 
 def pilot_context(user: Any, trajectory: Trajectory) -> dict[str, Any]:
@@ -305,6 +306,7 @@ def pilot_context(user: Any, trajectory: Trajectory) -> dict[str, Any]:
         else Pilot.objects.none()
     )
     offered = pilots_open.exists()
+    n_elsewhere, elsewhere = running_elsewhere(user, trajectory) if offered else (0, [])
     if rows:
         record(
             user,
@@ -316,7 +318,8 @@ def pilot_context(user: Any, trajectory: Trajectory) -> dict[str, Any]:
     return {
         "pilot_rows": rows,
         "pilot_enrol_form": _enrol_form(user, trajectory) if offered else None,
-        "pilot_running_elsewhere": running_elsewhere(user, trajectory) if offered else [],
+        "pilot_running_elsewhere": elsewhere,
+        "pilot_running_elsewhere_count": n_elsewhere,
     }
 
 
