@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bestaanszekerheid.cli import app as bsz
 from bestaanszekerheid.web.accounts.models import User
 from bestaanszekerheid.web.evaluation import pilot_services
-from bestaanszekerheid.web.evaluation.models import Pilot, PilotParticipant
+from bestaanszekerheid.web.evaluation.models import Pilot, PilotParticipant, PilotStatus
 from bestaanszekerheid.web.trajectories.models import Trajectory
 
 ARMS = (
@@ -84,3 +84,12 @@ def bsz_loting(
     head = re.search(r"Controlecode[^:]*:\s*([0-9a-f]{64})", result.output)
     assert head is not None, result.output
     return out / "lotingslogboek.jsonl", head.group(1)
+
+
+def start_without_loting(pilot: Pilot, arm: str = "extra") -> Pilot:
+    """The pilot running as if its loting were imported, every participant in ``arm`` (tests
+    of what follows the loting; the import itself is tested with a real run)."""
+    PilotParticipant.objects.filter(pilot=pilot).update(arm=pilot.arms.get(code=arm))
+    Pilot.objects.filter(pk=pilot.pk).update(status=PilotStatus.RUNNING, allocation_head="a" * 64)
+    pilot.refresh_from_db()
+    return pilot

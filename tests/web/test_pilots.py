@@ -264,14 +264,15 @@ def test_no_enrolment_in_another_teams_pilot_or_a_running_one(
     login(client, consultant)
     body = _resident(client, case)
     assert "Ander team" not in body and "Loopt al" not in body
-    for pilot in (other, running):
+    # Another team's pilot is not in the list; the own running one is named with the reason.
+    for pilot, message in (
+        (other, "Kies een pilot uit de lijst"),
+        (running, "Bij de pilot Loopt al is de loting al ingelezen; aanmelden kan niet meer."),
+    ):
         response = client.post(
             reverse("evaluation:pilot-enrol", args=[case.pk]), _enrol_data(pilot)
         )
-        assert (
-            response.status_code == 400
-            and "Kies een pilot uit de lijst" in response.content.decode()
-        )
+        assert response.status_code == 400 and message in response.content.decode()
     assert not PilotParticipant.objects.exists()
 
 

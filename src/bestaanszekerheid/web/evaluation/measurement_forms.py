@@ -28,7 +28,7 @@ from bestaanszekerheid.web.evaluation.instruments import (
     ZRM_DOMAINS,
     Measure,
 )
-from bestaanszekerheid.web.evaluation.models import Measurement, Moment
+from bestaanszekerheid.web.evaluation.models import Measurement, Moment, RemovalReason
 from bestaanszekerheid.web.trajectories.models import Trajectory
 
 SCALES: tuple[Measure, ...] = tuple(m for m in MEASURES if m.instrument == PILOT_SCALES)
@@ -184,3 +184,21 @@ class ScheduleForm(forms.Form):
         },
     )
     at_closing = forms.BooleanField(label=_("Ook een meting bij afsluiten"), required=False)
+
+
+class RemovalForm(forms.Form):
+    """Removing a wrongly entered measurement: a reason from the list (no free text about
+    the resident) and a deliberate tick; nothing is preselected."""
+
+    reason = forms.ChoiceField(
+        label=_("Waarom deze meting weg moet"),
+        choices=[("", _("Kies een reden")), *RemovalReason.choices],
+        error_messages={
+            "required": _("Kies waarom de meting weg moet."),
+            "invalid_choice": _("Kies een reden uit de lijst."),
+        },
+    )
+    confirm = forms.BooleanField(
+        label=_("Ik wil deze meting met alle scores verwijderen."),
+        error_messages={"required": _("Vink aan dat je de meting wilt verwijderen.")},
+    )

@@ -21,6 +21,7 @@ from bestaanszekerheid.web.evaluation.models import (
     Measurement,
     MeasurementSchedule,
     MeasurementScore,
+    RemovalReason,
 )
 from bestaanszekerheid.web.trajectories.models import Trajectory
 
@@ -102,6 +103,33 @@ def update_measurement(
         details={"changed": fields, "items": items},
     )
     return [*fields, *items]
+
+
+@transaction.atomic
+def remove_measurement(actor: Actor, measurement: Measurement, reason: str) -> bool:
+    """Delete a wrongly entered measurement with its scores (AVG: a wrong record does not
+    linger). The audit log keeps which trajectory, the date and moment, how many items, who
+    and why (a :class:`~.models.RemovalReason`); never a score. False: it was gone already
+    (a second click), nothing recorded."""
+    if reason not in RemovalReason.values:
+        raise ValueError(f"unknown reason {reason!r}")
+    if not Measurement.objects.select_for_update().filter(pk=measurement.pk).exists():
+        return False
+    record(
+        actor,
+        AuditAction.DELETE,
+        measurement,
+        resident_id=measurement.trajectory.resident_id,
+        details={
+            "trajectory": measurement.trajectory_id,
+            "taken_on": measurement.taken_on.isoformat(),
+            "moment": measurement.moment,
+            "items": measurement.scores.count(),
+            "reason": reason,
+        },
+    )
+    measurement.delete()  # the scores go with it (CASCADE)
+    return True
 
 
 @transaction.atomic

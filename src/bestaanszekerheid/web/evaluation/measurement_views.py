@@ -1,9 +1,9 @@
 """The measurement pages and the measurement section of the resident page.
 
-Recording and correcting a measurement: consultants and team leads, on an open trajectory
-they may see (``Trajectory.objects.for_user``; anything else is a 404). The team's schedule:
-team leads. Writes go through :mod:`.measurement_services`; showing stored scores (the
-resident page's section, the correction form) is an audited read.
+Recording, correcting and removing a measurement: consultants and team leads, on an open
+trajectory they may see (``Trajectory.objects.for_user``; anything else is a 404). The
+team's schedule: team leads. Writes go through :mod:`.measurement_services`; showing stored
+scores (the resident page's section, the correction form) is an audited read.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bestaanszekerheid.web.accounts.access import (
@@ -35,7 +37,11 @@ from bestaanszekerheid.web.evaluation.instruments import (
     Measure,
 )
 from bestaanszekerheid.web.evaluation.measurement_chart import ChartRow, zrm_chart_svg
-from bestaanszekerheid.web.evaluation.measurement_forms import MeasurementForm, ScheduleForm
+from bestaanszekerheid.web.evaluation.measurement_forms import (
+    MeasurementForm,
+    RemovalForm,
+    ScheduleForm,
+)
 from bestaanszekerheid.web.evaluation.models import Measurement, Moment
 from bestaanszekerheid.web.evaluation.outcomes import MeasureHistory, histories
 from bestaanszekerheid.web.evaluation.schedule import next_due, schedule_for, schedule_for_team
@@ -89,16 +95,19 @@ def measurement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return _form_page(request, form, trajectory)
 
 
-@casework_only
-def measurement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Correct a measurement while its trajectory is open; opening it is an audited read."""
-    measurement = get_object_or_404(
+def _correctable(request: AuthenticatedHttpRequest) -> QuerySet[Measurement]:
+    """The measurements the user may correct or remove: of an open trajectory they may see."""
+    return (
         Measurement.objects.for_user(request.user)
         .filter(trajectory__status=TrajectoryStatus.OPEN)
         .select_related("trajectory__resident")
-        .prefetch_related("scores"),
-        pk=pk,
     )
+
+
+@casework_only
+def measurement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct a measurement while its trajectory is open; opening it is an audited read."""
+    measurement = get_object_or_404(_correctable(request).prefetch_related("scores"), pk=pk)
     trajectory = measurement.trajectory
     form = MeasurementForm(request.POST or None, trajectory=trajectory, instance=measurement)
     if request.method == "POST" and form.is_valid():
@@ -116,6 +125,42 @@ def measurement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         return _back(trajectory)
     record(request.user, AuditAction.READ, measurement, resident_id=trajectory.resident_id)
     return _form_page(request, form, trajectory, editing=measurement)
+
+
+@casework_only
+def measurement_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Remove a wrongly entered measurement (who may correct it may remove it), after a
+    confirmation page with a reason; the scores are deleted, the audit log keeps the fact."""
+    measurement = get_object_or_404(
+        _correctable(request).annotate(n_items=Count("scores")),
+        pk=pk,
+    )
+    trajectory = measurement.trajectory
+    form = RemovalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            when = date_format(measurement.taken_on, "j F Y")
+            if services.remove_measurement(request.user, measurement, form.cleaned_data["reason"]):
+                messages.success(request, _("Meting van %(date)s verwijderd.") % {"date": when})
+            else:
+                messages.info(request, _("Deze meting was al verwijderd."))
+            return _back(trajectory)
+        messages.error(request, _("Meting niet verwijderd: zie de meldingen bij de velden."))
+    else:  # the page names the resident and the measurement: an audited read (no scores)
+        record(
+            request.user,
+            AuditAction.READ,
+            measurement,
+            resident_id=trajectory.resident_id,
+            details={"page": "verwijderen"},
+        )
+    context = {"form": form, "trajectory": trajectory, "measurement": measurement}
+    return render(
+        request,
+        "evaluation/measurement_remove.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @team_lead_only

@@ -35,6 +35,16 @@ class Moment(models.TextChoices):
     CLOSING = "afsluiting", _("bij afsluiten")
 
 
+class RemovalReason(models.TextChoices):
+    """Why a wrongly entered measurement is removed: the audit log keeps the code (no free
+    text about the resident), the measurement itself is deleted."""
+
+    WRONG_RESIDENT = "verkeerde_inwoner", _("verkeerde inwoner")
+    DUPLICATE = "dubbel", _("dubbel ingevoerd")
+    WRONG_DATA = "verkeerde_gegevens", _("verkeerde datum of scores")
+    OTHER = "anders", _("anders")
+
+
 class MeasurementQuerySet(models.QuerySet["Measurement"]):
     def for_user(self, user: Any) -> MeasurementQuerySet:
         return self.filter(trajectory__in=Trajectory.objects.for_user(user))
@@ -162,6 +172,15 @@ class Pilot(models.Model):
         blank=True,
         related_name="+",
     )
+    # Filled in when the team lead ends the running pilot (docs/web/pilots.md).
+    ended_on = models.DateField(_("afgerond op"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("pilot")
@@ -201,6 +220,14 @@ class PilotArm(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ResumeReason(models.TextChoices):
+    """Why a stopped participation is resumed (optional; only the audit log keeps it)."""
+
+    MISTAKE = "vergissing", _("per vergissing gestopt")
+    RESIDENT_RETURNS = "doet_weer_mee", _("de inwoner wil toch weer meedoen")
+    OTHER = "anders", _("anders")
 
 
 class PilotParticipantQuerySet(models.QuerySet["PilotParticipant"]):

@@ -15,7 +15,7 @@ from bestaanszekerheid.web.accounts.forms import model_choices
 from bestaanszekerheid.web.casework import dates
 from bestaanszekerheid.web.casework.forms import DateInput
 from bestaanszekerheid.web.evaluation.instruments import INSTRUMENT_LABELS, MEASURES
-from bestaanszekerheid.web.evaluation.models import Pilot
+from bestaanszekerheid.web.evaluation.models import Pilot, PilotArm, PilotStatus, ResumeReason
 
 MIN_ARMS, MAX_ARMS = 2, 6
 # A pilot is registered before it starts, or shortly after (the paperwork lags behind).
@@ -177,6 +177,62 @@ def arm_formset(data: Any = None) -> BaseArmFormSet:
     return formset
 
 
+class ArmEditForm(ArmForm):
+    """One existing arm of a pilot in preparation; code and control arm read-only once a
+    participant is enrolled (``locked``)."""
+
+    arm = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, arm_required=True, **kwargs)
+        if locked:
+            for name in ("code", "is_control"):
+                self.fields[name].disabled = True  # the stored value counts, not the POST
+            self.fields["code"].help_text = _(
+                "Ligt vast: er zijn al deelnemers aangemeld, en de loting gebruikt deze code."
+            )
+
+
+class BaseArmEditFormSet(BaseArmFormSet):
+    """The pilot's own arms, one row each (no arm added or taken away)."""
+
+    locked = False
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {"locked": self.locked}
+
+    def filled(self) -> list[dict[str, Any]]:
+        return [f.cleaned_data for f in self.forms if f.cleaned_data]
+
+    def by_arm(self) -> dict[int, dict[str, Any]]:
+        """The cleaned rows per arm id (a valid formset)."""
+        return {int(row["arm"]): row for row in self.filled()}
+
+
+_ArmEditFormSet = forms.formset_factory(
+    ArmEditForm, formset=BaseArmEditFormSet, extra=0, max_num=MAX_ARMS, absolute_max=MAX_ARMS
+)
+
+
+def arm_edit_formset(arms: list[PilotArm], data: Any = None, *, locked: bool) -> BaseArmEditFormSet:
+    """One row per arm of a pilot in preparation, its stored values the start."""
+    initial = [
+        {
+            "arm": a.pk,
+            "code": a.code,
+            "label": a.label,
+            "is_control": a.is_control,
+            "description": a.description,
+            "planned_contacts_per_month": a.planned_contacts_per_month,
+        }
+        for a in arms
+    ]
+    formset = _ArmEditFormSet(data, prefix="arm", initial=initial)
+    assert isinstance(formset, BaseArmEditFormSet)
+    formset.locked = locked
+    return formset
+
+
 class EnrolForm(forms.Form):
     """Enrol a resident: participation today, evaluation consent asked separately."""
 
@@ -209,8 +265,16 @@ class EnrolForm(forms.Form):
         initial=date.today,
     )
 
-    def __init__(self, *args: Any, pilots: QuerySet[Pilot] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        pilots: QuerySet[Pilot] | None = None,
+        closed: QuerySet[Pilot] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The team's pilots that no longer take participants: named, not "not in the list".
+        self.closed = closed if closed is not None else Pilot.objects.none()
         choices = model_choices(self, "pilot")
         choices.queryset = pilots if pilots is not None else Pilot.objects.none()
         only = list(choices.queryset[:2])
@@ -221,8 +285,20 @@ class EnrolForm(forms.Form):
     def clean_evaluation_consent_on(self) -> Any:
         return dates.checked(self, "evaluation_consent_on", dates.CONSENT_GIVEN)
 
+    def _closed_pilot(self) -> Pilot | None:
+        value = str(self.data.get(self.add_prefix("pilot"), ""))
+        return self.closed.filter(pk=int(value)).first() if value.isdigit() else None
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        closed = self._closed_pilot() if "pilot" in self.errors else None
+        if closed is not None:
+            message = (
+                _("De pilot %(name)s is afgerond; aanmelden kan niet meer.")
+                if closed.status == PilotStatus.ENDED
+                else _("Bij de pilot %(name)s is de loting al ingelezen; aanmelden kan niet meer.")
+            )
+            self.errors["pilot"] = self.error_class([message % {"name": closed.name}])
         missing = data.get("evaluation_consent") and not data.get("evaluation_consent_on")
         if missing and "evaluation_consent_on" not in self.errors:
             self.add_error("evaluation_consent_on", _("Vul in wanneer de toestemming is gegeven."))
@@ -242,6 +318,30 @@ class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Dit is wat de inwoner wil."),
         error_messages={"required": _("Vink aan dat dit is wat de inwoner wil.")},
+    )
+
+
+class EndPilotForm(forms.Form):
+    """Ending a running pilot takes a deliberate tick (nothing is preselected)."""
+
+    confirm = forms.BooleanField(
+        label=_("Ik wil deze pilot afronden: er komen geen deelnemers en geen loting meer bij."),
+        error_messages={"required": _("Vink aan dat je de pilot wilt afronden.")},
+    )
+
+
+class ResumeForm(forms.Form):
+    """Resuming a stopped participation: a reason may be given (a choice, no free text)."""
+
+    reason = forms.ChoiceField(
+        label=_("Waarom de deelname weer loopt"),
+        choices=[("", _("Geen reden opgeven")), *ResumeReason.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Kies een reden uit de lijst, of geen reden.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("De inwoner doet weer mee aan de pilot."),
+        error_messages={"required": _("Vink aan dat de inwoner weer meedoet.")},
     )
 
 

@@ -5,6 +5,7 @@ the dose per arm): only a team lead, only the pilots of the team lead's own team
 else gets 403, a pilot of another team 404. The resident page section: whoever may see the
 trajectory (``for_user``) sees its participations and can enrol the resident in a pilot of
 their own team that is in preparation. Every write goes through :mod:`.pilot_services`.
+Editing, ending and resuming: :mod:`.pilot_lifecycle_views` (with the helpers shared here).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from bestaanszekerheid.web.accounts.access import (
@@ -50,7 +52,7 @@ casework_only = role_required(*CASEWORK_ROLES)
 # ----------------------------------------------------------------------------- team lead
 
 
-def _team_pilots(user: Any) -> QuerySet[Pilot]:
+def team_pilots(user: Any) -> QuerySet[Pilot]:
     """The pilots of the user's team (none without a team)."""
     if getattr(user, "team_id", None) is None:
         return Pilot.objects.none()
@@ -74,7 +76,7 @@ def _counts(pilot: Pilot) -> dict[str, int]:
 @team_lead_only
 def pilots(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The team's pilots with their status and number of participants."""
-    rows = _team_pilots(request.user).annotate(
+    rows = team_pilots(request.user).annotate(
         n_participants=Count(
             "participants", filter=Q(participants__participation_withdrawn_on__isnull=True)
         )
@@ -148,6 +150,7 @@ def _detail(
         "problems": problems,
         "figures": figures,
         "preparing": pilot.status == PilotStatus.PREPARING,
+        "running": pilot.status == PilotStatus.RUNNING,
     }
     return render(request, "evaluation/pilot_detail.html", context, status=status)
 
@@ -156,7 +159,7 @@ def _detail(
 def pilot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Design, status, participant counts, the loting steps and the dose per arm."""
     pilot = get_object_or_404(
-        _team_pilots(request.user).select_related("allocation_imported_by"), pk=pk
+        team_pilots(request.user).select_related("allocation_imported_by", "ended_by"), pk=pk
     )
     return _detail(request, pilot)
 
@@ -164,7 +167,7 @@ def pilot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @team_lead_only
 def participants_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The participant list for ``bsz loting`` (codes only; an audited export)."""
-    pilot = get_object_or_404(_team_pilots(request.user), pk=pk)
+    pilot = get_object_or_404(team_pilots(request.user), pk=pk)
     try:
         rows = services.export_participant_list(request.user, pilot)
     except services.PilotStateError as exc:
@@ -184,7 +187,7 @@ def participants_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def allocation_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Import the ``bsz loting`` log, verified against the control code typed in."""
     pilot = get_object_or_404(
-        _team_pilots(request.user).select_related("allocation_imported_by"), pk=pk
+        team_pilots(request.user).select_related("allocation_imported_by"), pk=pk
     )
     form = AllocationImportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -242,11 +245,56 @@ def _rows(
 def _open_pilots(user: Any, trajectory: Trajectory) -> QuerySet[Pilot]:
     """The pilots of the user's team in preparation that the trajectory has not joined."""
     return (
-        _team_pilots(user)
+        team_pilots(user)
         .filter(status=PilotStatus.PREPARING)
         .exclude(participants__trajectory=trajectory)
         .order_by("name")
     )
+
+
+def _closed_pilots(user: Any, trajectory: Trajectory) -> QuerySet[Pilot]:
+    """The pilots of the user's team that no longer take participants (for the message)."""
+    return (
+        team_pilots(user)
+        .exclude(status=PilotStatus.PREPARING)
+        .exclude(participants__trajectory=trajectory)
+    )
+
+
+def _enrol_form(user: Any, trajectory: Trajectory, data: Any = None) -> EnrolForm:
+    return EnrolForm(
+        data,
+        pilots=_open_pilots(user, trajectory),
+        closed=_closed_pilots(user, trajectory),
+        prefix="pilot",
+    )
+
+
+def running_elsewhere(user: Any, trajectory: Trajectory) -> tuple[int, list[str]]:
+    """For the warning on the enrolment: how many running pilots the resident takes part
+    in, and their names as the warning lists them.
+
+    Named when the user may see the trajectory of that participation; a participation
+    through a trajectory the user may not see is told without its pilot's name.
+    """
+    visible = set(
+        PilotParticipant.objects.for_user(user)
+        .filter(trajectory__resident_id=trajectory.resident_id)
+        .values_list("pilot_id", flat=True)
+    )
+    pilots = list(services.other_running_pilots(trajectory))
+    names = [p.name for p in pilots if p.pk in visible]
+    hidden = len(pilots) - len(names)
+    if hidden:
+        names.append(
+            ngettext(
+                "%(n)d pilot via een ander traject",
+                "%(n)d pilots via een ander traject",
+                hidden,
+            )
+            % {"n": hidden}
+        )
+    return len(pilots), names
 
 
 def pilot_context(user: Any, trajectory: Trajectory) -> dict[str, Any]:
@@ -257,6 +305,8 @@ def pilot_context(user: Any, trajectory: Trajectory) -> dict[str, Any]:
         if trajectory.status == TrajectoryStatus.OPEN
         else Pilot.objects.none()
     )
+    offered = pilots_open.exists()
+    n_elsewhere, elsewhere = running_elsewhere(user, trajectory) if offered else (0, [])
     if rows:
         record(
             user,
@@ -267,9 +317,9 @@ def pilot_context(user: Any, trajectory: Trajectory) -> dict[str, Any]:
         )
     return {
         "pilot_rows": rows,
-        "pilot_enrol_form": EnrolForm(pilots=pilots_open, prefix="pilot")
-        if pilots_open.exists()
-        else None,
+        "pilot_enrol_form": _enrol_form(user, trajectory) if offered else None,
+        "pilot_running_elsewhere": elsewhere,
+        "pilot_running_elsewhere_count": n_elsewhere,
     }
 
 
@@ -289,7 +339,7 @@ def enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trajectory = get_object_or_404(
         Trajectory.objects.for_user(request.user).filter(status=TrajectoryStatus.OPEN), pk=pk
     )
-    form = EnrolForm(request.POST, pilots=_open_pilots(request.user, trajectory), prefix="pilot")
+    form = _enrol_form(request.user, trajectory, request.POST)
     if not form.is_valid():
         return _rejected(
             request,
@@ -313,10 +363,10 @@ def enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("casework:resident", pk=trajectory.resident_id)
 
 
-def _participant(request: AuthenticatedHttpRequest, pk: int) -> PilotParticipant:
+def participant_for(request: AuthenticatedHttpRequest, pk: int) -> PilotParticipant:
     return get_object_or_404(
         PilotParticipant.objects.for_user(request.user).select_related(
-            "trajectory", "pilot", "arm"
+            "trajectory__resident", "pilot", "arm"
         ),
         pk=pk,
     )
@@ -326,7 +376,7 @@ def _participant(request: AuthenticatedHttpRequest, pk: int) -> PilotParticipant
 @casework_only
 def participation_stop(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The resident stops taking part in the pilot (after a confirmation)."""
-    participant = _participant(request, pk)
+    participant = participant_for(request, pk)
     form = ConfirmForm(request.POST, prefix=f"stop{participant.pk}")
     trajectory = participant.trajectory
     if not form.is_valid():
@@ -348,7 +398,7 @@ def participation_stop(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @casework_only
 def evaluation_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Withdraw the evaluation consent, or record it given today (after a confirmation)."""
-    participant = _participant(request, pk)
+    participant = participant_for(request, pk)
     form = ConfirmForm(request.POST, prefix=f"consent{participant.pk}")
     trajectory = participant.trajectory
     # The step is named in the form, not read from the state: a second click of "withdraw"
