@@ -1,10 +1,12 @@
 """Differencing over time (ADR 0075): a reader who notes a page of checked tables, waits until
-one resident's goal is reached or one score is added, and looks again, learns nothing: the
-page stays as published until every cell changed by 0 or by at least the rules' minimum.
+one resident's goal is reached or one score is added, and looks again, learns nothing: a table
+stays as published until at least the rules' minimum of its units changed, and *when* it is
+renewed does not depend on what changed (the second attacker review broke a rule per cell by
+watching the moment "goal reached" was renewed).
 
-The attacker here reads only what is published (the page's tables and CSV files) at two
-moments, and knows exactly which trajectory changed in between (the team lead hears that
-Mrs X's trajectory closed this week); the test asks whether the two publications differ.
+The attacker reads only what is published (tables, CSV files, the analyst's log) at many
+moments, and knows exactly which trajectory changed in between (the team lead hears that Mrs
+X's trajectory closed this week). The tests run the attacks of both reviews.
 """
 
 from __future__ import annotations
@@ -20,8 +22,15 @@ from bestaanszekerheid.disclosure import load_rules
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.casework.models import PublishedPage
-from bestaanszekerheid.web.casework.published import changed_units, may_publish
-from bestaanszekerheid.web.evaluation.models import Measurement, MeasurementScore
+from bestaanszekerheid.web.casework.published import changed_units, may_renew
+from bestaanszekerheid.web.evaluation.models import (
+    Measurement,
+    MeasurementScore,
+    Pilot,
+    PilotArm,
+    PilotParticipant,
+    PilotStatus,
+)
 from bestaanszekerheid.web.plans.models import Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import Referral
 from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryRoute
@@ -167,28 +176,180 @@ def test_what_is_stored_names_no_unit() -> None:
     client.get(reverse("evaluation:monitor"))
     stored = PublishedPage.objects.get()
     ids = {f"t{t}" for t in Trajectory.objects.values_list("pk", flat=True)}
-    units = stored.units
-    hashes = [h for cells in units.values() for members in cells.values() for h in members]
-    assert hashes and not ids & set(hashes)
-    assert all(len(h) == 20 for h in hashes)
-    assert not any(
-        v in ("2", "4", "5") for cells in units.values() for m in cells.values() for v in m.values()
-    )
+    hashes = [h for members in stored.units.values() for h in members]
+    versions = [v for members in stored.units.values() for v in members.values()]
+    assert hashes and not ids & set(hashes) and all(len(h) == 20 for h in hashes)
+    assert all(len(v) == 20 for v in versions) and not {"2", "4", "5"} & set(versions)
     assert Goal.objects.exists()  # the data is there; the store only counts it
 
 
-def test_the_rule_counts_entries_exits_and_changed_values() -> None:
+def test_the_rule_counts_entries_exits_and_new_versions() -> None:
     before = {"a": "", "b": "", "c": ""}
     assert changed_units(before, {"a": "", "b": "", "c": ""}) == 0
     assert changed_units(before, {"a": "", "b": "", "d": ""}) == 2  # c left, d came
-    assert changed_units({"a": "1"}, {"a": "2"}) == 1  # a mean: a's value changed
-    k = 10
-    cells = {"t": {"x": {f"u{i}": "" for i in range(20)}}}
-    grown = {"t": {"x": {f"u{i}": "" for i in range(21)}}}
-    much = {"t": {"x": {f"u{i}": "" for i in range(30)}}}
-    assert not may_publish(cells, grown, k)  # one more: would be subtracted
-    assert may_publish(cells, much, k) and may_publish(cells, cells, k)
-    assert may_publish({}, grown, k)  # a table of 21 where there was none
-    # A row or column that appears is compared with an empty one, hidden or not.
-    assert not may_publish(cells, {"t": {"x": cells["t"]["x"], "y": {"v": ""}}}, k)
-    assert may_publish(cells, {}, k)  # a table of 20 that goes: 20 changes
+    assert changed_units({"a": "1"}, {"a": "2"}) == 1  # another version of a's record
+    table = {f"u{i}": "" for i in range(20)}
+    assert not may_renew(table, {**table, "new": ""}, 10)  # one more: would be subtracted
+    assert may_renew(table, {**table, **{f"n{i}": "" for i in range(10)}}, 10)
+    assert may_renew(table, table, 10) and may_renew({}, table, 10) and may_renew(table, {}, 10)
+
+
+# --- the second attacker review ----------------------------------------------------------
+
+
+def _kept(client: Client, url: str, slug: str) -> bool:
+    response = client.get(url)
+    board = response.context.get("monitor") or response.context["figures"]
+    figures = [*board.figures, *getattr(board, "pilot_figures", [])]
+    return next(f for f in figures if f.slug == slug).kept
+
+
+def test_when_a_table_is_renewed_says_nothing_about_outcomes() -> None:
+    """Two teams close the same trajectories in the same order, one with every outcome the
+    other way round: the views at which "goal reached" is renewed are the same."""
+    moments = []
+    for flip in (False, True):
+        team = make_team()
+        lead = make_user(Role.TEAM_LEAD, team)
+        consultant = make_user(Role.CONSULTANT, team)
+        for i in range(30):
+            _close(
+                make_case(consultant, opened_on=OPENED), achieved=(i % 2 == 0) != flip, on=OPENED
+            )
+        open_ = [make_case(consultant, opened_on=OPENED) for _ in range(35)]
+        client = Client()
+        login(client, lead)
+        url = reverse("evaluation:monitor")
+        client.get(url)
+        renewed = []
+        for i, t in enumerate(open_):
+            _close(t, achieved=((i * 7) % 3 == 0) != flip, on=OPENED + timedelta(days=5))
+            renewed.append(not _kept(client, url, "doel-bereikt"))
+        moments.append(renewed)
+    assert moments[0] == moments[1] and any(moments[0]) and not all(moments[0])
+
+
+def test_a_new_measurement_counts_whatever_its_score() -> None:
+    """Nine new measurements wait; the tenth renews the table whether or not its score
+    equals the one before (a rule on values said which)."""
+    renewed = []
+    for same in (True, False):
+        _consultant, lead, open_ = _team(n_closed=24, n_open=12)
+        client = Client()
+        login(client, lead)
+        url = reverse("evaluation:monitor")
+        client.get(url)
+        for t in open_[:9]:
+            _measure(t, OPENED + timedelta(days=45), 2)
+        assert _kept(client, url, "verandering-per-route")
+        _measure(open_[9], OPENED + timedelta(days=46), 4 if same else 1)  # its last was 4
+        renewed.append(not _kept(client, url, "verandering-per-route"))
+    assert renewed == [True, True]
+
+
+def test_a_new_table_waits_while_another_is_kept(client: Client) -> None:
+    """A pilot table over the same trajectories as a kept table would be subtracted from it."""
+    team = make_team()
+    lead = make_user(Role.TEAM_LEAD, team)
+    consultant = make_user(Role.CONSULTANT, team)
+    pilot = Pilot.objects.create(
+        name="Pilot Z",
+        team=team,
+        starts_on=OPENED,
+        outcome_measures=["zrm_financien"],
+        analysis_plan="ITT",
+        status=PilotStatus.PREPARING,
+        created_by=lead,
+    )
+    arms = [
+        PilotArm.objects.create(pilot=pilot, code="controle", label="Gewoon", is_control=True),
+        PilotArm.objects.create(pilot=pilot, code="extra", label="Extra"),
+    ]
+    people = []
+    for i in range(20):
+        t = make_case(consultant, opened_on=OPENED)
+        TrajectoryRoute.objects.create(trajectory=t, route="kosten", chosen_on=OPENED)
+        _measure(t, OPENED, 2)
+        _measure(t, OPENED + timedelta(days=10), 3 + i % 2)
+        people.append(
+            PilotParticipant.objects.create(
+                pilot=pilot,
+                trajectory=t,
+                code=f"P{t.pk}",
+                enrolled_on=OPENED,
+                evaluation_consent_on=OPENED,
+            )
+        )
+    login(client, lead)
+    url = reverse("evaluation:monitor")
+    client.get(url)
+    _measure(people[3].trajectory, OPENED + timedelta(days=30), 1)  # Mrs X: the route table waits
+    for i, p in enumerate(people):
+        p.arm = arms[i % 2]
+        p.save()
+    Pilot.objects.filter(pk=pilot.pk).update(status=PilotStatus.RUNNING)
+    response = client.get(url)
+    by_arm = response.context["monitor"].get(f"pilot-{pilot.pk}")
+    assert by_arm is not None and by_arm.kept and not by_arm.rows
+    assert "komt erbij" in by_arm.message
+
+
+def test_the_pilot_pages_dose_tables_are_kept_too(client: Client) -> None:
+    team = make_team()
+    lead = make_user(Role.TEAM_LEAD, team)
+    consultant = make_user(Role.CONSULTANT, team)
+    pilot = Pilot.objects.create(
+        name="Pilot Z",
+        team=team,
+        starts_on=OPENED,
+        outcome_measures=["zrm_financien"],
+        analysis_plan="ITT",
+        status=PilotStatus.RUNNING,
+        created_by=lead,
+    )
+    x = None
+    for arm in (
+        PilotArm.objects.create(pilot=pilot, code="controle", label="Gewoon", is_control=True),
+        PilotArm.objects.create(pilot=pilot, code="extra", label="Extra"),
+    ):
+        for route in ["kosten"] * 10 + ["inkomen"] * 10 + [None] * 10:
+            t = make_case(consultant, opened_on=OPENED)
+            if route:
+                TrajectoryRoute.objects.create(trajectory=t, route=route, chosen_on=OPENED)
+            PilotParticipant.objects.create(
+                pilot=pilot,
+                trajectory=t,
+                code=f"P{t.pk}",
+                enrolled_on=OPENED,
+                evaluation_consent_on=OPENED,
+                arm=arm,
+            )
+            x = x or (t if route is None else None)
+    login(client, lead)
+    url = reverse("evaluation:pilot", args=[pilot.pk])
+
+    def routes() -> list[list[str]]:
+        figures = client.get(url).context["figures"].figures
+        f = next(f for f in figures if f.slug == "routes-per-arm")
+        return [[c.text for c in row.cells] for row in f.rows]
+
+    before = routes()
+    assert x is not None and before
+    TrajectoryRoute.objects.create(trajectory=x, route="inkomen", chosen_on=OPENED)
+    assert routes() == before
+
+
+def test_switching_the_method_is_compared_with_what_was_published(
+    client: Client, settings: Any
+) -> None:
+    consultant = make_user(Role.CONSULTANT)
+    trajectories = [make_case(consultant, opened_on=OPENED) for _ in range(30)]
+    for t in trajectories[:22]:
+        make_goal(t, status=GoalStatus.ACHIEVED)
+    login(client, make_user(Role.ANALYST))
+    url = reverse("casework:analyst")
+    before, _page = _published(client, url)
+    make_goal(trajectories[25], status=GoalStatus.ACHIEVED)
+    settings.BSZ_ANALYST_METHOD = "afronden"
+    after, _page = _published(client, url)
+    assert after["doelen-naar-status"] == before["doelen-naar-status"]

@@ -104,9 +104,9 @@ class Figure:
     table: CheckedTable | None = None
     message: str = ""
     rounded: bool = False
-    #: Per cell (hidden or not), its units and (in a table of means) each unit's value: for
-    #: :mod:`.published`, which keeps the page until enough has changed. Never shown.
-    units: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    #: The table's units and the version of each one's record: for :mod:`.published`,
+    #: which keeps the table until enough of them have changed. Never shown.
+    population: dict[str, str] = field(default_factory=dict, repr=False)
     #: The CSV of a table restored from its publication (it has no ``table`` then).
     stored_csv: str = ""
     #: When the table shown was published, and whether it is kept from an earlier view
@@ -210,12 +210,13 @@ def _checked(
     build: Callable[[pd.DataFrame], CheckedTable],
     order: dict[str, Iterable[str]],
     count_label: str | None = None,
-    value: str | None = None,
+    version: str | None = None,
 ) -> Figure:
     """Build, check and release one table; a table that cannot be published says why.
 
-    ``value``: the column a table of means averages (its units' values count as changes
-    between publications, see :mod:`.published`)."""
+    ``version``: the column that says which version of a unit's record this is, for a table
+    of means (the latest measurement); otherwise the record itself is its version. A new
+    version is a change between publications (:mod:`.published`), whatever its value."""
     if not records:
         figure.message = _("Nog geen gegevens.")
         return figure
@@ -234,7 +235,7 @@ def _checked(
         return figure
     figure.table = table
     figure.rounded = table.method == "round"
-    figure.units = _cell_units(table, records, value)
+    figure.population = population(records, version)
     columns, rows = _rows(table)
     # A 1-D table has a single column named after the statistic; give it a readable name.
     figure.columns = (count_label,) if count_label and len(columns) == 1 else columns
@@ -242,15 +243,13 @@ def _checked(
     return figure
 
 
-def _cell_units(
-    table: CheckedTable, records: list[dict[str, Any]], value: str | None
-) -> dict[str, dict[str, str]]:
-    """Per cell (and numerator), hidden or not, its units, with each unit's value for a
-    mean: a row or column that appears says as much as a number (see :mod:`.published`)."""
-    values = {str(r[UNIT]): repr(r[value]) for r in records} if value else {}
+def population(records: list[dict[str, Any]], version: str | None = None) -> dict[str, str]:
+    """Each unit of a table's records with its record's version (see :func:`_checked`)."""
     return {
-        f"{table.cell_label(flat)}|{what}": {str(u): values.get(str(u), "") for u in ids}
-        for flat, what, ids in table.all_unit_sets()
+        str(r[UNIT]): repr(r[version])
+        if version
+        else repr(sorted((k, str(v)) for k, v in r.items() if k != UNIT))
+        for r in records
     }
 
 
@@ -438,7 +437,7 @@ def build_figures(
                 population=POPULATION,
             ),
             {"dimensie": order("dimension"), "moment": [FIRST, LATEST]},
-            value="score",
+            version="versie",
         )
     )
     return AnalystFigures(figures, rules, method, register)
@@ -455,15 +454,17 @@ def _score_records(
     for t, conversations in by_trajectory.items():
         if len(conversations) < 2:
             continue
-        ordered = [conversations[key] for key in sorted(conversations)]
-        for moment, values in ((FIRST, ordered[0]), (LATEST, ordered[-1])):
-            for dimension, score in values.items():
+        keys = sorted(conversations)
+        for moment, (_day, conversation) in ((FIRST, keys[0]), (LATEST, keys[-1])):
+            for dimension, score in conversations[(_day, conversation)].items():
                 records.append(
                     {
                         UNIT: f"t{t}:{dimension}:{moment}",
                         "dimensie": label("dimension", dimension),
                         "moment": moment,
                         "score": score,
+                        # A later conversation is a new version, whatever its score.
+                        "versie": f"{conversation}:{score}",
                     }
                 )
     return records

@@ -32,13 +32,16 @@ PURPOSE_POLICY = "beleidsinformatie"
 #: ``BSZ_ANALYST_METHOD`` -> how count tables are protected (one method per installation).
 METHODS: dict[str, Method] = {"onderdrukken": "suppress", "afronden": "round"}
 PAGE = "analist"
+WITHHELD_REASON = "reden niet in dit log: die zou iets over de verborgen waarde zeggen"
 
 
 def _figures() -> tuple[AnalystFigures, dict[str, Any]]:
     """This view's figures, each as published now or kept from before, and their log."""
     figures = build_figures(load_rows(), method=METHODS[settings.BSZ_ANALYST_METHOD])
+    # One page whatever the method: a switch is compared with what was published before
+    # (attacker review: a key per method published everything afresh after a switch).
     shown, log = settle(
-        f"{PAGE}:{settings.BSZ_ANALYST_METHOD}",
+        PAGE,
         figures.figures,
         min_count=figures.rules.min_count,
         now=timezone.now(),
@@ -46,7 +49,22 @@ def _figures() -> tuple[AnalystFigures, dict[str, Any]]:
     )
     figures.figures = shown
     assert log is not None
-    return figures, log
+    return figures, _without_reasons(log)
+
+
+def _without_reasons(log: dict[str, Any]) -> dict[str, Any]:
+    """The log as the analyst may download it: which cells are hidden and whether for
+    themselves or to protect another, not why (attacker review: "empty cell" next to "all
+    in the group have the same value" told every referral to a partner had been declined)."""
+    outputs = []
+    for entry in log.get("outputs", []):
+        cells = [
+            {**cell, "reasons": [WITHHELD_REASON]} for cell in entry.get("suppressed_cells", [])
+        ]
+        # How many cells failed each check would narrow them down just as well.
+        checks = [{**check, "failed": "–"} for check in entry.get("checks", [])]
+        outputs.append({**entry, "suppressed_cells": cells, "checks": checks})
+    return {**log, "outputs": outputs}
 
 
 def _audit_details(figures: AnalystFigures) -> dict[str, Any]:

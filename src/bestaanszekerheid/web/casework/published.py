@@ -1,21 +1,31 @@
-"""Figures that stay as published until enough has changed: differencing over time.
+"""Figures that stay as published until enough has happened: differencing over time.
 
-A page of checked tables (the analyst's figures, the team's programme monitor) is released
-through one register per view, which catches differencing between the tables of that view.
-Between two views it cannot: a reader who notes the figures, waits until one goal is marked
-reached or one measurement is added, and looks again, subtracts and learns about that one
-resident (attacker review, issue 16). So each page is published as a whole and kept: a later
-view shows the same figures, with their date, until *every* cell (hidden ones, and rows or
-columns that appear or go, too) has changed by zero units or by at least the minimum group
-size (``min_count`` of the rules);
-then the new figures are published and kept in their place. A change is a unit that entered
-or left the cell, or, in a table of means, a unit whose value changed. The difference
-between two publications is then itself a table whose cells are empty or cover at least
-``min_count`` units, as the rules ask of any table (ADR 0075).
+A page of checked tables (the analyst's figures, a team's programme monitor, a pilot's dose
+tables) is released through one register per view, which catches differencing between the
+tables of that view. Between two views it cannot: a reader who notes the figures, waits until
+one goal is marked reached or one measurement is added, and looks again, subtracts and learns
+about that one resident (attacker review, issue 16). So each table is published and kept: a
+later view shows the same table, with its date, until at least ``min_count`` (the rules'
+minimum group size) of its units have *changed* since its last publication; then the table
+of this view is published and kept in its place.
 
-Only the latest publication per page is stored (:class:`~.models.PublishedPage`): the
-figures as shown, and keyed hashes of the units per cell (HMAC-SHA256 with the site's secret
-and the page key, truncated): enough to count changes, not to find a unit.
+What counts as a change must not depend on what is being protected, or the moment a table
+is renewed gives it away (the second attacker review: a rule per cell renewed "goal reached"
+exactly when the tenth new goal was reached, so the reader knew the last one was). It is
+counted over the whole table: a unit that entered or left it (a trajectory closed, a resident
+erased), or whose record in it is another one (another status, category or, for a table of
+means, another *measurement*: its version, not its value, so a new score that happens to
+equal the old one counts the same). A reader who knows which residents changed learns
+nothing from the timing. What a renewal shows is the table over at least ``min_count``
+changes since the last one; when those changes are all alike (ten closures that all reached
+their goal) their common outcome is visible: the residual risk (ADR 0075).
+
+A table that was never published appears only in a view in which no other table is kept
+(the second review: a new pilot table next to a kept route table over the same trajectories
+gave one score away). Only the latest publication per page is stored
+(:class:`~.models.PublishedPage`): the tables as shown, and per table keyed hashes
+(HMAC-SHA256 with the site's secret and the page key, truncated) of its units and their record
+versions: enough to count changes, not to find a unit.
 """
 
 from __future__ import annotations
@@ -33,48 +43,37 @@ from django.utils.translation import gettext as _
 from bestaanszekerheid.web.casework.analyst_figures import Cell, Figure, Row
 from bestaanszekerheid.web.casework.models import PublishedPage
 
-#: Per table slug, per published cell: unit -> value ("" in a count table).
-UnitSets = dict[str, dict[str, dict[str, str]]]
+#: Per table slug: keyed hash of each unit -> keyed hash of its record's version.
+Populations = dict[str, dict[str, str]]
 
 
 def _digest(secret: bytes, text: str) -> str:
     return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def hashed_units(key: str, figures: Iterable[Figure]) -> UnitSets:
-    """The figures' cell memberships with units and values replaced by keyed hashes."""
+def hashed_populations(key: str, figures: Iterable[Figure]) -> Populations:
+    """Each table's units and record versions, replaced by keyed hashes."""
     secret = f"{settings.SECRET_KEY}|published|{key}".encode()
     return {
         f.slug: {
-            cell: {
-                _digest(secret, unit): _digest(secret, value) if value else ""
-                for unit, value in members.items()
-            }
-            for cell, members in f.units.items()
+            _digest(secret, unit): _digest(secret, version)
+            for unit, version in f.population.items()
         }
         for f in figures
-        if f.units
+        if f.population
     }
 
 
 def changed_units(before: Mapping[str, str], after: Mapping[str, str]) -> int:
-    """Units that entered or left a cell, or whose value in it changed."""
+    """Units that entered or left a table, or whose record in it is another version."""
     moved = len(before.keys() ^ after.keys())
     return moved + sum(1 for u in before.keys() & after.keys() if before[u] != after[u])
 
 
-def may_publish(before: UnitSets, after: UnitSets, min_count: int) -> bool:
-    """True when every cell of every table changed by 0 or >= ``min_count`` units.
-
-    Hidden cells count too, and a cell (a row or column) that appears or disappears is
-    compared with an empty one: a new column "geaccepteerd" full of x says that someone's
-    referral was accepted as plainly as a number would."""
-    for slug in before.keys() | after.keys():
-        earlier, now = before.get(slug, {}), after.get(slug, {})
-        for cell in earlier.keys() | now.keys():
-            if 0 < changed_units(earlier.get(cell, {}), now.get(cell, {})) < min_count:
-                return False
-    return True
+def may_renew(before: Mapping[str, str], after: Mapping[str, str], min_count: int) -> bool:
+    """True when at least ``min_count`` of the table's units changed (or none did)."""
+    changed = changed_units(before, after)
+    return changed == 0 or changed >= min_count
 
 
 def _shown(figure: Figure) -> dict[str, Any]:
@@ -91,7 +90,7 @@ def _shown(figure: Figure) -> dict[str, Any]:
 
 def _restored(figure: Figure, stored: Mapping[str, Any] | None) -> Figure:
     """The current figure's title and text with its table as published (or a placeholder)."""
-    figure.table, figure.units, figure.kept = None, {}, True
+    figure.table, figure.population, figure.kept = None, {}, True
     if stored is None:
         # A table that cannot be published yet and was not before (a new pilot, a first
         # closed trajectory): it appears when its cells can.
@@ -121,28 +120,28 @@ def settle(
 ) -> tuple[list[Figure], dict[str, Any] | None]:
     """The figures to show on page ``key``, each as published now or as kept from before
     (see the module docstring), and the disclosure ``log`` of this view with the entries of
-    kept tables replaced by those of their publication.
-
-    Per table, not per page: one slowly changing cell (a mean over few residents) would
-    otherwise hold every table back for months. Between tables the register of each view
-    applies; a kept table next to a new one combines two differences that each cover at
-    least ``min_count`` units (ADR 0075).
-    """
-    after = hashed_units(key, figures)
+    kept tables replaced by those of their publication."""
+    after = hashed_populations(key, figures)
     entries = {e["name"]: e for e in (log or {}).get("outputs", [])}
     with transaction.atomic():
         stored = PublishedPage.objects.select_for_update().filter(key=key).first()
-        units: UnitSets = dict(stored.units) if stored else {}
+        populations: Populations = dict(stored.units) if stored else {}
         tables: dict[str, Any] = dict(stored.figures["tables"]) if stored else {}
+        renew = {
+            f.slug: stored is None
+            or may_renew(populations.get(f.slug, {}), after.get(f.slug, {}), min_count)
+            for f in figures
+        }
+        # A first publication of a table waits while another table on the page is kept.
+        any_kept = not all(renew[f.slug] for f in figures if f.slug in tables)
         shown: list[Figure] = []
         for figure in figures:
-            before = {figure.slug: units.get(figure.slug, {})}
-            now_units = {figure.slug: after.get(figure.slug, {})}
-            if stored is not None and not may_publish(before, now_units, min_count):
+            new_table = stored is not None and figure.slug not in tables
+            if not renew[figure.slug] or (new_table and any_kept):
                 shown.append(_restored(figure, tables.get(figure.slug)))
                 continue
             figure.published_at, figure.kept = now, False
-            units[figure.slug] = after.get(figure.slug, {})
+            populations[figure.slug] = after.get(figure.slug, {})
             tables[figure.slug] = {
                 "shown": _shown(figure),
                 "published_at": now.isoformat(),
@@ -151,7 +150,7 @@ def settle(
             shown.append(figure)
         PublishedPage.objects.update_or_create(
             key=key,
-            defaults={"published_at": now, "figures": {"tables": tables}, "units": units},
+            defaults={"published_at": now, "figures": {"tables": tables}, "units": populations},
         )
     if log is not None:
         kept = {f.slug for f in shown if f.kept}

@@ -54,7 +54,7 @@ from bestaanszekerheid.web.casework.dashboard import team_trajectories
 from bestaanszekerheid.web.evaluation.export_file import histories_since_enrolment
 from bestaanszekerheid.web.evaluation.instruments import MEASURES, MEASURES_BY_CODE
 from bestaanszekerheid.web.evaluation.models import Pilot, PilotParticipant, PilotStatus
-from bestaanszekerheid.web.evaluation.outcomes import histories
+from bestaanszekerheid.web.evaluation.outcomes import MeasureHistory, histories
 from bestaanszekerheid.web.plans.models import Goal, GoalStatus
 from bestaanszekerheid.web.trajectories.models import Route, TrajectoryRoute, TrajectoryStatus
 
@@ -74,6 +74,8 @@ class PilotChanges:
     name: str
     arms: list[tuple[str, str]]
     changes: list[tuple[int, str, str, float]]  # trajectory, arm code, measure, change
+    #: (trajectory, measure) -> which measurements the change is from (see ``MonitorRows``).
+    versions: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ class MonitorRows:
     routes: list[tuple[int, str]]  # trajectory, route
     changes: list[tuple[int, str, float]]  # trajectory, measure, latest minus first
     pilots: list[PilotChanges] = field(default_factory=list)
+    #: (trajectory, measure) -> the measurements a change is from: a new measurement is a
+    #: new version of the unit whatever its score (:mod:`~.casework.published`). Without an
+    #: entry the change itself is the version.
+    versions: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -292,6 +298,7 @@ def _changes_by_route(data: MonitorRows, register: ReleaseRegister, build: Any) 
             "maat": _measure_label(code),
             "route": labels[first[t]],
             "verandering": change,
+            "versie": data.versions.get((t, code), repr(change)),
         }
         for t, code, change in data.changes
         if t in first
@@ -300,7 +307,7 @@ def _changes_by_route(data: MonitorRows, register: ReleaseRegister, build: Any) 
         "maat": _ordered_measures({c for _t, c, _v in data.changes}),
         "route": list(labels.values()),
     }
-    return _checked(figure, register, records, build, order, value="verandering")
+    return _checked(figure, register, records, build, order, version="versie")
 
 
 def _changes_by_arm(pilot: PilotChanges, register: ReleaseRegister, build: Any) -> Figure:
@@ -322,6 +329,7 @@ def _changes_by_arm(pilot: PilotChanges, register: ReleaseRegister, build: Any) 
             "maat": _measure_label(code),
             "arm": arm_labels[arm],
             "verandering": change,
+            "versie": pilot.versions.get((t, code), repr(change)),
         }
         for t, arm, code, change in pilot.changes
     ]
@@ -329,7 +337,7 @@ def _changes_by_arm(pilot: PilotChanges, register: ReleaseRegister, build: Any) 
         "maat": _ordered_measures({c for _t, _a, c, _v in pilot.changes}),
         "arm": [label for _code, label in pilot.arms],
     }
-    return _checked(figure, register, records, build, order, value="verandering")
+    return _checked(figure, register, records, build, order, version="versie")
 
 
 # --- reading the database -----------------------------------------------------------------
@@ -345,6 +353,11 @@ def _consultant_names(rows: list[tuple[int, str, str, str]]) -> dict[int, str]:
         pk: f"{names[pk]} ({username})" if taken[names[pk]] > 1 else names[pk]
         for pk, _first, _last, username in rows
     }
+
+
+def _version(h: MeasureHistory) -> str:
+    """Which measurements a change is from, and its value (a corrected score is a change)."""
+    return f"{h.first.measurement_id}:{h.latest.measurement_id}:{h.change}"
 
 
 def _pilots(user: Any, trajectory_ids: set[int]) -> list[PilotChanges]:
@@ -374,7 +387,13 @@ def _pilots(user: Any, trajectory_ids: set[int]) -> list[PilotChanges]:
             if (h := scores.get(p.trajectory_id, {}).get(code)) is not None and h.change is not None
         ]
         arms = [(a.code, a.label) for a in pilot.arms.all()]
-        out.append(PilotChanges(pilot.pk, pilot.name, arms, changes))
+        versions = {
+            (p.trajectory_id, code): _version(h)
+            for p in people
+            for code in measures
+            if (h := scores.get(p.trajectory_id, {}).get(code)) is not None
+        }
+        out.append(PilotChanges(pilot.pk, pilot.name, arms, changes, versions))
     return out
 
 
@@ -404,9 +423,10 @@ def load_monitor_rows(user: Any, today: date) -> MonitorRows:
             )
         )
     )
+    scored = histories(ids)
     changes = [
         (t, code, h.change)
-        for t, by_measure in histories(ids).items()
+        for t, by_measure in scored.items()
         for code, h in by_measure.items()
         if h.change is not None
     ]
@@ -426,4 +446,5 @@ def load_monitor_rows(user: Any, today: date) -> MonitorRows:
         ),
         changes=changes,
         pilots=_pilots(user, set(ids)),
+        versions={(t, c): _version(h) for t, by in scored.items() for c, h in by.items()},
     )

@@ -37,11 +37,17 @@ from bestaanszekerheid.disclosure import (
     percentage_table,
 )
 from bestaanszekerheid.errors import UserFacingError
-from bestaanszekerheid.web.casework.analyst_figures import RULES_SHOWN, Cell, Row
+from bestaanszekerheid.web.casework.analyst_figures import (
+    RULES_SHOWN,
+    UNIT,
+    Cell,
+    Figure,
+    Row,
+    population,
+)
 from bestaanszekerheid.web.evaluation.models import Pilot, PilotParticipant
 from bestaanszekerheid.web.evaluation.outcomes import deliveries
 
-UNIT = "eenheid"
 ARM = "arm"
 
 
@@ -63,29 +69,21 @@ class DoseRecord:
     contacts_per_month: float | None
     referrals: int
     routes: frozenset[str] = frozenset()
+    #: Contacts counted so far: a new contact is a new version of the participant's dose
+    #: (the rate also moves with the calendar, which is not a change; see published.py).
+    contacts: int = 0
 
 
-@dataclass
-class DoseFigure:
-    """One checked table for the page; ``rows`` empty and ``message`` set when not shown."""
-
-    slug: str
-    title: str
-    description: str
-    columns: tuple[str, ...] = ()
-    rows: tuple[Row, ...] = ()
-    message: str = ""
-
-    @property
-    def hidden_cells(self) -> int:
-        return sum(cell.hidden for row in self.rows for cell in row.cells)
+def _figure(slug: str, title: str, description: str) -> Figure:
+    """A table of the pilot page: the analyst page's figure type (the row header is the arm)."""
+    return Figure(slug, title, description, _("Arm"))
 
 
 @dataclass
 class DoseFigures:
     """The dose figures of one page view, released through one register."""
 
-    figures: list[DoseFigure]
+    figures: list[Figure]
     rules: DisclosureRules
     register: ReleaseRegister
     counted: int = 0
@@ -134,7 +132,7 @@ def _rows(
 
 
 def _publish(
-    figure: DoseFigure,
+    figure: Figure,
     register: ReleaseRegister,
     records: list[dict[str, Any]],
     build: Callable[[pd.DataFrame], CheckedTable],
@@ -142,7 +140,8 @@ def _publish(
     *,
     planned: dict[str, str] | None = None,
     count_label: str | None = None,
-) -> DoseFigure:
+    version: str | None = None,
+) -> Figure:
     """Check and release one table; a table that may not be shown says why, not which cell."""
     if not records:
         figure.message = _("Nog geen deelnemers met een arm en toestemming voor de evaluatie.")
@@ -161,6 +160,8 @@ def _publish(
     except UserFacingError as exc:
         figure.message = _("Niet getoond: %(reden)s") % {"reden": exc}
         return figure
+    figure.table = table
+    figure.population = population(records, version)
     columns, figure.rows = _rows(table, planned)
     # A 1-D count table has one column named after the statistic; give it a readable name.
     figure.columns = (count_label,) if count_label and len(columns) == 1 else columns
@@ -183,7 +184,7 @@ def build_dose_figures(
     planned = {p.label: _planned(p.planned) for p in plans}
     figures = []
 
-    count = DoseFigure(
+    count = _figure(
         "deelnemers-per-arm",
         _("Deelnemers per arm"),
         _("Eenheid: deelnemer met een arm en toestemming voor de evaluatie."),
@@ -202,7 +203,7 @@ def build_dose_figures(
     )
 
     contacts, referrals = _("contacten per maand"), _("verwijzingen per deelnemer")
-    dose = DoseFigure(
+    dose = _figure(
         "levering-per-arm",
         _("Geleverde begeleiding per arm (gemiddelde per deelnemer)"),
         _(
@@ -218,6 +219,7 @@ def build_dose_figures(
             ARM: label[r.arm],
             "maat": contacts,
             "waarde": r.contacts_per_month,
+            "versie": r.contacts,
         }
         for r in records
         if r.contacts_per_month is not None
@@ -227,6 +229,7 @@ def build_dose_figures(
             ARM: label[r.arm],
             "maat": referrals,
             "waarde": float(r.referrals),
+            "versie": r.referrals,
         }
         for r in records
     ]
@@ -248,10 +251,11 @@ def build_dose_figures(
             ),
             order,
             planned=planned,
+            version="versie",
         )
     )
 
-    routes = DoseFigure(
+    routes = _figure(
         "routes-per-arm",
         _("Aandeel deelnemers per route, per arm"),
         _("Eenheid: deelnemer. Een deelnemer kan meer routes volgen; daarom geen totaal."),
@@ -312,6 +316,7 @@ def load_dose(pilot: Pilot, until: date) -> tuple[list[ArmPlan], list[DoseRecord
             delivered[tid].contacts_per_month,
             delivered[tid].referrals,
             delivered[tid].routes,
+            delivered[tid].contacts,
         )
         for code, arm, tid, _enrolled, _closed in rows
     ]

@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -31,6 +32,7 @@ from bestaanszekerheid.web.accounts.access import (
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditAction
 from bestaanszekerheid.web.audit.service import record
+from bestaanszekerheid.web.casework.published import settle
 from bestaanszekerheid.web.casework.services import today
 from bestaanszekerheid.web.evaluation import pilot_services as services
 from bestaanszekerheid.web.evaluation.allocation_import import AllocationImportError
@@ -129,6 +131,13 @@ def _detail(
         plans, records = load_dose(pilot, today())
         routes = {code: str(name).split(":")[0] for code, name in Route.choices}
         figures = build_dose_figures(plans, records, routes)
+        # Kept until enough has happened, like the monitor (differencing over time, ADR 0075).
+        figures.figures, _log = settle(
+            f"pilot:{pilot.pk}",
+            figures.figures,
+            min_count=figures.rules.min_count,
+            now=timezone.now(),
+        )
     record(
         request.user,
         AuditAction.READ,
