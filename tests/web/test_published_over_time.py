@@ -177,9 +177,10 @@ def test_what_is_stored_names_no_unit() -> None:
     stored = PublishedPage.objects.get()
     ids = {f"t{t}" for t in Trajectory.objects.values_list("pk", flat=True)}
     hashes = [h for members in stored.units.values() for h in members]
-    versions = [v for members in stored.units.values() for v in members.values()]
+    pairs = [v for members in stored.units.values() for v in members.values()]
     assert hashes and not ids & set(hashes) and all(len(h) == 20 for h in hashes)
-    assert all(len(v) == 20 for v in versions) and not {"2", "4", "5"} & set(versions)
+    flat = [h for pair in pairs for h in pair]
+    assert all(len(h) == 20 for h in flat) and not ({"2", "4", "5"} | ids) & set(flat)
     assert Goal.objects.exists()  # the data is there; the store only counts it
 
 
@@ -188,10 +189,13 @@ def test_the_rule_counts_entries_exits_and_new_versions() -> None:
     assert changed_units(before, {"a": "", "b": "", "c": ""}) == 0
     assert changed_units(before, {"a": "", "b": "", "d": ""}) == 2  # c left, d came
     assert changed_units({"a": "1"}, {"a": "2"}) == 1  # another version of a's record
+    # One measurement of one trajectory changes a unit per measure: one trajectory changed.
+    assert changed_units({"t1:x": "1", "t1:y": "1"}, {"t1:x": "2", "t1:y": "2"}) == 1
     table = {f"u{i}": "" for i in range(20)}
     assert not may_renew(table, {**table, "new": ""}, 10)  # one more: would be subtracted
     assert may_renew(table, {**table, **{f"n{i}": "" for i in range(10)}}, 10)
-    assert may_renew(table, table, 10) and may_renew({}, table, 10) and may_renew(table, {}, 10)
+    assert may_renew({}, table, 10) and may_renew(table, {}, 10)
+    assert not may_renew(table, table, 10)  # nothing changed: the table stands
 
 
 # --- the second attacker review ----------------------------------------------------------

@@ -210,13 +210,13 @@ def _checked(
     build: Callable[[pd.DataFrame], CheckedTable],
     order: dict[str, Iterable[str]],
     count_label: str | None = None,
-    version: str | None = None,
+    value: str | None = None,
 ) -> Figure:
     """Build, check and release one table; a table that cannot be published says why.
 
-    ``version``: the column that says which version of a unit's record this is, for a table
-    of means (the latest measurement); otherwise the record itself is its version. A new
-    version is a change between publications (:mod:`.published`), whatever its value."""
+    ``value``: the column a table of means averages. A unit's record without it is its
+    version: another category, or another measurement (a field ``versie``), is a change
+    between publications (:mod:`.published`), whatever the value."""
     if not records:
         figure.message = _("Nog geen gegevens.")
         return figure
@@ -235,7 +235,7 @@ def _checked(
         return figure
     figure.table = table
     figure.rounded = table.method == "round"
-    figure.population = population(records, version)
+    figure.population = population(records, value)
     columns, rows = _rows(table)
     # A 1-D table has a single column named after the statistic; give it a readable name.
     figure.columns = (count_label,) if count_label and len(columns) == 1 else columns
@@ -243,12 +243,12 @@ def _checked(
     return figure
 
 
-def population(records: list[dict[str, Any]], version: str | None = None) -> dict[str, str]:
-    """Each unit of a table's records with its record's version (see :func:`_checked`)."""
+def population(records: list[dict[str, Any]], value: str | None = None) -> dict[str, str]:
+    """Each unit of a table's records with its record's version: every field but the unit
+    and, in a table of means, the averaged ``value`` (the records of means carry a version
+    of their own, the measurements a value is from; see :func:`_checked`)."""
     return {
-        str(r[UNIT]): repr(r[version])
-        if version
-        else repr(sorted((k, str(v)) for k, v in r.items() if k != UNIT))
+        str(r[UNIT]): repr(sorted((k, str(v)) for k, v in r.items() if k not in (UNIT, value)))
         for r in records
     }
 
@@ -437,7 +437,7 @@ def build_figures(
                 population=POPULATION,
             ),
             {"dimensie": order("dimension"), "moment": [FIRST, LATEST]},
-            version="versie",
+            value="score",
         )
     )
     return AnalystFigures(figures, rules, method, register)

@@ -43,8 +43,9 @@ from django.utils.translation import gettext as _
 from bestaanszekerheid.web.casework.analyst_figures import Cell, Figure, Row
 from bestaanszekerheid.web.casework.models import PublishedPage
 
-#: Per table slug: keyed hash of each unit -> keyed hash of its record's version.
-Populations = dict[str, dict[str, str]]
+#: Per table slug: keyed hash of each unit -> [keyed hash of its trajectory (or resident,
+#: participant: the unit before any ":"), keyed hash of its record's version].
+Populations = dict[str, dict[str, list[str]]]
 
 
 def _digest(secret: bytes, text: str) -> str:
@@ -56,7 +57,7 @@ def hashed_populations(key: str, figures: Iterable[Figure]) -> Populations:
     secret = f"{settings.SECRET_KEY}|published|{key}".encode()
     return {
         f.slug: {
-            _digest(secret, unit): _digest(secret, version)
+            _digest(secret, unit): [_digest(secret, unit.split(":")[0]), _digest(secret, version)]
             for unit, version in f.population.items()
         }
         for f in figures
@@ -64,16 +65,29 @@ def hashed_populations(key: str, figures: Iterable[Figure]) -> Populations:
     }
 
 
-def changed_units(before: Mapping[str, str], after: Mapping[str, str]) -> int:
-    """Units that entered or left a table, or whose record in it is another version."""
-    moved = len(before.keys() ^ after.keys())
-    return moved + sum(1 for u in before.keys() & after.keys() if before[u] != after[u])
+def changed_units(before: Mapping[str, Any], after: Mapping[str, Any]) -> int:
+    """Trajectories (or residents, participants) of which a unit entered or left a table, or
+    has a record in it of another version. One measurement changes a unit per measure: it
+    is one change of one trajectory (third review: 18 measures renewed a table at once)."""
+    units = (before.keys() ^ after.keys()) | {
+        u for u in before.keys() & after.keys() if _version(before[u]) != _version(after[u])
+    }
+    return len({_base(u, before[u] if u in before else after[u]) for u in units})
 
 
-def may_renew(before: Mapping[str, str], after: Mapping[str, str], min_count: int) -> bool:
-    """True when at least ``min_count`` of the table's units changed (or none did)."""
-    changed = changed_units(before, after)
-    return changed == 0 or changed >= min_count
+def _base(unit: str, entry: Any) -> str:
+    return str(entry[0]) if isinstance(entry, (list, tuple)) else unit.split(":")[0]
+
+
+def _version(entry: Any) -> str:
+    return str(entry[1]) if isinstance(entry, (list, tuple)) else str(entry)
+
+
+def may_renew(before: Mapping[str, Any], after: Mapping[str, Any], min_count: int) -> bool:
+    """True when at least ``min_count`` trajectories changed in the table. None changed:
+    the table stands (its values may still drift with the calendar, a rate per month: a
+    republication with no change behind it is a difference all the same)."""
+    return changed_units(before, after) >= min_count
 
 
 def _shown(figure: Figure) -> dict[str, Any]:

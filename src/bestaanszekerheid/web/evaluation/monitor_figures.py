@@ -307,7 +307,7 @@ def _changes_by_route(data: MonitorRows, register: ReleaseRegister, build: Any) 
         "maat": _ordered_measures({c for _t, c, _v in data.changes}),
         "route": list(labels.values()),
     }
-    return _checked(figure, register, records, build, order, version="versie")
+    return _checked(figure, register, records, build, order, value="verandering")
 
 
 def _changes_by_arm(pilot: PilotChanges, register: ReleaseRegister, build: Any) -> Figure:
@@ -337,7 +337,7 @@ def _changes_by_arm(pilot: PilotChanges, register: ReleaseRegister, build: Any) 
         "maat": _ordered_measures({c for _t, _a, c, _v in pilot.changes}),
         "arm": [label for _code, label in pilot.arms],
     }
-    return _checked(figure, register, records, build, order, version="versie")
+    return _checked(figure, register, records, build, order, value="verandering")
 
 
 # --- reading the database -----------------------------------------------------------------

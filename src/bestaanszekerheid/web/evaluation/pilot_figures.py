@@ -140,7 +140,7 @@ def _publish(
     *,
     planned: dict[str, str] | None = None,
     count_label: str | None = None,
-    version: str | None = None,
+    value: str | None = None,
 ) -> Figure:
     """Check and release one table; a table that may not be shown says why, not which cell."""
     if not records:
@@ -161,7 +161,7 @@ def _publish(
         figure.message = _("Niet getoond: %(reden)s") % {"reden": exc}
         return figure
     figure.table = table
-    figure.population = population(records, version)
+    figure.population = population(records, value)
     columns, figure.rows = _rows(table, planned)
     # A 1-D count table has one column named after the statistic; give it a readable name.
     figure.columns = (count_label,) if count_label and len(columns) == 1 else columns
@@ -251,7 +251,7 @@ def build_dose_figures(
             ),
             order,
             planned=planned,
-            version="versie",
+            value="waarde",
         )
     )
 
