@@ -357,3 +357,46 @@ def test_switching_the_method_is_compared_with_what_was_published(
     settings.BSZ_ANALYST_METHOD = "afronden"
     after, _page = _published(client, url)
     assert after["doelen-naar-status"] == before["doelen-naar-status"]
+
+
+def test_ten_changes_elsewhere_do_not_let_one_through(client: Client) -> None:
+    """Third review: one referral decided while ten new ones go to another partner renewed
+    the table; the decided one's cells are now hidden in the renewal."""
+    from bestaanszekerheid.web.referrals.models import PartnerOrganisation
+
+    consultant = make_user(Role.CONSULTANT)
+    debt, food = (PartnerOrganisation.objects.create(name=n) for n in ("Schuldhulp", "Voedsel"))
+    referrals = []
+    for i in range(22):
+        r = make_referral(make_case(consultant, opened_on=OPENED), debt)
+        if i >= 11:
+            r.status = "geaccepteerd"
+            r.save()
+        referrals.append(r)
+    for _ in range(24):
+        make_referral(make_case(consultant, opened_on=OPENED), food)
+    login(client, make_user(Role.ANALYST))
+    url = reverse("casework:analyst")
+    before, _page = _published(client, url)
+    assert next(row for row in before["verwijzingen"] if row[0] == "Schuldhulp")[1] == "11"
+    referrals[0].status = "afgewezen"
+    referrals[0].save()
+    for _ in range(10):
+        make_referral(make_case(consultant, opened_on=OPENED), food)
+    after, _page = _published(client, url)
+    debt_row = next(row for row in after["verwijzingen"] if row[0] == "Schuldhulp")
+    assert after != before and debt_row[1] == "x"  # 11 -> 10 would give her away
+
+
+def test_a_share_whose_new_part_is_all_alike_is_hidden(client: Client) -> None:
+    """Ten closures that all reached their goal would show as a share only that explains."""
+    _consultant, lead, open_ = _team(n_closed=24, n_open=12)
+    login(client, lead)
+    url = reverse("evaluation:monitor")
+    before, _page = _published(client, url)
+    for t in open_[:MIN_COUNT]:
+        _close(t, achieved=True, on=OPENED + timedelta(days=61))
+    after, _page = _published(client, url)
+    assert after["afgesloten"] != before["afgesloten"]  # renewed
+    shares = {row[0]: row[1:] for row in after["doel-bereikt"]}
+    assert shares[f"afgesloten in {YEAR}"] == ["x"]

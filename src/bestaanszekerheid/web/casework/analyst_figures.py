@@ -107,6 +107,10 @@ class Figure:
     #: The table's units and the version of each one's record: for :mod:`.published`,
     #: which keeps the table until enough of them have changed. Never shown.
     population: dict[str, str] = field(default_factory=dict, repr=False)
+    #: Per cell (and numerator) of the table, hidden or not: its flat index and units.
+    cells: dict[str, tuple[int, list[str]]] = field(default_factory=dict, repr=False)
+    #: Rebuilds ``rows`` after :mod:`.published` hid more cells of ``table``.
+    rebuild: Callable[[], None] | None = field(default=None, repr=False)
     #: The CSV of a table restored from its publication (it has no ``table`` then).
     stored_csv: str = ""
     #: When the table shown was published, and whether it is kept from an earlier view
@@ -236,11 +240,24 @@ def _checked(
     figure.table = table
     figure.rounded = table.method == "round"
     figure.population = population(records, value)
-    columns, rows = _rows(table)
-    # A 1-D table has a single column named after the statistic; give it a readable name.
-    figure.columns = (count_label,) if count_label and len(columns) == 1 else columns
-    figure.rows = rows
+    figure.cells = table_cells(table)
+
+    def rebuild() -> None:
+        columns, figure.rows = _rows(table)
+        # A 1-D table has a single column named after the statistic; a readable name.
+        figure.columns = (count_label,) if count_label and len(columns) == 1 else columns
+
+    rebuild()
+    figure.rebuild = rebuild
     return figure
+
+
+def table_cells(table: CheckedTable) -> dict[str, tuple[int, list[str]]]:
+    """Every cell (and numerator) of a checked table: its flat index and units."""
+    return {
+        f"{table.cell_label(flat)}|{what}": (flat, [str(u) for u in ids])
+        for flat, what, ids in table.all_unit_sets()
+    }
 
 
 def population(records: list[dict[str, Any]], value: str | None = None) -> dict[str, str]:

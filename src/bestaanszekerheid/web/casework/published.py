@@ -90,6 +90,59 @@ def may_renew(before: Mapping[str, Any], after: Mapping[str, Any], min_count: in
     return changed_units(before, after) >= min_count
 
 
+#: Why a cell is hidden when it changed by too few trajectories since the last publication.
+DIFFERENCE = "verschil met de vorige publicatie"
+
+
+def _hashed_cells(secret: bytes, figure: Figure) -> dict[str, tuple[int, list[str]]]:
+    return {
+        key: (flat, [_digest(secret, u) for u in units])
+        for key, (flat, units) in figure.cells.items()
+    }
+
+
+def unsafe_cells(
+    reference: Mapping[str, list[str]],
+    cells: Mapping[str, tuple[int, list[str]]],
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    min_count: int,
+) -> set[int]:
+    """Cells of a renewed table whose difference with their last published version rests on
+    1 to ``min_count - 1`` trajectories (third review: ten changes elsewhere in the table let
+    one referral's new status through), or, for a share, whose new part is all alike (ten
+    closures that all reached their goal). ``reference``: each cell's units when it was last
+    shown; ``before``/``after``: the table's populations (unit -> [base, version])."""
+
+    def changed(old: Iterable[str], new: Iterable[str]) -> int:
+        old_set, new_set = set(old), set(new)
+        units = (old_set ^ new_set) | {
+            u for u in old_set & new_set if _version(before.get(u, u)) != _version(after[u])
+        }
+        return len({_base(u, after[u] if u in after else before.get(u, u)) for u in units})
+
+    unsafe: set[int] = set()
+    for key, (flat, units) in cells.items():
+        if key not in reference:
+            continue  # never shown: there is nothing to subtract it from
+        n = changed(reference[key], units)
+        if 0 < n < min_count:
+            unsafe.add(flat)
+        label, what = key.rsplit("|", 1)
+        if what != "cell" and f"{label}|cell" in cells and f"{label}|cell" in reference:
+            # A share: its numerator is checked above; the rest of the cell likewise, and a
+            # cell that gained or lost trajectories must have gained in both parts.
+            rest_now = set(cells[f"{label}|cell"][1]) - set(units)
+            rest_then = set(reference[f"{label}|cell"]) - set(reference[key])
+            m = changed(rest_then, rest_now)
+            if (0 < m < min_count) or (
+                changed(reference[f"{label}|cell"], cells[f"{label}|cell"][1]) > 0
+                and min(n, m) == 0
+            ):
+                unsafe.add(flat)
+    return unsafe
+
+
 def _shown(figure: Figure) -> dict[str, Any]:
     return {
         "columns": list(figure.columns),
@@ -124,6 +177,16 @@ def _restored(figure: Figure, stored: Mapping[str, Any] | None) -> Figure:
     return figure
 
 
+def _hidden_flats(figure: Figure) -> set[int]:
+    if figure.table is None:
+        return set()
+    return {
+        flat
+        for flat, cell in enumerate(figure.table.cells())
+        if cell.status in ("primary", "secondary")
+    }
+
+
 def settle(
     key: str,
     figures: list[Figure],
@@ -149,17 +212,37 @@ def settle(
         # A first publication of a table waits while another table on the page is kept.
         any_kept = not all(renew[f.slug] for f in figures if f.slug in tables)
         shown: list[Figure] = []
+        secret = f"{settings.SECRET_KEY}|published|{key}".encode()
         for figure in figures:
             new_table = stored is not None and figure.slug not in tables
             if not renew[figure.slug] or (new_table and any_kept):
                 shown.append(_restored(figure, tables.get(figure.slug)))
                 continue
+            earlier = tables.get(figure.slug, {})
+            cells = _hashed_cells(secret, figure)
+            reference: dict[str, list[str]] = dict(earlier.get("cells", {}))
+            unsafe = unsafe_cells(
+                reference,
+                cells,
+                populations.get(figure.slug, {}),
+                after.get(figure.slug, {}),
+                min_count,
+            )
+            if unsafe and figure.table is not None and figure.rebuild is not None:
+                figure.table.suppress_more(sorted(unsafe), DIFFERENCE)
+                figure.rebuild()
+            # A cell's reference is its units when last shown: a hidden cell keeps its old one.
+            hidden = _hidden_flats(figure)
+            for cell_key, (flat, units) in cells.items():
+                if flat not in hidden or cell_key not in reference:
+                    reference[cell_key] = units
             figure.published_at, figure.kept = now, False
             populations[figure.slug] = after.get(figure.slug, {})
             tables[figure.slug] = {
                 "shown": _shown(figure),
                 "published_at": now.isoformat(),
                 "log": entries.get(figure.slug),
+                "cells": reference,
             }
             shown.append(figure)
         PublishedPage.objects.update_or_create(

@@ -44,6 +44,7 @@ from bestaanszekerheid.web.casework.analyst_figures import (
     Figure,
     Row,
     population,
+    table_cells,
 )
 from bestaanszekerheid.web.evaluation.models import Pilot, PilotParticipant
 from bestaanszekerheid.web.evaluation.outcomes import deliveries
@@ -162,9 +163,15 @@ def _publish(
         return figure
     figure.table = table
     figure.population = population(records, value)
-    columns, figure.rows = _rows(table, planned)
-    # A 1-D count table has one column named after the statistic; give it a readable name.
-    figure.columns = (count_label,) if count_label and len(columns) == 1 else columns
+    figure.cells = table_cells(table)
+
+    def rebuild() -> None:
+        columns, figure.rows = _rows(table, planned)
+        # A 1-D count table has one column named after the statistic; a readable name.
+        figure.columns = (count_label,) if count_label and len(columns) == 1 else columns
+
+    rebuild()
+    figure.rebuild = rebuild
     return figure
 
 
