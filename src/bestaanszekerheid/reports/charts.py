@@ -160,7 +160,7 @@ def heatmap(data: pd.DataFrame, *, paper: bool = False) -> str:
             "feature:N",
             title=None,
             sort=alt.SortField("order"),
-            axis=alt.Axis(labelFontSize=PAPER_FONT, labelLimit=290) if paper else alt.Undefined,
+            axis=alt.Axis(labelFontSize=PAPER_FONT, labelLimit=270) if paper else alt.Undefined,
         ),
     )
     rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
@@ -194,17 +194,19 @@ def _records(data: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in clean.to_dict("records")]
 
 
-def features_chart(data: pd.DataFrame) -> str:
+def features_chart(data: pd.DataFrame, *, paper: bool = False) -> str:
     """Group versus whole target group for a group's distinguishing features.
 
     ``data``: kenmerk, wie ("deze groep" / "hele doelgroep"), aandeel, order, and optionally
-    tekst (the value as a reader sees it, e.g. a band "meer dan 95%").
+    tekst (the value as a reader sees it, e.g. a band "meer dan 95%"). ``paper``: drawn at
+    the size a group's page prints it (lower rows, text at :data:`PAPER_FONT`).
 
     A dict spec (see :func:`_spec_to_svg`): a report draws one per group.
     """
     data = _described(data, lambda r: f"{r['kenmerk']}, {r['wie']}: {_share_text(r)}")
+    font = {"labelFontSize": PAPER_FONT} if paper else {}
     y = {
-        "axis": {"labelLimit": 340},
+        "axis": {"labelLimit": 340, **font},
         "field": "kenmerk",
         "sort": {"field": "order"},
         "title": None,
@@ -224,7 +226,7 @@ def features_chart(data: pd.DataFrame) -> str:
         "encoding": {
             "color": {
                 "field": "wie",
-                "legend": {"orient": "bottom"},
+                "legend": {"orient": "bottom", **font},
                 "scale": {"domain": who, "range": [ORANGE, GREY]},
                 "title": None,
                 "type": "nominal",
@@ -232,12 +234,16 @@ def features_chart(data: pd.DataFrame) -> str:
             "description": {"field": "beschrijving", "type": "nominal"},
             "shape": {
                 "field": "wie",
-                "legend": {"orient": "bottom"},
+                "legend": {"orient": "bottom", **font},
                 "scale": {"domain": who, "range": ["circle", "square"]},
                 "type": "nominal",
             },
             "x": {
-                "axis": {"format": ",.0f"},
+                "axis": {
+                    "format": ",.0f",
+                    **font,
+                    **({"titleFontSize": PAPER_FONT} if paper else {}),
+                },
                 "field": "aandeel",
                 "scale": {"domain": [0, 100]},
                 "title": "Aandeel (%)",
@@ -250,7 +256,7 @@ def features_chart(data: pd.DataFrame) -> str:
         {
             "layer": [rule, points],
             "data": {"values": _records(data)},
-            "height": 24 * data["kenmerk"].nunique(),
+            "height": (18 if paper else 24) * data["kenmerk"].nunique(),
             "width": 320,
         }
     )

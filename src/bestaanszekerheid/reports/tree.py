@@ -137,6 +137,8 @@ class Chart:
     #: the size it is printed (a page per group leaves room for the strongest features
     #: only; maps side by side share one printed :class:`MapKey`).
     print_svg: str = ""
+    #: Said after the caption on paper: what the chart drawn for paper leaves out.
+    print_note: str = ""
     #: Put the SVG in the page itself, not in an ``<img>``: a map's areas then show their
     #: name and figure on hover (the SVG's ``<title>`` elements).
     inline: bool = False
