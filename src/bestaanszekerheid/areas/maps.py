@@ -552,7 +552,9 @@ def _label_layers(
     order = [code for code in labels if code in at]
     if not order:
         return []
-    size = 10 if small else 13
+    # A map under 300 px (a group's map on paper, 1 px = 0.75 pt) has smaller numbers:
+    # 13 px ones covered its small central wijken.
+    size = 10 if small else (11 if width < 300 else 13)
     spread = _spread([at[c] for c in order], drawn, width, gap=size * 1.3)
     points = [
         {"lon": lon, "lat": lat, "tekst": labels[code]}

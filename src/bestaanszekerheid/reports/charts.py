@@ -160,7 +160,7 @@ def heatmap(data: pd.DataFrame, *, paper: bool = False) -> str:
             "feature:N",
             title=None,
             sort=alt.SortField("order"),
-            axis=alt.Axis(labelFontSize=PAPER_FONT, labelLimit=270) if paper else alt.Undefined,
+            axis=alt.Axis(labelFontSize=PAPER_FONT, labelLimit=300) if paper else alt.Undefined,
         ),
     )
     rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
@@ -183,7 +183,7 @@ def heatmap(data: pd.DataFrame, *, paper: bool = False) -> str:
     )
     n_groups = data["groep"].nunique()
     n_rows = data["feature"].nunique()
-    cell, row = (40, 16) if paper else (62, 24)
+    cell, row = (36, 16) if paper else (62, 24)
     return to_svg((rect + hidden + text).properties(width=cell * n_groups, height=row * n_rows))
 
 

@@ -53,8 +53,8 @@ ATTRIBUTION = "Bron: CBS (wijk- en buurtindeling 2024; Kerncijfers Wijken en Buu
 NARROW_WIDTH = 340
 #: Width of a map drawn for paper, its legend beside it, printed at its own size (1 px =
 #: 0.75 pt: the legend at 9 pt; the screen's map, shrunk to fit, printed it at 5.7 pt).
-PRINT_WIDTH = 360
-#: A group's map on paper: four in a row (about 44 mm each), under one key (:class:`MapKey`).
+PRINT_WIDTH = 330
+#: A group's map on paper: four in a row (about 44 mm each), one key for all (:class:`MapKey`).
 PRINT_GROUP_WIDTH = 156
 TOP_WIJKEN = 3
 #: Wijken numbered on the share map and listed under it.
@@ -459,8 +459,8 @@ PaperMap = Callable[[bool], maps.MapChart]
 
 
 def _on_paper(areas: AreaFigures, drawn: Sequence[tuple[Chart, PaperMap]]) -> list[Block]:
-    """The group maps with their maps for paper, four in a row under one key (eight
-    legends at 2 pt before): the maps share their classes
+    """The group maps with their maps for paper, four in a row with one key under them
+    (eight legends at 2 pt before): the maps share their classes
     (:data:`~bestaanszekerheid.areas.maps.INDEX_BREAKS`) and greys. Each with its own legend
     if they do not (a grey for another status on one map)."""
     sheet = [paper(True) for _, paper in drawn]
@@ -472,8 +472,7 @@ def _on_paper(areas: AreaFigures, drawn: Sequence[tuple[Chart, PaperMap]]) -> li
         for (chart, _), m in zip(drawn, sheet, strict=True)
     ]
     if entries is not None:
-        blocks.insert(
-            0,
+        blocks.append(
             MapKey(
                 title=INDEX_LABEL.replace("\n", " "),
                 entries=tuple(
@@ -481,7 +480,7 @@ def _on_paper(areas: AreaFigures, drawn: Sequence[tuple[Chart, PaperMap]]) -> li
                     for i, (label, colour) in enumerate(entries)
                 ),
                 note=maps.boundary_attribution(areas.catalog) + ".",
-            ),
+            )
         )
     return blocks
 
