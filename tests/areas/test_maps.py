@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 from functools import cache
@@ -19,10 +20,13 @@ from bestaanszekerheid.areas.maps import (
     assert_offline,
     choropleth,
     d3_geometry,
+    legend_entries,
     map_spec,
     map_svg,
     map_table,
     share_breaks,
+    shared_legend,
+    swatch_svg,
 )
 from bestaanszekerheid.errors import UserFacingError
 
@@ -236,6 +240,52 @@ def test_a_small_card_map_marks_the_highlighted_wijken() -> None:
     assert len(thick) == 3
     assert ">niet getoond<" not in svg  # no title (it is the screen reader's summary only)
     assert "veel vaker<" in svg  # the tiny legend has the words only
+
+
+def test_maps_for_paper_share_one_legend_or_keep_their_own() -> None:
+    """Group maps printed side by side leave their legend (and source line) out: one key
+    lists every class any of them shows, as long as a label has one colour on all."""
+    values = _values("wijk", "index")
+    kw: dict[str, Any] = dict(measure="index", title="t", value_label="Hoe vaak", width=156)
+    bare = choropleth(tilburg(), "wijk", values, paper=True, legend=False, heading=False, **kw)
+    spec = map_spec(bare)
+    assert spec["encoding"]["color"]["legend"] is None and "title" not in spec
+    svg = map_svg(bare)
+    assert "<text" not in svg and "Hoe vaak" not in svg
+    complete = _values("wijk", "index", suppressed=0.0)
+    other = choropleth(tilburg(), "wijk", complete, paper=True, legend=False, **kw)
+    assert SUPPRESSED not in dict(legend_entries(other))
+    key = shared_legend([other, bare])
+    assert key is not None and [label for label, _ in key[:5]] == [
+        label for label, _ in legend_entries(other)
+    ]
+    assert dict(key)[SUPPRESSED] == dict(legend_entries(bare))[SUPPRESSED]
+    # One label in two colours (another status's grey): no shared key.
+    odd = dataclasses.replace(other, spec=copy.deepcopy(other.spec))
+    scale = odd.spec["encoding"]["color"]["scale"]
+    scale["range"] = [*scale["range"][:-1], "#123456"]
+    assert shared_legend([bare, odd]) is None
+    # A hidden area's swatch is hatched as on the map; a class's is its colour.
+    assert "url(#bsz-arcering-9a9a9a-k)" in swatch_svg(dict(key)[SUPPRESSED], "k")
+    assert 'fill="#7b3294"' in swatch_svg("#7b3294", "k") and "<pattern" not in swatch_svg(
+        "#7b3294", "k"
+    )
+
+
+def test_a_map_for_paper_has_its_legend_beside_it_at_any_width() -> None:
+    values = _values("wijk", "share")
+    screen = choropleth(tilburg(), "wijk", values, measure="share", title="t", value_label="v")
+    paper = choropleth(
+        tilburg(), "wijk", values, measure="share", title="t", value_label="v", width=330,
+        paper=True,
+    )  # fmt: skip
+    narrow = choropleth(
+        tilburg(), "wijk", values, measure="share", title="t", value_label="v", width=330
+    )
+    assert map_spec(screen)["encoding"]["color"]["legend"]["orient"] == "right"
+    assert map_spec(narrow)["encoding"]["color"]["legend"]["orient"] == "bottom"
+    assert map_spec(paper)["encoding"]["color"]["legend"]["orient"] == "right"
+    assert map_spec(paper)["title"]["subtitleFontSize"] == 11
 
 
 def test_share_breaks_are_round_numbers_over_the_range() -> None:

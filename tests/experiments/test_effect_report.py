@@ -114,6 +114,28 @@ def test_forest_plot_shows_every_arm_with_holm_p(built: Built) -> None:
     assert width <= 320
 
 
+def test_forest_plot_for_paper_is_drawn_at_its_printed_size(built: Built) -> None:
+    """On paper the panels side by side, within an A4 page's 695 px, every text at 11 px
+    or more (8.25 pt printed at its own size); the arms once, each panel's p-values beside
+    it (the screen's plot, shrunk to fit, printed at 5.4 pt)."""
+    (chart, *_) = [b for b in _blocks(built.section.section) if isinstance(b, Chart)]
+    svg = chart.print_svg
+    size = re.search(r'<svg[^>]* width="([0-9.]+)" height="([0-9.]+)"', svg)
+    assert size is not None and float(size[1]) <= 695 and float(size[2]) < 200
+    fonts = [float(f) for f in re.findall(r'font-size="([0-9.]+)px"', svg)]
+    assert fonts and min(fonts) >= 11
+    effects = built.analysis.effects.effects
+    for e in effects:
+        assert e.p_holm is not None
+        assert f">p Holm {format_p(e.p_holm)}</text>" in svg
+    for arm in {DEMO_LABELS.arm(e.arm) for e in effects}:
+        assert svg.count(f">{arm}</text>") == 1
+    # In the page as the paper's picture, beside the screen's.
+    figure = re.search(rf'<figure class="chart" id="{FOREST_KEY}">(.*?)</figure>', built.html, re.S)
+    assert figure is not None and 'class="screen-only"' in figure[1]
+    assert 'class="print-only"' in figure[1]
+
+
 def test_reading_guide_power_and_synthetic_mark(built: Built) -> None:
     html = built.html
     assert "Geen significant effect betekent niet: geen effect" in html

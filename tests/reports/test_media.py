@@ -7,7 +7,9 @@ persona cards as print-ready HTML where WeasyPrint cannot load its system librar
 
 from __future__ import annotations
 
+import base64
 import builtins
+import html as html_lib
 import re
 import types
 from html.parser import HTMLParser
@@ -258,7 +260,8 @@ def test_report_prints_short_and_holds_on_a_phone(run: Run, tmp_path: Path) -> N
                     tocOpen: document.querySelector('nav.toc details').open,
                     tocHeight: document.querySelector('nav.toc').getBoundingClientRect().height,
                     pageWidth: document.documentElement.scrollWidth,
-                    printOnly: [...document.querySelectorAll('img.print-only')].map(
+                    printOnly: [...document.querySelectorAll(
+                        'img.print-only, .map-print, figure.map-key, span.print-only')].map(
                         i => i.getBoundingClientRect().width),
                     charts: [...document.querySelectorAll('figure.chart img:not(.print-only)')].map(
                         i => [i.closest('figure').id, i.naturalWidth,
@@ -277,10 +280,64 @@ def test_report_prints_short_and_holds_on_a_phone(run: Run, tmp_path: Path) -> N
     assert layout["charts"] and small == []
 
 
+#: The smallest text of a chart on paper (pt): labels, legends, axes, the numbers on a map.
+MIN_CHART_PT = 8.0
+#: The smallest of any text on paper (pt): the key figures' labels and the words beside the
+#: group maps are 7.5 pt.
+MIN_PAPER_PT = 7.5
+
+_FIGURE = re.compile(r'<figure class="chart" id="([^"]+)">(.*?)</figure>', re.DOTALL)
+_IMG = re.compile(r'<img src="data:image/svg\+xml;base64,([^"]+)"[^>]*?(class="print-only")?>')
+_INLINE = re.compile(r'<div class="map( map-wide| map-print)?" role="img"[^>]*>(<svg.*?</svg>)')
+_SVG_TEXT = re.compile(r"<(?:text|tspan)\b[^>]*>([^<]+)<")
+
+
+def _printed_chart_texts(page: str) -> dict[str, set[str]]:
+    """Per chart (its figure's id): the texts of the SVG that goes on paper (the one drawn
+    for paper, or else the screen's) that the page's own text never has, so that a run of
+    that text in the printed PDF is that chart's."""
+    own = re.sub(r"<svg.*?</svg>|<style>.*?</style>|<script>.*?</script>", "", page, flags=re.S)
+    page_text = {html_lib.unescape(t).strip() for t in re.findall(r">([^<]+)<", own)}
+    out: dict[str, set[str]] = {}
+    for key, body in _FIGURE.findall(page):
+        imgs = {bool(paper): src for src, paper in _IMG.findall(body)}
+        inline = {kind.strip(): svg for kind, svg in _INLINE.findall(body)}
+        if imgs:
+            svg = base64.b64decode(imgs.get(True) or imgs[False]).decode("utf-8")
+        elif inline:
+            svg = inline.get("map-print") or inline.get("map-wide") or inline[""]
+        else:
+            continue
+        texts = {html_lib.unescape(t).strip() for t in _SVG_TEXT.findall(svg)}
+        out[key] = {t for t in texts if t and t not in page_text}
+    return out
+
+
+def test_the_chart_texts_finder_reads_the_printed_svg() -> None:
+    def svg(*texts: str) -> str:
+        return "<svg>" + "".join(f'<text x="1">{t}</text>' for t in texts) + "</svg>"
+
+    def img(body: str, paper: bool = False) -> str:
+        data = base64.b64encode(body.encode()).decode()
+        extra = ' class="print-only"' if paper else ""
+        return f'<img src="data:image/svg+xml;base64,{data}"{extra}>'
+
+    page = (
+        f'<figure class="chart" id="a"><figcaption>As</figcaption>{img(svg("scherm", "As"))}'
+        f"{img(svg('papier', '1 &amp; 2'), paper=True)}</figure>"
+        f'<figure class="chart" id="b"><div class="map map-wide" role="img">{svg("breed")}</div>'
+        f'<div class="map map-print" role="img">{svg("kaart")}</div></figure>'
+        f'<figure class="chart" id="c">{img(svg("alleen", "As"))}</figure>'
+    )
+    assert _printed_chart_texts(page) == {"a": {"papier", "1 & 2"}, "b": {"kaart"}, "c": {"alleen"}}
+
+
 @pytest.mark.slow
 def test_report_prints_on_at_most_15_pages(run: Run, tmp_path: Path) -> None:
-    """A page per group whose chart stays readable on paper: its labels, legend and axis
-    at 7 pt or more (the screen's chart, shrunk to fit, printed them at about 4 pt)."""
+    """A page per group, and every chart readable on paper: each chart's text (labels,
+    legends, axes, the numbers on a map) at :data:`MIN_CHART_PT` or more, the maps' shared
+    key too, nothing on paper under :data:`MIN_PAPER_PT`. The screen's charts, shrunk to
+    fit, printed at 1.9 pt (the group maps' legends and numbers) to 6.2 pt (the heatmap)."""
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader
 
@@ -300,8 +357,34 @@ def test_report_prints_on_at_most_15_pages(run: Run, tmp_path: Path) -> None:
     chart_text = [s for _, s, t in sizes if t.strip() in {"deze groep", "hele doelgroep"}]
     # Each group's chart has its legend's two entries on paper.
     assert len(chart_text) >= 2 * len(run.result.profiles.groups)
-    legend = [s for _, s, t in sizes if t.strip() == "deze groep"]
-    assert min(legend) >= 7.0, sorted(legend)[:3]
+    texts = _printed_chart_texts(run.html())
+    # A run of a chart's text is that chart's (or, for a text two charts have, one of theirs).
+    printed: set[str] = set()
+    too_small = set()
+    for number, size, text in sizes:
+        charts = tuple(key for key, own in texts.items() if text.strip() in own)
+        printed.update(charts)
+        if charts and size < MIN_CHART_PT - 0.01:
+            too_small.add((round(size, 2), number, text.strip(), " of ".join(charts[:3])))
+    groups = [g.number for g in run.result.profiles.groups]
+    on_paper = {
+        "groepsgrootte-grafiek", "heatmap", "kaart-doelgroep-per-wijk", "bereik-curve-grafiek",
+        *(f"kenmerken-grafiek-{n}" for n in groups), *(f"kaart-groep-{n}" for n in groups),
+    }  # fmt: skip
+    # Every one of them on paper (a group's map without numbered wijken has no text).
+    assert on_paper <= set(texts)
+    with_text = {k for k in on_paper if texts[k]}
+    assert len(with_text) > len(on_paper) / 2 and with_text <= printed, sorted(with_text - printed)
+    # (pt, page, text, chart) of the smallest.
+    assert not too_small, sorted(too_small)[:8]
+    small = sorted((round(s, 2), p, t.strip()[:30]) for p, s, t in sizes if s < MIN_PAPER_PT - 0.01)
+    assert not small, small[:10]
+    # The group maps' one key on paper, at the size of the charts' text.
+    key = re.search(r'<figure class="map-key">(.*?)</figure>', run.html(), re.DOTALL)
+    assert key is not None
+    entries = {html_lib.unescape(t).strip() for t in re.findall(r"</svg>([^<]+)</li>", key[1])}
+    key_sizes = [s for _, s, t in sizes if t.strip() in entries]
+    assert len(key_sizes) >= len(entries) >= 5 and min(key_sizes) >= MIN_CHART_PT - 0.01
 
 
 def test_cards_are_written_here_when_the_second_process_cannot_start(

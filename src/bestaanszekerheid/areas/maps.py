@@ -310,6 +310,8 @@ def choropleth(
     labels: Mapping[str, str] | None = None,
     breaks: Sequence[float] | None = None,
     heading: bool = True,
+    paper: bool = False,
+    legend: bool = True,
 ) -> MapChart:
     """A choropleth of ``values`` per wijk or buurt of ``catalog``, drawn from its polygons.
 
@@ -336,6 +338,11 @@ def choropleth(
     tiny legend (the classes' words only), below the map or, with ``small_legend="right"``,
     beside it (a wide, low thumbnail). Areas without a polygon (``geometry`` null) are
     left out of the map and stay in :func:`map_table`. Render with :func:`map_svg`.
+
+    ``paper``: drawn at the size it is printed (1 px = 0.75 pt): the legend beside the map
+    at any width, the source line at 11 px (8 pt). ``legend=False``: no legend and no
+    source line, for maps printed side by side under one key that names the source
+    (:func:`legend_entries`, :func:`shared_legend`).
     """
     figures = _checked(catalog, level, values)
     classes = (
@@ -389,7 +396,14 @@ def choropleth(
     # High classes on top, as a reader scans a legend; the greys last.
     domain = [*reversed(classes.labels), *neutral]
     colours = [*reversed(classes.colours), *_neutral_colours(neutral)]
-    legend = _legend(value_label, width, small=small, entries=domain, small_legend=small_legend)
+    key = (
+        _legend(
+            value_label, width, small=small, entries=domain, small_legend=small_legend,
+            beside=paper,
+        )
+        if legend
+        else None
+    )  # fmt: skip
     thin = 0.25 if small else (0.4 if level == "buurt" else 0.8)
     thick = 2.0 if small else 2.5
     tooltip = [{"field": "properties.naam", "title": level_name, "type": "nominal"}]
@@ -405,7 +419,7 @@ def choropleth(
         "encoding": {
             "color": {
                 "field": "properties.klasse",
-                "legend": legend,
+                "legend": key,
                 "scale": {"domain": domain, "range": colours},
                 "type": "nominal",
             },
@@ -425,17 +439,66 @@ def choropleth(
         projection={"type": "mercator"},
         width=width,
     )
-    if not small:
+    if not small and (legend or heading):
         # Vega does not wrap titles: break them into lines that fit the map's width, so a
         # narrow (phone) map is not widened by its own title.
         chars = max(24, round(width / 7.5))
+        source_size = 11 if paper else 10
+        source_chars = round(chars * 1.3) if not paper else round(chars * 1.3 * 10 / 11)
         spec["title"] = {
             "text": (textwrap.wrap(title, chars) or [""]) if heading else "",
-            "subtitle": textwrap.wrap(boundary_attribution(catalog), round(chars * 1.3)),
+            "subtitle": textwrap.wrap(boundary_attribution(catalog), source_chars)
+            if legend
+            else [],
             "subtitleColor": "#595959",
-            "subtitleFontSize": 10,
+            "subtitleFontSize": source_size,
         }
     return MapChart(spec)
+
+
+def legend_entries(chart: MapChart) -> tuple[tuple[str, str], ...]:
+    """The classes of ``chart``'s legend, high to low and the greys last, as (label,
+    colour): what its legend shows, whether or not it is drawn."""
+    areas = chart.spec["layer"][0] if "layer" in chart.spec else chart.spec
+    scale = areas["encoding"]["color"]["scale"]
+    return tuple(zip(scale["domain"], scale["range"], strict=True))
+
+
+def shared_legend(charts: Iterable[MapChart]) -> tuple[tuple[str, str], ...] | None:
+    """One legend for ``charts`` (maps printed side by side): every class any of them
+    shows, in the order of the first that shows it; None when two maps give one label
+    different colours, or one colour to different labels (then each needs its own)."""
+    colour_of: dict[str, str] = {}
+    label_of: dict[str, str] = {}
+    for chart in charts:
+        for label, colour in legend_entries(chart):
+            if colour_of.setdefault(label, colour) != colour:
+                return None
+            if label_of.setdefault(colour, label) != label:
+                return None
+    return tuple(colour_of.items())
+
+
+def swatch_svg(colour: str, key: str, size: int = 12) -> str:
+    """A legend's square of ``colour`` as a small inline SVG, hatched as :func:`map_svg`
+    hatches it for a grey of :data:`HATCHED`; ``key`` makes the hatch's id unique in the
+    page."""
+    fill = colour
+    defs = ""
+    if colour in HATCHED:
+        name = f"bsz-arcering-{colour[1:]}-{key}"
+        defs = (
+            f'<defs><pattern id="{name}" patternUnits="userSpaceOnUse" width="5" height="5" '
+            f'patternTransform="rotate(45)"><rect width="5" height="5" fill="#ffffff"/>'
+            f'<rect width="1.6" height="5" fill="{colour}"/></pattern></defs>'
+        )
+        fill = f"url(#{name})"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 {size} {size}" aria-hidden="true" focusable="false">{defs}'
+        f'<rect x=".25" y=".25" width="{size - 0.5}" height="{size - 0.5}" fill="{fill}" '
+        f'stroke="#6b6b6b" stroke-width=".5"/></svg>'
+    )
 
 
 def _mercator_y(lat: float) -> float:
@@ -489,7 +552,9 @@ def _label_layers(
     order = [code for code in labels if code in at]
     if not order:
         return []
-    size = 10 if small else 13
+    # A map under 300 px (a group's map on paper, 1 px = 0.75 pt) has smaller numbers:
+    # 13 px ones covered its small central wijken.
+    size = 10 if small else (11 if width < 300 else 13)
     spread = _spread([at[c] for c in order], drawn, width, gap=size * 1.3)
     points = [
         {"lon": lon, "lat": lat, "tekst": labels[code]}
@@ -545,9 +610,11 @@ def _legend(
     small: bool,
     entries: Sequence[str],
     small_legend: Literal["bottom", "right"] = "bottom",
+    beside: bool = False,
 ) -> dict[str, Any]:
     """Beside a wide map, below a narrow one (a phone: one column, so that no label is cut),
-    tiny and untitled on a card (below in two columns, or beside in one)."""
+    tiny and untitled on a card (below in two columns, or beside in one); ``beside``: beside
+    the map at any width (a map drawn at its printed size)."""
     # Vega's own text for a screen reader is English ("Symbol legend titled ...").
     description = f"Legenda: {value_label.replace(chr(10), ' ')}: {', '.join(entries)}"
     if small:
@@ -568,7 +635,7 @@ def _legend(
             padding=0,
             offset=4,
         )
-    wide = width >= 480
+    wide = width >= 480 or beside
     return dict(
         title=value_label.split("\n"),
         description=description,

@@ -214,6 +214,9 @@ def effects_section(checked: CheckedExperiment, section_id: str) -> Section:
             narrow_svg=forest_plot(
                 data, narrow=True, description=description, legend="Significant na Holm"
             ),
+            print_svg=forest_plot(
+                data, paper=True, description=description, legend="Significant na Holm"
+            ),
             alt="Forest plot: " + description[0].lower() + description[1:] + " De cijfers "
             "staan in de tabel eronder.",
             table=_effects_table(checked),

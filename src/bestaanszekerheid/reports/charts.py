@@ -121,22 +121,47 @@ def sizes_chart(data: pd.DataFrame) -> str:
     return to_svg(bars.properties(width=300, height=28 * len(data)))
 
 
+#: Text of a chart drawn for paper, at the size it is printed (1 px = 0.75 pt): 8.25 pt.
+PAPER_FONT = 11
+
+
 @unchecked_altair
-def heatmap(data: pd.DataFrame) -> str:
+def heatmap(data: pd.DataFrame, *, paper: bool = False) -> str:
     """Share per group (columns) for the most distinguishing features (rows).
 
     ``data``: feature, groep, share_group, effect, order, label (the cell's text).
+    ``paper``: drawn at the size it is printed on A4 (at most 695 px wide, text at
+    :data:`PAPER_FONT`): the columns headed by the group's number under the title "Groep",
+    lower rows, a shorter legend; the screen's, shrunk to fit, printed at 5.7 pt.
     """
     color = alt.Color(
         "effect:Q",
         title="Verschil (h)",
         scale=alt.Scale(scheme="redblue", domain=[-1.6, 1.6]),
-        legend=alt.Legend(format=",.1f", orient="right", titleLimit=200),
-    )
+        legend=alt.Legend(format=",.1f", orient="right", titleLimit=200)
+        if not paper
+        else alt.Legend(
+            format=",.1f", orient="right", titleLimit=200, gradientLength=120,
+            labelFontSize=PAPER_FONT, titleFontSize=PAPER_FONT,
+        ),
+    )  # fmt: skip
     data = _described(data, lambda r: f"{r['feature']}, {r['groep']}: {r['label']}%")
+    x_axis = (
+        alt.Axis(labelAngle=0, orient="top")
+        if not paper
+        else alt.Axis(
+            labelAngle=0, orient="top", labelExpr="replace(datum.label, 'Groep ', '')",
+            labelFontSize=PAPER_FONT, titleFontSize=PAPER_FONT, titlePadding=4,
+        )
+    )  # fmt: skip
     base = alt.Chart(data).encode(
-        x=alt.X("groep:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("feature:N", title=None, sort=alt.SortField("order")),
+        x=alt.X("groep:N", title="Groep" if paper else None, sort=None, axis=x_axis),
+        y=alt.Y(
+            "feature:N",
+            title=None,
+            sort=alt.SortField("order"),
+            axis=alt.Axis(labelFontSize=PAPER_FONT, labelLimit=300) if paper else alt.Undefined,
+        ),
     )
     rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=color, description=alt.Description("beschrijving:N")
@@ -147,7 +172,7 @@ def heatmap(data: pd.DataFrame) -> str:
         .mark_rect(stroke="white", strokeWidth=1, color=HIDDEN)
         .encode(description=alt.Description("beschrijving:N"))
     )
-    text = base.mark_text(fontSize=11, aria=False).encode(
+    text = base.mark_text(fontSize=PAPER_FONT if paper else 11, aria=False).encode(
         text=alt.Text("label:N"),
         color=alt.ColorValue(
             TEXT,
@@ -158,7 +183,8 @@ def heatmap(data: pd.DataFrame) -> str:
     )
     n_groups = data["groep"].nunique()
     n_rows = data["feature"].nunique()
-    return to_svg((rect + hidden + text).properties(width=62 * n_groups, height=24 * n_rows))
+    cell, row = (36, 16) if paper else (62, 24)
+    return to_svg((rect + hidden + text).properties(width=cell * n_groups, height=row * n_rows))
 
 
 def _records(data: pd.DataFrame) -> list[dict[str, Any]]:
@@ -168,17 +194,19 @@ def _records(data: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in clean.to_dict("records")]
 
 
-def features_chart(data: pd.DataFrame) -> str:
+def features_chart(data: pd.DataFrame, *, paper: bool = False) -> str:
     """Group versus whole target group for a group's distinguishing features.
 
     ``data``: kenmerk, wie ("deze groep" / "hele doelgroep"), aandeel, order, and optionally
-    tekst (the value as a reader sees it, e.g. a band "meer dan 95%").
+    tekst (the value as a reader sees it, e.g. a band "meer dan 95%"). ``paper``: drawn at
+    the size a group's page prints it (lower rows, text at :data:`PAPER_FONT`).
 
     A dict spec (see :func:`_spec_to_svg`): a report draws one per group.
     """
     data = _described(data, lambda r: f"{r['kenmerk']}, {r['wie']}: {_share_text(r)}")
+    font = {"labelFontSize": PAPER_FONT} if paper else {}
     y = {
-        "axis": {"labelLimit": 340},
+        "axis": {"labelLimit": 340, **font},
         "field": "kenmerk",
         "sort": {"field": "order"},
         "title": None,
@@ -198,7 +226,7 @@ def features_chart(data: pd.DataFrame) -> str:
         "encoding": {
             "color": {
                 "field": "wie",
-                "legend": {"orient": "bottom"},
+                "legend": {"orient": "bottom", **font},
                 "scale": {"domain": who, "range": [ORANGE, GREY]},
                 "title": None,
                 "type": "nominal",
@@ -206,12 +234,16 @@ def features_chart(data: pd.DataFrame) -> str:
             "description": {"field": "beschrijving", "type": "nominal"},
             "shape": {
                 "field": "wie",
-                "legend": {"orient": "bottom"},
+                "legend": {"orient": "bottom", **font},
                 "scale": {"domain": who, "range": ["circle", "square"]},
                 "type": "nominal",
             },
             "x": {
-                "axis": {"format": ",.0f"},
+                "axis": {
+                    "format": ",.0f",
+                    **font,
+                    **({"titleFontSize": PAPER_FONT} if paper else {}),
+                },
                 "field": "aandeel",
                 "scale": {"domain": [0, 100]},
                 "title": "Aandeel (%)",
@@ -224,7 +256,7 @@ def features_chart(data: pd.DataFrame) -> str:
         {
             "layer": [rule, points],
             "data": {"values": _records(data)},
-            "height": 24 * data["kenmerk"].nunique(),
+            "height": (18 if paper else 24) * data["kenmerk"].nunique(),
             "width": 320,
         }
     )
@@ -286,19 +318,36 @@ def _split_title(title: str) -> list[str]:
     return [head + ":", tail] if sep else [title]
 
 
-def _forest_panel(panel: str, part: pd.DataFrame, *, narrow: bool, legend: str) -> dict[str, Any]:
-    """One panel of :func:`forest_plot` as a Vega-Lite layer spec."""
+def _forest_panel(
+    panel: str,
+    part: pd.DataFrame,
+    *,
+    narrow: bool,
+    legend: str,
+    paper: bool = False,
+    labels: bool = True,
+) -> dict[str, Any]:
+    """One panel of :func:`forest_plot` as a Vega-Lite layer spec; ``paper``: drawn at the
+    size it is printed, the rows' labels only with ``labels`` (the first panel of a row)."""
+    y_axis: dict[str, Any] | None = {"labelLimit": 360}
+    if paper:
+        y_axis = {"labelLimit": 200, "labelFontSize": PAPER_FONT} if labels else None
     y = {
-        "field": "label",
+        # On paper the arm beside the first panel, each panel's p-values right of it.
+        "field": "rij" if paper else "label",
         "type": "nominal",
         "sort": None,
         "title": None,
-        "axis": None if narrow else {"labelLimit": 360},
+        "axis": None if narrow else y_axis,
         "scale": {"paddingOuter": 0.6 if narrow else 0.5},
     }
     x_axis: dict[str, Any] = {"format": ",.1~f", "titleLimit": 300 if narrow else 460}
     if narrow:
         x_axis["tickCount"] = 4
+    if paper:
+        x_axis.update(
+            tickCount=5, titleLimit=260, labelFontSize=PAPER_FONT, titleFontSize=PAPER_FONT
+        )
     layers: list[dict[str, Any]] = [
         {
             "mark": {"type": "rule", "color": GREY, "strokeWidth": 2, "aria": False},
@@ -307,9 +356,9 @@ def _forest_panel(panel: str, part: pd.DataFrame, *, narrow: bool, legend: str) 
                 "x": {
                     "field": "laag",
                     "type": "quantitative",
-                    # On a phone the title goes on two lines ("Welzijn:", "effect in ..."),
-                    # so that it is never cut off.
-                    "title": _split_title(panel) if narrow else panel,
+                    # On a phone and on paper the title goes on two lines ("Welzijn:",
+                    # "effect in ..."), so that it is never cut off.
+                    "title": _split_title(panel) if narrow or paper else panel,
                     "axis": x_axis,
                 },
                 "x2": {"field": "hoog"},
@@ -331,7 +380,16 @@ def _forest_panel(panel: str, part: pd.DataFrame, *, narrow: bool, legend: str) 
                     "type": "nominal",
                     "title": legend,
                     "scale": {"domain": ["ja", "nee"], "range": [ORANGE, BLUE]},
-                    "legend": {"orient": "bottom", "titleLimit": 300},
+                    "legend": {"orient": "bottom", "titleLimit": 300}
+                    if not paper
+                    else {
+                        "orient": "bottom",
+                        "direction": "horizontal",
+                        "titleOrient": "left",
+                        "titleLimit": 300,
+                        "labelFontSize": PAPER_FONT,
+                        "titleFontSize": PAPER_FONT,
+                    },
                 },
                 "description": {"field": "beschrijving", "type": "nominal"},
             },
@@ -342,6 +400,24 @@ def _forest_panel(panel: str, part: pd.DataFrame, *, narrow: bool, legend: str) 
             "encoding": {"x": {"field": "x", "type": "quantitative"}},
         },
     ]
+    if paper:
+        layers.append(
+            {
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "baseline": "middle",
+                    "dx": 6,
+                    "fontSize": PAPER_FONT,
+                    "aria": False,
+                },
+                "encoding": {
+                    "y": y,
+                    "x": {"value": PAPER_FOREST_WIDTH},
+                    "text": {"field": "p", "type": "nominal"},
+                },
+            }
+        )
     if narrow:
         layers.append(
             {
@@ -364,7 +440,10 @@ def _forest_panel(panel: str, part: pd.DataFrame, *, narrow: bool, legend: str) 
             }
         )
     width, row = (NARROW_PLOT_WIDTH, 72) if narrow else (320, 34)
+    if paper:
+        width, row = PAPER_FOREST_WIDTH, 22
     columns = ["label", "label_smal", "laag", "hoog", "effect", "significant", "beschrijving"]
+    columns += ["rij", "p"] if paper else []
     return {
         "data": {"values": part[columns].to_dict("records")},
         "width": width,
@@ -374,7 +453,12 @@ def _forest_panel(panel: str, part: pd.DataFrame, *, narrow: bool, legend: str) 
 
 
 def forest_plot(
-    data: pd.DataFrame, *, narrow: bool = False, description: str = "", legend: str = ""
+    data: pd.DataFrame,
+    *,
+    narrow: bool = False,
+    paper: bool = False,
+    description: str = "",
+    legend: str = "",
 ) -> str:
     """Effects with their intervals, one panel each (an outcome, or a latent group), a zero
     line, as SVG.
@@ -383,8 +467,11 @@ def forest_plot(
     as text, shown beside the label), effect, laag, hoog (the interval drawn), significant
     ("ja"/"nee", the colour). Panels have their own scale: percentage points and a 0-10 scale
     do not share an axis. ``narrow``: drawn for a phone (at most 320 px wide): each label on
-    two lines above its interval instead of beside it. ``legend``: the colour legend's title;
-    ``description``: the chart in words, the SVG's own label for screen readers.
+    two lines above its interval instead of beside it. ``paper``: drawn at the size it is
+    printed (text at :data:`PAPER_FONT`), two panels side by side with one set of row labels
+    when they have the same rows (the screen's, shrunk to fit, printed at 5.4 pt).
+    ``legend``: the colour legend's title; ``description``: the chart in words, the SVG's
+    own label for screen readers.
     """
     data = _described(
         data,
@@ -396,13 +483,31 @@ def forest_plot(
     )
     data["label"] = [f"{r}  ({p})" for r, p in zip(data["rij"], data["p"], strict=True)]
     data["label_smal"] = [f"{r}\n{p}" for r, p in zip(data["rij"], data["p"], strict=True)]
+    legend = legend or "Significant na correctie"
+    parts = list(data.groupby("paneel", sort=False))
+    if paper:
+        # Side by side, labels once per row: only when every panel has the same rows.
+        rows = {tuple(part["rij"]) for _, part in parts}
+        shared = len(rows) == 1
+        panels = [
+            _forest_panel(
+                str(panel), part, narrow=False, legend=legend, paper=True,
+                labels=not shared or i % 2 == 0,
+            )
+            for i, (panel, part) in enumerate(parts)
+        ]  # fmt: skip
+        spec = {"concat": panels, "columns": 2 if shared else 1, "spacing": 16}
+        return dutch_aria(_spec_to_svg(spec), description)
     panels = [
-        _forest_panel(str(panel), part, narrow=narrow, legend=legend or "Significant na correctie")
-        for panel, part in data.groupby("paneel", sort=False)
+        _forest_panel(str(panel), part, narrow=narrow, legend=legend) for panel, part in parts
     ]
     svg = _spec_to_svg({"vconcat": panels, "spacing": 24})
     return dutch_aria(svg, description)
 
+
+#: Width of a forest plot's panel drawn for paper: two side by side, each with its
+#: p-values to the right (:func:`forest_plot`), within an A4 page's 695 px.
+PAPER_FOREST_WIDTH = 150
 
 #: Width of a chart's plot area drawn for a phone: with the axis and its labels the SVG is
 #: at most 320 px wide, so on a 390 px screen it is shown at full size (text 12 px, never
@@ -418,6 +523,7 @@ def outreach_curve(
     *,
     description: str = "",
     narrow: bool = False,
+    paper: bool = False,
 ) -> str:
     """Expected reach against doors for the best plan and for "highest share first".
 
@@ -425,7 +531,9 @@ def outreach_curve(
     ``who``: whose households are reached, for the axis ("hele doelgroep", "Groep 3");
     ``description``: the chart in words, the SVG's own label for screen readers (every
     label and role in the SVG is Dutch, see :func:`dutch_aria`); ``narrow``: drawn for a
-    phone (at most 320 px wide, fewer ticks).
+    phone (at most 320 px wide, fewer ticks); ``paper``: drawn at the size it is printed
+    (low, text at :data:`PAPER_FONT`, the legend beside the plot; the screen's, shrunk to
+    the height a page has for it, printed at 4.5 pt).
     """
     long = data.melt("deuren", ["exact", "naief"], var_name="plan", value_name="bereik")
     long["plan"] = long["plan"].map({"exact": "beste keuze", "naief": "hoogste aandeel eerst"})
@@ -437,25 +545,44 @@ def outreach_curve(
         ),
     )
     domain = ["beste keuze", "hoogste aandeel eerst"]
-    ticks: Any = 4 if narrow else alt.Undefined
+    ticks: Any = 4 if narrow else (5 if paper else alt.Undefined)
+    font: Any = PAPER_FONT if paper else alt.Undefined
+    y_title: Any = f"Bereik ({who})" if narrow else f"Verwacht bereik ({who})"
+    if paper:
+        # On two lines: the plot is low.
+        y_title = ["Verwacht bereik", f"({who})"]
     base = alt.Chart(long).encode(
         x=alt.X(
             "deuren:Q",
             title="Deurenbudget (huishoudens)",
             # Flush: the last label ends inside the plot, so it never widens the chart.
-            axis=alt.Axis(format=",.0f", tickCount=ticks, labelFlush=True),
+            axis=alt.Axis(
+                format=",.0f",
+                tickCount=ticks,
+                labelFlush=True,
+                labelFontSize=font,
+                titleFontSize=font,
+            ),
         ),
         y=alt.Y(
             "bereik:Q",
             # Narrow: a shorter title, within the plot's height (never cut off).
-            title=f"Bereik ({who})" if narrow else f"Verwacht bereik ({who})",
-            axis=alt.Axis(format=",.0f", titleLimit=200 if narrow else 220, tickCount=ticks),
+            title=y_title,
+            axis=alt.Axis(
+                format=",.0f",
+                titleLimit=200 if narrow else 220,
+                tickCount=ticks,
+                labelFontSize=font,
+                titleFontSize=font,
+            ),
         ),
         color=alt.Color(
             "plan:N",
             title=None,
             scale=alt.Scale(domain=domain, range=[BLUE, ORANGE]),
-            legend=alt.Legend(orient="bottom", direction="vertical" if narrow else "horizontal"),
+            legend=alt.Legend(orient="bottom", direction="vertical" if narrow else "horizontal")
+            if not paper
+            else alt.Legend(orient="right", direction="vertical", labelFontSize=PAPER_FONT),
         ),
         strokeDash=alt.StrokeDash(
             "plan:N", scale=alt.Scale(domain=domain, range=[[1, 0], [5, 3]]), legend=None
@@ -469,7 +596,7 @@ def outreach_curve(
         .mark_rule(color=GREY, strokeDash=[2, 2], aria=False)
         .encode(x=alt.X("x:Q"))
     )
-    width, height = (NARROW_PLOT_WIDTH, 200) if narrow else (420, 220)
+    width, height = (NARROW_PLOT_WIDTH, 200) if narrow else ((400, 110) if paper else (420, 220))
     return dutch_aria(to_svg((lines + rule).properties(width=width, height=height)), description)
 
 

@@ -133,15 +133,31 @@ class Chart:
     #: The same chart drawn for a narrow screen (a phone), if the wide one would be
     #: unreadable scaled down (a map with its legend beside it).
     narrow_svg: str = ""
-    #: The chart drawn for paper, if the screen's would print too small to read (a page
-    #: per group leaves room for the strongest features only, at their full size).
+    #: The chart drawn for paper, if the screen's would print too small to read: drawn at
+    #: the size it is printed (a page per group leaves room for the strongest features
+    #: only; maps side by side share one printed :class:`MapKey`).
     print_svg: str = ""
+    #: Said after the caption on paper: what the chart drawn for paper leaves out.
+    print_note: str = ""
     #: Put the SVG in the page itself, not in an ``<img>``: a map's areas then show their
     #: name and figure on hover (the SVG's ``<title>`` elements).
     inline: bool = False
     #: Paragraphs that belong to the picture (what a map says in words, the key to its
     #: numbers): printed on the same page as it.
     text: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MapKey:
+    """The legend the maps around it share on paper, printed once beside them (each map
+    drawn for paper leaves its own out; on screen every map has its own and this is not
+    shown)."""
+
+    title: str
+    #: (swatch as a small inline SVG, label), as the maps' legends list them.
+    entries: tuple[tuple[str, str], ...]
+    #: Below the legend: the maps' source line, which the maps on paper leave out too.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,7 +168,7 @@ class Callout:
     tone: Literal["info", "warning"] = "info"
 
 
-Block = Paragraph | Bullets | KeyFigures | Chart | Table | Callout
+Block = Paragraph | Bullets | KeyFigures | Chart | Table | Callout | MapKey
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ This module only picks, orders and words them.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
@@ -30,7 +31,16 @@ from bestaanszekerheid.reports.sections.outreach import (
     young_children_subsection,
 )
 from bestaanszekerheid.reports.sections.partners import partners_subsection
-from bestaanszekerheid.reports.tree import Block, Callout, Cell, Chart, Paragraph, Section, Table
+from bestaanszekerheid.reports.tree import (
+    Block,
+    Callout,
+    Cell,
+    Chart,
+    MapKey,
+    Paragraph,
+    Section,
+    Table,
+)
 
 if TYPE_CHECKING:
     from bestaanszekerheid.areas.catalog import Level
@@ -41,6 +51,11 @@ SECTION_ID = "waar-wonen-ze"
 ATTRIBUTION = "Bron: CBS (wijk- en buurtindeling 2024; Kerncijfers Wijken en Buurten), CC BY 4.0"
 #: Width of the narrow map a phone gets (ADR 0071: a desktop map scaled down is unreadable).
 NARROW_WIDTH = 340
+#: Width of a map drawn for paper, its legend beside it, printed at its own size (1 px =
+#: 0.75 pt: the legend at 9 pt; the screen's map, shrunk to fit, printed it at 5.7 pt).
+PRINT_WIDTH = 330
+#: A group's map on paper: four in a row (about 44 mm each), one key for all (:class:`MapKey`).
+PRINT_GROUP_WIDTH = 156
 TOP_WIJKEN = 3
 #: Wijken numbered on the share map and listed under it.
 TOP_SHARE = 5
@@ -126,9 +141,7 @@ def _map_svgs(
     """The desktop map and the narrow one for phones; ``marked`` (codes) outlined and
     numbered 1, 2, ... as in the list under the map. No title inside the picture: the
     report's caption has it."""
-    # Buurten are too small for numbers (the highest shares are often neighbours): outlined
-    # only, and the text under the map names them.
-    numbers = {code: str(i) for i, code in enumerate(marked, start=1)} if level == "wijk" else {}
+    numbers = _numbers(marked, level)
 
     def draw(width: int | None) -> str:
         return maps.map_svg(
@@ -139,6 +152,35 @@ def _map_svgs(
         )  # fmt: skip
 
     return draw(None), draw(NARROW_WIDTH)
+
+
+def _numbers(marked: Sequence[str], level: Level) -> dict[str, str]:
+    """The numbers written in the ``marked`` areas, 1, 2, ... as in the text under the map.
+    Buurten are too small for numbers (the highest shares are often neighbours): outlined
+    only, and the text under the map names them."""
+    return {code: str(i) for i, code in enumerate(marked, start=1)} if level == "wijk" else {}
+
+
+def _paper_map(
+    areas: AreaFigures,
+    values: pd.DataFrame,
+    *,
+    measure: maps.Measure,
+    title: str,
+    label: str,
+    marked: list[str],
+    level: Level = "wijk",
+    legend: Literal["beside", "below", "none"] = "beside",
+) -> maps.MapChart:
+    """The map drawn for paper at the size it is printed: ``PRINT_WIDTH`` wide with its
+    legend beside it, or one of the maps printed four in a row (``PRINT_GROUP_WIDTH``),
+    with its legend below it or none (``"none"``: :class:`MapKey` has it, and the source)."""
+    return maps.choropleth(
+        areas.catalog, level, values, measure=measure, title=title, value_label=label,
+        width=PRINT_WIDTH if legend == "beside" else PRINT_GROUP_WIDTH, highlight=marked,
+        labels=_numbers(marked, level), heading=False, paper=legend != "below",
+        legend=legend != "none",
+    )  # fmt: skip
 
 
 def _ranked(frame: pd.DataFrame, column: str, n: int) -> list[dict[str, Any]]:
@@ -211,10 +253,15 @@ def _share_map(areas: AreaFigures, lv: AreaLevel) -> Chart | Table:
         return table  # no polygons (a catalogue from StatLine alone): the table, no map
     title = f"Aandeel huishoudens in de doelgroep per {where}"
     marked = [str(r["code"]) for r in _ranked(frame, "share", TOP_SHARE)]
+    values, label = _values(frame, "share"), "Aandeel van alle\nhuishoudens"
     wide, narrow = _map_svgs(
-        areas, _values(frame, "share"), measure="share", title=title,
-        label="Aandeel van alle\nhuishoudens", marked=marked, level=level,
-    )  # fmt: skip
+        areas, values, measure="share", title=title, label=label, marked=marked, level=level
+    )
+    paper = maps.map_svg(
+        _paper_map(
+            areas, values, measure="share", title=title, label=label, marked=marked, level=level
+        )
+    )
     hidden = int(frame["share"].isna().sum())
     alt = (
         f"Kaart van het aandeel huishoudens in de doelgroep per {where} (gemiddeld "
@@ -229,7 +276,7 @@ def _share_map(areas: AreaFigures, lv: AreaLevel) -> Chart | Table:
     )
     return Chart(
         key=f"kaart-doelgroep-per-{where}", title=title, svg=wide, alt=alt, table=table,
-        narrow_svg=narrow, inline=True, text=_share_key(lv),
+        narrow_svg=narrow, print_svg=paper, inline=True, text=_share_key(lv),
     )  # fmt: skip
 
 
@@ -373,6 +420,7 @@ def _groups_subsection(
     sources = [areas.model_check.name, wijk.target_table.name]
     mapped = areas.catalog.has_geometry("wijk")
     blocks: list[Block] = []
+    drawn: list[tuple[Chart, PaperMap]] = []
     for g in result.profiles.groups:
         own = groups[groups["groep"] == g.key]
         if own.empty:
@@ -385,10 +433,12 @@ def _groups_subsection(
             )  # fmt: skip
             blocks += [table, Paragraph(top_text(own))]
             continue
-        blocks.append(_group_chart(areas, own, g.key, g.number, g.name, sources, "wijk"))
+        drawn.append(_group_chart(areas, own, g.key, g.number, g.name, sources, "wijk"))
         per_buurt = _group_buurt_chart(areas, g.key, g.number, g.name, sources)
         if per_buurt is not None:
-            blocks.append(per_buurt)
+            drawn.append(per_buurt)
+    if drawn:
+        blocks += _on_paper(areas, drawn)
     return Section(
         "waar-wonen-de-groepen",
         "Waar wonen de groepen?",
@@ -404,9 +454,40 @@ def _groups_subsection(
     )
 
 
+#: A group's map for paper: drawn without a legend (True: one key for all) or with it.
+PaperMap = Callable[[bool], maps.MapChart]
+
+
+def _on_paper(areas: AreaFigures, drawn: Sequence[tuple[Chart, PaperMap]]) -> list[Block]:
+    """The group maps with their maps for paper, four in a row with one key under them
+    (eight legends at 2 pt before): the maps share their classes
+    (:data:`~bestaanszekerheid.areas.maps.INDEX_BREAKS`) and greys. Each with its own legend
+    if they do not (a grey for another status on one map)."""
+    sheet = [paper(True) for _, paper in drawn]
+    entries = maps.shared_legend(sheet)
+    if entries is None:
+        sheet = [paper(False) for _, paper in drawn]
+    blocks: list[Block] = [
+        dataclasses.replace(chart, print_svg=maps.map_svg(m))
+        for (chart, _), m in zip(drawn, sheet, strict=True)
+    ]
+    if entries is not None:
+        blocks.append(
+            MapKey(
+                title=INDEX_LABEL.replace("\n", " "),
+                entries=tuple(
+                    (maps.swatch_svg(colour, f"groepen-{i}"), label)
+                    for i, (label, colour) in enumerate(entries)
+                ),
+                note=maps.boundary_attribution(areas.catalog) + ".",
+            )
+        )
+    return blocks
+
+
 def _group_buurt_chart(
     areas: AreaFigures, key: str, number: int, name: str, sources: Sequence[str]
-) -> Chart | None:
+) -> tuple[Chart, PaperMap] | None:
     """One group's index per buurt, when the run published buurt estimates with polygons."""
     buurt = areas.levels.get("buurt")
     if buurt is None or buurt.target_table is None or not areas.catalog.has_geometry("buurt"):
@@ -426,9 +507,10 @@ def _group_chart(
     name: str,
     sources: Sequence[str],
     level: Level,
-) -> Chart:
+) -> tuple[Chart, PaperMap]:
     """One group's index per wijk or buurt as a map, with its table and the key in words
-    (wijken numbered as on the map; buurten outlined only, see :func:`_map_svgs`)."""
+    (wijken numbered as on the map; buurten outlined only, see :func:`_map_svgs`); and its
+    map for paper, to draw (:func:`_on_paper`)."""
     where = "wijk" if level == "wijk" else "buurt"
     suffix = f"{number}" if level == "wijk" else f"buurt-{number}"
     title = f"{key}: {name}" if level == "wijk" else f"{key} per buurt"
@@ -436,11 +518,19 @@ def _group_chart(
         own, key=f"kaart-index-{suffix}", title=f"{key}: oververtegenwoordiging per {where}",
         where=where, sources=sources,
     )  # fmt: skip
+    values, marked = _values(own, "index"), _top_codes(own)
     wide, narrow = _map_svgs(
-        areas, _values(own, "index"), measure="index", title=title, label=INDEX_LABEL,
-        marked=_top_codes(own), level=level,
+        areas, values, measure="index", title=title, label=INDEX_LABEL, marked=marked,
+        level=level,
     )  # fmt: skip
-    return Chart(
+
+    def paper(shared: bool) -> maps.MapChart:
+        return _paper_map(
+            areas, values, measure="index", title=title, label=INDEX_LABEL, marked=marked,
+            level=level, legend="none" if shared else "below",
+        )  # fmt: skip
+
+    chart = Chart(
         key=f"kaart-groep-{suffix}",
         title=title,
         svg=wide,
@@ -451,6 +541,7 @@ def _group_chart(
         table=table,
         text=(top_text(own, numbered=level == "wijk", where=where),),
     )
+    return chart, paper
 
 
 def _over_represented(own: pd.DataFrame) -> list[dict[str, Any]]:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from bestaanszekerheid.profiles import Feature, GroupProfile, ProfileSet
 
 
-#: Features in a group's chart on paper: the strongest, at a readable size (9 pt).
+#: Features in a group's chart on paper: the strongest, at a readable size (8 pt).
 PRINTED_FEATURES = 6
 
 
@@ -114,8 +114,8 @@ def feature_rows(features: Sequence[Feature]) -> list[tuple[Cell, ...]]:
 def _features_chart(profiles: ProfileSet, g: GroupProfile) -> Chart | None:
     """More and less often than in the whole target group: a dot chart and its table.
 
-    On paper the chart shows the strongest features only, at the size the screen draws
-    them: all of them would have to shrink to about 4 pt to fit the group's page."""
+    On paper the chart shows the strongest features only, drawn at the size it prints (text
+    8 pt): all of them would have to shrink to about 4 pt to fit the group's page."""
     feats = [*g.more_often, *g.less_often]
     if not feats:
         return None
@@ -125,7 +125,8 @@ def _features_chart(profiles: ProfileSet, g: GroupProfile) -> Chart | None:
         key=f"kenmerken-grafiek-{g.number}",
         title="Vaker en minder vaak dan in de hele doelgroep",
         svg=charts.features_chart(_feature_points(feats)),
-        print_svg=(charts.features_chart(_feature_points(on_paper)) if on_paper != feats else ""),
+        print_svg=charts.features_chart(_feature_points(on_paper), paper=True),
+        print_note="de sterkste kenmerken" if on_paper != feats else "",
         alt=f"Puntgrafiek: per kenmerk het aandeel in {g.key} naast de hele doelgroep. "
         + "; ".join(
             f"{f.label} {f.level}: {f.share_text()} tegen {fmt_pct(f.share_all, 1)}" for f in feats

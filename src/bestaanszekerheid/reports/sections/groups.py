@@ -110,6 +110,7 @@ def heatmap_chart(profiles: ProfileSet) -> Chart:
         key="heatmap",
         title="Wat de groepen onderscheidt",
         svg=charts.heatmap(heat),
+        print_svg=charts.heatmap(heat, paper=True),
         alt="Heatmap: per groep (kolommen) het aandeel huishoudens met elk kenmerk (rijen). "
         "Blauw: vaker dan in de hele doelgroep, rood: minder vaak. De cijfers staan ook in "
         "de tabel bij de grafiek.",

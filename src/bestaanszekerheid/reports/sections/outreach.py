@@ -254,6 +254,9 @@ def _plan_blocks(plan: OutreachPlan, planned: _Planned, level: Level) -> tuple[B
         narrow_svg=charts.outreach_curve(
             data, plan.budget, axis, description=description, narrow=True
         ),
+        print_svg=charts.outreach_curve(
+            data, plan.budget, axis, description=description, paper=True
+        ),
         alt=description,
         table=curve_table,
     )
