@@ -386,6 +386,8 @@ def test_ten_changes_elsewhere_do_not_let_one_through(client: Client) -> None:
     after, _page = _published(client, url)
     debt_row = next(row for row in after["verwijzingen"] if row[0] == "Schuldhulp")
     assert after != before and debt_row[1] == "x"  # 11 -> 10 would give her away
+    # The log of the publication lists the cell hidden for the difference.
+    assert "- Schuldhulp × voorgesteld: primair onderdrukt" in "\n".join(_log(client))
 
 
 def test_a_share_whose_new_part_is_all_alike_is_hidden(client: Client) -> None:

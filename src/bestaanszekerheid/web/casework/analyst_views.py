@@ -45,7 +45,7 @@ def _figures() -> tuple[AnalystFigures, dict[str, Any]]:
         figures.figures,
         min_count=figures.rules.min_count,
         now=timezone.now(),
-        log=figures.log(),
+        log=figures.log,
     )
     figures.figures = shown
     assert log is not None

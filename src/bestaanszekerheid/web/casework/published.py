@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -193,13 +193,14 @@ def settle(
     *,
     min_count: int,
     now: datetime,
-    log: dict[str, Any] | None = None,
+    log: Callable[[], dict[str, Any]] | None = None,
 ) -> tuple[list[Figure], dict[str, Any] | None]:
     """The figures to show on page ``key``, each as published now or as kept from before
-    (see the module docstring), and the disclosure ``log`` of this view with the entries of
-    kept tables replaced by those of their publication."""
+    (see the module docstring), and the disclosure log of this view (``log`` makes it,
+    after the cells hidden for the difference are hidden, so that it lists them) with the
+    entries of kept tables replaced by those of their publication."""
     after = hashed_populations(key, figures)
-    entries = {e["name"]: e for e in (log or {}).get("outputs", [])}
+    renewed: list[tuple[Figure, dict[str, list[str]]]] = []
     with transaction.atomic():
         stored = PublishedPage.objects.select_for_update().filter(key=key).first()
         populations: Populations = dict(stored.units) if stored else {}
@@ -238,25 +239,28 @@ def settle(
                     reference[cell_key] = units
             figure.published_at, figure.kept = now, False
             populations[figure.slug] = after.get(figure.slug, {})
+            renewed.append((figure, reference))
+            shown.append(figure)
+        document = log() if log is not None else None
+        entries = {e["name"]: e for e in (document or {}).get("outputs", [])}
+        for figure, reference in renewed:
             tables[figure.slug] = {
                 "shown": _shown(figure),
                 "published_at": now.isoformat(),
                 "log": entries.get(figure.slug),
                 "cells": reference,
             }
-            shown.append(figure)
         PublishedPage.objects.update_or_create(
             key=key,
             defaults={"published_at": now, "figures": {"tables": tables}, "units": populations},
         )
-    if log is not None:
-        kept = {f.slug for f in shown if f.kept}
-        log = dict(log)
-        outputs = []
-        for entry in log.get("outputs", []):
-            if entry["name"] not in kept:
-                outputs.append(entry)
-            elif (earlier := tables.get(entry["name"], {}).get("log")) is not None:
-                outputs.append(earlier)  # a kept table: its log from its publication
-        log["outputs"] = outputs
-    return shown, log
+    if document is None:
+        return shown, None
+    kept = {f.slug for f in shown if f.kept}
+    outputs = []
+    for entry in document.get("outputs", []):
+        if entry["name"] not in kept:
+            outputs.append(entry)
+        elif (earlier := tables.get(entry["name"], {}).get("log")) is not None:
+            outputs.append(earlier)  # a kept table: its log from its publication
+    return shown, {**document, "outputs": outputs}
