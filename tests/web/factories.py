@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bestaanszekerheid.web.accounts.models import CredentialReset, Role, Team, User
 from bestaanszekerheid.web.conversations.models import Conversation, Dimension, PositiveHealthScore
+from bestaanszekerheid.web.evaluation.models import Measurement, MeasurementScore
 from bestaanszekerheid.web.plans.models import FollowUp, Goal
 from bestaanszekerheid.web.referrals.models import PartnerOrganisation, Referral
 from bestaanszekerheid.web.residents.models import Consent, Resident
@@ -136,3 +137,14 @@ def approved_link(requester: Client, target: User, team: Team | None = None) -> 
     response = requester.post(reverse("casework:admin-reset-link", args=[reset.pk]))
     assert response.status_code == 200, "wachtwoordlink niet opgehaald"
     return str(response.context["link"])
+
+
+def make_measurement(
+    trajectory: Trajectory, taken_on: date, score: int, item: str = "zrm_financien"
+) -> Measurement:
+    """A follow-up measurement with one item scored (straight into the database)."""
+    measurement = Measurement.objects.create(
+        trajectory=trajectory, taken_on=taken_on, moment="vervolg"
+    )
+    MeasurementScore.objects.create(measurement=measurement, item=item, score=score)
+    return measurement

@@ -21,8 +21,6 @@ from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.casework.analyst_figures import Figure
 from bestaanszekerheid.web.evaluation.models import (
-    Measurement,
-    MeasurementScore,
     Pilot,
     PilotArm,
     PilotParticipant,
@@ -32,7 +30,15 @@ from bestaanszekerheid.web.evaluation.monitor_figures import Monitor
 from bestaanszekerheid.web.plans.models import GoalStatus
 from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryRoute
 
-from .factories import login, make_case, make_conversation, make_goal, make_team, make_user
+from .factories import (
+    login,
+    make_case,
+    make_conversation,
+    make_goal,
+    make_measurement,
+    make_team,
+    make_user,
+)
 
 YEAR = date.today().year
 THIS_YEAR = date(YEAR, 1, 1)
@@ -41,11 +47,6 @@ MIN_COUNT = load_rules().min_count
 ROUTES = {"inkomen": "inkomen", "kosten": "kosten", "brede_verkenning": "brede verkenning"}
 SECRET_NAME = "Geheime Gerda"
 SECRET_NOTE = "notitie-die-de-teamleider-niet-ziet"
-
-
-def _measure(trajectory: Trajectory, taken_on: date, score: int) -> None:
-    m = Measurement.objects.create(trajectory=trajectory, taken_on=taken_on, moment="vervolg")
-    MeasurementScore.objects.create(measurement=m, item="zrm_financien", score=score)
 
 
 def _case(
@@ -68,7 +69,7 @@ def _case(
     for route in routes:
         TrajectoryRoute.objects.create(trajectory=t, route=route, chosen_on=opened)
     for day, score in enumerate(scores):
-        _measure(t, date.fromordinal(opened.toordinal() + day), score)
+        make_measurement(t, date.fromordinal(opened.toordinal() + day), score)
     return t
 
 

@@ -22,10 +22,8 @@ from bestaanszekerheid.disclosure import load_rules
 from bestaanszekerheid.web.accounts.models import Role
 from bestaanszekerheid.web.audit.models import AuditEvent
 from bestaanszekerheid.web.casework.models import PublishedPage
-from bestaanszekerheid.web.casework.published import changed_units, may_renew
+from bestaanszekerheid.web.casework.published import changed, may_renew
 from bestaanszekerheid.web.evaluation.models import (
-    Measurement,
-    MeasurementScore,
     Pilot,
     PilotArm,
     PilotParticipant,
@@ -35,7 +33,15 @@ from bestaanszekerheid.web.plans.models import Goal, GoalStatus
 from bestaanszekerheid.web.referrals.models import Referral
 from bestaanszekerheid.web.trajectories.models import Trajectory, TrajectoryRoute
 
-from .factories import login, make_case, make_goal, make_referral, make_team, make_user
+from .factories import (
+    login,
+    make_case,
+    make_goal,
+    make_measurement,
+    make_referral,
+    make_team,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +76,6 @@ def _close(t: Trajectory, *, achieved: bool, on: date) -> None:
         make_goal(t, status=GoalStatus.ACHIEVED)
 
 
-def _measure(t: Trajectory, taken_on: date, score: int) -> None:
-    m = Measurement.objects.create(trajectory=t, taken_on=taken_on, moment="vervolg")
-    MeasurementScore.objects.create(measurement=m, item="zrm_financien", score=score)
-
-
 def _team(n_closed: int, n_open: int) -> tuple[Any, Any, list[Trajectory]]:
     team = make_team()
     lead = make_user(Role.TEAM_LEAD, team)
@@ -83,15 +84,15 @@ def _team(n_closed: int, n_open: int) -> tuple[Any, Any, list[Trajectory]]:
     for i in range(n_closed):
         t = make_case(consultant, opened_on=OPENED)
         TrajectoryRoute.objects.create(trajectory=t, route="kosten", chosen_on=OPENED)
-        _measure(t, OPENED, 2)
-        _measure(t, OPENED + timedelta(days=30), 4 if i % 3 else 5)
+        make_measurement(t, OPENED, 2)
+        make_measurement(t, OPENED + timedelta(days=30), 4 if i % 3 else 5)
         _close(t, achieved=i % 2 == 0, on=OPENED + timedelta(days=40))
         closed.append(t)
     open_ = [make_case(consultant, opened_on=OPENED) for _ in range(n_open)]
     for t in open_:
         TrajectoryRoute.objects.create(trajectory=t, route="kosten", chosen_on=OPENED)
-        _measure(t, OPENED, 3)
-        _measure(t, OPENED + timedelta(days=20), 4)
+        make_measurement(t, OPENED, 3)
+        make_measurement(t, OPENED + timedelta(days=20), 4)
     return consultant, lead, open_
 
 
@@ -105,7 +106,7 @@ def test_one_closed_trajectory_changes_nothing_until_enough_have(client: Client)
 
     # Mrs X's trajectory closes with her goal reached; she got a third measurement too.
     x = open_[0]
-    _measure(x, OPENED + timedelta(days=50), 5)
+    make_measurement(x, OPENED + timedelta(days=50), 5)
     _close(x, achieved=True, on=OPENED + timedelta(days=60))
     after, page = _published(client, url)
     assert after == before  # nothing to subtract
@@ -133,11 +134,15 @@ def test_a_new_score_for_one_trajectory_is_not_published_alone(client: Client) -
     url = reverse("evaluation:monitor")
     before, _page = _published(client, url)
     assert before["verandering-per-route"]
+    stored = PublishedPage.objects.get()
     # One resident's score changes: in a table of means that is a change of that unit.
-    _measure(open_[0], OPENED + timedelta(days=45), 1)
+    make_measurement(open_[0], OPENED + timedelta(days=45), 1)
     after, page = _published(client, url)
     assert after["verandering-per-route"] == before["verandering-per-route"]
     assert "Stand van" in page
+    # A view that renews nothing writes nothing (the store is a page's every table).
+    again = PublishedPage.objects.get()
+    assert (again.published_at, again.units) == (stored.published_at, stored.units)
 
 
 def test_the_analyst_page_its_csv_and_log_stay_as_published(client: Client) -> None:
@@ -184,16 +189,26 @@ def test_what_is_stored_names_no_unit() -> None:
     assert Goal.objects.exists()  # the data is there; the store only counts it
 
 
+def _population(**versions: str) -> dict[str, list[str]]:
+    """Units (``t1__x`` for ``t1:x``) -> [their trajectory, version], as stored."""
+    units = {u.replace("__", ":"): v for u, v in versions.items()}
+    return {u: [u.split(":")[0], v] for u, v in units.items()}
+
+
 def test_the_rule_counts_entries_exits_and_new_versions() -> None:
-    before = {"a": "", "b": "", "c": ""}
-    assert changed_units(before, {"a": "", "b": "", "c": ""}) == 0
-    assert changed_units(before, {"a": "", "b": "", "d": ""}) == 2  # c left, d came
-    assert changed_units({"a": "1"}, {"a": "2"}) == 1  # another version of a's record
+    def count(before: dict[str, list[str]], after: dict[str, list[str]]) -> int:
+        return changed(before, after, before, after)
+
+    before = _population(a="", b="", c="")
+    assert count(before, _population(a="", b="", c="")) == 0
+    assert count(before, _population(a="", b="", d="")) == 2  # c left, d came
+    assert count(_population(a="1"), _population(a="2")) == 1  # another version of a's record
     # One measurement of one trajectory changes a unit per measure: one trajectory changed.
-    assert changed_units({"t1:x": "1", "t1:y": "1"}, {"t1:x": "2", "t1:y": "2"}) == 1
-    table = {f"u{i}": "" for i in range(20)}
-    assert not may_renew(table, {**table, "new": ""}, 10)  # one more: would be subtracted
-    assert may_renew(table, {**table, **{f"n{i}": "" for i in range(10)}}, 10)
+    assert count(_population(t1__x="1", t1__y="1"), _population(t1__x="2", t1__y="2")) == 1
+    table = _population(**{f"u{i}": "" for i in range(20)})
+    more = _population(**{f"n{i}": "" for i in range(10)})
+    assert not may_renew(table, {**table, **_population(new="")}, 10)  # one more: subtracted
+    assert may_renew(table, {**table, **more}, 10)
     assert may_renew({}, table, 10) and may_renew(table, {}, 10)
     assert not may_renew(table, table, 10)  # nothing changed: the table stands
 
@@ -244,37 +259,42 @@ def test_a_new_measurement_counts_whatever_its_score() -> None:
         url = reverse("evaluation:monitor")
         client.get(url)
         for t in open_[:9]:
-            _measure(t, OPENED + timedelta(days=45), 2)
+            make_measurement(t, OPENED + timedelta(days=45), 2)
         assert _kept(client, url, "verandering-per-route")
-        _measure(open_[9], OPENED + timedelta(days=46), 4 if same else 1)  # its last was 4
+        make_measurement(open_[9], OPENED + timedelta(days=46), 4 if same else 1)  # its last was 4
         renewed.append(not _kept(client, url, "verandering-per-route"))
     assert renewed == [True, True]
 
 
-def test_a_new_table_waits_while_another_is_kept(client: Client) -> None:
-    """A pilot table over the same trajectories as a kept table would be subtracted from it."""
+def _pilot(status: str) -> tuple[Any, Any, Pilot, list[PilotArm]]:
+    """A team lead, a consultant of the team and the team's pilot with two arms."""
     team = make_team()
     lead = make_user(Role.TEAM_LEAD, team)
-    consultant = make_user(Role.CONSULTANT, team)
     pilot = Pilot.objects.create(
         name="Pilot Z",
         team=team,
         starts_on=OPENED,
         outcome_measures=["zrm_financien"],
         analysis_plan="ITT",
-        status=PilotStatus.PREPARING,
+        status=status,
         created_by=lead,
     )
     arms = [
         PilotArm.objects.create(pilot=pilot, code="controle", label="Gewoon", is_control=True),
         PilotArm.objects.create(pilot=pilot, code="extra", label="Extra"),
     ]
+    return lead, make_user(Role.CONSULTANT, team), pilot, arms
+
+
+def test_a_new_table_waits_while_another_is_kept(client: Client) -> None:
+    """A pilot table over the same trajectories as a kept table would be subtracted from it."""
+    lead, consultant, pilot, arms = _pilot(PilotStatus.PREPARING)
     people = []
     for i in range(20):
         t = make_case(consultant, opened_on=OPENED)
         TrajectoryRoute.objects.create(trajectory=t, route="kosten", chosen_on=OPENED)
-        _measure(t, OPENED, 2)
-        _measure(t, OPENED + timedelta(days=10), 3 + i % 2)
+        make_measurement(t, OPENED, 2)
+        make_measurement(t, OPENED + timedelta(days=10), 3 + i % 2)
         people.append(
             PilotParticipant.objects.create(
                 pilot=pilot,
@@ -287,7 +307,9 @@ def test_a_new_table_waits_while_another_is_kept(client: Client) -> None:
     login(client, lead)
     url = reverse("evaluation:monitor")
     client.get(url)
-    _measure(people[3].trajectory, OPENED + timedelta(days=30), 1)  # Mrs X: the route table waits
+    make_measurement(
+        people[3].trajectory, OPENED + timedelta(days=30), 1
+    )  # Mrs X: the route table waits
     for i, p in enumerate(people):
         p.arm = arms[i % 2]
         p.save()
@@ -299,23 +321,9 @@ def test_a_new_table_waits_while_another_is_kept(client: Client) -> None:
 
 
 def test_the_pilot_pages_dose_tables_are_kept_too(client: Client) -> None:
-    team = make_team()
-    lead = make_user(Role.TEAM_LEAD, team)
-    consultant = make_user(Role.CONSULTANT, team)
-    pilot = Pilot.objects.create(
-        name="Pilot Z",
-        team=team,
-        starts_on=OPENED,
-        outcome_measures=["zrm_financien"],
-        analysis_plan="ITT",
-        status=PilotStatus.RUNNING,
-        created_by=lead,
-    )
+    lead, consultant, pilot, arms = _pilot(PilotStatus.RUNNING)
     x = None
-    for arm in (
-        PilotArm.objects.create(pilot=pilot, code="controle", label="Gewoon", is_control=True),
-        PilotArm.objects.create(pilot=pilot, code="extra", label="Extra"),
-    ):
+    for arm in arms:
         for route in ["kosten"] * 10 + ["inkomen"] * 10 + [None] * 10:
             t = make_case(consultant, opened_on=OPENED)
             if route:

@@ -237,13 +237,27 @@ def _checked(
     except UserFacingError as exc:
         figure.message = _("Niet gepubliceerd: %(reden)s") % {"reden": exc}
         return figure
+    return show_table(figure, table, records, _rows, count_label=count_label, value=value)
+
+
+def show_table(
+    figure: Figure,
+    table: CheckedTable,
+    records: list[dict[str, Any]],
+    render: Callable[[CheckedTable], tuple[tuple[str, ...], tuple[Row, ...]]],
+    *,
+    count_label: str | None = None,
+    value: str | None = None,
+) -> Figure:
+    """Put a released table on ``figure``: its rows as ``render`` writes them, and what
+    :mod:`.published` needs to keep it (units, versions, cells, a way to redo the rows)."""
     figure.table = table
     figure.rounded = table.method == "round"
     figure.population = population(records, value)
     figure.cells = table_cells(table)
 
     def rebuild() -> None:
-        columns, figure.rows = _rows(table)
+        columns, figure.rows = render(table)
         # A 1-D table has a single column named after the statistic; a readable name.
         figure.columns = (count_label,) if count_label and len(columns) == 1 else columns
 

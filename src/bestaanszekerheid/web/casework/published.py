@@ -52,9 +52,13 @@ def _digest(secret: bytes, text: str) -> str:
     return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()[:20]
 
 
+def _secret(key: str) -> bytes:
+    return f"{settings.SECRET_KEY}|published|{key}".encode()
+
+
 def hashed_populations(key: str, figures: Iterable[Figure]) -> Populations:
     """Each table's units and record versions, replaced by keyed hashes."""
-    secret = f"{settings.SECRET_KEY}|published|{key}".encode()
+    secret = _secret(key)
     return {
         f.slug: {
             _digest(secret, unit): [_digest(secret, unit.split(":")[0]), _digest(secret, version)]
@@ -65,29 +69,28 @@ def hashed_populations(key: str, figures: Iterable[Figure]) -> Populations:
     }
 
 
-def changed_units(before: Mapping[str, Any], after: Mapping[str, Any]) -> int:
-    """Trajectories (or residents, participants) of which a unit entered or left a table, or
-    has a record in it of another version. One measurement changes a unit per measure: it
-    is one change of one trajectory (third review: 18 measures renewed a table at once)."""
-    units = (before.keys() ^ after.keys()) | {
-        u for u in before.keys() & after.keys() if _version(before[u]) != _version(after[u])
-    }
-    return len({_base(u, before[u] if u in before else after[u]) for u in units})
+def changed(
+    old: Iterable[str],
+    new: Iterable[str],
+    before: Mapping[str, list[str]],
+    after: Mapping[str, list[str]],
+) -> int:
+    """Trajectories (or residents, participants) of which a unit entered or left the set, or
+    has a record of another version (``before``/``after``: unit -> [its trajectory, version]).
+    One measurement changes a unit per measure: one change of one trajectory (third review:
+    18 measures renewed a table at once)."""
+    old_set, new_set = set(old), set(new)
+    units = (old_set ^ new_set) | {u for u in old_set & new_set if before[u][1] != after[u][1]}
+    return len({(after[u] if u in after else before[u])[0] for u in units})
 
 
-def _base(unit: str, entry: Any) -> str:
-    return str(entry[0]) if isinstance(entry, (list, tuple)) else unit.split(":")[0]
-
-
-def _version(entry: Any) -> str:
-    return str(entry[1]) if isinstance(entry, (list, tuple)) else str(entry)
-
-
-def may_renew(before: Mapping[str, Any], after: Mapping[str, Any], min_count: int) -> bool:
+def may_renew(
+    before: Mapping[str, list[str]], after: Mapping[str, list[str]], min_count: int
+) -> bool:
     """True when at least ``min_count`` trajectories changed in the table. None changed:
     the table stands (its values may still drift with the calendar, a rate per month: a
     republication with no change behind it is a difference all the same)."""
-    return changed_units(before, after) >= min_count
+    return changed(before, after, before, after) >= min_count
 
 
 #: Why a cell is hidden when it changed by too few trajectories since the last publication.
@@ -104,8 +107,8 @@ def _hashed_cells(secret: bytes, figure: Figure) -> dict[str, tuple[int, list[st
 def unsafe_cells(
     reference: Mapping[str, list[str]],
     cells: Mapping[str, tuple[int, list[str]]],
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
+    before: Mapping[str, list[str]],
+    after: Mapping[str, list[str]],
     min_count: int,
 ) -> set[int]:
     """Cells of a renewed table whose difference with their last published version rests on
@@ -114,18 +117,11 @@ def unsafe_cells(
     closures that all reached their goal). ``reference``: each cell's units when it was last
     shown; ``before``/``after``: the table's populations (unit -> [base, version])."""
 
-    def changed(old: Iterable[str], new: Iterable[str]) -> int:
-        old_set, new_set = set(old), set(new)
-        units = (old_set ^ new_set) | {
-            u for u in old_set & new_set if _version(before.get(u, u)) != _version(after[u])
-        }
-        return len({_base(u, after[u] if u in after else before.get(u, u)) for u in units})
-
     unsafe: set[int] = set()
     for key, (flat, units) in cells.items():
         if key not in reference:
             continue  # never shown: there is nothing to subtract it from
-        n = changed(reference[key], units)
+        n = changed(reference[key], units, before, after)
         if 0 < n < min_count:
             unsafe.add(flat)
         label, what = key.rsplit("|", 1)
@@ -134,9 +130,9 @@ def unsafe_cells(
             # cell that gained or lost trajectories must have gained in both parts.
             rest_now = set(cells[f"{label}|cell"][1]) - set(units)
             rest_then = set(reference[f"{label}|cell"]) - set(reference[key])
-            m = changed(rest_then, rest_now)
+            m = changed(rest_then, rest_now, before, after)
             if (0 < m < min_count) or (
-                changed(reference[f"{label}|cell"], cells[f"{label}|cell"][1]) > 0
+                changed(reference[f"{label}|cell"], cells[f"{label}|cell"][1], before, after) > 0
                 and min(n, m) == 0
             ):
                 unsafe.add(flat)
@@ -213,7 +209,7 @@ def settle(
         # A first publication of a table waits while another table on the page is kept.
         any_kept = not all(renew[f.slug] for f in figures if f.slug in tables)
         shown: list[Figure] = []
-        secret = f"{settings.SECRET_KEY}|published|{key}".encode()
+        secret = _secret(key)
         for figure in figures:
             new_table = stored is not None and figure.slug not in tables
             if not renew[figure.slug] or (new_table and any_kept):
@@ -250,10 +246,11 @@ def settle(
                 "log": entries.get(figure.slug),
                 "cells": reference,
             }
-        PublishedPage.objects.update_or_create(
-            key=key,
-            defaults={"published_at": now, "figures": {"tables": tables}, "units": populations},
-        )
+        if renewed:  # a view that only shows kept tables changes nothing stored
+            PublishedPage.objects.update_or_create(
+                key=key,
+                defaults={"published_at": now, "figures": {"tables": tables}, "units": populations},
+            )
     if document is None:
         return shown, None
     kept = {f.slug for f in shown if f.kept}

@@ -379,20 +379,14 @@ def _pilots(user: Any, trajectory_ids: set[int]) -> list[PilotChanges]:
             continue
         measures = [c for c in pilot.outcome_measures or [] if c in MEASURES_BY_CODE]
         scores = histories_since_enrolment(people)
-        changes = [
-            (p.trajectory_id, p.arm.code, code, h.change)
-            for p in people
-            if p.arm is not None
-            for code in measures
-            if (h := scores.get(p.trajectory_id, {}).get(code)) is not None and h.change is not None
-        ]
+        changes, versions = [], {}
+        for p in people:
+            for code in measures:
+                h = scores.get(p.trajectory_id, {}).get(code)
+                if p.arm is not None and h is not None and h.change is not None:
+                    changes.append((p.trajectory_id, p.arm.code, code, h.change))
+                    versions[(p.trajectory_id, code)] = _version(h)
         arms = [(a.code, a.label) for a in pilot.arms.all()]
-        versions = {
-            (p.trajectory_id, code): _version(h)
-            for p in people
-            for code in measures
-            if (h := scores.get(p.trajectory_id, {}).get(code)) is not None
-        }
         out.append(PilotChanges(pilot.pk, pilot.name, arms, changes, versions))
     return out
 
@@ -446,5 +440,10 @@ def load_monitor_rows(user: Any, today: date) -> MonitorRows:
         ),
         changes=changes,
         pilots=_pilots(user, set(ids)),
-        versions={(t, c): _version(h) for t, by in scored.items() for c, h in by.items()},
+        versions={
+            (t, c): _version(h)
+            for t, by in scored.items()
+            for c, h in by.items()
+            if h.change is not None
+        },
     )

@@ -43,8 +43,7 @@ from bestaanszekerheid.web.casework.analyst_figures import (
     Cell,
     Figure,
     Row,
-    population,
-    table_cells,
+    show_table,
 )
 from bestaanszekerheid.web.evaluation.models import Pilot, PilotParticipant
 from bestaanszekerheid.web.evaluation.outcomes import deliveries
@@ -161,18 +160,14 @@ def _publish(
     except UserFacingError as exc:
         figure.message = _("Niet getoond: %(reden)s") % {"reden": exc}
         return figure
-    figure.table = table
-    figure.population = population(records, value)
-    figure.cells = table_cells(table)
-
-    def rebuild() -> None:
-        columns, figure.rows = _rows(table, planned)
-        # A 1-D count table has one column named after the statistic; a readable name.
-        figure.columns = (count_label,) if count_label and len(columns) == 1 else columns
-
-    rebuild()
-    figure.rebuild = rebuild
-    return figure
+    return show_table(
+        figure,
+        table,
+        records,
+        lambda checked: _rows(checked, planned),
+        count_label=count_label,
+        value=value,
+    )
 
 
 def build_dose_figures(
