@@ -24,14 +24,13 @@ A table that was never published appears only in a view in which no other table 
 (the second review: a new pilot table next to a kept route table over the same trajectories
 gave one score away). Only the latest publication per page is stored
 (:class:`~.models.PublishedPage`): the tables as shown, and per table keyed hashes
-(HMAC-SHA256 with the site's secret and the page key, truncated) of its units and their record
-versions: enough to count changes, not to find a unit.
+(BLAKE2b, 80 bits, keyed with the site's secret and the page key) of its units and their
+record versions: enough to count changes, not to find a unit.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -49,19 +48,31 @@ Populations = dict[str, dict[str, list[str]]]
 
 
 def _digest(secret: bytes, text: str) -> str:
-    return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()[:20]
+    # Keyed BLAKE2b rather than HMAC-SHA256: the same keyed-hash guarantee in one C call;
+    # HMAC's Python wrapper took 2.5 s of a 3.8 s analyst view at 10,000 residents.
+    return hashlib.blake2b(text.encode(), key=secret, digest_size=10).hexdigest()
 
 
 def _secret(key: str) -> bytes:
-    return f"{settings.SECRET_KEY}|published|{key}".encode()
+    """The hash key of page ``key``: derived from the site's secret (BLAKE2b keys are at
+    most 64 bytes)."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}|published|{key}".encode()).digest()
 
 
 def hashed_populations(key: str, figures: Iterable[Figure]) -> Populations:
     """Each table's units and record versions, replaced by keyed hashes."""
     secret = _secret(key)
+    bases: dict[str, str] = {}  # a trajectory has a unit per measure: hash it once
+
+    def base(unit: str) -> str:
+        head = unit.split(":")[0]
+        if head not in bases:
+            bases[head] = _digest(secret, head)
+        return bases[head]
+
     return {
         f.slug: {
-            _digest(secret, unit): [_digest(secret, unit.split(":")[0]), _digest(secret, version)]
+            _digest(secret, unit): [base(unit), _digest(secret, version)]
             for unit, version in f.population.items()
         }
         for f in figures
